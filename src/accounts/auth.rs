@@ -1,0 +1,169 @@
+//! Authentication: password hashing, opaque bearer tokens and login throttling.
+//!
+//! A token is 32 random bytes shown to the client once; we keep only its SHA-256, so a leaked
+//! database holds no usable token. Password hashing is CPU-heavy and runs on the blocking pool.
+
+use std::{collections::HashMap, net::IpAddr, sync::Mutex, time::Duration};
+
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use chrono::{DateTime, TimeDelta, Utc};
+use poem::Request;
+use poem_openapi::{SecurityScheme, auth::Bearer};
+use sha2::{Digest, Sha256};
+
+use super::{Principal, store};
+use crate::{
+    error::{ApiError, ApiResult},
+    http::AppState,
+};
+
+/// Tokens carry a recognizable prefix so secret scanners can spot leaked ones.
+const TOKEN_PREFIX: &str = "dbt_";
+
+/// A fresh random token, as shown to the client.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the OS random number generator is available");
+    format!("{TOKEN_PREFIX}{}", hex::encode(bytes))
+}
+
+/// What we store for a token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub async fn hash_password(password: String) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|hash| hash.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing a password failed: {e}"))
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!(e))?
+    .map_err(ApiError::Internal)
+}
+
+/// Whether `password` matches the stored hash. A malformed stored hash never matches.
+pub async fn verify_password(password: String, stored_hash: String) -> ApiResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&stored_hash)
+            .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))
+}
+
+/// `Authorization: Bearer <token>` from `POST /api/v1/auth/login`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", checker = "authenticate")]
+pub struct BearerAuth(pub Principal);
+
+async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+    let state = req.data::<AppState>().expect("AppState is attached to every route");
+    let principal =
+        store::principal_for_token(&state.db, &token_hash(&bearer.token), state.clock.now()).await?;
+    principal.ok_or_else(|| {
+        ApiError::Unauthorized(
+            "This token is unknown, expired or revoked; log in again at POST /api/v1/auth/login.".to_owned(),
+        )
+        .into()
+    })
+}
+
+/// Failed-login throttling per account and per client address.
+///
+/// Kept in process memory: a restart forgets it, and each process of a multi-process deployment
+/// counts on its own (documented in the README). That bounds guessing to a few attempts per
+/// window per process, which is what this is for.
+#[derive(Debug, Default)]
+pub struct LoginThrottle {
+    failures: Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
+}
+
+impl LoginThrottle {
+    pub const WINDOW: TimeDelta = TimeDelta::minutes(15);
+    pub const MAX_PER_ACCOUNT: usize = 5;
+    pub const MAX_PER_ADDRESS: usize = 20;
+
+    fn keys(email: &str, address: Option<IpAddr>) -> [(String, usize); 2] {
+        [
+            (format!("account:{email}"), Self::MAX_PER_ACCOUNT),
+            (
+                format!("address:{}", address.map(|a| a.to_string()).unwrap_or_default()),
+                Self::MAX_PER_ADDRESS,
+            ),
+        ]
+    }
+
+    /// `Err(wait)` when the account or the address has too many recent failures.
+    pub fn check(&self, email: &str, address: Option<IpAddr>, now: DateTime<Utc>) -> Result<(), Duration> {
+        let mut failures = self.failures.lock().expect("throttle lock");
+        let mut wait = TimeDelta::zero();
+        for (key, max) in Self::keys(email, address) {
+            if let Some(times) = failures.get_mut(&key) {
+                times.retain(|t| now - *t < Self::WINDOW);
+                if times.len() >= max {
+                    wait = wait.max(times[times.len() - max] + Self::WINDOW - now);
+                }
+            }
+        }
+        if wait > TimeDelta::zero() { Err(wait.to_std().unwrap_or_default()) } else { Ok(()) }
+    }
+
+    pub fn record_failure(&self, email: &str, address: Option<IpAddr>, now: DateTime<Utc>) {
+        let mut failures = self.failures.lock().expect("throttle lock");
+        for (key, _) in Self::keys(email, address) {
+            failures.entry(key).or_default().push(now);
+        }
+        // Bound memory under a spray of distinct keys: drop entries whose window has passed.
+        if failures.len() > 100_000 {
+            failures.retain(|_, times| times.iter().any(|t| now - *t < Self::WINDOW));
+        }
+    }
+
+    pub fn record_success(&self, email: &str) {
+        self.failures.lock().expect("throttle lock").remove(&format!("account:{email}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_hash_stably() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert!(a.starts_with(TOKEN_PREFIX) && a.len() == TOKEN_PREFIX.len() + 64);
+        assert_eq!(token_hash(&a), token_hash(&a));
+        assert_ne!(token_hash(&a), token_hash(&b));
+    }
+
+    #[test]
+    fn throttle_locks_an_account_after_repeated_failures_until_the_window_passes() {
+        let throttle = LoginThrottle::default();
+        let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().to_utc();
+        let ip: Option<IpAddr> = Some("10.0.0.1".parse().unwrap());
+        for i in 0..LoginThrottle::MAX_PER_ACCOUNT {
+            assert!(throttle.check("a@x.cn", ip, t0).is_ok(), "attempt {i}");
+            throttle.record_failure("a@x.cn", ip, t0);
+        }
+        let wait = throttle.check("a@x.cn", ip, t0).unwrap_err();
+        assert_eq!(wait, Duration::from_secs(15 * 60));
+        // Another account from another address is not affected.
+        assert!(throttle.check("b@x.cn", Some("10.0.0.2".parse().unwrap()), t0).is_ok());
+        assert!(throttle.check("a@x.cn", ip, t0 + LoginThrottle::WINDOW).is_ok());
+    }
+
+    #[test]
+    fn throttle_limits_one_address_across_accounts() {
+        let throttle = LoginThrottle::default();
+        let t0 = Utc::now();
+        let ip: Option<IpAddr> = Some("10.0.0.9".parse().unwrap());
+        for i in 0..LoginThrottle::MAX_PER_ADDRESS {
+            throttle.record_failure(&format!("user{i}@x.cn"), ip, t0);
+        }
+        assert!(throttle.check("fresh@x.cn", ip, t0).is_err());
+    }
+}

@@ -1,0 +1,231 @@
+//! Accounts: organizations (brands, organizers, vendors) with their member users, and the
+//! commerce office's staff and admins.
+//!
+//! Invariants: a member belongs to exactly one organization, staff and admins to none (a CHECK
+//! in the schema). Passwords are stored only as argon2id hashes; login tokens only as SHA-256
+//! hashes. Who may do what is decided here, server-side, through [`Principal`].
+
+pub mod api;
+pub mod auth;
+pub mod store;
+
+use poem_openapi::{Enum, Object};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+
+/// What kind of outside party an organization is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    Brand,
+    Organizer,
+    Vendor,
+}
+
+/// A user's role. Members act for their organization; staff run the office's programs; admins
+/// are staff who may also create staff accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Member,
+    Staff,
+    Admin,
+}
+
+macro_rules! text_enum {
+    ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Result<Self, String> {
+                match text {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(format!(
+                        "unknown value {other:?}; expected one of: {}",
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+text_enum!(OrgKind { Brand => "brand", Organizer => "organizer", Vendor => "vendor" });
+text_enum!(Role { Member => "member", Staff => "staff", Admin => "admin" });
+
+/// A normalized (trimmed, lower-case) e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let email = raw.trim().to_lowercase();
+        let valid = email.len() <= 254
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            });
+        if valid { Ok(Self(email)) } else { Err("must be an e-mail address like name@example.com".into()) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A password that meets our length policy. Never logged, never stored in clear.
+pub struct Password(String);
+
+impl Password {
+    pub const MIN_CHARS: usize = 10;
+    pub const MAX_CHARS: usize = 256;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let chars = raw.chars().count();
+        if chars < Self::MIN_CHARS {
+            Err(format!("must be at least {} characters", Self::MIN_CHARS))
+        } else if chars > Self::MAX_CHARS {
+            Err(format!("must be at most {} characters", Self::MAX_CHARS))
+        } else {
+            Ok(Self(raw.to_owned()))
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+/// Trimmed, non-empty text of bounded length (names, titles).
+pub fn required_text(raw: &str, max_chars: usize) -> Result<String, String> {
+    let text = raw.trim();
+    if text.is_empty() {
+        Err("must not be empty".into())
+    } else if text.chars().count() > max_chars {
+        Err(format!("must be at most {max_chars} characters"))
+    } else if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        Err("must not contain control characters".into())
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+/// Trimmed text of bounded length that may be empty (descriptions).
+pub fn optional_text(raw: &str, max_chars: usize) -> Result<String, String> {
+    let text = raw.trim().replace("\r\n", "\n").replace('\r', "\n");
+    if text.chars().count() > max_chars {
+        Err(format!("must be at most {max_chars} characters"))
+    } else if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        Err("must not contain control characters".into())
+    } else {
+        Ok(text)
+    }
+}
+
+/// An organization a member acts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrgRef {
+    pub id: i64,
+    pub kind: OrgKind,
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: i64,
+    pub role: Role,
+    pub organization: Option<OrgRef>,
+}
+
+impl Principal {
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role, Role::Staff | Role::Admin)
+    }
+
+    pub fn require_staff(&self) -> Result<(), ApiError> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("Only commerce-office staff may do this."))
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.role == Role::Admin { Ok(()) } else { Err(ApiError::forbidden("Only admins may do this.")) }
+    }
+
+    /// Whether this caller may see and act on data owned by `organization_id`.
+    pub fn acts_for(&self, organization_id: i64) -> bool {
+        self.organization.is_some_and(|org| org.id == organization_id)
+    }
+}
+
+/// The public view of a user.
+#[derive(Debug, Clone, Object)]
+pub struct UserView {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub organization: Option<OrganizationView>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct OrganizationView {
+    pub id: i64,
+    pub kind: OrgKind,
+    pub name: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_normalized_and_validated() {
+        assert_eq!(Email::parse("  Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
+        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com", "a@b@c.d"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn password_length_is_enforced() {
+        assert!(Password::parse("short").is_err());
+        assert!(Password::parse("long enough pw").is_ok());
+        assert!(Password::parse(&"x".repeat(300)).is_err());
+        assert_eq!(format!("{:?}", Password::parse("long enough pw").unwrap()), "Password(***)");
+    }
+
+    #[test]
+    fn text_enums_round_trip_and_explain_unknown_values() {
+        assert_eq!(OrgKind::parse("organizer"), Ok(OrgKind::Organizer));
+        assert_eq!(OrgKind::Vendor.as_str(), "vendor");
+        let err = OrgKind::parse("staff").unwrap_err();
+        assert!(err.contains("brand, organizer, vendor"), "{err}");
+    }
+
+    #[test]
+    fn required_text_trims_and_refuses_empty() {
+        assert_eq!(required_text("  Wuma  ", 10), Ok("Wuma".into()));
+        assert!(required_text("   ", 10).is_err());
+        assert!(required_text("x\u{0}y", 10).is_err());
+        assert!(required_text("五马街五马街", 5).is_err());
+    }
+}

@@ -1,0 +1,222 @@
+//! SQL for accounts, shared by both backends.
+
+use chrono::{DateTime, Utc};
+
+use super::{OrgKind, OrgRef, OrganizationView, Principal, Role, UserView};
+use crate::{
+    db::{Db, is_unique_violation},
+    error::{ApiError, ApiResult},
+    on_db, on_tx,
+};
+
+#[derive(sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub role: String,
+    pub organization_id: Option<i64>,
+    pub organization_kind: Option<String>,
+    pub organization_name: Option<String>,
+}
+
+/// The user columns [`UserRow`] reads, as a literal so queries can `concat!` onto it.
+macro_rules! select_user {
+    () => {
+        "SELECT u.id, u.email, u.password_hash, u.display_name, u.role, u.organization_id, \
+         o.kind AS organization_kind, o.name AS organization_name \
+         FROM users u LEFT JOIN organizations o ON o.id = u.organization_id "
+    };
+}
+
+impl UserRow {
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Member)
+    }
+
+    fn organization(&self) -> Option<OrganizationView> {
+        Some(OrganizationView {
+            id: self.organization_id?,
+            kind: OrgKind::parse(self.organization_kind.as_deref()?).ok()?,
+            name: self.organization_name.clone()?,
+        })
+    }
+
+    pub fn principal(&self) -> Principal {
+        Principal {
+            user_id: self.id,
+            role: self.role(),
+            organization: self.organization().map(|o| OrgRef { id: o.id, kind: o.kind }),
+        }
+    }
+
+    pub fn view(&self) -> UserView {
+        UserView {
+            id: self.id,
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role(),
+            organization: self.organization(),
+        }
+    }
+}
+
+fn email_taken() -> ApiError {
+    ApiError::conflict("An account with this e-mail already exists; log in instead.")
+}
+
+/// Creates an organization and its first (member) user in one transaction.
+pub async fn register(
+    db: &Db,
+    kind: OrgKind,
+    organization_name: &str,
+    email: &str,
+    password_hash: &str,
+    display_name: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<i64> {
+    let mut tx = db.begin().await?;
+    let user_id: Result<i64, sqlx::Error> = on_tx!(&mut tx, conn => {
+        let organization_id: i64 = sqlx::query_scalar(
+            "INSERT INTO organizations (kind, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(kind.as_str())
+        .bind(organization_name)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+        sqlx::query_scalar(
+            "INSERT INTO users (email, password_hash, display_name, role, organization_id, created_at) \
+             VALUES ($1, $2, $3, 'member', $4, $5) RETURNING id",
+        )
+        .bind(email)
+        .bind(password_hash)
+        .bind(display_name)
+        .bind(organization_id)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await
+    });
+    let user_id = user_id.map_err(|e| if is_unique_violation(&e) { email_taken() } else { e.into() })?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
+/// Creates a staff (or admin) user.
+pub async fn create_staff(
+    db: &Db,
+    email: &str,
+    password_hash: &str,
+    display_name: &str,
+    role: Role,
+    now: DateTime<Utc>,
+) -> ApiResult<i64> {
+    let result: Result<i64, sqlx::Error> = on_db!(db, pool => sqlx::query_scalar(
+        "INSERT INTO users (email, password_hash, display_name, role, organization_id, created_at) \
+         VALUES ($1, $2, $3, $4, NULL, $5) RETURNING id",
+    )
+    .bind(email)
+    .bind(password_hash)
+    .bind(display_name)
+    .bind(role.as_str())
+    .bind(now)
+    .fetch_one(pool)
+    .await);
+    result.map_err(|e| if is_unique_violation(&e) { email_taken() } else { e.into() })
+}
+
+pub async fn find_user_by_email(db: &Db, email: &str) -> ApiResult<Option<UserRow>> {
+    const SQL: &str = concat!(select_user!(), "WHERE u.email = $1");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, UserRow>(SQL).bind(email).fetch_optional(pool).await)?)
+}
+
+pub async fn find_user(db: &Db, user_id: i64) -> ApiResult<Option<UserRow>> {
+    const SQL: &str = concat!(select_user!(), "WHERE u.id = $1");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, UserRow>(SQL).bind(user_id).fetch_optional(pool).await)?)
+}
+
+pub async fn insert_session(
+    db: &Db,
+    user_id: i64,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> ApiResult<()> {
+    on_db!(db, pool => sqlx::query(
+        "INSERT INTO sessions (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(now)
+    .bind(expires_at)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The principal behind a live (unexpired, unrevoked) session token.
+pub async fn principal_for_token(
+    db: &Db,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<Principal>> {
+    const SQL: &str = concat!(
+        select_user!(),
+        "JOIN sessions s ON s.user_id = u.id \
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
+    );
+    let row = on_db!(db, pool => sqlx::query_as::<_, UserRow>(SQL)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(row.map(|r| r.principal()))
+}
+
+pub async fn revoke_session(db: &Db, token_hash: &str, now: DateTime<Utc>) -> ApiResult<()> {
+    on_db!(db, pool => sqlx::query(
+        "UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct OrganizationRow {
+    id: i64,
+    kind: String,
+    name: String,
+}
+
+pub async fn find_organization(db: &Db, id: i64) -> ApiResult<Option<OrganizationView>> {
+    let row = on_db!(db, pool => sqlx::query_as::<_, OrganizationRow>(
+        "SELECT id, kind, name FROM organizations WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
+    row.map(|r| {
+        Ok(OrganizationView {
+            id: r.id,
+            kind: OrgKind::parse(&r.kind).map_err(|e| anyhow::anyhow!(e))?,
+            name: r.name,
+        })
+    })
+    .transpose()
+}
+
+pub async fn rename_organization(db: &Db, id: i64, name: &str) -> ApiResult<()> {
+    on_db!(db, pool => sqlx::query("UPDATE organizations SET name = $2 WHERE id = $1")
+        .bind(id)
+        .bind(name)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}

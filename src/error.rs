@@ -1,0 +1,329 @@
+//! One error vocabulary for the whole service.
+//!
+//! Every failure a client can see is an [`ApiError`]; it maps to exactly one HTTP status and is
+//! rendered as an RFC 9457 `application/problem+json` body ([`Problem`]). Internal causes are
+//! logged and never sent to clients. [`problem_responses`] turns errors raised outside our
+//! handlers (unknown routes, unparsable parameters, wrong content types) into the same body.
+
+use std::time::Duration;
+
+use poem::{
+    Endpoint, IntoResponse, Request, Response,
+    error::{NotFoundError, ReadBodyError, ResponseError},
+    http::{HeaderValue, StatusCode, header},
+};
+use poem_openapi::{
+    ApiResponse, Object,
+    error::{AuthorizationError, ContentTypeError, ParseParamError, ParsePathError},
+    registry::{MetaMediaType, MetaResponse, MetaResponses, Registry},
+    types::{ToJSON, Type},
+};
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// One offending input field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+pub struct FieldError {
+    /// The field's path in the request, e.g. `opening_hours[1].closes` or the query parameter.
+    pub field: String,
+    pub message: String,
+}
+
+/// Extra members of a 409 body, so clients can act on a conflict without parsing prose.
+#[derive(Debug, Default, Clone)]
+pub struct ConflictInfo {
+    /// The state the resource is in (a transition that is not allowed from it was requested).
+    pub current_state: Option<String>,
+    /// Ids of the records this request clashes with.
+    pub conflicts: Vec<i64>,
+    /// What remains of a budget, in fen.
+    pub remaining_fen: Option<i64>,
+}
+
+/// An RFC 9457 problem details body.
+#[derive(Debug, Clone, Object)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem.
+    #[oai(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong and what to do about it.
+    pub detail: String,
+    /// The offending fields (validation errors only).
+    #[oai(skip_serializing_if_is_none)]
+    pub errors: Option<Vec<FieldError>>,
+    #[oai(skip_serializing_if_is_none)]
+    pub current_state: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub conflicts: Option<Vec<i64>>,
+    #[oai(skip_serializing_if_is_none)]
+    pub remaining_fen: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{detail}")]
+    Conflict { detail: String, info: ConflictInfo },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: Duration },
+    #[error("internal error: {0:#}")]
+    Internal(anyhow::Error),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn not_found(what: impl std::fmt::Display) -> Self {
+        Self::NotFound(format!("{what} was not found"))
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::Forbidden(detail.into())
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::Conflict { detail: detail.into(), info: ConflictInfo::default() }
+    }
+
+    /// A validation error for a single field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError { field: field.into(), message: message.into() }])
+    }
+
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn kind_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::BadRequest(_) => ("/problems/bad-request", "Malformed request"),
+            Self::Unauthorized(_) => ("/problems/unauthorized", "Authentication required"),
+            Self::Forbidden(_) => ("/problems/forbidden", "Not allowed"),
+            Self::NotFound(_) => ("/problems/not-found", "Not found"),
+            Self::MethodNotAllowed(_) => ("/problems/method-not-allowed", "Method not allowed"),
+            Self::Conflict { .. } => ("/problems/conflict", "Conflict"),
+            Self::PayloadTooLarge(_) => ("/problems/payload-too-large", "Request body too large"),
+            Self::UnsupportedMediaType(_) => ("/problems/unsupported-media-type", "Unsupported content type"),
+            Self::Validation(_) => ("/problems/validation", "Invalid input"),
+            Self::TooManyRequests { .. } => ("/problems/too-many-requests", "Too many requests"),
+            Self::Internal(_) => ("/problems/internal", "Internal error"),
+        }
+    }
+
+    pub fn to_problem(&self) -> Problem {
+        let (kind, title) = self.kind_and_title();
+        let mut problem = Problem {
+            kind: kind.to_owned(),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail: self.to_string(),
+            errors: None,
+            current_state: None,
+            conflicts: None,
+            remaining_fen: None,
+        };
+        match self {
+            Self::Validation(errors) => {
+                let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+                problem.detail = format!("Please correct these fields: {}.", fields.join(", "));
+                problem.errors = Some(errors.clone());
+            }
+            Self::Conflict { info, .. } => {
+                problem.current_state = info.current_state.clone();
+                problem.conflicts = (!info.conflicts.is_empty()).then(|| info.conflicts.clone());
+                problem.remaining_fen = info.remaining_fen;
+            }
+            Self::Internal(_) => {
+                problem.detail =
+                    "Something went wrong on our side; it has been logged. Please try again later."
+                        .to_owned();
+            }
+            _ => {}
+        }
+        problem
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(err: anyhow::Error) -> Self {
+        Self::Internal(err)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status(&self) -> StatusCode {
+        self.status_code()
+    }
+
+    fn as_response(&self) -> Response {
+        if let Self::Internal(cause) = self {
+            tracing::error!(error = %format!("{cause:#}"), "request failed");
+        }
+        let body = self.to_problem().to_json_string();
+        let mut response =
+            Response::builder().status(self.status_code()).content_type(PROBLEM_CONTENT_TYPE).body(body);
+        if let Self::TooManyRequests { retry_after, .. } = self {
+            let seconds = retry_after.as_secs().max(1);
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.as_response()
+    }
+}
+
+/// Documents every error status once, so each operation lists them in the OpenAPI document.
+impl ApiResponse for ApiError {
+    fn meta() -> MetaResponses {
+        let statuses: [(u16, &'static str); 9] = [
+            (400, "Malformed request (unparsable JSON, bad parameter)."),
+            (401, "Missing, invalid or expired bearer token."),
+            (403, "Authenticated, but not allowed to do this."),
+            (404, "The resource does not exist or is not visible to you."),
+            (409, "Conflicts with the current state (not an allowed move, a clash, no budget left)."),
+            (413, "Request body too large."),
+            (422, "Validation failed; `errors` lists each offending field."),
+            (429, "Too many attempts; retry after the `Retry-After` seconds."),
+            (500, "Unexpected server error; logged, details withheld."),
+        ];
+        MetaResponses {
+            responses: statuses
+                .into_iter()
+                .map(|(status, description)| MetaResponse {
+                    description,
+                    status: Some(status),
+                    status_range: None,
+                    content: vec![MetaMediaType {
+                        content_type: PROBLEM_CONTENT_TYPE,
+                        schema: Problem::schema_ref(),
+                    }],
+                    headers: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        Problem::register(registry);
+    }
+}
+
+/// Converts an error raised outside our handlers into our problem body.
+pub fn api_error_from_poem(err: poem::Error) -> ApiError {
+    let err = match err.downcast::<ApiError>() {
+        Ok(api_error) => return api_error,
+        Err(err) => err,
+    };
+    if let Some(e) = err.downcast_ref::<ParseParamError>() {
+        return ApiError::invalid(e.name, e.reason.clone());
+    }
+    if let Some(e) = err.downcast_ref::<ParsePathError>() {
+        return ApiError::invalid(e.name, e.reason.clone());
+    }
+    if err.is::<AuthorizationError>() {
+        return ApiError::Unauthorized(
+            "Send a valid bearer token: `Authorization: Bearer <token>` from POST /api/v1/auth/login."
+                .to_owned(),
+        );
+    }
+    if let Some(e) = err.downcast_ref::<ContentTypeError>() {
+        return ApiError::UnsupportedMediaType(format!("{e}; send `Content-Type: application/json`."));
+    }
+    if err.is::<NotFoundError>() {
+        return ApiError::NotFound("No such route. The API lives under /api/v1; see /api/docs.".to_owned());
+    }
+    if let Some(ReadBodyError::PayloadTooLarge) = err.downcast_ref::<ReadBodyError>() {
+        return ApiError::PayloadTooLarge("The request body is too large.".to_owned());
+    }
+    match err.status() {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ApiError::MethodNotAllowed("This route does not accept that method.".to_owned())
+        }
+        StatusCode::NOT_FOUND => ApiError::NotFound(err.to_string()),
+        StatusCode::UNAUTHORIZED => ApiError::Unauthorized(err.to_string()),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(err.to_string()),
+        status if status.is_client_error() => ApiError::BadRequest(err.to_string()),
+        _ => ApiError::Internal(anyhow::anyhow!("{err}")),
+    }
+}
+
+/// Middleware: every error that reaches the top becomes a problem+json response.
+pub async fn problem_responses<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
+    match ep.call(req).await {
+        Ok(response) => Ok(response.into_response()),
+        Err(err) => Ok(api_error_from_poem(err).into_response()),
+    }
+}
+
+/// Collects every invalid field of a request before failing, so clients fix them all at once.
+#[derive(Debug, Default)]
+pub struct Violations(Vec<FieldError>);
+
+impl Violations {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), message: message.into() });
+    }
+
+    /// Records the error of `result` under `field` and returns its value, if any.
+    pub fn check<T>(&mut self, field: impl Into<String>, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.add(field, message);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(value)` when nothing was recorded, else a 422 listing every field.
+    pub fn finish<T>(self, value: impl FnOnce() -> T) -> ApiResult<T> {
+        if self.0.is_empty() { Ok(value()) } else { Err(ApiError::Validation(self.0)) }
+    }
+
+    pub fn into_error(self) -> ApiError {
+        ApiError::Validation(self.0)
+    }
+}

@@ -1,0 +1,150 @@
+//! `JsonBody<T>`: the request-body extractor every JSON operation uses.
+//!
+//! poem-openapi's own `Json` reports a wrong type without naming the field. We parse with serde
+//! and `serde_path_to_error` instead, so a client reads `capacity: invalid type: string "ten",
+//! expected i64`, and we cap the body size while reading it. The schema in the OpenAPI document
+//! still comes from `T`'s `Object` derive.
+
+use poem::{Request, RequestBody, http::header};
+use poem_openapi::{
+    impl_apirequest_for_payload,
+    payload::{ParsePayload, Payload},
+    registry::{MetaSchemaRef, Registry},
+    types::Type,
+};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// The largest JSON body we read; anything larger is a 413.
+pub const MAX_JSON_BODY: usize = 256 * 1024;
+
+pub struct JsonBody<T>(pub T);
+
+impl<T: Type> Payload for JsonBody<T> {
+    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
+
+    fn check_content_type(content_type: &str) -> bool {
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        essence.eq_ignore_ascii_case("application/json")
+            || (essence.starts_with("application/") && essence.ends_with("+json"))
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let too_large =
+            || ApiError::PayloadTooLarge(format!("The JSON body exceeds {MAX_JSON_BODY} bytes; send less."));
+        let declared = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > MAX_JSON_BODY as u64) {
+            return Err(too_large().into());
+        }
+        let bytes = body
+            .take()
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?
+            .into_bytes_limit(MAX_JSON_BODY)
+            .await
+            .map_err(|e| match e {
+                poem::error::ReadBodyError::PayloadTooLarge => too_large(),
+                other => ApiError::BadRequest(format!("Could not read the body: {other}")),
+            })?;
+        parse_json(&bytes).map(Self).map_err(Into::into)
+    }
+}
+
+impl_apirequest_for_payload!(JsonBody<T>, T: Type + DeserializeOwned + Send);
+
+/// Parses a JSON document, naming the offending field on a type error.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::BadRequest("The body is empty; send a JSON object.".to_owned()));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::BadRequest(format!("The body is not valid JSON: {inner}."));
+        }
+        let message = inner.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+        // A missing field is reported at its parent object; name the field itself.
+        let field = match message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+            Some(name) if path == "." => name.to_owned(),
+            Some(name) => format!("{path}.{name}"),
+            None if path == "." => "body".to_owned(),
+            None => path,
+        };
+        ApiError::invalid(field, message)
+    })?;
+    deserializer.end().map_err(|e| ApiError::BadRequest(format!("The body is not valid JSON: {e}.")))?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Input {
+        name: String,
+        capacity: i64,
+        hours: Vec<Window>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Window {
+        opens: String,
+    }
+
+    fn field_of(err: ApiError) -> String {
+        match err {
+            ApiError::Validation(errors) => errors[0].field.clone(),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_type_names_the_field() {
+        let err = parse_json::<Input>(br#"{"name":"x","capacity":"ten","hours":[]}"#).unwrap_err();
+        assert_eq!(field_of(err), "capacity");
+    }
+
+    #[test]
+    fn nested_wrong_type_names_the_path() {
+        let err = parse_json::<Input>(br#"{"name":"x","capacity":1,"hours":[{"opens":1}]}"#).unwrap_err();
+        assert_eq!(field_of(err), "hours[0].opens");
+    }
+
+    #[test]
+    fn missing_field_names_the_field() {
+        let err = parse_json::<Input>(br#"{"capacity":1,"hours":[]}"#).unwrap_err();
+        assert_eq!(field_of(err), "name");
+    }
+
+    #[test]
+    fn syntax_error_is_a_bad_request() {
+        assert!(matches!(parse_json::<Input>(br#"{"name":"#), Err(ApiError::BadRequest(_))));
+        assert!(matches!(parse_json::<Input>(b""), Err(ApiError::BadRequest(_))));
+        assert!(matches!(
+            parse_json::<Input>(br#"{"name":"x","capacity":1,"hours":[]} trailing"#),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+}

@@ -1,0 +1,151 @@
+//! The `debut` command: serve the API, run migrations, administer accounts.
+
+use std::{io::Read, path::PathBuf, time::Duration};
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use debut::{
+    accounts::{Email, Password, Role, auth, store},
+    clock::Clock,
+    config::Settings,
+    db::Db,
+    demo,
+    http::{Application, redact_url, shutdown_signal},
+};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "debut",
+    version,
+    about = "Debut: debut launches, pop-up markets and first-store incentives"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct DatabaseArgs {
+    /// sqlite://path/to/file.db (created when missing) or postgres://user@host/db
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/debut.db")]
+    database_url: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (migrations run at start).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "DEBUT_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Folder for uploaded media.
+        #[arg(long, env = "DEBUT_MEDIA_DIR", default_value = "media")]
+        media_dir: PathBuf,
+        /// Public base URL used in feeds and pages.
+        #[arg(long, env = "DEBUT_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// How long a login token stays valid, in hours.
+        #[arg(long, env = "DEBUT_SESSION_HOURS", default_value_t = 720)]
+        session_hours: u64,
+        /// Load demo venues and accounts (idempotent) and print their credentials.
+        #[arg(long, env = "DEBUT_DEMO")]
+        demo: bool,
+    },
+    /// Run database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Administer accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a staff user; the password comes from DEBUT_PASSWORD or stdin. Prints the user id.
+    CreateStaff {
+        #[arg(long)]
+        email: String,
+        /// Make the user an admin (may create staff).
+        #[arg(long)]
+        admin: bool,
+        /// Name shown to colleagues; defaults to the e-mail.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve { bind, database, media_dir, public_url, session_hours, demo } => {
+            let mut settings = Settings::new(bind, database.database_url);
+            settings.media_dir = media_dir;
+            settings.session_ttl = Duration::from_secs(session_hours * 3600);
+            let app = Application::build(settings.clone(), Clock::System).await?;
+            let addr = app.local_addr();
+            let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
+            tracing::info!(database = %redact_url(&settings.database_url), "database ready");
+            if demo {
+                let lines = demo::load(&app.state().db, app.state().clock.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("loading demo data: {e}"))?;
+                println!("Demo data loaded. Log in with:");
+                for line in lines {
+                    println!("  {line}");
+                }
+            }
+            println!("Debut listening on http://{addr} (API docs: {public_url}/api/docs)");
+            app.run_until(shutdown_signal()).await?;
+        }
+        Command::Migrate { database } => {
+            let db = Db::connect(&database.database_url).await?;
+            db.migrate().await?;
+            db.close().await;
+            println!("migrations applied to {}", redact_url(&database.database_url));
+        }
+        Command::Admin { command: AdminCommand::CreateStaff { email, admin, name, database } } => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
+            let raw = match std::env::var("DEBUT_PASSWORD") {
+                Ok(password) => password,
+                Err(_) => {
+                    let mut input = String::new();
+                    std::io::stdin().read_to_string(&mut input).context("reading the password from stdin")?;
+                    input.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let password = match Password::parse(&raw) {
+                Ok(password) => password,
+                Err(e) => bail!("password {e}"),
+            };
+            let db = Db::connect(&database.database_url).await?;
+            db.migrate().await?;
+            let hash = auth::hash_password(password.expose().to_owned())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let role = if admin { Role::Admin } else { Role::Staff };
+            let display_name = name.unwrap_or_else(|| email.as_str().to_owned());
+            let id =
+                store::create_staff(&db, email.as_str(), &hash, &display_name, role, Clock::System.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            db.close().await;
+            println!("{id}");
+        }
+    }
+    Ok(())
+}

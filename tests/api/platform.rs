@@ -1,0 +1,128 @@
+//! The platform: health, the OpenAPI document, and errors for malformed requests.
+
+use std::path::Path;
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn health_and_readiness_answer_200() {
+    let app = TestApp::spawn().await;
+    let health = app.get("/healthz", None).await;
+    assert_eq!(health.status, 200);
+    assert_eq!(health.text, "ok");
+    assert_eq!(app.get("/readyz", None).await.status, 200);
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_auth_and_venue_operations_with_their_errors() {
+    let app = TestApp::spawn().await;
+    let spec = app.get("/api/openapi.json", None).await.ok(200);
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = spec["paths"].as_object().unwrap();
+    for path in [
+        "/api/v1/auth/register",
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/me",
+        "/api/v1/venues",
+        "/api/v1/venues/{key}",
+    ] {
+        assert!(paths.contains_key(path), "missing {path}; have {:?}", paths.keys().collect::<Vec<_>>());
+    }
+    let create_venue = &spec["paths"]["/api/v1/venues"]["post"];
+    assert_eq!(create_venue["tags"], json!(["Venues"]));
+    for status in ["201", "401", "403", "422"] {
+        assert!(create_venue["responses"][status].is_object(), "POST /venues lacks {status}");
+    }
+    assert!(create_venue["responses"]["422"]["content"]["application/problem+json"].is_object());
+    let docs = app.get("/api/docs", None).await;
+    assert_eq!(docs.status, 200);
+    assert!(docs.text.contains("swagger"), "docs page should load Swagger UI");
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_problem_404() {
+    let app = TestApp::spawn().await;
+    app.get("/no/such/thing", None).await.problem(404);
+    app.get("/api/v1/nothing-here", None).await.problem(404);
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_problem_400() {
+    let app = TestApp::spawn().await;
+    let request = app
+        .client
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .header("content-type", "application/json")
+        .body("{\"email\": ");
+    let body = app.read(request).await.problem(400);
+    assert!(body["detail"].as_str().unwrap().contains("not valid JSON"), "{body}");
+}
+
+#[tokio::test]
+async fn a_wrong_content_type_is_a_problem_415() {
+    let app = TestApp::spawn().await;
+    let request = app
+        .client
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .header("content-type", "text/plain")
+        .body("hi");
+    app.read(request).await.problem(415);
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_a_problem_413_and_creates_nothing() {
+    let app = TestApp::spawn().await;
+    let huge = "x".repeat(debut::http::MAX_JSON_BODY + 1);
+    let reply = app
+        .post("/api/v1/auth/register", None, json!({"organization_name": huge, "organization_kind": "brand", "email": "big@x.cn", "password": "long enough pw", "display_name": "x"}))
+        .await;
+    reply.problem(413);
+    let login = app
+        .post("/api/v1/auth/login", None, json!({"email": "big@x.cn", "password": "long enough pw"}))
+        .await;
+    login.problem(401);
+}
+
+#[tokio::test]
+async fn a_field_of_the_wrong_type_is_named_in_a_422() {
+    let app = TestApp::spawn().await;
+    let reply = app.post("/api/v1/auth/login", None, json!({"email": 42, "password": "x"})).await;
+    assert_eq!(reply.invalid_fields(), ["email"]);
+    let reply = app.post("/api/v1/auth/login", None, json!({"password": "x"})).await;
+    assert_eq!(reply.invalid_fields(), ["email"]);
+}
+
+#[tokio::test]
+async fn a_bad_query_parameter_is_named_in_a_422() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/api/v1/venues?limit=abc", None).await.invalid_fields(), ["limit"]);
+    assert_eq!(app.get("/api/v1/venues?kind=arena", None).await.invalid_fields(), ["kind"]);
+    assert_eq!(app.get("/api/v1/venues?limit=1000", None).await.invalid_fields(), ["limit"]);
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_problem() {
+    let app = TestApp::spawn().await;
+    let reply = app.send(Method::DELETE, "/api/v1/me", None, None).await;
+    assert_eq!(reply.header("content-type"), Some("application/problem+json"));
+    assert!(reply.status.is_client_error());
+}
+
+#[test]
+fn the_twin_migration_folders_hold_the_same_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let names = |backend: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(root.join(backend))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(!names("sqlite").is_empty());
+    assert_eq!(names("sqlite"), names("postgres"), "migrations/sqlite and migrations/postgres drifted apart");
+}
