@@ -2,6 +2,8 @@
 
 use std::{path::PathBuf, time::Duration};
 
+use crate::notifications::NotifyConfig;
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// Address to listen on; port 0 picks a free port (tests do).
@@ -14,6 +16,12 @@ pub struct Settings {
     pub session_ttl: Duration,
     /// Public base URL, used in feeds and pages for absolute links.
     pub public_url: String,
+    /// The longest a booking's public event may last.
+    pub max_booking_hours: i64,
+    /// Where notifications go.
+    pub notify: NotifyConfig,
+    /// How often the outbox worker looks for due notifications.
+    pub outbox_interval: Duration,
 }
 
 impl Settings {
@@ -24,6 +32,9 @@ impl Settings {
             media_dir: PathBuf::from("media"),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             public_url: "http://127.0.0.1:8080".to_owned(),
+            max_booking_hours: 14 * 24,
+            notify: NotifyConfig { debounce: Duration::from_secs(30), ..Default::default() },
+            outbox_interval: Duration::from_secs(5),
         }
     }
 }

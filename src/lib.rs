@@ -5,6 +5,10 @@
 
 /// Organizations, users, roles, login tokens and throttling.
 pub mod accounts;
+/// The audit trail and comments of reviewed records.
+pub mod audit;
+/// Brands' and organizers' venue bookings, review, and conflict-free approval.
+pub mod bookings;
 /// The injected clock that business rules and tests share.
 pub mod clock;
 /// Runtime settings built from CLI flags and the environment.
@@ -17,5 +21,7 @@ pub mod demo;
 pub mod error;
 /// The HTTP server: state, routes, middleware, OpenAPI composition.
 pub mod http;
+/// The transactional outbox and notification delivery.
+pub mod notifications;
 /// Showcase venues with opening hours and blackouts.
 pub mod venues;

@@ -53,6 +53,15 @@ enum Command {
         /// Load demo venues and accounts (idempotent) and print their credentials.
         #[arg(long, env = "DEBUT_DEMO")]
         demo: bool,
+        /// The longest a booking's public event may last, in hours.
+        #[arg(long, env = "DEBUT_MAX_BOOKING_HOURS", default_value_t = 14 * 24)]
+        max_booking_hours: i64,
+        /// Webhook that receives every notification as a signed JSON POST.
+        #[arg(long, env = "DEBUT_WEBHOOK_URL")]
+        webhook_url: Option<String>,
+        /// Secret for the `X-Debut-Signature: sha256=<HMAC>` header of webhook posts.
+        #[arg(long, env = "DEBUT_WEBHOOK_SECRET", hide_env_values = true)]
+        webhook_secret: Option<String>,
     },
     /// Run database migrations and exit.
     Migrate {
@@ -92,13 +101,26 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve { bind, database, media_dir, public_url, session_hours, demo } => {
-            let mut settings = Settings::new(bind, database.database_url);
+        Command::Serve {
+            bind,
+            database,
+            media_dir,
+            public_url,
+            session_hours,
+            demo,
+            max_booking_hours,
+            webhook_url,
+            webhook_secret,
+        } => {
+            let mut settings = Settings::new(bind.clone(), database.database_url);
+            settings.public_url = public_url.unwrap_or_else(|| format!("http://{bind}"));
             settings.media_dir = media_dir;
             settings.session_ttl = Duration::from_secs(session_hours * 3600);
+            settings.max_booking_hours = max_booking_hours;
+            settings.notify.webhook_url = webhook_url;
+            settings.notify.webhook_secret = webhook_secret;
             let app = Application::build(settings.clone(), Clock::System).await?;
             let addr = app.local_addr();
-            let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
             tracing::info!(database = %redact_url(&settings.database_url), "database ready");
             if demo {
                 let lines = demo::load(&app.state().db, app.state().clock.now())
@@ -109,7 +131,7 @@ async fn main() -> anyhow::Result<()> {
                     println!("  {line}");
                 }
             }
-            println!("Debut listening on http://{addr} (API docs: {public_url}/api/docs)");
+            println!("Debut listening on http://{addr} (API docs: http://{addr}/api/docs)");
             app.run_until(shutdown_signal()).await?;
         }
         Command::Migrate { database } => {

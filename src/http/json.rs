@@ -7,9 +7,9 @@
 
 use poem::{Request, RequestBody, http::header};
 use poem_openapi::{
-    impl_apirequest_for_payload,
+    ApiExtractor, ApiExtractorType, ExtractParamOptions,
     payload::{ParsePayload, Payload},
-    registry::{MetaSchemaRef, Registry},
+    registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry},
     types::Type,
 };
 use serde::de::DeserializeOwned;
@@ -66,13 +66,49 @@ impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
     }
 }
 
-impl_apirequest_for_payload!(JsonBody<T>, T: Type + DeserializeOwned + Send);
+/// Like poem-openapi's payload extractors, except that a request with no body at all reads as
+/// `{}`: an action such as `POST /bookings/1/approve` needs no body, and a missing required
+/// field is then a 422 naming it rather than a complaint about content types.
+impl<'a, T: Type + DeserializeOwned + Send> ApiExtractor<'a> for JsonBody<T> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        <Self as Payload>::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: None,
+            content: vec![MetaMediaType {
+                content_type: <Self as Payload>::CONTENT_TYPE,
+                schema: <Self as Payload>::schema_ref(),
+            }],
+            required: false,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        match request.content_type() {
+            Some(content_type) if !Self::check_content_type(content_type) => {
+                Err(ApiError::UnsupportedMediaType(format!(
+                    "Content type {content_type:?} is not supported; send `Content-Type: application/json`."
+                ))
+                .into())
+            }
+            _ => <Self as ParsePayload>::from_request(request, body).await,
+        }
+    }
+}
 
 /// Parses a JSON document, naming the offending field on a type error.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::BadRequest("The body is empty; send a JSON object.".to_owned()));
-    }
+    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { bytes };
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
@@ -141,7 +177,7 @@ mod tests {
     #[test]
     fn syntax_error_is_a_bad_request() {
         assert!(matches!(parse_json::<Input>(br#"{"name":"#), Err(ApiError::BadRequest(_))));
-        assert!(matches!(parse_json::<Input>(b""), Err(ApiError::BadRequest(_))));
+        assert_eq!(field_of(parse_json::<Input>(b"").unwrap_err()), "name", "no body reads as {{}}");
         assert!(matches!(
             parse_json::<Input>(br#"{"name":"x","capacity":1,"hours":[]} trailing"#),
             Err(ApiError::BadRequest(_))

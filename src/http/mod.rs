@@ -25,10 +25,12 @@ pub use json::{JsonBody, MAX_JSON_BODY, parse_json};
 
 use crate::{
     accounts::{api::AccountsApi, auth::LoginThrottle},
+    bookings::api::BookingsApi,
     clock::Clock,
     config::Settings,
     db::Db,
     error::{ApiError, ApiResult, problem_responses},
+    notifications,
     venues::api::VenuesApi,
 };
 
@@ -47,6 +49,8 @@ pub enum ApiTags {
     Accounts,
     /// The showcase venues.
     Venues,
+    /// Applications for venues and their review.
+    Bookings,
 }
 
 /// Cursor pagination: `limit` (1–100, default 50) and an opaque `cursor` from the last page.
@@ -86,8 +90,8 @@ impl Page {
 }
 
 /// The OpenAPI service with every domain's operations.
-pub fn api_service() -> OpenApiService<(AccountsApi, VenuesApi), ()> {
-    OpenApiService::new((AccountsApi, VenuesApi), "Debut", env!("CARGO_PKG_VERSION"))
+pub fn api_service() -> OpenApiService<(AccountsApi, VenuesApi, BookingsApi), ()> {
+    OpenApiService::new((AccountsApi, VenuesApi, BookingsApi), "Debut", env!("CARGO_PKG_VERSION"))
         .description(
             "Debut: debut launches, pop-up markets and first-store incentives. \
              Errors are RFC 9457 `application/problem+json`; times are RFC 3339 instants; \
@@ -189,12 +193,24 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight requests finish (up to 10 s).
+    /// Serves (and delivers notifications) until `shutdown` resolves, then lets in-flight
+    /// requests finish (up to 10 s).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let db = self.state.db.clone();
+        let state = self.state;
+        let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let worker = tokio::spawn(notifications::run(
+            state.db.clone(),
+            state.clock.clone(),
+            state.settings.notify.clone(),
+            state.settings.outbox_interval,
+            worker_stopped,
+        ));
+        let db = state.db.clone();
         let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(routes(self.state), shutdown, Some(Duration::from_secs(10)))
+            .run_with_graceful_shutdown(routes(state), shutdown, Some(Duration::from_secs(10)))
             .await;
+        let _ = stop_worker.send(true);
+        let _ = worker.await;
         db.close().await;
         result
     }

@@ -322,3 +322,46 @@ pub fn merge(target: &mut Value, overrides: Value) {
         }
     }
 }
+
+/// A local (Asia/Shanghai) wall-clock time `days` from today at `hour:minute`, as the API takes it.
+pub fn local(days: i64, hour: u32, minute: u32) -> String {
+    let date =
+        (chrono::Utc::now() + chrono::TimeDelta::hours(8) + chrono::TimeDelta::days(days)).date_naive();
+    format!("{}T{hour:02}:{minute:02}", date.format("%Y-%m-%d"))
+}
+
+/// A valid booking application for `venue_id` from `starts` to `ends` (local times).
+pub fn booking_body(venue_id: i64, starts: &str, ends: &str) -> Value {
+    json!({
+        "venue_id": venue_id,
+        "format": "launch",
+        "reach": "national",
+        "title_zh": "新品首发",
+        "title_en": "New phone launch",
+        "description_en": "The national debut of a phone.",
+        "brand_name": "Ouhai Phones",
+        "expected_attendance": 300,
+        "starts_at": starts,
+        "ends_at": ends,
+        "contact": {"name": "Ada", "email": "ada@brand.cn", "phone": "+86 577 0000"},
+    })
+}
+
+impl TestApp {
+    /// Creates and submits a booking; returns its id.
+    pub async fn submitted_booking(&self, token: &str, body: Value) -> i64 {
+        let booking = self.post("/api/v1/bookings", Some(token), body).await.ok(201);
+        let id = booking["id"].as_i64().unwrap();
+        self.post(&format!("/api/v1/bookings/{id}/submit"), Some(token), json!({})).await.ok(200);
+        id
+    }
+
+    /// A venue open around the clock with 60 min setup and 30 min teardown.
+    pub async fn open_venue(&self, staff: &str, slug: &str) -> i64 {
+        let hours: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            .iter()
+            .map(|d| json!({"weekday": d, "opens": "00:00", "closes": "24:00"}))
+            .collect();
+        self.venue(staff, json!({"slug": slug, "opening_hours": hours})).await["id"].as_i64().unwrap()
+    }
+}

@@ -2,7 +2,10 @@
 //! (`TEST_DATABASE_URL`). One binary, one module per domain.
 
 mod accounts;
+mod bookings;
 mod cli;
+mod concurrency;
 mod helpers;
+mod notifications;
 mod platform;
 mod venues;

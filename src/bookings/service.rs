@@ -1,0 +1,561 @@
+//! The booking workflow: create, edit, act (submit, approve, ...), stage and release decisions.
+//! Handlers call these; these call the store and the pure rules in [`super::schedule`].
+
+use chrono::{DateTime, TimeDelta, Utc};
+use poem_openapi::Object;
+use serde_json::json;
+
+use super::{
+    Action, Actor, BookingContent, BookingInput, BookingPatch, BookingState, ChangeEffect, Contact,
+    EditEffect, Format, Reach, TimeSpan, edit_effect, local_time,
+    schedule::{self, Interval, Limits},
+    store::{self, BookingRow, ClashRow},
+    transition,
+};
+use crate::{
+    accounts::{OrgKind, Principal},
+    audit::{self, Subject},
+    error::{ApiError, ApiResult, ConflictInfo, Violations},
+    http::AppState,
+    notifications::{self, Message},
+    venues::{self, Venue},
+};
+
+/// A booking as its applicant and staff see it.
+#[derive(Debug, Clone, Object)]
+pub struct Booking {
+    pub id: i64,
+    pub organization_id: i64,
+    pub venue_id: i64,
+    pub format: Format,
+    pub reach: Reach,
+    pub title_zh: String,
+    pub title_en: String,
+    pub description_zh: String,
+    pub description_en: String,
+    pub brand_name: String,
+    pub expected_attendance: i64,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// `starts_at` in the venue's zone, e.g. `2026-12-04T19:00`.
+    pub local_starts_at: String,
+    pub local_ends_at: String,
+    pub zone: String,
+    pub setup_minutes: i64,
+    pub teardown_minutes: i64,
+    pub alternatives: Vec<TimeSpan>,
+    pub contact: Contact,
+    pub state: BookingState,
+    /// A change to this approved booking waiting for review; the approved version stays in force.
+    pub pending_change: Option<BookingContent>,
+    /// Why staff cancelled it (public).
+    pub cancel_reason: Option<String>,
+    /// A decision staff recorded but have not released (staff only).
+    pub staged_decision: Option<StagedDecision>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct StagedDecision {
+    pub action: Action,
+    pub note: String,
+}
+
+/// Another booking competing for the same venue and time.
+#[derive(Debug, Clone, Object)]
+pub struct Clash {
+    pub id: i64,
+    pub state: BookingState,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// A free slot of the requested length.
+#[derive(Debug, Clone, Object)]
+pub struct Suggestion {
+    pub venue_id: i64,
+    pub venue_slug: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub local_starts_at: String,
+}
+
+pub fn view(row: &BookingRow, principal: &Principal) -> ApiResult<Booking> {
+    let content = row.content()?;
+    let tz = venues::parse_zone(&row.zone).unwrap_or(chrono_tz::Asia::Shanghai);
+    let staged_decision = match (&row.staged_action, principal.is_staff()) {
+        (Some(action), true) => Some(StagedDecision {
+            action: Action::parse(action).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?,
+            note: row.staged_note.clone().unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    Ok(Booking {
+        id: row.id,
+        organization_id: row.organization_id,
+        venue_id: row.venue_id,
+        format: content.format,
+        reach: content.reach,
+        local_starts_at: local_time(content.starts_at, tz),
+        local_ends_at: local_time(content.ends_at, tz),
+        zone: row.zone.clone(),
+        title_zh: content.title_zh,
+        title_en: content.title_en,
+        description_zh: content.description_zh,
+        description_en: content.description_en,
+        brand_name: content.brand_name,
+        expected_attendance: content.expected_attendance,
+        starts_at: content.starts_at,
+        ends_at: content.ends_at,
+        setup_minutes: content.setup_minutes,
+        teardown_minutes: content.teardown_minutes,
+        alternatives: content.alternatives,
+        contact: content.contact,
+        state: row.state()?,
+        pending_change: row.pending_change()?,
+        cancel_reason: row.cancel_reason.clone(),
+        staged_decision,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        submitted_at: row.submitted_at,
+        decided_at: row.decided_at,
+    })
+}
+
+fn clash_view(row: ClashRow) -> ApiResult<Clash> {
+    Ok(Clash {
+        id: row.id,
+        state: BookingState::parse(&row.state).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?,
+        title: if row.title_en.is_empty() { row.title_zh } else { row.title_en },
+        starts_at: row.starts_at,
+        ends_at: row.ends_at,
+    })
+}
+
+fn limits(state: &AppState) -> Limits {
+    Limits { max_duration: TimeDelta::hours(state.settings.max_booking_hours) }
+}
+
+/// The booking if `principal` may see it; another organization's booking is "not found".
+pub async fn load_visible(state: &AppState, principal: &Principal, id: i64) -> ApiResult<BookingRow> {
+    match store::find(&state.db, id).await? {
+        Some(row) if principal.is_staff() || principal.acts_for(row.organization_id) => Ok(row),
+        _ => Err(ApiError::not_found(format!("Booking {id}"))),
+    }
+}
+
+async fn venue_for(state: &AppState, venue_id: i64) -> ApiResult<Venue> {
+    venues::store::find(&state.db, venue_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid("venue_id", format!("there is no venue {venue_id}")))
+}
+
+/// Validates content and checks it against the venue's rules.
+async fn checked_content(state: &AppState, input: BookingInput) -> ApiResult<BookingContent> {
+    let venue = venue_for(state, input.venue_id).await?;
+    let content = BookingContent::validate(input, &venue)?;
+    check_rules(state, &venue, &content)?;
+    Ok(content)
+}
+
+fn check_rules(state: &AppState, venue: &Venue, content: &BookingContent) -> ApiResult<()> {
+    let errors = schedule::check_slot(
+        venue,
+        &content.slot(),
+        content.expected_attendance,
+        state.clock.now(),
+        limits(state),
+    );
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(errors)) }
+}
+
+pub async fn create(state: &AppState, principal: &Principal, input: BookingInput) -> ApiResult<Booking> {
+    let org = principal
+        .organization
+        .filter(|o| matches!(o.kind, OrgKind::Brand | OrgKind::Organizer))
+        .ok_or_else(|| ApiError::forbidden("Only brands and organizers apply for venue bookings."))?;
+    let content = checked_content(state, input).await?;
+    let id = store::insert_draft(&state.db, org.id, principal.user_id, &content, state.clock.now()).await?;
+    let row =
+        store::find(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Booking {id}")))?;
+    view(&row, principal)
+}
+
+/// The owner's edit: in place for drafts and bookings sent back, as a change request for
+/// approved ones.
+pub async fn edit(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    patch: BookingPatch,
+) -> ApiResult<Booking> {
+    let row = load_visible(state, principal, id).await?;
+    if !principal.acts_for(row.organization_id) {
+        return Err(ApiError::forbidden("Only the applicant may edit a booking."));
+    }
+    let current_state = row.state()?;
+    let effect = edit_effect(current_state)?;
+    let base = match effect {
+        // A second change request builds on the first.
+        EditEffect::ChangeRequest => row.pending_change()?.unwrap_or(row.content()?),
+        EditEffect::InPlace => row.content()?,
+    };
+    let content = checked_content(state, base.patched(patch)).await?;
+    let now = state.clock.now();
+    let applied = match effect {
+        EditEffect::InPlace => {
+            let mut tx = state.db.begin().await?;
+            let applied = store::write_content(
+                &mut tx,
+                id,
+                &content,
+                [BookingState::Draft, BookingState::ChangesRequested],
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            applied
+        }
+        EditEffect::ChangeRequest => store::set_pending_change(&state.db, id, Some(&content), now).await?,
+    };
+    if !applied {
+        return Err(changed_meanwhile(state, id).await);
+    }
+    let row = load_visible(state, principal, id).await?;
+    view(&row, principal)
+}
+
+async fn changed_meanwhile(state: &AppState, id: i64) -> ApiError {
+    let current = store::find(&state.db, id).await.ok().flatten().map(|r| r.state);
+    ApiError::Conflict {
+        detail: "The booking changed while this request was being handled; reload it and try again.".into(),
+        info: ConflictInfo { current_state: current, ..Default::default() },
+    }
+}
+
+/// What an action did, with the competition for the slot.
+#[derive(Debug, Clone, Object)]
+pub struct ActionOutcome {
+    pub booking: Booking,
+    /// Bookings (approved or pending) whose time at the venue overlaps this one's.
+    pub clashes: Vec<Clash>,
+    /// Nearest free slots of the same length, when there are clashes.
+    pub suggestions: Vec<Suggestion>,
+}
+
+pub async fn act(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    action: Action,
+    note: &str,
+) -> ApiResult<ActionOutcome> {
+    let row = load_visible(state, principal, id).await?;
+    let actor = if principal.is_staff() { Actor::Staff } else { Actor::Owner };
+    let change = row.pending_change()?;
+    let move_ = transition(row.state()?, change.is_some(), action, actor)?;
+    let note = crate::accounts::optional_text(note, 2000).map_err(|m| ApiError::invalid("note", m))?;
+    if action == Action::Cancel && note.is_empty() {
+        return Err(ApiError::invalid("note", "give the public reason for the cancellation"));
+    }
+    let now = state.clock.now();
+
+    // The content that will be in force after the move; rules apply to it.
+    let target = match move_.change {
+        ChangeEffect::Apply => change.clone().expect("a change to apply"),
+        _ => row.content()?,
+    };
+    let approving = move_.change == ChangeEffect::Apply
+        || move_.to == BookingState::Approved && move_.from != BookingState::Approved;
+    if move_.to == BookingState::Submitted || approving {
+        let venue = venue_for(state, target.venue_id).await?;
+        check_rules(state, &venue, &target)?;
+    }
+
+    let mut tx = state.db.begin().await?;
+    if approving {
+        store::lock_venue(&mut tx, target.venue_id).await?;
+        let fresh =
+            store::find_in(&mut tx, id).await?.ok_or_else(|| ApiError::not_found(format!("Booking {id}")))?;
+        if fresh.state != row.state || fresh.pending_change != row.pending_change {
+            return Err(changed_meanwhile(state, id).await);
+        }
+        let clashing = store::approved_clashes_in(&mut tx, target.venue_id, id, target.slot().busy()).await?;
+        if !clashing.is_empty() {
+            let list: Vec<String> = clashing.iter().map(|c| format!("#{c}")).collect();
+            return Err(ApiError::Conflict {
+                detail: format!(
+                    "The venue is already booked for this time (with setup and teardown) by booking {}.",
+                    list.join(", ")
+                ),
+                info: ConflictInfo { conflicts: clashing, ..Default::default() },
+            });
+        }
+    }
+    match move_.change {
+        ChangeEffect::Apply => {
+            let written =
+                store::write_content(&mut tx, id, &target, [BookingState::Approved; 2], now).await?;
+            if !written {
+                return Err(changed_meanwhile(state, id).await);
+            }
+            store::clear_pending_change(&mut tx, id, now).await?;
+        }
+        ChangeEffect::Discard => store::clear_pending_change(&mut tx, id, now).await?,
+        ChangeEffect::None => {
+            let reason = (action == Action::Cancel).then_some(note.as_str());
+            if !store::set_state(&mut tx, id, move_.from, move_.to, now, reason).await? {
+                return Err(changed_meanwhile(state, id).await);
+            }
+        }
+    }
+    let audit_note = match move_.change {
+        ChangeEffect::Apply => format!("change approved. {note}"),
+        ChangeEffect::Discard => format!("change {}. {note}", past(action)),
+        ChangeEffect::None => note.clone(),
+    };
+    audit::record(
+        &mut tx,
+        Subject::Booking(id),
+        principal.user_id,
+        now,
+        move_.from.as_str(),
+        move_.to.as_str(),
+        audit_note.trim(),
+    )
+    .await?;
+    if actor == Actor::Staff {
+        let message = decision_message(&row, &target, action, move_.change, move_.to, &note);
+        notifications::enqueue(&mut tx, &message, now, state.settings.notify.debounce).await?;
+    }
+    tx.commit().await?;
+
+    let row =
+        store::find(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Booking {id}")))?;
+    let (clashes, suggestions) = if move_.to == BookingState::Submitted {
+        competition(state, &row, &target).await?
+    } else {
+        (vec![], vec![])
+    };
+    Ok(ActionOutcome { booking: view(&row, principal)?, clashes, suggestions })
+}
+
+fn past(action: Action) -> &'static str {
+    match action {
+        Action::Withdraw => "withdrawn",
+        _ => "rejected",
+    }
+}
+
+fn decision_message(
+    row: &BookingRow,
+    content: &BookingContent,
+    action: Action,
+    change: ChangeEffect,
+    to: BookingState,
+    note: &str,
+) -> Message {
+    let what = match (change, to) {
+        (ChangeEffect::Apply, _) => "your change was approved".to_owned(),
+        (ChangeEffect::Discard, _) => "your change was not approved".to_owned(),
+        (_, to) => format!("it is now {}", to.as_str().replace('_', " ")),
+    };
+    Message {
+        coalesce_key: format!("booking:{}", row.id),
+        recipient_org_id: row.organization_id,
+        subject: format!("Booking #{} \"{}\": {what}", row.id, content.title()),
+        body: if note.is_empty() {
+            what.clone()
+        } else {
+            format!("{what}. Note from the commerce office: {note}")
+        },
+        payload: json!({
+            "booking_id": row.id,
+            "action": action.as_str(),
+            "state": to.as_str(),
+            "note": note,
+        }),
+    }
+}
+
+/// The bookings competing for the slot, and free slots if there is competition.
+pub async fn competition(
+    state: &AppState,
+    row: &BookingRow,
+    content: &BookingContent,
+) -> ApiResult<(Vec<Clash>, Vec<Suggestion>)> {
+    let busy = content.slot().busy();
+    let clashes: Vec<Clash> = store::clashes(&state.db, content.venue_id, row.id, busy, true)
+        .await?
+        .into_iter()
+        .map(clash_view)
+        .collect::<ApiResult<_>>()?;
+    let suggestions = if clashes.is_empty() { vec![] } else { suggestions(state, row.id, content).await? };
+    Ok((clashes, suggestions))
+}
+
+/// The nearest free slots of the same length at the venue, then at other venues of its kind,
+/// avoiding approved and submitted bookings.
+pub async fn suggestions(
+    state: &AppState,
+    booking_id: i64,
+    content: &BookingContent,
+) -> ApiResult<Vec<Suggestion>> {
+    let slot = content.slot();
+    let now = state.clock.now();
+    let window = (
+        slot.public.start - schedule::SEARCH_RADIUS - TimeDelta::days(1),
+        slot.public.end + schedule::SEARCH_RADIUS + TimeDelta::days(1),
+    );
+    let venue = venue_for(state, content.venue_id).await?;
+    let mut found = Vec::new();
+    // Slots other applicants are already asking for are no better than taken ones.
+    let busy = store::busy_spans(&state.db, venue.id, booking_id, window.0, window.1, true).await?;
+    for interval in schedule::suggest(&venue, &slot, &busy, now, 3) {
+        found.push(suggestion(&venue, interval));
+    }
+    let others = venues::store::list(
+        &state.db,
+        &venues::store::VenueFilter { kind: Some(venue.kind), ..Default::default() },
+        0,
+        50,
+    )
+    .await?;
+    for other in others.iter().filter(|v| v.id != venue.id) {
+        let busy = store::busy_spans(&state.db, other.id, booking_id, window.0, window.1, true).await?;
+        if let Some(interval) = schedule::suggest(other, &slot, &busy, now, 1).pop() {
+            found.push(suggestion(other, interval));
+        }
+    }
+    Ok(found)
+}
+
+fn suggestion(venue: &Venue, interval: Interval) -> Suggestion {
+    Suggestion {
+        venue_id: venue.id,
+        venue_slug: venue.slug.clone(),
+        starts_at: interval.start,
+        ends_at: interval.end,
+        local_starts_at: local_time(interval.start, venue.tz()),
+    }
+}
+
+/// Staff record a decision to release later with others.
+pub async fn stage(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    action: Option<Action>,
+    note: &str,
+) -> ApiResult<Booking> {
+    principal.require_staff()?;
+    let row = load_visible(state, principal, id).await?;
+    let note = crate::accounts::optional_text(note, 2000).map_err(|m| ApiError::invalid("note", m))?;
+    if let Some(action) = action {
+        if !matches!(action, Action::Approve | Action::Reject | Action::RequestChanges) {
+            return Err(ApiError::invalid(
+                "action",
+                "only approve, reject and request-changes can be staged",
+            ));
+        }
+        // Refuse a decision that could not be released as things stand.
+        transition(row.state()?, row.pending_change.is_some(), action, Actor::Staff)?;
+    }
+    store::stage(&state.db, id, action.map(Action::as_str), Some(&note), action.map(|_| principal.user_id))
+        .await?;
+    let row = load_visible(state, principal, id).await?;
+    view(&row, principal)
+}
+
+/// What releasing one staged decision did.
+#[derive(Debug, Clone, Object)]
+pub struct ReleaseResult {
+    pub booking_id: i64,
+    pub action: Action,
+    /// 200 when applied, else the status of the problem that stopped it.
+    pub status: u16,
+    pub detail: String,
+}
+
+/// Applies staged decisions (all, or those of `only`), each on its own: one clash does not hold
+/// back the rest.
+pub async fn release(
+    state: &AppState,
+    principal: &Principal,
+    only: Option<Vec<i64>>,
+) -> ApiResult<Vec<ReleaseResult>> {
+    principal.require_staff()?;
+    let mut results = Vec::new();
+    for (id, action, note) in store::staged(&state.db).await? {
+        if only.as_ref().is_some_and(|ids| !ids.contains(&id)) {
+            continue;
+        }
+        let action = Action::parse(&action).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
+        let result = act(state, principal, id, action, &note).await;
+        let (status, detail) = match result {
+            Ok(outcome) => (200, format!("booking is now {}", outcome.booking.state.as_str())),
+            Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
+            Err(e) => {
+                let problem = e.to_problem();
+                (problem.status, problem.detail)
+            }
+        };
+        results.push(ReleaseResult { booking_id: id, action, status, detail });
+    }
+    Ok(results)
+}
+
+/// A review-queue entry: the booking and its competition.
+#[derive(Debug, Clone, Object)]
+pub struct QueueItem {
+    pub booking: Booking,
+    pub clashes: Vec<Clash>,
+}
+
+pub async fn review_queue(
+    state: &AppState,
+    principal: &Principal,
+    filter: &store::BookingFilter,
+    limit: i64,
+) -> ApiResult<Vec<QueueItem>> {
+    principal.require_staff()?;
+    let mut items = Vec::new();
+    for row in store::review_queue(&state.db, filter, limit).await? {
+        let content = row.pending_change()?.unwrap_or(row.content()?);
+        let clashes = store::clashes(&state.db, content.venue_id, row.id, content.slot().busy(), true)
+            .await?
+            .into_iter()
+            .map(clash_view)
+            .collect::<ApiResult<_>>()?;
+        items.push(QueueItem { booking: view(&row, principal)?, clashes });
+    }
+    Ok(items)
+}
+
+/// Free windows at a venue between two instants.
+pub async fn availability(
+    state: &AppState,
+    venue: &Venue,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> ApiResult<Vec<TimeSpan>> {
+    let mut v = Violations::default();
+    if to <= from {
+        v.add("to", "must be after from");
+    }
+    if to - from > TimeDelta::days(92) {
+        v.add("to", "ask for at most 92 days at once");
+    }
+    v.finish(|| ())?;
+    let busy =
+        store::busy_spans(&state.db, venue.id, 0, from - TimeDelta::days(1), to + TimeDelta::days(1), false)
+            .await?;
+    Ok(schedule::free_windows(venue, &busy, from, to)
+        .into_iter()
+        .map(|i| TimeSpan { starts_at: i.start, ends_at: i.end })
+        .collect())
+}

@@ -1,0 +1,122 @@
+//! Notifications: written with the change, merged in bursts, delivered signed, retried.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{TimeDelta, Utc};
+use debut::{
+    clock::Clock,
+    notifications::{self, NotifyConfig},
+    on_db,
+};
+use poem::{
+    EndpointExt, Request, Route, handler,
+    http::StatusCode,
+    listener::{Acceptor, Listener, TcpListener},
+    web::Data,
+};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, booking_body, local};
+
+async fn outbox_rows(app: &TestApp, key: &str) -> Vec<(String, Option<chrono::DateTime<Utc>>, i64)> {
+    on_db!(&app.db, pool => sqlx::query_as::<_, (String, Option<chrono::DateTime<Utc>>, i64)>(
+        "SELECT subject, delivered_at, attempts FROM outbox WHERE coalesce_key = $1 ORDER BY id",
+    )
+    .bind(key)
+    .fetch_all(pool)
+    .await)
+    .unwrap()
+}
+
+/// An approved-then-cancelled booking: two changes the applicant hears of.
+async fn approve_then_cancel(app: &TestApp) -> i64 {
+    let staff = app.staff("staff@office.cn").await;
+    let brand = app.brand("ada@brand.cn").await;
+    let venue = app.open_venue(&staff, "oujiang-parlor").await;
+    let id = app.submitted_booking(&brand, booking_body(venue, &local(10, 19, 0), &local(10, 21, 0))).await;
+    app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
+    app.post(&format!("/api/v1/bookings/{id}/cancel"), Some(&staff), json!({"note": "Typhoon"}))
+        .await
+        .ok(200);
+    id
+}
+
+/// A webhook call: its signature header and body.
+type Delivery = (Option<String>, String);
+
+#[derive(Default, Clone)]
+struct Received(Arc<Mutex<Vec<Delivery>>>);
+
+#[handler]
+async fn hook(
+    req: &Request,
+    body: String,
+    received: Data<&Received>,
+    fail_first: Data<&Arc<Mutex<u32>>>,
+) -> StatusCode {
+    let mut failures_left = fail_first.lock().unwrap();
+    if *failures_left > 0 {
+        *failures_left -= 1;
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    let signature = req.headers().get("x-debut-signature").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    received.0.0.lock().unwrap().push((signature, body));
+    StatusCode::NO_CONTENT
+}
+
+/// A webhook receiver on a free port that fails its first `fail_first` calls.
+async fn webhook(fail_first: u32) -> (String, Received) {
+    let received = Received::default();
+    let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
+    let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
+    let app = Route::new().at("/hook", hook).data(received.clone()).data(Arc::new(Mutex::new(fail_first)));
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
+    (format!("http://{addr}/hook"), received)
+}
+
+#[tokio::test]
+async fn a_burst_of_changes_to_one_booking_sends_one_message() {
+    let clock = Clock::manual(Utc::now());
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    let id = approve_then_cancel(&app).await;
+    let rows = outbox_rows(&app, &format!("booking:{id}")).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].0.contains("cancelled"), "the message carries the latest state: {}", rows[0].0);
+}
+
+#[tokio::test]
+async fn messages_are_delivered_signed_once_and_retried_after_a_failure() {
+    let clock = Clock::manual(Utc::now());
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    let id = approve_then_cancel(&app).await;
+    let (url, received) = webhook(1).await;
+    let config =
+        NotifyConfig { webhook_url: Some(url), webhook_secret: Some("s3cret".into()), ..Default::default() };
+    let http = reqwest::Client::new();
+
+    let later = clock.now() + TimeDelta::minutes(1);
+    assert_eq!(
+        notifications::deliver_due(&app.db, later, &config, &http).await.unwrap(),
+        0,
+        "the hook fails first"
+    );
+    let rows = outbox_rows(&app, &format!("booking:{id}")).await;
+    assert_eq!((rows[0].1, rows[0].2), (None, 1), "kept for a retry");
+    assert_eq!(notifications::deliver_due(&app.db, later, &config, &http).await.unwrap(), 0, "backing off");
+
+    let after_backoff = later + TimeDelta::minutes(5);
+    assert_eq!(notifications::deliver_due(&app.db, after_backoff, &config, &http).await.unwrap(), 1);
+    assert_eq!(
+        notifications::deliver_due(&app.db, after_backoff, &config, &http).await.unwrap(),
+        0,
+        "never twice"
+    );
+
+    let received = received.0.lock().unwrap().clone();
+    assert_eq!(received.len(), 1);
+    let (signature, body) = &received[0];
+    assert_eq!(signature.as_deref(), Some(notifications::signature("s3cret", body.as_bytes()).as_str()));
+    let body: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body["data"]["booking_id"], id);
+    assert_eq!(body["data"]["state"], "cancelled");
+}
