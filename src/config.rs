@@ -22,6 +22,8 @@ pub struct Settings {
     pub notify: NotifyConfig,
     /// How often the outbox worker looks for due notifications.
     pub outbox_interval: Duration,
+    /// The highest award cap a fund may set per store, in fen.
+    pub max_award_cap_fen: i64,
 }
 
 impl Settings {
@@ -35,6 +37,7 @@ impl Settings {
             max_booking_hours: 14 * 24,
             notify: NotifyConfig { debounce: Duration::from_secs(30), ..Default::default() },
             outbox_interval: Duration::from_secs(5),
+            max_award_cap_fen: crate::incentives::DEFAULT_CAP_FEN,
         }
     }
 }

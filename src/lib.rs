@@ -21,6 +21,8 @@ pub mod demo;
 pub mod error;
 /// The HTTP server: state, routes, middleware, OpenAPI composition.
 pub mod http;
+/// First-store incentive funds, applications, awards and the ledger.
+pub mod incentives;
 /// The transactional outbox and notification delivery.
 pub mod notifications;
 /// Showcase venues with opening hours and blackouts.

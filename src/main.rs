@@ -62,6 +62,9 @@ enum Command {
         /// Secret for the `X-Debut-Signature: sha256=<HMAC>` header of webhook posts.
         #[arg(long, env = "DEBUT_WEBHOOK_SECRET", hide_env_values = true)]
         webhook_secret: Option<String>,
+        /// The highest first-store award cap a fund may set, in fen (default 2,000,000 CNY).
+        #[arg(long, env = "DEBUT_MAX_AWARD_CAP_FEN", default_value_t = debut::incentives::DEFAULT_CAP_FEN)]
+        max_award_cap_fen: i64,
     },
     /// Run database migrations and exit.
     Migrate {
@@ -111,6 +114,7 @@ async fn main() -> anyhow::Result<()> {
             max_booking_hours,
             webhook_url,
             webhook_secret,
+            max_award_cap_fen,
         } => {
             let mut settings = Settings::new(bind.clone(), database.database_url);
             settings.public_url = public_url.unwrap_or_else(|| format!("http://{bind}"));
@@ -119,6 +123,7 @@ async fn main() -> anyhow::Result<()> {
             settings.max_booking_hours = max_booking_hours;
             settings.notify.webhook_url = webhook_url;
             settings.notify.webhook_secret = webhook_secret;
+            settings.max_award_cap_fen = max_award_cap_fen;
             let app = Application::build(settings.clone(), Clock::System).await?;
             let addr = app.local_addr();
             tracing::info!(database = %redact_url(&settings.database_url), "database ready");

@@ -150,6 +150,14 @@ pub fn free_windows(
         .collect()
 }
 
+/// No booking's public event may last longer than this, whatever the configuration says.
+pub const HARD_MAX_DURATION: TimeDelta = TimeDelta::days(90);
+/// Setup and teardown are each at most a week (validated on input).
+pub const MAX_BUFFER: TimeDelta = TimeDelta::days(7);
+/// The longest span any booking keeps a venue busy. Clash queries look back this far only,
+/// which keeps them an index range scan however many bookings a venue holds.
+pub const MAX_BUSY_SPAN: TimeDelta = TimeDelta::days(90 + 7 + 7);
+
 /// Limits that are configuration, not venue data.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -192,8 +200,9 @@ pub fn check_slot(
         fail("ends_at", "must be after starts_at".into());
         return errors;
     }
-    if slot.public.duration() > limits.max_duration {
-        fail("ends_at", format!("a booking may last at most {} hours", limits.max_duration.num_hours()));
+    let max_duration = limits.max_duration.min(HARD_MAX_DURATION);
+    if slot.public.duration() > max_duration {
+        fail("ends_at", format!("a booking may last at most {} hours", max_duration.num_hours()));
         return errors;
     }
     let open = opening_intervals(&venue.windows(), venue.tz(), slot.public.start, slot.public.end);

@@ -229,6 +229,7 @@ pub async fn edit(
     view(&row, principal)
 }
 
+/// A 409 for a lost race. Call it only after releasing any transaction: it takes a connection.
 async fn changed_meanwhile(state: &AppState, id: i64) -> ApiError {
     let current = store::find(&state.db, id).await.ok().flatten().map(|r| r.state);
     ApiError::Conflict {
@@ -282,6 +283,7 @@ pub async fn act(
         let fresh =
             store::find_in(&mut tx, id).await?.ok_or_else(|| ApiError::not_found(format!("Booking {id}")))?;
         if fresh.state != row.state || fresh.pending_change != row.pending_change {
+            drop(tx);
             return Err(changed_meanwhile(state, id).await);
         }
         let clashing = store::approved_clashes_in(&mut tx, target.venue_id, id, target.slot().busy()).await?;
@@ -301,6 +303,7 @@ pub async fn act(
             let written =
                 store::write_content(&mut tx, id, &target, [BookingState::Approved; 2], now).await?;
             if !written {
+                drop(tx);
                 return Err(changed_meanwhile(state, id).await);
             }
             store::clear_pending_change(&mut tx, id, now).await?;
@@ -309,6 +312,7 @@ pub async fn act(
         ChangeEffect::None => {
             let reason = (action == Action::Cancel).then_some(note.as_str());
             if !store::set_state(&mut tx, id, move_.from, move_.to, now, reason).await? {
+                drop(tx);
                 return Err(changed_meanwhile(state, id).await);
             }
         }

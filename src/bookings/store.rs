@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{BookingContent, BookingState, Contact, Format, Reach, TimeSpan, schedule::Interval};
+use super::{
+    BookingContent, BookingState, Contact, Format, Reach, TimeSpan,
+    schedule::{Interval, MAX_BUSY_SPAN},
+};
 use crate::{
     db::{Db, Tx},
     error::{ApiError, ApiResult},
@@ -282,8 +285,10 @@ pub struct ClashRow {
     pub ends_at: DateTime<Utc>,
 }
 
+/// Bookings whose busy spans overlap `[$3, $4)`; `$6` is `$3 - MAX_BUSY_SPAN`, which bounds the
+/// index range scan on `busy_from`.
 const CLASHES_SQL: &str = "SELECT id, state, title_zh, title_en, starts_at, ends_at FROM bookings \
-     WHERE venue_id = $1 AND id <> $2 AND busy_from < $4 AND busy_until > $3 \
+     WHERE venue_id = $1 AND id <> $2 AND busy_from > $6 AND busy_from < $4 AND busy_until > $3 \
      AND (state = 'approved' OR ($5 AND state = 'submitted')) ORDER BY starts_at, id";
 
 /// Bookings at the venue whose busy spans overlap `busy`: approved ones, and submitted ones too
@@ -301,6 +306,7 @@ pub async fn clashes(
         .bind(busy.start)
         .bind(busy.end)
         .bind(include_pending)
+        .bind(busy.start - MAX_BUSY_SPAN)
         .fetch_all(pool)
         .await)?)
 }
@@ -318,13 +324,14 @@ pub async fn busy_spans(
     let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = on_db!(db, pool => sqlx::query_as(
         "SELECT busy_from, busy_until FROM bookings WHERE venue_id = $1 AND id <> $2 \
          AND (state = 'approved' OR ($5 AND state = 'submitted')) \
-         AND busy_from < $4 AND busy_until > $3 ORDER BY busy_from",
+         AND busy_from > $6 AND busy_from < $4 AND busy_until > $3 ORDER BY busy_from",
     )
     .bind(venue_id)
     .bind(exclude_id)
     .bind(from)
     .bind(to)
     .bind(include_pending)
+    .bind(from - MAX_BUSY_SPAN)
     .fetch_all(pool)
     .await)?;
     Ok(rows.into_iter().map(|(start, end)| Interval::new(start, end)).collect())
@@ -342,22 +349,25 @@ pub async fn lock_venue(tx: &mut Tx, venue_id: i64) -> ApiResult<()> {
     Ok(())
 }
 
-/// Approved bookings clashing with `busy`, read inside the locking transaction.
+/// Approved bookings clashing with `busy`, read inside the locking transaction. One equality on
+/// `state` (no OR) so both planners use the `(venue_id, state, busy_from)` index.
 pub async fn approved_clashes_in(
     tx: &mut Tx,
     venue_id: i64,
     exclude_id: i64,
     busy: Interval,
 ) -> ApiResult<Vec<i64>> {
-    let rows = on_tx!(tx, conn => sqlx::query_as::<_, ClashRow>(CLASHES_SQL)
-        .bind(venue_id)
-        .bind(exclude_id)
-        .bind(busy.start)
-        .bind(busy.end)
-        .bind(false)
-        .fetch_all(&mut *conn)
-        .await)?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    Ok(on_tx!(tx, conn => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM bookings WHERE venue_id = $1 AND state = 'approved' AND id <> $2 \
+         AND busy_from > $5 AND busy_from < $4 AND busy_until > $3 ORDER BY id",
+    )
+    .bind(venue_id)
+    .bind(exclude_id)
+    .bind(busy.start)
+    .bind(busy.end)
+    .bind(busy.start - MAX_BUSY_SPAN)
+    .fetch_all(&mut *conn)
+    .await)?)
 }
 
 /// Moves the booking from `from` to `to` if it is still in `from`. Returns whether it was.

@@ -30,6 +30,7 @@ use crate::{
     config::Settings,
     db::Db,
     error::{ApiError, ApiResult, problem_responses},
+    incentives::api::IncentivesApi,
     notifications,
     venues::api::VenuesApi,
 };
@@ -51,6 +52,8 @@ pub enum ApiTags {
     Venues,
     /// Applications for venues and their review.
     Bookings,
+    /// First-store incentive funds, applications and awards.
+    Incentives,
 }
 
 /// Cursor pagination: `limit` (1–100, default 50) and an opaque `cursor` from the last page.
@@ -90,14 +93,18 @@ impl Page {
 }
 
 /// The OpenAPI service with every domain's operations.
-pub fn api_service() -> OpenApiService<(AccountsApi, VenuesApi, BookingsApi), ()> {
-    OpenApiService::new((AccountsApi, VenuesApi, BookingsApi), "Debut", env!("CARGO_PKG_VERSION"))
-        .description(
-            "Debut: debut launches, pop-up markets and first-store incentives. \
+pub fn api_service() -> OpenApiService<(AccountsApi, VenuesApi, BookingsApi, IncentivesApi), ()> {
+    OpenApiService::new(
+        (AccountsApi, VenuesApi, BookingsApi, IncentivesApi),
+        "Debut",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Debut: debut launches, pop-up markets and first-store incentives. \
              Errors are RFC 9457 `application/problem+json`; times are RFC 3339 instants; \
              money is integer fen.",
-        )
-        .url_prefix("/api/v1")
+    )
+    .url_prefix("/api/v1")
 }
 
 #[handler]

@@ -6,6 +6,7 @@ mod bookings;
 mod cli;
 mod concurrency;
 mod helpers;
+mod incentives;
 mod notifications;
 mod platform;
 mod venues;

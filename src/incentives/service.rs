@@ -1,0 +1,631 @@
+//! The incentives workflow: funds, applications, review, awards, clawbacks and reports.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use poem_openapi::Object;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{
+    ApplicationState, Fen, IncentiveAction, Money, StoreTier, format_cny,
+    store::{self, ApplicationContent, ApplicationRow, FundRow, NewFund},
+    transition,
+};
+use crate::{
+    accounts::{OrgKind, Principal, optional_text, required_text},
+    audit::{self, Subject},
+    bookings::Actor,
+    error::{ApiError, ApiResult, ConflictInfo, Violations},
+    http::AppState,
+    notifications::{self, Message},
+    venues::{self, VenueKind},
+};
+
+/// Award caps per store tier, in fen; each defaults to 2,000,000 CNY.
+#[derive(Debug, Clone, Default, Object, Deserialize)]
+pub struct TierCaps {
+    pub global: Option<i64>,
+    pub asia: Option<i64>,
+    pub national: Option<i64>,
+    pub provincial: Option<i64>,
+    pub city: Option<i64>,
+}
+
+#[derive(Debug, Clone, Object, Deserialize)]
+pub struct FundInput {
+    pub name: String,
+    /// The whole budget, in fen.
+    pub budget_fen: i64,
+    #[oai(default)]
+    #[serde(default)]
+    pub caps_fen: TierCaps,
+    /// When applications open and close.
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    /// Publish awards (brand, store, tier, amount); off by default.
+    #[oai(default)]
+    #[serde(default)]
+    pub public_register: bool,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct TierCap {
+    pub tier: StoreTier,
+    pub cap: Money,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct Fund {
+    pub id: i64,
+    pub name: String,
+    pub budget: Money,
+    pub committed: Money,
+    pub remaining: Money,
+    pub caps: Vec<TierCap>,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    pub open: bool,
+    pub public_register: bool,
+}
+
+pub fn fund_view(row: &FundRow, now: DateTime<Utc>) -> Fund {
+    Fund {
+        id: row.id,
+        name: row.name.clone(),
+        budget: row.budget_fen.into(),
+        committed: row.committed_fen.into(),
+        remaining: (row.budget_fen - row.committed_fen).into(),
+        caps: StoreTier::ALL.iter().map(|t| TierCap { tier: *t, cap: row.cap(*t).into() }).collect(),
+        opens_at: row.opens_at,
+        closes_at: row.closes_at,
+        open: row.is_open(now),
+        public_register: row.public_register,
+    }
+}
+
+pub async fn create_fund(state: &AppState, principal: &Principal, input: FundInput) -> ApiResult<Fund> {
+    principal.require_staff()?;
+    let mut v = Violations::default();
+    let name = v.check("name", required_text(&input.name, 200));
+    let budget = v.check("budget_fen", Fen::positive(input.budget_fen, None));
+    let max_cap = state.settings.max_award_cap_fen;
+    let caps = [
+        input.caps_fen.global,
+        input.caps_fen.asia,
+        input.caps_fen.national,
+        input.caps_fen.provincial,
+        input.caps_fen.city,
+    ];
+    let mut checked = [0; 5];
+    for (i, (tier, cap)) in StoreTier::ALL.iter().zip(caps).enumerate() {
+        if let Some(cap) = v.check(
+            format!("caps_fen.{}", tier.as_str()),
+            Fen::positive(cap.unwrap_or(max_cap), Some(max_cap)),
+        ) {
+            checked[i] = cap.get();
+        }
+    }
+    if input.closes_at <= input.opens_at {
+        v.add("closes_at", "must be after opens_at");
+    }
+    v.finish(|| ())?;
+    let fund = NewFund {
+        name: name.expect("checked"),
+        budget_fen: budget.expect("checked").get(),
+        caps: checked,
+        opens_at: input.opens_at,
+        closes_at: input.closes_at,
+        public_register: input.public_register,
+    };
+    let id = store::insert_fund(&state.db, &fund, state.clock.now()).await?;
+    load_fund(state, id).await.map(|f| fund_view(&f, state.clock.now()))
+}
+
+pub async fn load_fund(state: &AppState, id: i64) -> ApiResult<FundRow> {
+    store::find_fund(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Fund {id}")))
+}
+
+#[derive(Debug, Clone, Object, Deserialize)]
+pub struct ApplicationInput {
+    pub fund_id: i64,
+    pub store_name: String,
+    /// The mall (a venue) the store opened in; give this or `address`.
+    pub mall_venue_id: Option<i64>,
+    #[oai(default)]
+    #[serde(default)]
+    pub address: String,
+    pub tier: StoreTier,
+    /// `YYYY-MM-DD`.
+    pub opening_date: String,
+    pub floor_area_m2: i64,
+    pub investment_fen: i64,
+    /// At most the fund's cap for the tier.
+    pub requested_fen: i64,
+    #[oai(default)]
+    #[serde(default)]
+    pub statement: String,
+}
+
+/// An application as the applicant and staff see it.
+#[derive(Debug, Clone, Object)]
+pub struct Application {
+    pub id: i64,
+    pub fund_id: i64,
+    pub organization_id: i64,
+    pub organization_name: String,
+    pub store_name: String,
+    pub mall_venue_id: Option<i64>,
+    pub mall_name: Option<String>,
+    pub address: String,
+    pub tier: StoreTier,
+    pub opening_date: String,
+    pub floor_area_m2: i64,
+    pub investment: Money,
+    pub requested: Money,
+    pub statement: String,
+    pub state: ApplicationState,
+    pub award: Option<Money>,
+    pub clawed_back: Money,
+    /// Other applications claiming the same tier by the same brand, or the same store address
+    /// (staff only).
+    pub possible_duplicates: Option<Vec<i64>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+fn corrupt(what: &str) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("unreadable {what} in an incentive application"))
+}
+
+pub async fn view(state: &AppState, principal: &Principal, row: &ApplicationRow) -> ApiResult<Application> {
+    let possible_duplicates =
+        if principal.is_staff() { Some(store::duplicates(&state.db, row).await?) } else { None };
+    Ok(Application {
+        id: row.id,
+        fund_id: row.fund_id,
+        organization_id: row.organization_id,
+        organization_name: row.organization_name.clone(),
+        store_name: row.store_name.clone(),
+        mall_venue_id: row.mall_venue_id,
+        mall_name: row.mall_name.clone(),
+        address: row.address.clone(),
+        tier: StoreTier::parse(&row.tier).map_err(|_| corrupt("tier"))?,
+        opening_date: row.opening_date.clone(),
+        floor_area_m2: row.floor_area_m2,
+        investment: row.investment_fen.into(),
+        requested: row.requested_fen.into(),
+        statement: row.statement.clone(),
+        state: ApplicationState::parse(&row.state).map_err(|_| corrupt("state"))?,
+        award: row.award_fen.map(Money::from),
+        clawed_back: row.clawed_back_fen.into(),
+        possible_duplicates,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        submitted_at: row.submitted_at,
+        decided_at: row.decided_at,
+    })
+}
+
+/// The application if `principal` may see it; another brand's is "not found".
+pub async fn load_visible(state: &AppState, principal: &Principal, id: i64) -> ApiResult<ApplicationRow> {
+    match store::find_application(&state.db, id).await? {
+        Some(row) if principal.is_staff() || principal.acts_for(row.organization_id) => Ok(row),
+        _ => Err(ApiError::not_found(format!("Incentive application {id}"))),
+    }
+}
+
+async fn validate(state: &AppState, input: ApplicationInput) -> ApiResult<ApplicationContent> {
+    let fund = store::find_fund(&state.db, input.fund_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid("fund_id", format!("there is no fund {}", input.fund_id)))?;
+    let mut v = Violations::default();
+    if !fund.is_open(state.clock.now()) {
+        v.add(
+            "fund_id",
+            format!(
+                "the fund takes applications from {} to {} only",
+                fund.opens_at.format("%Y-%m-%d %H:%M UTC"),
+                fund.closes_at.format("%Y-%m-%d %H:%M UTC")
+            ),
+        );
+    }
+    let store_name = v.check("store_name", required_text(&input.store_name, 200));
+    let mut address = v.check("address", optional_text(&input.address, 500));
+    if let Some(mall_id) = input.mall_venue_id {
+        match venues::store::find(&state.db, mall_id).await? {
+            Some(venue) if matches!(venue.kind, VenueKind::Mall | VenueKind::Plaza) => {
+                if address.as_deref() == Some("") {
+                    address = Some(venue.address.clone());
+                }
+            }
+            Some(_) => v.add("mall_venue_id", "the venue is not a mall or plaza"),
+            None => v.add("mall_venue_id", format!("there is no venue {mall_id}")),
+        }
+    } else if address.as_deref() == Some("") {
+        v.add("address", "give the store's address or its mall (mall_venue_id)");
+    }
+    let opening_date = v.check(
+        "opening_date",
+        NaiveDate::parse_from_str(input.opening_date.trim(), "%Y-%m-%d")
+            .map_err(|_| "use a date like 2026-05-01".to_owned()),
+    );
+    if input.floor_area_m2 <= 0 {
+        v.add("floor_area_m2", "must be a positive number of square metres");
+    }
+    if input.investment_fen < 0 {
+        v.add("investment_fen", "must not be negative");
+    }
+    let requested = v.check("requested_fen", Fen::positive(input.requested_fen, Some(fund.cap(input.tier))));
+    let statement = v.check("statement", optional_text(&input.statement, 10_000));
+    v.finish(|| ())?;
+    Ok(ApplicationContent {
+        fund_id: fund.id,
+        store_name: store_name.expect("checked"),
+        mall_venue_id: input.mall_venue_id,
+        address: address.expect("checked"),
+        tier: input.tier,
+        opening_date: opening_date.expect("checked"),
+        floor_area_m2: input.floor_area_m2,
+        investment_fen: input.investment_fen,
+        requested_fen: requested.expect("checked").get(),
+        statement: statement.expect("checked"),
+    })
+}
+
+pub async fn apply(
+    state: &AppState,
+    principal: &Principal,
+    input: ApplicationInput,
+) -> ApiResult<Application> {
+    let org = principal
+        .organization
+        .filter(|o| o.kind == OrgKind::Brand)
+        .ok_or_else(|| ApiError::forbidden("Only brands apply for first-store awards."))?;
+    let content = validate(state, input).await?;
+    let id =
+        store::insert_application(&state.db, org.id, principal.user_id, &content, state.clock.now()).await?;
+    let row = load_visible(state, principal, id).await?;
+    view(state, principal, &row).await
+}
+
+pub async fn edit(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    input: ApplicationInput,
+) -> ApiResult<Application> {
+    let row = load_visible(state, principal, id).await?;
+    if !principal.acts_for(row.organization_id) {
+        return Err(ApiError::forbidden("Only the applicant may edit an application."));
+    }
+    if input.fund_id != row.fund_id {
+        return Err(ApiError::invalid("fund_id", "an application stays in its fund; apply anew for another"));
+    }
+    let content = validate(state, input).await?;
+    if !store::update_application(&state.db, id, &content, state.clock.now()).await? {
+        return Err(ApiError::Conflict {
+            detail: format!("An application that is {} cannot be edited.", row.state),
+            info: ConflictInfo { current_state: Some(row.state.clone()), ..Default::default() },
+        });
+    }
+    let row = load_visible(state, principal, id).await?;
+    view(state, principal, &row).await
+}
+
+#[derive(Debug, Clone, Default, Object, Deserialize)]
+pub struct IncentiveActionRequest {
+    /// For approve: the award (at most the amount requested and the tier's cap). For claw-back:
+    /// the amount returned to the fund.
+    pub amount_fen: Option<i64>,
+    /// A note to the applicant; for claw-back, the reason (required).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+pub async fn act(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    action: IncentiveAction,
+    request: IncentiveActionRequest,
+) -> ApiResult<Application> {
+    let row = load_visible(state, principal, id).await?;
+    let actor = if principal.is_staff() { Actor::Staff } else { Actor::Owner };
+    let from = ApplicationState::parse(&row.state).map_err(|_| corrupt("state"))?;
+    let to = transition(from, action, actor)?;
+    let note = optional_text(request.note.as_deref().unwrap_or(""), 2000)
+        .map_err(|m| ApiError::invalid("note", m))?;
+    let fund = load_fund(state, row.fund_id).await?;
+    let tier = StoreTier::parse(&row.tier).map_err(|_| corrupt("tier"))?;
+    let now = state.clock.now();
+
+    // The ledger amount this move writes: + an award, - a clawback.
+    let ledger_amount = match action {
+        IncentiveAction::Approve => {
+            let max = row.requested_fen.min(fund.cap(tier));
+            let amount =
+                request.amount_fen.ok_or_else(|| ApiError::invalid("amount_fen", "give the award in fen"))?;
+            Some(Fen::positive(amount, Some(max)).map_err(|m| ApiError::invalid("amount_fen", m))?.get())
+        }
+        IncentiveAction::ClawBack => {
+            if note.is_empty() {
+                return Err(ApiError::invalid("note", "give the reason for the clawback"));
+            }
+            let left = row.award_fen.unwrap_or(0) - row.clawed_back_fen;
+            let amount = request
+                .amount_fen
+                .ok_or_else(|| ApiError::invalid("amount_fen", "give the amount in fen"))?;
+            Some(-Fen::positive(amount, Some(left)).map_err(|m| ApiError::invalid("amount_fen", m))?.get())
+        }
+        _ => None,
+    };
+
+    let mut tx = state.db.begin().await?;
+    if let Some(amount) = ledger_amount {
+        if !store::commit_to_fund(&mut tx, fund.id, amount).await? {
+            // Read inside the transaction: taking a second connection while holding this one
+            // could wait forever on a pool full of writers queued behind us.
+            let remaining = store::remaining_in(&mut tx, fund.id).await?;
+            return Err(ApiError::Conflict {
+                detail: format!(
+                    "The award of {} exceeds what remains in the fund: {}.",
+                    format_cny(amount),
+                    format_cny(remaining)
+                ),
+                info: ConflictInfo { remaining_fen: Some(remaining), ..Default::default() },
+            });
+        }
+        let reason = if note.is_empty() { action.as_str().to_owned() } else { note.clone() };
+        store::add_ledger_entry(&mut tx, fund.id, id, amount, &reason, principal.user_id, now).await?;
+    }
+    let moved = if action == IncentiveAction::ClawBack {
+        store::add_clawback(&mut tx, id, -ledger_amount.unwrap_or(0), now).await?
+    } else {
+        store::set_state(&mut tx, id, from, to, ledger_amount.filter(|a| *a > 0), now).await?
+    };
+    if !moved {
+        return Err(ApiError::Conflict {
+            detail: "The application changed while this request was being handled; reload it and try again."
+                .into(),
+            info: ConflictInfo { current_state: Some(row.state.clone()), ..Default::default() },
+        });
+    }
+    let audit_note = match ledger_amount {
+        Some(amount) => format!("{} {}", format_cny(amount), note).trim().to_owned(),
+        None => note.clone(),
+    };
+    audit::record(
+        &mut tx,
+        Subject::Incentive(id),
+        principal.user_id,
+        now,
+        from.as_str(),
+        to.as_str(),
+        &audit_note,
+    )
+    .await?;
+    if actor == Actor::Staff {
+        let what = match action {
+            IncentiveAction::Approve => {
+                format!("approved with an award of {}", format_cny(ledger_amount.unwrap_or(0)))
+            }
+            IncentiveAction::ClawBack => {
+                format!("{} was clawed back", format_cny(-ledger_amount.unwrap_or(0)))
+            }
+            _ => format!("it is now {}", to.as_str().replace('_', " ")),
+        };
+        let message = Message {
+            coalesce_key: format!("incentive:{id}"),
+            recipient_org_id: row.organization_id,
+            subject: format!("First-store award for \"{}\": {what}", row.store_name),
+            body: if note.is_empty() {
+                what.clone()
+            } else {
+                format!("{what}. Note from the commerce office: {note}")
+            },
+            payload: json!({"application_id": id, "action": action.as_str(), "state": to.as_str(), "amount_fen": ledger_amount}),
+        };
+        notifications::enqueue(&mut tx, &message, now, state.settings.notify.debounce).await?;
+    }
+    tx.commit().await?;
+    let row = load_visible(state, principal, id).await?;
+    view(state, principal, &row).await
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct Breakdown {
+    /// A tier or a mall.
+    pub key: String,
+    pub awards: i64,
+    pub awarded: Money,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct FundReport {
+    pub fund: Fund,
+    pub awarded: Money,
+    pub clawed_back: Money,
+    /// The sum of the ledger.
+    pub committed: Money,
+    pub remaining: Money,
+    pub applications_by_state: Vec<Breakdown>,
+    pub by_tier: Vec<Breakdown>,
+    pub by_mall: Vec<Breakdown>,
+}
+
+pub async fn report(state: &AppState, principal: &Principal, fund_id: i64) -> ApiResult<FundReport> {
+    principal.require_staff()?;
+    let fund = load_fund(state, fund_id).await?;
+    let ledger = store::ledger(&state.db, fund_id).await?;
+    let applications = store::list_applications(&state.db, Some(fund_id), None, None).await?;
+    let awarded: i64 = ledger.iter().filter(|l| l.amount_fen > 0).map(|l| l.amount_fen).sum();
+    let clawed_back: i64 = -ledger.iter().filter(|l| l.amount_fen < 0).map(|l| l.amount_fen).sum::<i64>();
+    let committed = awarded - clawed_back;
+    let mut by_state: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut by_tier: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut by_mall: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for a in &applications {
+        by_state.entry(a.state.clone()).or_default().0 += 1;
+        if let Some(award) = a.award_fen {
+            let net = award - a.clawed_back_fen;
+            for (map, key) in [
+                (&mut by_tier, a.tier.clone()),
+                (&mut by_mall, a.mall_name.clone().unwrap_or_else(|| "(no mall)".into())),
+            ] {
+                let entry = map.entry(key).or_default();
+                entry.0 += 1;
+                entry.1 += net;
+            }
+        }
+    }
+    let breakdown = |map: BTreeMap<String, (i64, i64)>| {
+        map.into_iter().map(|(key, (awards, sum))| Breakdown { key, awards, awarded: sum.into() }).collect()
+    };
+    Ok(FundReport {
+        fund: fund_view(&fund, state.clock.now()),
+        awarded: awarded.into(),
+        clawed_back: clawed_back.into(),
+        committed: committed.into(),
+        remaining: (fund.budget_fen - committed).into(),
+        applications_by_state: breakdown(by_state),
+        by_tier: breakdown(by_tier),
+        by_mall: breakdown(by_mall),
+    })
+}
+
+/// A CSV document that spreadsheet programs open as UTF-8 (it starts with a byte-order mark).
+pub fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    fn field(value: &str) -> String {
+        // Quote everything; neutralize formulas so a store name cannot run in a spreadsheet.
+        let value =
+            if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+        format!("\"{}\"", value.replace('"', "\"\""))
+    }
+    let mut out = String::from("\u{feff}");
+    out.push_str(&header.iter().map(|h| field(h)).collect::<Vec<_>>().join(","));
+    out.push_str("\r\n");
+    for row in rows {
+        out.push_str(&row.iter().map(|v| field(v)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+pub async fn applications_csv(state: &AppState, principal: &Principal, fund_id: i64) -> ApiResult<String> {
+    principal.require_staff()?;
+    load_fund(state, fund_id).await?;
+    let rows = store::list_applications(&state.db, Some(fund_id), None, None).await?;
+    Ok(csv(
+        &[
+            "id",
+            "brand",
+            "store",
+            "mall",
+            "address",
+            "tier",
+            "opening_date",
+            "floor_area_m2",
+            "investment_fen",
+            "requested_fen",
+            "state",
+            "award_fen",
+            "clawed_back_fen",
+            "submitted_at",
+        ],
+        rows.into_iter().map(|r| {
+            vec![
+                r.id.to_string(),
+                r.organization_name,
+                r.store_name,
+                r.mall_name.unwrap_or_default(),
+                r.address,
+                r.tier,
+                r.opening_date,
+                r.floor_area_m2.to_string(),
+                r.investment_fen.to_string(),
+                r.requested_fen.to_string(),
+                r.state,
+                r.award_fen.map(|a| a.to_string()).unwrap_or_default(),
+                r.clawed_back_fen.to_string(),
+                r.submitted_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            ]
+        }),
+    ))
+}
+
+pub async fn ledger_csv(state: &AppState, principal: &Principal, fund_id: i64) -> ApiResult<String> {
+    principal.require_staff()?;
+    load_fund(state, fund_id).await?;
+    let rows = store::ledger(&state.db, fund_id).await?;
+    Ok(csv(
+        &[
+            "entry",
+            "at",
+            "application_id",
+            "brand",
+            "store",
+            "tier",
+            "amount_fen",
+            "amount_cny",
+            "reason",
+            "actor_user_id",
+        ],
+        rows.into_iter().map(|r| {
+            vec![
+                r.id.to_string(),
+                r.at.to_rfc3339(),
+                r.application_id.to_string(),
+                r.organization_name,
+                r.store_name,
+                r.tier,
+                r.amount_fen.to_string(),
+                format_cny(r.amount_fen),
+                r.reason,
+                r.actor_user_id.to_string(),
+            ]
+        }),
+    ))
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct RegisterEntry {
+    pub brand: String,
+    pub store: String,
+    pub tier: StoreTier,
+    pub award: Money,
+}
+
+/// The public register of a fund's awards, when the fund publishes one.
+pub async fn public_register(state: &AppState, fund_id: i64) -> ApiResult<Vec<RegisterEntry>> {
+    let fund = load_fund(state, fund_id).await?;
+    if !fund.public_register {
+        return Err(ApiError::not_found(format!("A public register for fund {fund_id}")));
+    }
+    let rows =
+        store::list_applications(&state.db, Some(fund_id), None, Some(ApplicationState::Approved)).await?;
+    rows.into_iter()
+        .filter(|r| r.award_fen.unwrap_or(0) > r.clawed_back_fen)
+        .map(|r| {
+            Ok(RegisterEntry {
+                tier: StoreTier::parse(&r.tier).map_err(|_| corrupt("tier"))?,
+                award: (r.award_fen.unwrap_or(0) - r.clawed_back_fen).into(),
+                brand: r.organization_name,
+                store: r.store_name,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_starts_with_a_bom_quotes_fields_and_defuses_formulas() {
+        let out = csv(&["brand", "store"], [vec!["首店 \"Brand\"".to_owned(), "=HYPERLINK(1)".to_owned()]]);
+        assert_eq!(out, "\u{feff}\"brand\",\"store\"\r\n\"首店 \"\"Brand\"\"\",\"'=HYPERLINK(1)\"\r\n");
+    }
+}
