@@ -6,7 +6,7 @@
 //! a gap in the middle of them, so the clash check searches the thick of the data. Between
 //! iterations it is put back to `submitted` (untimed).
 
-use std::{hint::black_box, sync::Arc};
+use std::hint::black_box;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
@@ -112,8 +112,7 @@ async fn fixture(approved: i64) -> Fixture {
     drop(ids);
 
     let settings = Settings::new("127.0.0.1:0", url);
-    let state =
-        AppState { db, clock: Clock::System, settings: Arc::new(settings), login_throttle: Arc::default() };
+    let state = AppState::new(db, Clock::System, settings);
     let staff = Principal { user_id: staff_id, role: Role::Staff, organization: None };
     Fixture { state, staff, candidate, _dir: dir }
 }

@@ -24,6 +24,8 @@ pub struct Settings {
     pub outbox_interval: Duration,
     /// The highest award cap a fund may set per store, in fen.
     pub max_award_cap_fen: i64,
+    /// The domain part of iCalendar UIDs. Keep it fixed: changing it changes every UID.
+    pub uid_domain: String,
 }
 
 impl Settings {
@@ -38,6 +40,7 @@ impl Settings {
             notify: NotifyConfig { debounce: Duration::from_secs(30), ..Default::default() },
             outbox_interval: Duration::from_secs(5),
             max_award_cap_fen: crate::incentives::DEFAULT_CAP_FEN,
+            uid_domain: "debut.local".to_owned(),
         }
     }
 }

@@ -9,6 +9,8 @@ pub mod accounts;
 pub mod audit;
 /// Brands' and organizers' venue bookings, review, and conflict-free approval.
 pub mod bookings;
+/// Public events, iCal and RSS feeds, and their HTTP caching.
+pub mod calendar;
 /// The injected clock that business rules and tests share.
 pub mod clock;
 /// Runtime settings built from CLI flags and the environment.

@@ -15,6 +15,7 @@ use super::{
 use crate::{
     accounts::{OrgKind, Principal},
     audit::{self, Subject},
+    calendar::{self, store::PublicChange},
     error::{ApiError, ApiResult, ConflictInfo, Violations},
     http::AppState,
     notifications::{self, Message},
@@ -317,6 +318,16 @@ pub async fn act(
             }
         }
     }
+    let public = match (move_.change, move_.to) {
+        (ChangeEffect::Apply, _) => public_change(&row.content()?, &target),
+        (ChangeEffect::None, BookingState::Approved) => Some(PublicChange::Published),
+        (ChangeEffect::None, BookingState::Cancelled) => Some(PublicChange::Cancelled),
+        _ => None,
+    };
+    if let Some(change) = public {
+        let slug = calendar::event_slug(id, &target.title_en, &target.brand_name);
+        calendar::store::record_public_change(&mut tx, id, &slug, change, now).await?;
+    }
     let audit_note = match move_.change {
         ChangeEffect::Apply => format!("change approved. {note}"),
         ChangeEffect::Discard => format!("change {}. {note}", past(action)),
@@ -346,6 +357,25 @@ pub async fn act(
         (vec![], vec![])
     };
     Ok(ActionOutcome { booking: view(&row, principal)?, clashes, suggestions })
+}
+
+/// How an applied change shows to the public: time, place or title changes raise SEQUENCE.
+pub fn public_change(old: &BookingContent, new: &BookingContent) -> Option<PublicChange> {
+    let moved = old.starts_at != new.starts_at;
+    if moved
+        || old.ends_at != new.ends_at
+        || old.venue_id != new.venue_id
+        || old.title_zh != new.title_zh
+        || old.title_en != new.title_en
+    {
+        return Some(PublicChange::Significant { previous_start: moved.then_some(old.starts_at) });
+    }
+    let descriptive = old.description_zh != new.description_zh
+        || old.description_en != new.description_en
+        || old.brand_name != new.brand_name
+        || old.format != new.format
+        || old.reach != new.reach;
+    descriptive.then_some(PublicChange::Minor)
 }
 
 fn past(action: Action) -> &'static str {

@@ -26,6 +26,7 @@ pub use json::{JsonBody, MAX_JSON_BODY, parse_json};
 use crate::{
     accounts::{api::AccountsApi, auth::LoginThrottle},
     bookings::api::BookingsApi,
+    calendar::{api::CalendarApi, feeds},
     clock::Clock,
     config::Settings,
     db::Db,
@@ -42,6 +43,19 @@ pub struct AppState {
     pub clock: Clock,
     pub settings: Arc<Settings>,
     pub login_throttle: Arc<LoginThrottle>,
+    pub feed_cache: Arc<feeds::FeedCache>,
+}
+
+impl AppState {
+    pub fn new(db: Db, clock: Clock, settings: Settings) -> Self {
+        Self {
+            db,
+            clock,
+            settings: Arc::new(settings),
+            login_throttle: Arc::default(),
+            feed_cache: Arc::default(),
+        }
+    }
 }
 
 #[derive(Tags)]
@@ -54,6 +68,8 @@ pub enum ApiTags {
     Bookings,
     /// First-store incentive funds, applications and awards.
     Incentives,
+    /// Public events and calendar feeds.
+    Events,
 }
 
 /// Cursor pagination: `limit` (1–100, default 50) and an opaque `cursor` from the last page.
@@ -93,9 +109,10 @@ impl Page {
 }
 
 /// The OpenAPI service with every domain's operations.
-pub fn api_service() -> OpenApiService<(AccountsApi, VenuesApi, BookingsApi, IncentivesApi), ()> {
+pub fn api_service() -> OpenApiService<(AccountsApi, VenuesApi, BookingsApi, IncentivesApi, CalendarApi), ()>
+{
     OpenApiService::new(
-        (AccountsApi, VenuesApi, BookingsApi, IncentivesApi),
+        (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, CalendarApi),
         "Debut",
         env!("CARGO_PKG_VERSION"),
     )
@@ -137,6 +154,11 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/api/openapi.json", get(openapi_json).data(spec))
+        .at("/calendar.ics", get(feeds::all_events))
+        .at("/events.rss", get(feeds::rss_feed))
+        .at("/events/:file", get(feeds::event_file))
+        .at("/venues/:slug/calendar.ics", get(feeds::venue_calendar))
+        .at("/feeds/:token/bookings.ics", get(feeds::audience))
         .nest("/api/docs", docs)
         .nest("/api/v1", api)
         .around(problem_responses)
@@ -149,7 +171,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
 async fn log_requests<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    let path = redact_path(req.uri().path());
     let response = ep.call(req).await?.into_response();
     tracing::info!(
         %method,
@@ -188,7 +210,7 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .context("the listener has no socket address")?;
-        let state = AppState { db, clock, settings: Arc::new(settings), login_throttle: Arc::default() };
+        let state = AppState::new(db, clock, settings);
         Ok(Self { acceptor, addr, state })
     }
 
@@ -220,6 +242,14 @@ impl Application {
         let _ = worker.await;
         db.close().await;
         result
+    }
+}
+
+/// A request path without secrets: personal feed URLs carry a token.
+fn redact_path(path: &str) -> String {
+    match path.strip_prefix("/feeds/") {
+        Some(rest) => format!("/feeds/***{}", rest.find('/').map_or("", |i| &rest[i..])),
+        None => path.to_owned(),
     }
 }
 
@@ -268,6 +298,12 @@ mod tests {
     fn passwords_never_reach_logs() {
         assert_eq!(redact_url("postgres://debut:s3cret@db:5432/debut"), "postgres://debut:***@db:5432/debut");
         assert_eq!(redact_url("sqlite://data/debut.db"), "sqlite://data/debut.db");
+    }
+
+    #[test]
+    fn feed_tokens_never_reach_logs() {
+        assert_eq!(redact_path("/feeds/dbt_secret/bookings.ics"), "/feeds/***/bookings.ics");
+        assert_eq!(redact_path("/calendar.ics"), "/calendar.ics");
     }
 
     #[test]

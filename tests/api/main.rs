@@ -3,6 +3,7 @@
 
 mod accounts;
 mod bookings;
+mod calendar;
 mod cli;
 mod concurrency;
 mod helpers;

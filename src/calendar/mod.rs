@@ -1,0 +1,440 @@
+//! Public events and the calendar feeds built from them.
+//!
+//! An approved booking is a public event: it gets a slug (its URL), a UID that never changes and
+//! a SEQUENCE that rises with every public change of time, place or title. A cancelled event stays
+//! visible as a tombstone (`STATUS:CANCELLED`) for [`TOMBSTONE_DAYS`], then leaves every feed.
+//! One filter grammar ([`EventFilter`]) serves the JSON API, the iCal and RSS feeds and the pages,
+//! so "subscribe to this view" gives exactly what is on screen. Every public change bumps a
+//! version number in the same transaction, which is how feed caches know when to rebuild.
+
+pub mod api;
+pub mod feeds;
+pub mod ics;
+pub mod store;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use poem_openapi::{Enum, Object};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    bookings::{Format, Reach, local_time},
+    error::{ApiResult, Violations},
+    venues::{self, VenueKind},
+};
+
+/// How long a cancelled event stays in feeds as `STATUS:CANCELLED`.
+pub const TOMBSTONE_DAYS: i64 = 30;
+
+/// What the public may filter events by, everywhere events are listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// Venue slug.
+    pub venue: Option<String>,
+    pub kind: Option<VenueKind>,
+    pub format: Option<Format>,
+    pub reach: Option<Reach>,
+    /// Brand name, matched whole and without regard to case.
+    pub brand: Option<String>,
+    /// Events that end after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Events that start before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// Words in the title, description or brand.
+    pub q: Option<String>,
+}
+
+/// The filter as text, as it comes in a query string.
+#[derive(Debug, Clone, Default)]
+pub struct FilterParams {
+    pub venue: Option<String>,
+    pub kind: Option<String>,
+    pub format: Option<String>,
+    pub reach: Option<String>,
+    pub brand: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub q: Option<String>,
+}
+
+impl FilterParams {
+    pub fn from_query(query: &BTreeMap<String, String>) -> Self {
+        let get = |key: &str| query.get(key).cloned();
+        Self {
+            venue: get("venue"),
+            kind: get("kind"),
+            format: get("format"),
+            reach: get("reach"),
+            brand: get("brand"),
+            from: get("from"),
+            to: get("to"),
+            q: get("q"),
+        }
+    }
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// A date (`2026-12-01`, midnight in the district's zone) or an RFC 3339 instant.
+fn parse_bound(raw: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(instant.to_utc());
+    }
+    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| format!("{raw:?} is not a date; use 2026-12-01 or an RFC 3339 time"))?;
+    let zone: chrono_tz::Tz = venues::DEFAULT_ZONE.parse().expect("the default zone is valid");
+    zone.from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        .earliest()
+        .map(|t| t.to_utc())
+        .ok_or_else(|| format!("{raw} has no midnight in {zone}"))
+}
+
+impl EventFilter {
+    /// Parses every parameter, naming each bad one.
+    pub fn parse(params: FilterParams) -> ApiResult<Self> {
+        let mut v = Violations::default();
+        let kind = non_empty(params.kind).and_then(|k| v.check("kind", VenueKind::parse(&k)));
+        let format = non_empty(params.format).and_then(|f| v.check("format", Format::parse(&f)));
+        let reach = non_empty(params.reach).and_then(|r| v.check("reach", Reach::parse(&r)));
+        let from = non_empty(params.from).and_then(|f| v.check("from", parse_bound(&f)));
+        let to = non_empty(params.to).and_then(|t| v.check("to", parse_bound(&t)));
+        let q = non_empty(params.q);
+        if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+            v.add("q", "at most 200 characters");
+        }
+        let brand = non_empty(params.brand);
+        if brand.as_ref().is_some_and(|b| b.chars().count() > 200) {
+            v.add("brand", "at most 200 characters");
+        }
+        let venue = non_empty(params.venue);
+        if venue.as_ref().is_some_and(|s| s.len() > 64) {
+            v.add("venue", "is not a venue slug");
+        }
+        v.finish(|| Self { venue, kind, format, reach, brand, from, to, q })
+    }
+
+    /// The filter as a canonical query string (fixed order, empty when nothing is set), for
+    /// "subscribe to this view" links and cache keys.
+    pub fn to_query(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if let Some(v) = &self.venue {
+            pairs.push(("venue", v.clone()));
+        }
+        if let Some(k) = self.kind {
+            pairs.push(("kind", k.as_str().into()));
+        }
+        if let Some(f) = self.format {
+            pairs.push(("format", f.as_str().into()));
+        }
+        if let Some(r) = self.reach {
+            pairs.push(("reach", r.as_str().into()));
+        }
+        if let Some(b) = &self.brand {
+            pairs.push(("brand", b.clone()));
+        }
+        if let Some(f) = self.from {
+            pairs.push(("from", f.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+        }
+        if let Some(t) = self.to {
+            pairs.push(("to", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+        }
+        if let Some(q) = &self.q {
+            pairs.push(("q", q.clone()));
+        }
+        pairs.iter().map(|(k, v)| format!("{k}={}", url_encode(v))).collect::<Vec<_>>().join("&")
+    }
+}
+
+/// Percent-encodes a query-string value.
+pub fn url_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    Confirmed,
+    Cancelled,
+}
+
+/// A public event as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub public_slug: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub description_zh: String,
+    pub description_en: String,
+    pub brand_name: String,
+    pub format: String,
+    pub reach: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub state: String,
+    pub sequence: i64,
+    pub published_at: Option<DateTime<Utc>>,
+    pub public_updated_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancel_reason: Option<String>,
+    pub previous_starts_at: Option<DateTime<Utc>>,
+    pub venue_slug: String,
+    pub venue_name_zh: String,
+    pub venue_name_en: String,
+    pub venue_kind: String,
+    pub venue_address: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub zone: String,
+}
+
+impl EventRow {
+    pub fn status(&self) -> EventStatus {
+        if self.state == "cancelled" { EventStatus::Cancelled } else { EventStatus::Confirmed }
+    }
+
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.zone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+    }
+
+    /// When the public last saw a change.
+    pub fn last_modified(&self) -> DateTime<Utc> {
+        self.public_updated_at.or(self.published_at).unwrap_or(self.starts_at)
+    }
+
+    /// The title in `lang` (`zh` or `en`), falling back to the other.
+    pub fn title(&self, lang: Lang) -> &str {
+        pick(lang, &self.title_zh, &self.title_en)
+    }
+
+    pub fn description(&self, lang: Lang) -> &str {
+        pick(lang, &self.description_zh, &self.description_en)
+    }
+
+    pub fn venue_name(&self, lang: Lang) -> &str {
+        pick(lang, &self.venue_name_zh, &self.venue_name_en)
+    }
+}
+
+/// The two languages Debut speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn parse(raw: Option<&str>) -> Self {
+        match raw.map(str::trim) {
+            Some(l) if l.eq_ignore_ascii_case("en") || l.to_ascii_lowercase().starts_with("en-") => Self::En,
+            _ => Self::Zh,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Zh => "zh-CN",
+            Self::En => "en",
+        }
+    }
+}
+
+fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::Zh if !zh.is_empty() => zh,
+        Lang::En if !en.is_empty() => en,
+        Lang::Zh => en,
+        Lang::En => zh,
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct EventVenue {
+    pub slug: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub kind: VenueKind,
+    pub address: String,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// A public event as the JSON API shows it.
+#[derive(Debug, Clone, Object)]
+pub struct Event {
+    pub slug: String,
+    /// The iCalendar UID; never changes.
+    pub uid: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub description_zh: String,
+    pub description_en: String,
+    pub brand_name: String,
+    pub format: Format,
+    pub reach: Reach,
+    pub status: EventStatus,
+    pub cancel_reason: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Venue time, e.g. `2026-12-04T19:00`.
+    pub local_starts_at: String,
+    pub local_ends_at: String,
+    pub zone: String,
+    /// The start before the last reschedule, if any.
+    pub previous_starts_at: Option<DateTime<Utc>>,
+    /// Rises with every public change of time, place or title.
+    pub sequence: i64,
+    pub last_modified: DateTime<Utc>,
+    pub venue: EventVenue,
+    /// The event's page.
+    pub url: String,
+    /// The event alone as iCalendar.
+    pub ics_url: String,
+}
+
+pub fn uid(id: i64, domain: &str) -> String {
+    format!("debut-event-{id}@{domain}")
+}
+
+impl EventRow {
+    pub fn view(&self, public_url: &str, uid_domain: &str) -> Event {
+        let tz = self.tz();
+        Event {
+            slug: self.public_slug.clone(),
+            uid: uid(self.id, uid_domain),
+            title_zh: self.title_zh.clone(),
+            title_en: self.title_en.clone(),
+            description_zh: self.description_zh.clone(),
+            description_en: self.description_en.clone(),
+            brand_name: self.brand_name.clone(),
+            format: Format::parse(&self.format).unwrap_or(Format::Other),
+            reach: Reach::parse(&self.reach).unwrap_or(Reach::City),
+            status: self.status(),
+            cancel_reason: self.cancel_reason.clone().filter(|_| self.status() == EventStatus::Cancelled),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            local_starts_at: local_time(self.starts_at, tz),
+            local_ends_at: local_time(self.ends_at, tz),
+            zone: self.zone.clone(),
+            previous_starts_at: self.previous_starts_at,
+            sequence: self.sequence,
+            last_modified: self.last_modified(),
+            venue: EventVenue {
+                slug: self.venue_slug.clone(),
+                name_zh: self.venue_name_zh.clone(),
+                name_en: self.venue_name_en.clone(),
+                kind: VenueKind::parse(&self.venue_kind).unwrap_or(VenueKind::Other),
+                address: self.venue_address.clone(),
+                latitude: self.latitude,
+                longitude: self.longitude,
+            },
+            url: format!("{public_url}/events/{}", self.public_slug),
+            ics_url: format!("{public_url}/events/{}.ics", self.public_slug),
+        }
+    }
+}
+
+/// A URL slug for an event: its English title (or brand) in lower-case ASCII, then its id.
+pub fn event_slug(id: i64, title_en: &str, brand: &str) -> String {
+    let source = if title_en.trim().is_empty() { brand } else { title_en };
+    let mut slug = String::new();
+    for c in source.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+        if slug.len() >= 60 {
+            break;
+        }
+    }
+    let slug = slug.trim_matches('-');
+    if slug.is_empty() { format!("event-{id}") } else { format!("{slug}-{id}") }
+}
+
+/// The instant before which cancelled events have left the feeds.
+pub fn tombstone_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - TimeDelta::days(TOMBSTONE_DAYS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_ascii_and_end_with_the_id() {
+        assert_eq!(event_slug(12, "New Phone: Launch!", "x"), "new-phone-launch-12");
+        assert_eq!(event_slug(7, "", "五马"), "event-7");
+        assert_eq!(event_slug(8, "  ", "Ouhai Phones"), "ouhai-phones-8");
+    }
+
+    #[test]
+    fn the_filter_round_trips_through_its_canonical_query() {
+        let params = FilterParams {
+            venue: Some("wuma-street".into()),
+            kind: Some("street".into()),
+            from: Some("2026-12-01".into()),
+            q: Some("night market".into()),
+            ..Default::default()
+        };
+        let filter = EventFilter::parse(params).unwrap();
+        assert_eq!(filter.from.unwrap().to_rfc3339(), "2026-11-30T16:00:00+00:00");
+        let query = filter.to_query();
+        assert_eq!(query, "venue=wuma-street&kind=street&from=2026-11-30T16%3A00%3A00Z&q=night%20market");
+        let parsed: BTreeMap<String, String> = query
+            .split('&')
+            .map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap();
+                (k.to_owned(), percent_decode(v))
+            })
+            .collect();
+        assert_eq!(EventFilter::parse(FilterParams::from_query(&parsed)).unwrap(), filter);
+    }
+
+    fn percent_decode(v: &str) -> String {
+        let bytes = v.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                out.push(u8::from_str_radix(&v[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn bad_filter_values_are_named() {
+        let params =
+            FilterParams { kind: Some("arena".into()), from: Some("soon".into()), ..Default::default() };
+        match EventFilter::parse(params) {
+            Err(crate::error::ApiError::Validation(errors)) => {
+                assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["kind", "from"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn titles_fall_back_to_the_other_language() {
+        assert_eq!(pick(Lang::En, "首发", ""), "首发");
+        assert_eq!(pick(Lang::Zh, "首发", "Launch"), "首发");
+        assert_eq!(Lang::parse(Some("en-US")), Lang::En);
+    }
+}
