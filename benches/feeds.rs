@@ -44,7 +44,8 @@ fn static_feed(body: Data<&StaticCopy>) -> Response {
 
 async fn seed(db: &Db) {
     let now = Utc::now();
-    let user = accounts::register(db, OrgKind::Brand, "Brand", "brand@bench.cn", "x", "B", now).await.unwrap();
+    let user =
+        accounts::register(db, OrgKind::Brand, "Brand", "brand@bench.cn", "x", "B", now).await.unwrap();
     let org = accounts::find_user(db, user).await.unwrap().unwrap().organization_id.unwrap();
     let venue = VenueDraft::validate(VenueInput {
         slug: "bench-hall".into(),

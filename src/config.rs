@@ -24,6 +24,10 @@ pub struct Settings {
     pub outbox_interval: Duration,
     /// The highest award cap a fund may set per store, in fen.
     pub max_award_cap_fen: i64,
+    /// The largest upload accepted, in bytes.
+    pub max_upload_bytes: usize,
+    /// The most pixels an uploaded image may have (checked from its header before decoding).
+    pub max_upload_pixels: u64,
     /// The domain part of iCalendar UIDs. Keep it fixed: changing it changes every UID.
     pub uid_domain: String,
 }
@@ -40,6 +44,8 @@ impl Settings {
             notify: NotifyConfig { debounce: Duration::from_secs(30), ..Default::default() },
             outbox_interval: Duration::from_secs(5),
             max_award_cap_fen: crate::incentives::DEFAULT_CAP_FEN,
+            max_upload_bytes: 10 * 1024 * 1024,
+            max_upload_pixels: 50_000_000,
             uid_domain: "debut.local".to_owned(),
         }
     }

@@ -25,6 +25,8 @@ pub mod error;
 pub mod http;
 /// First-store incentive funds, applications, awards and the ledger.
 pub mod incentives;
+/// Uploaded images: checks, variants, content-addressed storage.
+pub mod media;
 /// The transactional outbox and notification delivery.
 pub mod notifications;
 /// Showcase venues with opening hours and blackouts.

@@ -151,6 +151,18 @@ pub fn calendar(events: &[EventRow], meta: &FeedMeta, audience: Audience) -> Str
         if !event.public_slug.is_empty() {
             vevent.url(&url);
         }
+        // RFC 7986: the poster, largest JPEG variant.
+        if let Some(poster) =
+            event.poster().and_then(|v| v.into_iter().filter(|v| v.format == "jpeg").max_by_key(|v| v.width))
+        {
+            vevent.append_property(
+                Property::new("IMAGE", crate::media::url(meta.public_url, &poster.path))
+                    .add_parameter("VALUE", "URI")
+                    .add_parameter("DISPLAY", "BADGE")
+                    .add_parameter("FMTTYPE", "image/jpeg")
+                    .done(),
+            );
+        }
         if let Some(created) = event.published_at {
             vevent.append_property(Property::new("CREATED", created.format("%Y%m%dT%H%M%SZ").to_string()));
         }
@@ -214,6 +226,8 @@ mod tests {
             latitude: 28.03,
             longitude: 120.66,
             zone: "Asia/Shanghai".into(),
+            poster_variants: None,
+            poster_alt: None,
         }
     }
 

@@ -197,9 +197,17 @@ pub struct EventRow {
     pub latitude: f64,
     pub longitude: f64,
     pub zone: String,
+    /// The first image of the booking (JSON variants) and its alt text.
+    pub poster_variants: Option<String>,
+    pub poster_alt: Option<String>,
 }
 
 impl EventRow {
+    /// The poster's variants, if the booking has an image.
+    pub fn poster(&self) -> Option<Vec<crate::media::StoredVariant>> {
+        self.poster_variants.as_deref().and_then(|json| serde_json::from_str(json).ok())
+    }
+
     pub fn status(&self) -> EventStatus {
         if self.state == "cancelled" { EventStatus::Cancelled } else { EventStatus::Confirmed }
     }
@@ -261,6 +269,12 @@ fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
 }
 
 #[derive(Debug, Clone, Object)]
+pub struct Poster {
+    pub alt: String,
+    pub variants: Vec<crate::media::VariantView>,
+}
+
+#[derive(Debug, Clone, Object)]
 pub struct EventVenue {
     pub slug: String,
     pub name_zh: String,
@@ -298,6 +312,8 @@ pub struct Event {
     pub sequence: i64,
     pub last_modified: DateTime<Utc>,
     pub venue: EventVenue,
+    /// The booking's first image, in display variants.
+    pub poster: Option<Poster>,
     /// The event's page.
     pub url: String,
     /// The event alone as iCalendar.
@@ -340,6 +356,10 @@ impl EventRow {
                 latitude: self.latitude,
                 longitude: self.longitude,
             },
+            poster: self.poster().map(|variants| Poster {
+                alt: self.poster_alt.clone().unwrap_or_default(),
+                variants: crate::media::variant_views(&variants, public_url),
+            }),
             url: format!("{public_url}/events/{}", self.public_slug),
             ics_url: format!("{public_url}/events/{}.ics", self.public_slug),
         }

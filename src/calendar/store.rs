@@ -17,7 +17,11 @@ macro_rules! select_event {
          b.brand_name, b.format, b.reach, b.starts_at, b.ends_at, b.state, b.sequence, b.published_at, \
          b.public_updated_at, b.cancelled_at, b.cancel_reason, b.previous_starts_at, v.slug AS venue_slug, \
          v.name_zh AS venue_name_zh, v.name_en AS venue_name_en, v.kind AS venue_kind, \
-         v.address AS venue_address, v.latitude, v.longitude, v.zone \
+         v.address AS venue_address, v.latitude, v.longitude, v.zone, \
+         (SELECT i.variants FROM images i WHERE i.owner_kind = 'booking' AND i.owner_id = b.id \
+          ORDER BY i.id LIMIT 1) AS poster_variants, \
+         (SELECT i.alt FROM images i WHERE i.owner_kind = 'booking' AND i.owner_id = b.id \
+          ORDER BY i.id LIMIT 1) AS poster_alt \
          FROM bookings b JOIN venues v ON v.id = b.venue_id \
          WHERE b.public_slug IS NOT NULL \
          AND (b.state = 'approved' OR (b.state = 'cancelled' AND b.cancelled_at > $1)) "
@@ -98,6 +102,15 @@ pub async fn bump_version(tx: &mut Tx) -> ApiResult<()> {
     Ok(())
 }
 
+/// Bumps the version outside a transaction (an event's poster changed).
+pub async fn touch(db: &Db) -> ApiResult<()> {
+    on_db!(db, pool => sqlx::query("UPDATE calendar_version SET version = version + 1 WHERE id = 1")
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
 pub async fn version(db: &Db) -> ApiResult<i64> {
     Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>("SELECT version FROM calendar_version WHERE id = 1")
         .fetch_one(pool)
@@ -159,7 +172,7 @@ pub async fn audience_bookings(
          b.sequence, b.published_at, COALESCE(b.public_updated_at, b.updated_at) AS public_updated_at, \
          b.cancelled_at, b.cancel_reason, b.previous_starts_at, v.slug AS venue_slug, v.name_zh AS venue_name_zh, \
          v.name_en AS venue_name_en, v.kind AS venue_kind, v.address AS venue_address, v.latitude, v.longitude, \
-         v.zone FROM bookings b JOIN venues v ON v.id = b.venue_id \
+         v.zone, NULL AS poster_variants, NULL AS poster_alt FROM bookings b JOIN venues v ON v.id = b.venue_id \
          WHERE ($2 IS NULL OR b.organization_id = $2) \
          AND (b.state IN ('submitted', 'approved') OR (b.state = 'cancelled' AND b.cancelled_at > $1)) \
          ORDER BY b.starts_at, b.id LIMIT 5000";

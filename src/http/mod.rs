@@ -32,6 +32,7 @@ use crate::{
     db::Db,
     error::{ApiError, ApiResult, problem_responses},
     incentives::api::IncentivesApi,
+    media::{self, api::MediaApi},
     notifications,
     venues::api::VenuesApi,
 };
@@ -44,6 +45,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub login_throttle: Arc<LoginThrottle>,
     pub feed_cache: Arc<feeds::FeedCache>,
+    /// Image processing slots: uploads beyond these wait instead of starving the CPU.
+    pub media_permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
             settings: Arc::new(settings),
             login_throttle: Arc::default(),
             feed_cache: Arc::default(),
+            media_permits: Arc::new(tokio::sync::Semaphore::new(2)),
         }
     }
 }
@@ -70,6 +74,8 @@ pub enum ApiTags {
     Incentives,
     /// Public events and calendar feeds.
     Events,
+    /// Logos, booking images and venue photos.
+    Media,
 }
 
 /// Cursor pagination: `limit` (1–100, default 50) and an opaque `cursor` from the last page.
@@ -109,10 +115,10 @@ impl Page {
 }
 
 /// The OpenAPI service with every domain's operations.
-pub fn api_service() -> OpenApiService<(AccountsApi, VenuesApi, BookingsApi, IncentivesApi, CalendarApi), ()>
-{
+pub fn api_service()
+-> OpenApiService<(AccountsApi, VenuesApi, BookingsApi, IncentivesApi, CalendarApi, MediaApi), ()> {
     OpenApiService::new(
-        (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, CalendarApi),
+        (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, CalendarApi, MediaApi),
         "Debut",
         env!("CARGO_PKG_VERSION"),
     )
@@ -159,6 +165,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/events/:file", get(feeds::event_file))
         .at("/venues/:slug/calendar.ics", get(feeds::venue_calendar))
         .at("/feeds/:token/bookings.ics", get(feeds::audience))
+        .at("/media/:dir/:file", get(media::api::serve))
         .nest("/api/docs", docs)
         .nest("/api/v1", api)
         .around(problem_responses)

@@ -195,6 +195,7 @@ pub struct TestApp {
     pub clock: Clock,
     pub db: Db,
     pub test_db: TestDb,
+    pub media_dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -203,13 +204,21 @@ impl TestApp {
     }
 
     pub async fn spawn_with_clock(clock: Clock) -> Self {
+        Self::spawn_with(clock, |_| ()).await
+    }
+
+    /// The server with `adjust` applied to its settings.
+    pub async fn spawn_with(clock: Clock, adjust: impl FnOnce(&mut Settings)) -> Self {
         let test_db = TestDb::create().await;
-        let settings = Settings::new("127.0.0.1:0", test_db.url());
+        let media_dir = tempfile::tempdir().expect("media dir");
+        let mut settings = Settings::new("127.0.0.1:0", test_db.url());
+        settings.media_dir = media_dir.path().to_owned();
+        adjust(&mut settings);
         let app = Application::build(settings, clock.clone()).await.expect("build the app");
         let base = format!("http://{}", app.local_addr());
         let db = app.state().db.clone();
         tokio::spawn(app.run_until(std::future::pending()));
-        Self { base, client: reqwest::Client::new(), clock, db, test_db }
+        Self { base, client: reqwest::Client::new(), clock, db, test_db, media_dir }
     }
 
     /// Sends a request; a 5xx fails the test wherever it happens.

@@ -8,6 +8,7 @@ mod cli;
 mod concurrency;
 mod helpers;
 mod incentives;
+mod media;
 mod notifications;
 mod platform;
 mod venues;

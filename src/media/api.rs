@@ -1,0 +1,325 @@
+//! HTTP operations for uploads, and serving stored files.
+
+use poem::{
+    FromRequest, Request, RequestBody, Response, handler,
+    http::{StatusCode, header},
+    web::{Data, Multipart, Path as PoemPath},
+};
+use poem_openapi::{
+    ApiExtractor, ApiExtractorType, ApiResponse, ExtractParamOptions, Multipart as MultipartForm, OpenApi,
+    param::Path,
+    payload::{Json, Payload},
+    registry::{MetaMediaType, MetaRequest, Registry},
+    types::multipart::Upload,
+};
+use tokio::io::AsyncReadExt;
+
+use super::{ImageOwner, ImageView, safe_path, store};
+use crate::{
+    accounts::auth::BearerAuth,
+    bookings,
+    error::{ApiError, ApiResult},
+    http::{ApiTags, AppState},
+    venues,
+};
+
+pub struct MediaApi;
+
+/// The upload form, for the OpenAPI document; [`ImageUpload`] reads it.
+#[derive(Debug, MultipartForm)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// A JPEG, PNG or WebP image (recognized from its content).
+    file: Upload,
+    /// What the image shows, for people who cannot see it.
+    alt: String,
+}
+
+/// A multipart upload read with its size limit enforced while streaming.
+pub struct ImageUpload {
+    pub bytes: Vec<u8>,
+    pub alt: String,
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::PayloadTooLarge(format!(
+        "The file exceeds {} MiB; send a smaller image.",
+        limit / (1024 * 1024)
+    ))
+}
+
+impl<'a> ApiExtractor<'a> for ImageUpload {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        <UploadForm as Payload>::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: None,
+            content: vec![MetaMediaType {
+                content_type: UploadForm::CONTENT_TYPE,
+                schema: UploadForm::schema_ref(),
+            }],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        let state = request.data::<AppState>().expect("AppState is attached to every route");
+        let limit = state.settings.max_upload_bytes;
+        // A declared length far over the limit is refused before reading anything.
+        let declared = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|len| len > limit + 64 * 1024) {
+            return Err(too_large(limit).into());
+        }
+        let is_multipart = request.content_type().is_some_and(|c| c.starts_with("multipart/form-data"));
+        if !is_multipart {
+            return Err(ApiError::UnsupportedMediaType(
+                "Send the image as multipart/form-data with the fields `file` and `alt`.".into(),
+            )
+            .into());
+        }
+        let mut multipart = <Multipart as FromRequest>::from_request(request, body)
+            .await
+            .map_err(|e| ApiError::BadRequest(format!("Could not read the form: {e}")))?;
+        let (mut bytes, mut alt) = (None, None);
+        loop {
+            let field = multipart
+                .next_field()
+                .await
+                .map_err(|e| ApiError::BadRequest(format!("Could not read the form: {e}")))?;
+            let Some(field) = field else { break };
+            match field.name() {
+                Some("file") => {
+                    let mut data = Vec::new();
+                    // Read one byte past the limit: more than that and the upload is refused.
+                    let read = field.into_async_read().take(limit as u64 + 1).read_to_end(&mut data).await;
+                    read.map_err(|e| ApiError::BadRequest(format!("Could not read the file: {e}")))?;
+                    if data.len() > limit {
+                        return Err(too_large(limit).into());
+                    }
+                    bytes = Some(data);
+                }
+                Some("alt") => {
+                    let mut text = String::new();
+                    field
+                        .into_async_read()
+                        .take(4096)
+                        .read_to_string(&mut text)
+                        .await
+                        .map_err(|_| ApiError::invalid("alt", "must be UTF-8 text"))?;
+                    alt = Some(text);
+                }
+                _ => {}
+            }
+        }
+        let bytes = bytes.ok_or_else(|| ApiError::invalid("file", "attach the image in the field `file`"))?;
+        Ok(Self { bytes, alt: alt.unwrap_or_default() })
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum ImageCreated {
+    /// The image and its display variants.
+    #[oai(status = 201)]
+    Created(Json<ImageView>),
+}
+
+#[derive(ApiResponse)]
+pub enum ImageSet {
+    /// The image and its display variants.
+    #[oai(status = 200)]
+    Ok(Json<ImageView>),
+}
+
+#[derive(ApiResponse)]
+pub enum ImageList {
+    /// Images, oldest first.
+    #[oai(status = 200)]
+    Ok(Json<Vec<ImageView>>),
+}
+
+#[derive(ApiResponse)]
+pub enum ImageDeleted {
+    /// Removed; its files go once nothing else uses them.
+    #[oai(status = 204)]
+    Deleted,
+}
+
+async fn views(state: &AppState, owner: ImageOwner) -> ApiResult<Vec<ImageView>> {
+    store::list(&state.db, owner).await?.iter().map(|r| r.view(&state.settings.public_url)).collect()
+}
+
+fn member_of(auth: &BearerAuth, organization_id: i64) -> ApiResult<()> {
+    if auth.0.acts_for(organization_id) {
+        Ok(())
+    } else if auth.0.is_staff() {
+        Err(ApiError::forbidden("Only the organization's members may change its logo."))
+    } else {
+        Err(ApiError::not_found(format!("Organization {organization_id}")))
+    }
+}
+
+async fn booking_owner(state: &AppState, auth: &BearerAuth, booking_id: i64) -> ApiResult<()> {
+    let row = bookings::service::load_visible(state, &auth.0, booking_id).await?;
+    if auth.0.acts_for(row.organization_id) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("Only the applicant may change a booking's images."))
+    }
+}
+
+async fn venue_exists(state: &AppState, venue_id: i64) -> ApiResult<()> {
+    venues::store::find(&state.db, venue_id)
+        .await?
+        .map(|_| ())
+        .ok_or_else(|| ApiError::not_found(format!("Venue {venue_id}")))
+}
+
+#[OpenApi(prefix_path = "/", tag = "ApiTags::Media")]
+impl MediaApi {
+    /// Set the organization's logo (members)
+    #[oai(path = "/organizations/:id/logo", method = "put")]
+    async fn put_logo(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        upload: ImageUpload,
+    ) -> ApiResult<ImageSet> {
+        member_of(&auth, id.0)?;
+        let view =
+            super::upload(&state, &auth.0, ImageOwner::OrganizationLogo(id.0), upload.bytes, &upload.alt)
+                .await?;
+        Ok(ImageSet::Ok(Json(view)))
+    }
+
+    /// The organization's logo
+    #[oai(path = "/organizations/:id/logo", method = "get")]
+    async fn get_logo(&self, state: Data<&AppState>, id: Path<i64>) -> ApiResult<ImageSet> {
+        let logo = views(&state, ImageOwner::OrganizationLogo(id.0)).await?.pop();
+        Ok(ImageSet::Ok(Json(logo.ok_or_else(|| ApiError::not_found("A logo"))?)))
+    }
+
+    /// Remove the organization's logo (members)
+    #[oai(path = "/organizations/:id/logo", method = "delete")]
+    async fn delete_logo(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<ImageDeleted> {
+        member_of(&auth, id.0)?;
+        let owner = ImageOwner::OrganizationLogo(id.0);
+        for image in store::list(&state.db, owner).await? {
+            super::remove(&state, owner, image.id).await?;
+        }
+        Ok(ImageDeleted::Deleted)
+    }
+
+    /// Add an image to a booking (applicant; at most 8, the first is the poster)
+    #[oai(path = "/bookings/:id/images", method = "post")]
+    async fn add_booking_image(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        upload: ImageUpload,
+    ) -> ApiResult<ImageCreated> {
+        booking_owner(&state, &auth, id.0).await?;
+        let view =
+            super::upload(&state, &auth.0, ImageOwner::Booking(id.0), upload.bytes, &upload.alt).await?;
+        Ok(ImageCreated::Created(Json(view)))
+    }
+
+    /// A booking's images
+    #[oai(path = "/bookings/:id/images", method = "get")]
+    async fn booking_images(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<ImageList> {
+        bookings::service::load_visible(&state, &auth.0, id.0).await?;
+        Ok(ImageList::Ok(Json(views(&state, ImageOwner::Booking(id.0)).await?)))
+    }
+
+    /// Remove a booking's image (applicant)
+    #[oai(path = "/bookings/:id/images/:image_id", method = "delete")]
+    async fn delete_booking_image(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        image_id: Path<i64>,
+    ) -> ApiResult<ImageDeleted> {
+        booking_owner(&state, &auth, id.0).await?;
+        super::remove(&state, ImageOwner::Booking(id.0), image_id.0).await?;
+        Ok(ImageDeleted::Deleted)
+    }
+
+    /// Add a venue photo (staff)
+    #[oai(path = "/venues/:id/photos", method = "post")]
+    async fn add_venue_photo(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        upload: ImageUpload,
+    ) -> ApiResult<ImageCreated> {
+        auth.0.require_staff()?;
+        venue_exists(&state, id.0).await?;
+        let view = super::upload(&state, &auth.0, ImageOwner::Venue(id.0), upload.bytes, &upload.alt).await?;
+        Ok(ImageCreated::Created(Json(view)))
+    }
+
+    /// A venue's photos
+    #[oai(path = "/venues/:id/photos", method = "get")]
+    async fn venue_photos(&self, state: Data<&AppState>, id: Path<i64>) -> ApiResult<ImageList> {
+        venue_exists(&state, id.0).await?;
+        Ok(ImageList::Ok(Json(views(&state, ImageOwner::Venue(id.0)).await?)))
+    }
+
+    /// Remove a venue photo (staff)
+    #[oai(path = "/venues/:id/photos/:image_id", method = "delete")]
+    async fn delete_venue_photo(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        image_id: Path<i64>,
+    ) -> ApiResult<ImageDeleted> {
+        auth.0.require_staff()?;
+        super::remove(&state, ImageOwner::Venue(id.0), image_id.0).await?;
+        Ok(ImageDeleted::Deleted)
+    }
+}
+
+/// `GET /media/{dir}/{file}`: a stored variant, cached for a year (its name is its content).
+#[handler]
+pub async fn serve(
+    state: Data<&AppState>,
+    PoemPath((dir, file)): PoemPath<(String, String)>,
+) -> poem::Result<Response> {
+    let not_found = || ApiError::NotFound("No such media file.".into());
+    let (path, content_type) = safe_path(&dir, &file).ok_or_else(not_found)?;
+    let bytes = tokio::fs::read(state.settings.media_dir.join(path)).await.map_err(|_| not_found())?;
+    Ok(Response::builder()
+        .status(StatusCode::OK)
+        .content_type(content_type)
+        .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
+        .header("x-content-type-options", "nosniff")
+        .body(bytes))
+}

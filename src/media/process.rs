@@ -1,0 +1,231 @@
+//! Turning an upload into safe display variants, off the async executor.
+//!
+//! The format comes from the content, never the name. The header is read first and an image
+//! with too many pixels is refused before anything is decoded (a decompression bomb costs us a
+//! few bytes). Decoding runs with explicit limits. EXIF orientation is applied, then every
+//! variant is encoded afresh, which leaves all metadata (GPS included) behind.
+
+use std::io::Cursor;
+
+use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
+use image::{
+    DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, Limits,
+    codecs::{jpeg::JpegEncoder, webp::WebPEncoder},
+};
+
+/// Display widths; an image narrower than a width gets no variant of it (never upscaled), and
+/// every image gets at least one variant at its own width.
+pub const WIDTHS: [u32; 3] = [320, 640, 1280];
+const JPEG_QUALITY: u8 = 82;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Jpeg,
+    Webp,
+}
+
+impl Encoding {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Webp => "webp",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Webp => "image/webp",
+        }
+    }
+}
+
+/// One encoded variant.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub width: u32,
+    pub height: u32,
+    pub encoding: Encoding,
+    pub bytes: Vec<u8>,
+}
+
+/// What went wrong with an upload, in words for the person who sent it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImageError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file is not a JPEG, PNG or WebP image")]
+    UnsupportedFormat,
+    #[error("the image is {width}×{height} pixels; at most {max_megapixels} megapixels are accepted")]
+    TooManyPixels { width: u32, height: u32, max_megapixels: u64 },
+    #[error("the image data is truncated or corrupt ({0}); export it again and retry")]
+    Corrupt(String),
+}
+
+/// Which resizer to use; the benchmark compares them, the service uses the fast one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResizeWith {
+    FastImageResize,
+    ImageCrate,
+}
+
+/// The upload's format, from its first bytes.
+pub fn sniff(bytes: &[u8]) -> Result<ImageFormat, ImageError> {
+    if bytes.is_empty() {
+        return Err(ImageError::Empty);
+    }
+    match image::guess_format(bytes) {
+        Ok(format @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)) => Ok(format),
+        _ => Err(ImageError::UnsupportedFormat),
+    }
+}
+
+/// The dimensions a header declares, read without decoding any pixels.
+fn header_dimensions(bytes: &[u8], format: ImageFormat) -> image::ImageResult<(u32, u32)> {
+    // A PNG states its size in the IHDR chunk that must come first; read it directly, so that a
+    // header alone (a bomb with no pixel data) is judged by what it claims.
+    if format == ImageFormat::Png && bytes.len() >= 24 && &bytes[12..16] == b"IHDR" {
+        let width = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+        let height = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+        return Ok((width, height));
+    }
+    ImageReader::with_format(Cursor::new(bytes), format).into_dimensions()
+}
+
+/// Whether a JPEG's last scan is followed by its end-of-image marker. The decoder fills a
+/// truncated scan with grey rather than failing, so a cut-off upload would otherwise pass.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last_scan = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
+    let end = bytes.windows(2).rposition(|w| w == [0xFF, 0xD9]);
+    matches!((last_scan, end), (Some(scan), Some(end)) if end > scan)
+}
+
+/// Decodes the upload upright, within `max_pixels`.
+pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, ImageError> {
+    let format = sniff(bytes)?;
+    let corrupt = |e: image::ImageError| ImageError::Corrupt(e.to_string());
+    let (width, height) = header_dimensions(bytes, format).map_err(corrupt)?;
+    if u64::from(width) * u64::from(height) > max_pixels {
+        return Err(ImageError::TooManyPixels { width, height, max_megapixels: max_pixels / 1_000_000 });
+    }
+    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
+        return Err(ImageError::Corrupt("the JPEG ends before its end-of-image marker".into()));
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(width);
+    limits.max_image_height = Some(height);
+    // Room for the decoded pixels (up to 16 bytes each, for 16-bit RGBA) and the decoder's own.
+    limits.max_alloc = Some(max_pixels * 16 + 64 * 1024 * 1024);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(corrupt)?;
+    let orientation = decoder.orientation().map_err(corrupt)?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    image.apply_orientation(orientation);
+    Ok(image)
+}
+
+fn resize(image: &DynamicImage, width: u32, height: u32, with: ResizeWith) -> DynamicImage {
+    match with {
+        ResizeWith::ImageCrate => image.resize_exact(width, height, image::imageops::FilterType::Lanczos3),
+        ResizeWith::FastImageResize => {
+            let mut out = DynamicImage::new(width, height, image.color());
+            let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+            match Resizer::new().resize(image, &mut out, &options) {
+                Ok(()) => out,
+                // Pixel types it does not handle (none of ours): fall back to the slower path.
+                Err(_) => image.resize_exact(width, height, image::imageops::FilterType::Lanczos3),
+            }
+        }
+    }
+}
+
+/// The widths an image of `width` gets.
+pub fn widths_for(width: u32) -> Vec<u32> {
+    let mut widths: Vec<u32> = WIDTHS.iter().copied().filter(|w| *w <= width).collect();
+    if widths.is_empty() {
+        widths.push(width);
+    }
+    widths
+}
+
+/// Every display variant of an upright image: JPEG and WebP at each width.
+pub fn variants(image: &DynamicImage, with: ResizeWith) -> Result<Vec<Variant>, ImageError> {
+    let rgba = DynamicImage::ImageRgba8(image.to_rgba8());
+    let mut out = Vec::new();
+    for width in widths_for(image.width()) {
+        let height =
+            ((u64::from(image.height()) * u64::from(width)) / u64::from(image.width())).max(1) as u32;
+        let resized = if width == image.width() { rgba.clone() } else { resize(&rgba, width, height, with) };
+        let rgba8 = resized.to_rgba8();
+        // JPEG has no alpha: flatten onto white.
+        let mut rgb = image::RgbImage::new(width, height);
+        for (x, y, pixel) in rgba8.enumerate_pixels() {
+            let [r, g, b, a] = pixel.0;
+            let blend = |c: u8| ((u16::from(c) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
+            rgb.put_pixel(x, y, image::Rgb([blend(r), blend(g), blend(b)]));
+        }
+        let encode_error = |e: image::ImageError| ImageError::Corrupt(e.to_string());
+        let mut jpeg = Vec::new();
+        JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
+            .write_image(rgb.as_raw(), width, height, image::ExtendedColorType::Rgb8)
+            .map_err(encode_error)?;
+        let mut webp = Vec::new();
+        WebPEncoder::new_lossless(&mut webp)
+            .write_image(rgba8.as_raw(), width, height, image::ExtendedColorType::Rgba8)
+            .map_err(encode_error)?;
+        out.push(Variant { width, height, encoding: Encoding::Jpeg, bytes: jpeg });
+        out.push(Variant { width, height, encoding: Encoding::Webp, bytes: webp });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        DynamicImage::new_rgb8(width, height)
+            .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+            .unwrap();
+        bytes
+    }
+
+    #[test]
+    fn variants_never_upscale() {
+        assert_eq!(widths_for(2000), [320, 640, 1280]);
+        assert_eq!(widths_for(700), [320, 640]);
+        assert_eq!(widths_for(100), [100]);
+        let image = decode(&png(700, 350), 1_000_000).unwrap();
+        let out = variants(&image, ResizeWith::FastImageResize).unwrap();
+        assert_eq!(
+            out.iter().map(|v| (v.width, v.height)).collect::<Vec<_>>(),
+            [(320, 160), (320, 160), (640, 320), (640, 320)]
+        );
+    }
+
+    #[test]
+    fn the_format_comes_from_the_content() {
+        assert_eq!(sniff(&png(2, 2)), Ok(ImageFormat::Png));
+        assert_eq!(sniff(b"GIF89a...."), Err(ImageError::UnsupportedFormat));
+        assert_eq!(sniff(b"hello, I am a text file"), Err(ImageError::UnsupportedFormat));
+        assert_eq!(sniff(b""), Err(ImageError::Empty));
+    }
+
+    #[test]
+    fn a_cut_off_jpeg_is_corrupt() {
+        let mut bytes = Vec::new();
+        DynamicImage::new_rgb8(64, 64).write_to(&mut Cursor::new(&mut bytes), ImageFormat::Jpeg).unwrap();
+        assert!(decode(&bytes, 1_000_000).is_ok());
+        assert!(matches!(decode(&bytes[..bytes.len() - 10], 1_000_000), Err(ImageError::Corrupt(_))));
+    }
+
+    #[test]
+    fn too_many_pixels_is_refused_from_the_header() {
+        assert!(matches!(
+            decode(&png(2000, 1000), 1_000_000),
+            Err(ImageError::TooManyPixels { width: 2000, height: 1000, .. })
+        ));
+    }
+}

@@ -1,0 +1,301 @@
+//! Media: safe uploads, upright and metadata-free variants, immutable files.
+
+use std::io::Cursor;
+
+use chrono::Utc;
+use debut::clock::Clock;
+use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+use crate::helpers::{Reply, TestApp, booking_body, local};
+
+fn picture(width: u32, height: u32) -> DynamicImage {
+    DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
+        Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    }))
+}
+
+fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image.write_to(&mut Cursor::new(&mut bytes), format).unwrap();
+    bytes
+}
+
+/// A JPEG carrying an EXIF block: orientation 6 (rotate 90° clockwise) and a GPS latitude.
+fn phone_photo(width: u32, height: u32) -> Vec<u8> {
+    let jpeg = encode(&picture(width, height), ImageFormat::Jpeg);
+    let mut tiff: Vec<u8> = b"II\x2a\x00\x08\x00\x00\x00".to_vec();
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    tiff.extend_from_slice(&[0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0]); // Orientation = 6
+    tiff.extend_from_slice(&[0x25, 0x88, 4, 0, 1, 0, 0, 0, 38, 0, 0, 0]); // GPS IFD at 38
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&[0x01, 0x00, 2, 0, 2, 0, 0, 0, b'N', 0, 0, 0]); // GPSLatitudeRef = "N"
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// A PNG whose header claims 100000×100000 pixels (about 30 GB decoded) and has no pixel data.
+fn png_bomb() -> Vec<u8> {
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&13u32.to_be_bytes());
+    png.extend_from_slice(&ihdr);
+    png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+    png
+}
+
+async fn upload(app: &TestApp, path: &str, token: &str, name: &str, bytes: Vec<u8>, alt: &str) -> Reply {
+    let form =
+        Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned())).text("alt", alt.to_owned());
+    // A logo is set with PUT; images are added with POST.
+    let method = if path.ends_with("/logo") { reqwest::Method::PUT } else { reqwest::Method::POST };
+    app.read(app.client.request(method, format!("{}{path}", app.base)).bearer_auth(token).multipart(form))
+        .await
+}
+
+/// Every file under the media root, as paths relative to it.
+fn stored_files(app: &TestApp) -> Vec<String> {
+    let mut files = Vec::new();
+    for dir in std::fs::read_dir(app.media_dir.path()).unwrap().flatten() {
+        if dir.path().is_dir() {
+            for file in std::fs::read_dir(dir.path()).unwrap().flatten() {
+                files.push(format!(
+                    "{}/{}",
+                    dir.file_name().to_string_lossy(),
+                    file.file_name().to_string_lossy()
+                ));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn media_path(url: &Value) -> String {
+    format!("/media/{}", url.as_str().unwrap().split_once("/media/").unwrap().1)
+}
+
+async fn venue_and_staff(app: &TestApp) -> (i64, String) {
+    let staff = app.staff("staff@office.cn").await;
+    let venue = app.venue(&staff, json!({})).await["id"].as_i64().unwrap();
+    (venue, staff)
+}
+
+#[tokio::test]
+async fn jpeg_png_and_webp_are_accepted_and_served_as_immutable_variants() {
+    let app = TestApp::spawn().await;
+    let (venue, staff) = venue_and_staff(&app).await;
+    for (format, name) in
+        [(ImageFormat::Jpeg, "a.jpg"), (ImageFormat::Png, "b.png"), (ImageFormat::WebP, "c.webp")]
+    {
+        let bytes = encode(&picture(700, 350), format);
+        let image =
+            upload(&app, &format!("/api/v1/venues/{venue}/photos"), &staff, name, bytes, "The hall at night")
+                .await
+                .ok(201);
+        let widths: Vec<u64> =
+            image["variants"].as_array().unwrap().iter().map(|v| v["width"].as_u64().unwrap()).collect();
+        assert_eq!(widths, [320, 320, 640, 640], "{name}: never upscaled past 700");
+        let jpeg = &image["variants"][0];
+        assert_eq!(jpeg["content_type"], "image/jpeg");
+        let served = app.get(&media_path(&jpeg["url"]), None).await;
+        assert_eq!(served.status, 200);
+        assert_eq!(served.header("content-type"), Some("image/jpeg"));
+        assert_eq!(served.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    }
+    let photos = app.get(&format!("/api/v1/venues/{venue}/photos"), None).await.ok(200);
+    assert_eq!(photos.as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn a_rotated_phone_photo_comes_out_upright_without_its_gps() {
+    let app = TestApp::spawn().await;
+    let (venue, staff) = venue_and_staff(&app).await;
+    let photo = phone_photo(400, 200);
+    assert!(photo.windows(4).any(|w| w == b"Exif"), "the fixture carries EXIF");
+    let image =
+        upload(&app, &format!("/api/v1/venues/{venue}/photos"), &staff, "IMG_0001.JPG", photo, "Stage")
+            .await
+            .ok(201);
+    assert_eq!((image["width"].as_u64(), image["height"].as_u64()), (Some(200), Some(400)), "turned upright");
+    for variant in image["variants"].as_array().unwrap() {
+        let bytes = app
+            .client
+            .get(format!("{}{}", app.base, media_path(&variant["url"])))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(!bytes.windows(4).any(|w| w == b"Exif"), "metadata stripped from {}", variant["url"]);
+        let decoded = image::load_from_memory(&bytes).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (200, 400));
+    }
+}
+
+#[tokio::test]
+async fn bad_uploads_get_a_4xx_and_leave_no_file_behind() {
+    let app = TestApp::spawn_with(Clock::System, |s| s.max_upload_bytes = 1024 * 1024).await;
+    let (venue, staff) = venue_and_staff(&app).await;
+    let path = format!("/api/v1/venues/{venue}/photos");
+    let jpeg = encode(&picture(300, 200), ImageFormat::Jpeg);
+
+    let started = std::time::Instant::now();
+    let bomb = upload(&app, &path, &staff, "bomb.png", png_bomb(), "x").await;
+    assert_eq!(bomb.invalid_fields(), ["file"]);
+    assert!(bomb.json()["errors"][0]["message"].as_str().unwrap().contains("100000×100000"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "refused from the header, fast");
+
+    let truncated = upload(&app, &path, &staff, "cut.jpg", jpeg[..jpeg.len() / 2].to_vec(), "x").await;
+    assert_eq!(truncated.invalid_fields(), ["file"]);
+    assert!(truncated.text.contains("truncated or corrupt"), "{}", truncated.text);
+    let text = upload(&app, &path, &staff, "notes.jpg", b"just some text, not a picture".to_vec(), "x").await;
+    assert_eq!(text.invalid_fields(), ["file"]);
+    assert_eq!(upload(&app, &path, &staff, "empty.jpg", Vec::new(), "x").await.invalid_fields(), ["file"]);
+    let mut huge = jpeg.clone();
+    huge.resize(1024 * 1024 + 10, 0);
+    upload(&app, &path, &staff, "huge.jpg", huge, "x").await.problem(413);
+    assert_eq!(upload(&app, &path, &staff, "ok.jpg", jpeg.clone(), " ").await.invalid_fields(), ["alt"]);
+
+    assert_eq!(stored_files(&app), Vec::<String>::new(), "nothing written");
+    assert_eq!(app.get(&format!("/api/v1/venues/{venue}/photos"), None).await.ok(200), json!([]));
+}
+
+#[tokio::test]
+async fn only_the_right_people_upload_and_files_go_when_nothing_uses_them() {
+    let app = TestApp::spawn().await;
+    let (venue, _staff) = venue_and_staff(&app).await;
+    let (brand, org) = app.register("brand", "ada@brand.cn").await;
+    let bob = app.brand("bob@brand.cn").await;
+    let jpeg = encode(&picture(700, 400), ImageFormat::Jpeg);
+
+    upload(&app, &format!("/api/v1/venues/{venue}/photos"), &brand, "a.jpg", jpeg.clone(), "x")
+        .await
+        .problem(403);
+    upload(&app, &format!("/api/v1/organizations/{org}/logo"), &bob, "a.jpg", jpeg.clone(), "x")
+        .await
+        .problem(404);
+    let booking = app
+        .post("/api/v1/bookings", Some(&brand), booking_body(venue, &local(10, 19, 0), &local(10, 21, 0)))
+        .await
+        .ok(201);
+    let booking = booking["id"].as_i64().unwrap();
+    upload(&app, &format!("/api/v1/bookings/{booking}/images"), &bob, "a.jpg", jpeg.clone(), "x")
+        .await
+        .problem(404);
+
+    // The same picture as a logo and a poster shares its files.
+    let logo = upload(
+        &app,
+        &format!("/api/v1/organizations/{org}/logo"),
+        &brand,
+        "logo.jpg",
+        jpeg.clone(),
+        "Ada logo",
+    )
+    .await
+    .ok(200);
+    let poster =
+        upload(&app, &format!("/api/v1/bookings/{booking}/images"), &brand, "p.jpg", jpeg.clone(), "Poster")
+            .await
+            .ok(201);
+    assert_eq!(logo["variants"], poster["variants"]);
+    let files = stored_files(&app);
+    assert_eq!(files.len(), 4);
+
+    let poster_id = poster["id"].as_i64().unwrap();
+    app.send(
+        reqwest::Method::DELETE,
+        &format!("/api/v1/bookings/{booking}/images/{poster_id}"),
+        Some(&bob),
+        None,
+    )
+    .await
+    .problem(404);
+    app.send(
+        reqwest::Method::DELETE,
+        &format!("/api/v1/bookings/{booking}/images/{poster_id}"),
+        Some(&brand),
+        None,
+    )
+    .await
+    .ok(204);
+    assert_eq!(stored_files(&app), files, "the logo still uses them");
+    app.send(reqwest::Method::DELETE, &format!("/api/v1/organizations/{org}/logo"), Some(&brand), None)
+        .await
+        .ok(204);
+    assert_eq!(stored_files(&app), Vec::<String>::new());
+    app.get(&media_path(&logo["variants"][0]["url"]), None).await.problem(404);
+    app.get("/media/../Cargo.toml", None).await.problem(404);
+}
+
+#[tokio::test]
+async fn a_booking_takes_at_most_eight_images_and_its_first_is_the_event_poster() {
+    let clock = Clock::manual(Utc::now());
+    let app = TestApp::spawn_with_clock(clock).await;
+    let (venue, staff) = venue_and_staff(&app).await;
+    let brand = app.brand("ada@brand.cn").await;
+    let booking = app
+        .post("/api/v1/bookings", Some(&brand), booking_body(venue, &local(10, 19, 0), &local(10, 21, 0)))
+        .await
+        .ok(201);
+    let id = booking["id"].as_i64().unwrap();
+    for i in 0..8 {
+        let bytes = encode(&picture(330 + i, 200), ImageFormat::Png);
+        upload(
+            &app,
+            &format!("/api/v1/bookings/{id}/images"),
+            &brand,
+            "p.png",
+            bytes,
+            &format!("Poster {i}"),
+        )
+        .await
+        .ok(201);
+    }
+    let ninth = upload(
+        &app,
+        &format!("/api/v1/bookings/{id}/images"),
+        &brand,
+        "p.png",
+        encode(&picture(400, 200), ImageFormat::Png),
+        "x",
+    )
+    .await;
+    ninth.problem(409);
+
+    app.post(&format!("/api/v1/bookings/{id}/submit"), Some(&brand), json!({})).await.ok(200);
+    app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
+    let events = app.get("/api/v1/events", None).await.ok(200);
+    let poster = &events["items"][0]["poster"];
+    assert_eq!(poster["alt"], "Poster 0");
+    let ics = app.get("/calendar.ics", None).await.text.replace("\r\n ", "");
+    let image = ics.lines().find(|l| l.starts_with("IMAGE;")).expect("an IMAGE property");
+    for part in ["VALUE=URI", "DISPLAY=BADGE", "FMTTYPE=image/jpeg", "/media/"] {
+        assert!(image.contains(part), "{image}");
+    }
+}
