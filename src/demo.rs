@@ -1,12 +1,15 @@
-//! Demo data: the district's showcase venues from the domain brief, a staff account and a brand
-//! account. Loading is idempotent: what exists already (by slug or e-mail) is left alone.
+//! Demo data: the district's showcase venues from the domain brief, a staff account, a brand
+//! account and a handful of public events (one past midnight, one rescheduled, one cancelled).
+//! Loading is idempotent: what exists already (by slug, e-mail or the brand's bookings) is left
+//! alone.
 
-use chrono::{DateTime, Utc};
+use chrono::{TimeDelta, Utc};
 
 use crate::{
     accounts::{OrgKind, Role, auth, store as accounts},
-    db::Db,
-    error::ApiResult,
+    bookings::{self, Action, BookingInput, BookingPatch, Contact, Format, Reach},
+    error::{ApiError, ApiResult},
+    http::AppState,
     venues::{OpeningWindowInput, ShowcaseTier, VenueDraft, VenueInput, VenueKind, Weekday, store as venues},
 };
 
@@ -134,8 +137,80 @@ pub fn demo_venues() -> Vec<VenueInput> {
     ]
 }
 
+/// A demo event: venue, days from today, local start and end, format, reach, titles, description.
+struct DemoEvent {
+    venue: &'static str,
+    day: i64,
+    start: &'static str,
+    end: (i64, &'static str),
+    format: Format,
+    reach: Reach,
+    title_zh: &'static str,
+    title_en: &'static str,
+    description_zh: &'static str,
+    description_en: &'static str,
+}
+
+const EVENTS: &[DemoEvent] = &[
+    DemoEvent { venue: "oujiang-parlor", day: 3, start: "19:00", end: (0, "21:00"), format: Format::Launch, reach: Reach::National, title_zh: "瓯海手机 全国首发", title_en: "Ouhai Phones national launch", description_zh: "新一代手机与生态产品的全国首发。", description_en: "The national debut of a new phone and its ecosystem." },
+    DemoEvent { venue: "impression-city", day: 5, start: "20:00", end: (1, "01:00"), format: Format::Market, reach: Reach::City, title_zh: "月光经济 · 滨水夜市", title_en: "Moonlight night market", description_zh: "二十四小时滨水步道上的夜间市集。", description_en: "A night market on the 24-hour waterfront walk." },
+    DemoEvent { venue: "wuma-street", day: 8, start: "14:00", end: (0, "17:00"), format: Format::Show, reach: Reach::Asia, title_zh: "设计师品牌 亚洲首秀", title_en: "Designer label Asia debut show", description_zh: "步行街上的户外时装首秀。", description_en: "An open-air fashion debut on the pedestrian street." },
+    DemoEvent { venue: "park-road-stage", day: 12, start: "19:30", end: (0, "21:00"), format: Format::Exhibition, reach: Reach::Provincial, title_zh: "古戏台 数字艺术首展", title_en: "Digital art premiere at the opera stage", description_zh: "在古戏台上展出的数字艺术首展。", description_en: "A first exhibition of digital art on the ancient stage." },
+    DemoEvent { venue: "intime-mall", day: 15, start: "11:00", end: (0, "13:00"), format: Format::Launch, reach: Reach::City, title_zh: "咖啡品牌 全市首店开业", title_en: "Coffee brand's first city store opening", description_zh: "银泰中庭的首店开业活动。", description_en: "First-store opening in the Intime atrium." },
+];
+
+fn local(day: i64, time: &str) -> String {
+    let date = (Utc::now() + TimeDelta::hours(8) + TimeDelta::days(day)).date_naive();
+    format!("{}T{time}", date.format("%Y-%m-%d"))
+}
+
+async fn load_events(state: &AppState) -> ApiResult<()> {
+    let db = &state.db;
+    let brand = accounts::find_user_by_email(db, BRAND_EMAIL).await?.ok_or_else(|| ApiError::not_found("The demo brand"))?;
+    let staff = accounts::find_user_by_email(db, STAFF_EMAIL).await?.ok_or_else(|| ApiError::not_found("The demo staff"))?;
+    let (brand, staff) = (brand.principal(), staff.principal());
+    let organization_id = brand.organization.map(|o| o.id);
+    let filter = bookings::store::BookingFilter { organization_id, ..Default::default() };
+    if !bookings::store::list(db, &filter, 0, 1).await?.is_empty() {
+        return Ok(());
+    }
+    let mut ids = Vec::new();
+    for event in EVENTS {
+        let venue = venues::find_by_slug(db, event.venue).await?.ok_or_else(|| ApiError::not_found(event.venue))?;
+        let input = BookingInput {
+            venue_id: venue.id,
+            format: event.format,
+            reach: event.reach,
+            title_zh: event.title_zh.into(),
+            title_en: event.title_en.into(),
+            description_zh: event.description_zh.into(),
+            description_en: event.description_en.into(),
+            brand_name: "Demo Brand 首发品牌".into(),
+            expected_attendance: 200,
+            starts_at: local(event.day, event.start),
+            ends_at: local(event.day + event.end.0, event.end.1),
+            setup_minutes: None,
+            teardown_minutes: None,
+            alternatives: vec![],
+            contact: Contact { name: "Demo Brand".into(), email: BRAND_EMAIL.into(), phone: String::new() },
+        };
+        let booking = bookings::service::create(state, &brand, input).await?;
+        bookings::service::act(state, &brand, booking.id, Action::Submit, "").await?;
+        bookings::service::act(state, &staff, booking.id, Action::Approve, "Welcome to the district!").await?;
+        ids.push(booking.id);
+    }
+    // One rescheduled (a day later), one cancelled.
+    let patch = BookingPatch { starts_at: Some(local(9, "14:00")), ends_at: Some(local(9, "17:00")), ..Default::default() };
+    bookings::service::edit(state, &brand, ids[2], patch).await?;
+    bookings::service::act(state, &staff, ids[2], Action::Approve, "").await?;
+    bookings::service::act(state, &staff, ids[3], Action::Cancel, "台风预警 Typhoon warning").await?;
+    Ok(())
+}
+
 /// Loads the demo data; returns lines describing what a person can log in with.
-pub async fn load(db: &Db, now: DateTime<Utc>) -> ApiResult<Vec<String>> {
+pub async fn load(state: &AppState) -> ApiResult<Vec<String>> {
+    let db = &state.db;
+    let now = state.clock.now();
     for input in demo_venues() {
         if venues::find_by_slug(db, &input.slug).await?.is_none() {
             let draft = VenueDraft::validate(input)?;
@@ -151,6 +226,7 @@ pub async fn load(db: &Db, now: DateTime<Utc>) -> ApiResult<Vec<String>> {
         accounts::register(db, OrgKind::Brand, "Demo Brand 首发品牌", BRAND_EMAIL, &hash, "Demo Brand", now)
             .await?;
     }
+    load_events(state).await?;
     Ok(vec![
         format!("staff: {STAFF_EMAIL} / {DEMO_PASSWORD}"),
         format!("brand: {BRAND_EMAIL} / {DEMO_PASSWORD}"),

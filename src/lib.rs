@@ -29,5 +29,7 @@ pub mod incentives;
 pub mod media;
 /// The transactional outbox and notification delivery.
 pub mod notifications;
+/// The public HTML pages in zh-CN and en.
+pub mod pages;
 /// Showcase venues with opening hours and blackouts.
 pub mod venues;

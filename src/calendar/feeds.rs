@@ -64,6 +64,11 @@ impl CachedFeed {
     pub fn body(&self) -> &[u8] {
         &self.body
     }
+
+    /// An uncached document, for responses built per request.
+    pub fn once(last_modified: DateTime<Utc>, content_type: &'static str, body: String) -> Self {
+        Self::new(0, last_modified, last_modified, content_type, body)
+    }
 }
 
 /// Built feeds by key.
@@ -92,15 +97,20 @@ enum Kind {
     Rss,
 }
 
-/// The cached feed for `key`, rebuilt from the database only when the calendar changed.
-async fn feed(
-    state: &AppState,
-    key: String,
-    filter: &EventFilter,
-    lang: Lang,
-    name: &str,
-    kind: Kind,
-) -> ApiResult<Arc<CachedFeed>> {
+/// A freshly built document: its content type, body and the newest change it shows.
+pub struct Built {
+    pub content_type: &'static str,
+    pub body: String,
+    pub last_modified: DateTime<Utc>,
+}
+
+/// The cached document for `key`, built with `build` only when the calendar version moved or
+/// the entry is older than [`MAX_AGE`]. Feeds and HTML pages both go through here.
+pub async fn cached<F, Fut>(state: &AppState, key: String, build: F) -> ApiResult<Arc<CachedFeed>>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = ApiResult<Built>>,
+{
     let version = store::version(&state.db).await?;
     let now = state.clock.now();
     let previous = state.feed_cache.get(&key);
@@ -110,33 +120,44 @@ async fn feed(
     {
         return Ok(hit.clone());
     }
-    let mut filter = filter.clone();
-    filter.from = filter.from.or(Some(now - PAST_WINDOW));
-    let events = store::events(&state.db, &filter, now, None, MAX_EVENTS).await?;
-    let public_url = state.settings.public_url.as_str();
-    let (content_type, body) = match kind {
-        Kind::Ics => {
-            let meta = ics::FeedMeta {
-                name,
-                public_url,
-                uid_domain: &state.settings.uid_domain,
-                lang,
-                zone: venues::DEFAULT_ZONE,
-            };
-            ("text/calendar; charset=utf-8", ics::calendar(&events, &meta, ics::Audience::Public))
-        }
-        Kind::Rss => ("application/rss+xml; charset=utf-8", rss(&events, name, &filter, lang, state)),
-    };
-    let built = CachedFeed::new(version, now, now, content_type, body);
+    let built = build().await?;
+    let fresh = CachedFeed::new(version, now, now, built.content_type, built.body);
     let last_modified = match previous {
         // Unchanged bytes keep their date; changed ones are new as of now.
-        Some(p) if p.etag == built.etag => p.last_modified,
+        Some(p) if p.etag == fresh.etag => p.last_modified,
         Some(_) => now,
-        None => events.iter().map(EventRow::last_modified).max().unwrap_or(DateTime::UNIX_EPOCH),
+        None => built.last_modified,
     };
-    let built = Arc::new(CachedFeed { last_modified, ..built });
-    state.feed_cache.put(key, built.clone());
-    Ok(built)
+    let fresh = Arc::new(CachedFeed { last_modified, ..fresh });
+    state.feed_cache.put(key, fresh.clone());
+    Ok(fresh)
+}
+
+/// The cached feed of `filter`.
+async fn feed(state: &AppState, key: String, filter: &EventFilter, lang: Lang, name: &str, kind: Kind) -> ApiResult<Arc<CachedFeed>> {
+    cached(state, key, || async {
+        let now = state.clock.now();
+        let mut filter = filter.clone();
+        filter.from = filter.from.or(Some(now - PAST_WINDOW));
+        let events = store::events(&state.db, &filter, now, None, MAX_EVENTS).await?;
+        let public_url = state.settings.public_url.as_str();
+        let (content_type, body) = match kind {
+            Kind::Ics => {
+                let meta = ics::FeedMeta {
+                    name,
+                    public_url,
+                    uid_domain: &state.settings.uid_domain,
+                    lang,
+                    zone: venues::DEFAULT_ZONE,
+                };
+                ("text/calendar; charset=utf-8", ics::calendar(&events, &meta, ics::Audience::Public))
+            }
+            Kind::Rss => ("application/rss+xml; charset=utf-8", rss(&events, name, &filter, lang, state)),
+        };
+        let last_modified = events.iter().map(EventRow::last_modified).max().unwrap_or(DateTime::UNIX_EPOCH);
+        Ok(Built { content_type, body, last_modified })
+    })
+    .await
 }
 
 fn http_date(at: DateTime<Utc>) -> String {
@@ -149,6 +170,11 @@ fn etag_matches(header: &str, etag: &str) -> bool {
 
 /// Serves a feed, honouring `If-None-Match`, `If-Modified-Since` and `Accept-Encoding: gzip`.
 pub fn respond(req: &Request, feed: &CachedFeed, cache_control: &str) -> Response {
+    respond_varying(req, feed, cache_control, "Accept-Encoding")
+}
+
+/// Like [`respond`], naming what else the document varies by (pages vary by language).
+pub fn respond_varying(req: &Request, feed: &CachedFeed, cache_control: &str, vary: &str) -> Response {
     let gzip = req.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).is_some_and(|v| {
         v.split(',').any(|e| e.trim().split(';').next() == Some("gzip") && !e.contains("q=0"))
     });
@@ -178,7 +204,7 @@ pub fn respond(req: &Request, feed: &CachedFeed, cache_control: &str) -> Respons
         (header::ETAG, etag.as_str()),
         (header::LAST_MODIFIED, last_modified.as_str()),
         (header::CACHE_CONTROL, cache_control),
-        (header::VARY, "Accept-Encoding"),
+        (header::VARY, vary),
     ] {
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.insert(name, value);
@@ -267,21 +293,6 @@ pub async fn event_ics(req: &Request, state: &AppState, slug: &str, lang: Lang) 
         response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
-}
-
-/// `GET /events/{file}`: `{slug}.ics` is the event's calendar file.
-#[handler]
-pub async fn event_file(
-    req: &Request,
-    state: Data<&AppState>,
-    Path(file): Path<String>,
-    Query(query): Query<BTreeMap<String, String>>,
-) -> poem::Result<Response> {
-    let lang = Lang::parse(query.get("lang").map(String::as_str));
-    match file.strip_suffix(".ics") {
-        Some(slug) => event_ics(req, &state, slug, lang).await,
-        None => Err(ApiError::not_found(format!("Event {file:?}")).into()),
-    }
 }
 
 /// `GET /feeds/{token}/bookings.ics`: a user's own calendar — an applicant's bookings (pending

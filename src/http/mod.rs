@@ -33,6 +33,7 @@ use crate::{
     error::{ApiError, ApiResult, problem_responses},
     incentives::api::IncentivesApi,
     media::{self, api::MediaApi},
+    pages,
     notifications,
     venues::api::VenuesApi,
 };
@@ -162,7 +163,15 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/api/openapi.json", get(openapi_json).data(spec))
         .at("/calendar.ics", get(feeds::all_events))
         .at("/events.rss", get(feeds::rss_feed))
-        .at("/events/:file", get(feeds::event_file))
+        .at("/", get(pages::home))
+        .at("/events", get(pages::events_page))
+        .at("/events/:file", get(pages::event_file))
+        .at("/venues", get(pages::venues_page))
+        .at("/venues/:slug", get(pages::venue_page))
+        .at("/lang/:code", get(pages::switch_language))
+        .at("/static/debut.css", get(pages::stylesheet))
+        .at("/robots.txt", get(pages::robots))
+        .at("/sitemap.xml", get(pages::sitemap))
         .at("/venues/:slug/calendar.ics", get(feeds::venue_calendar))
         .at("/feeds/:token/bookings.ics", get(feeds::audience))
         .at("/media/:dir/:file", get(media::api::serve))
@@ -227,6 +236,14 @@ impl Application {
 
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// Sets the public base URL once the port is known (tests bind port 0).
+    pub fn with_public_url(mut self, url: String) -> Self {
+        let mut settings = (*self.state.settings).clone();
+        settings.public_url = url;
+        self.state.settings = Arc::new(settings);
+        self
     }
 
     /// Serves (and delivers notifications) until `shutdown` resolves, then lets in-flight

@@ -206,9 +206,8 @@ pub async fn upload(
         store::delete(&state.db, old.id).await?;
         collect_garbage(state, &old.hash, &old.variants()?).await?;
     }
-    if let ImageOwner::Booking(_) = owner {
-        crate::calendar::store::touch(&state.db).await?;
-    }
+    // Posters and venue photos show on pages and in feeds.
+    crate::calendar::store::touch(&state.db).await?;
     let row = store::find(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Image {id}")))?;
     row.view(&state.settings.public_url)
 }
@@ -220,9 +219,7 @@ pub async fn remove(state: &AppState, owner: ImageOwner, image_id: i64) -> ApiRe
         .filter(|r| (r.owner_kind.as_str(), r.owner_id) == owner.parts())
         .ok_or_else(|| ApiError::not_found(format!("Image {image_id}")))?;
     store::delete(&state.db, row.id).await?;
-    if let ImageOwner::Booking(_) = owner {
-        crate::calendar::store::touch(&state.db).await?;
-    }
+    crate::calendar::store::touch(&state.db).await?;
     collect_garbage(state, &row.hash, &row.variants()?).await
 }
 

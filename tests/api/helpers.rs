@@ -14,7 +14,7 @@ use debut::{
     clock::Clock,
     config::Settings,
     db::Db,
-    http::Application,
+    http::{AppState, Application},
 };
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use serde_json::{Value, json};
@@ -196,6 +196,7 @@ pub struct TestApp {
     pub db: Db,
     pub test_db: TestDb,
     pub media_dir: tempfile::TempDir,
+    pub state: AppState,
 }
 
 impl TestApp {
@@ -216,9 +217,11 @@ impl TestApp {
         adjust(&mut settings);
         let app = Application::build(settings, clock.clone()).await.expect("build the app");
         let base = format!("http://{}", app.local_addr());
+        let app = app.with_public_url(base.clone());
         let db = app.state().db.clone();
+        let state = app.state().clone();
         tokio::spawn(app.run_until(std::future::pending()));
-        Self { base, client: reqwest::Client::new(), clock, db, test_db, media_dir }
+        Self { base, client: reqwest::Client::new(), clock, db, test_db, media_dir, state }
     }
 
     /// Sends a request; a 5xx fails the test wherever it happens.

@@ -10,5 +10,6 @@ mod helpers;
 mod incentives;
 mod media;
 mod notifications;
+mod pages;
 mod platform;
 mod venues;

@@ -1,0 +1,733 @@
+//! The public pages: upcoming events with filters, event and venue pages, a month view, the
+//! sitemap. Server-rendered from `templates/` (auto-escaped), complete without JavaScript, in
+//! zh-CN and en (chosen by a `lang` cookie, else `Accept-Language`). Pages share the feeds' cache:
+//! they are rendered once per change and answer conditional requests with 304.
+
+pub mod i18n;
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use chrono::{DateTime, Datelike, Days, NaiveDate, TimeDelta, TimeZone, Utc};
+use poem::{
+    Request, Response, handler,
+    http::{StatusCode, header},
+    web::{Data, Path, Query},
+};
+use serde_json::json;
+
+use crate::{
+    bookings::{Format, Reach},
+    calendar::{
+        EventFilter, EventRow, EventStatus, FilterParams, Lang,
+        feeds::{self, Built},
+        store as events, url_encode,
+    },
+    error::{ApiError, ApiResult},
+    http::AppState,
+    media::{self, ImageOwner, StoredVariant},
+    venues::{self, Venue, VenueKind, Weekday, format_time_of_day, parse_time_of_day},
+};
+use i18n::{Words, words};
+
+const CSS: &str = include_str!("../../templates/static/debut.css");
+const HTML: &str = "text/html; charset=utf-8";
+const PAGE_CACHE: &str = "public, max-age=60";
+const VARY: &str = "Accept-Encoding, Accept-Language, Cookie";
+
+/// The reader's language: the `lang` cookie, else the first of zh or en in `Accept-Language`.
+pub fn language(req: &Request) -> Lang {
+    let cookie = req
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').find_map(|kv| kv.trim().strip_prefix("lang=").map(str::to_owned)));
+    if let Some(lang) = cookie {
+        return Lang::parse(Some(&lang));
+    }
+    let accept = req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    for tag in accept.split(',').map(|t| t.split(';').next().unwrap_or("").trim().to_ascii_lowercase()) {
+        if tag.starts_with("en") {
+            return Lang::En;
+        }
+        if tag.starts_with("zh") {
+            return Lang::Zh;
+        }
+    }
+    Lang::Zh
+}
+
+/// What every page's `<head>` and header need.
+pub struct Layout {
+    pub lang_code: &'static str,
+    pub title: String,
+    pub description: String,
+    pub canonical: String,
+    pub og_type: &'static str,
+    pub image: Option<String>,
+    pub json_ld: Option<String>,
+    pub switch_href: String,
+    pub switch_lang: &'static str,
+    pub css_href: String,
+}
+
+fn layout(state: &AppState, lang: Lang, path_and_query: &str, title: String, description: String) -> Layout {
+    let other = if lang == Lang::Zh { Lang::En } else { Lang::Zh };
+    let css_version = &crate::media::content_hash(CSS.as_bytes())[..8];
+    Layout {
+        lang_code: lang.code(),
+        title,
+        description,
+        canonical: format!("{}{}", state.settings.public_url, path_and_query),
+        og_type: "website",
+        image: None,
+        json_ld: None,
+        switch_href: format!("/lang/{}?next={}", if other == Lang::En { "en" } else { "zh" }, url_encode(path_and_query)),
+        switch_lang: other.code(),
+        css_href: format!("/static/debut.css?v={css_version}"),
+    }
+}
+
+/// A responsive image for a template.
+pub struct Img {
+    pub src: String,
+    pub srcset: String,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+fn img(variants: &[StoredVariant], alt: &str, public_url: &str) -> Option<Img> {
+    let jpegs: Vec<&StoredVariant> = variants.iter().filter(|v| v.format == "jpeg").collect();
+    let default = jpegs.iter().find(|v| v.width >= 640).or(jpegs.last())?;
+    Some(Img {
+        src: media::url(public_url, &default.path),
+        srcset: jpegs.iter().map(|v| format!("{} {}w", media::url(public_url, &v.path), v.width)).collect::<Vec<_>>().join(", "),
+        alt: alt.to_owned(),
+        width: default.width,
+        height: default.height,
+    })
+}
+
+/// An event in a list.
+pub struct Card {
+    pub href: String,
+    pub title: String,
+    pub when: String,
+    pub start_iso: String,
+    pub venue_name: String,
+    pub format_label: &'static str,
+    pub reach_label: &'static str,
+    pub cancelled: bool,
+    pub rescheduled: bool,
+    pub poster: Option<Img>,
+}
+
+fn card(event: &EventRow, lang: Lang, public_url: &str) -> Card {
+    Card {
+        href: format!("/events/{}", event.public_slug),
+        title: event.title(lang).to_owned(),
+        when: i18n::span(lang, event.starts_at, event.ends_at, event.tz()),
+        start_iso: event.starts_at.to_rfc3339(),
+        venue_name: event.venue_name(lang).to_owned(),
+        format_label: i18n::format_name(lang, Format::parse(&event.format).unwrap_or(Format::Other)),
+        reach_label: i18n::reach_name(lang, Reach::parse(&event.reach).unwrap_or(Reach::City)),
+        cancelled: event.status() == EventStatus::Cancelled,
+        rescheduled: event.previous_starts_at.is_some(),
+        poster: event.poster().and_then(|v| img(&v, event.poster_alt.as_deref().unwrap_or(""), public_url)),
+    }
+}
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct FilterForm {
+    pub venues: Vec<Opt>,
+    pub kinds: Vec<Opt>,
+    pub formats: Vec<Opt>,
+    pub reaches: Vec<Opt>,
+    pub from: String,
+}
+
+pub struct Subscribe {
+    pub webcal: String,
+    pub https: String,
+    pub rss: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    page: Layout,
+    w: &'a Words,
+    heading: &'a str,
+    form_action: &'a str,
+    form: FilterForm,
+    subscribe: Subscribe,
+    cards: Vec<Card>,
+    next_href: Option<String>,
+}
+
+fn render(template: &impl Template) -> ApiResult<String> {
+    template.render().map_err(|e| ApiError::Internal(anyhow::anyhow!("rendering a page: {e}")))
+}
+
+fn path_and_query(req: &Request) -> String {
+    req.uri().path_and_query().map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned())
+}
+
+async fn serve_cached<F, Fut>(req: &Request, state: &AppState, lang: Lang, build: F) -> poem::Result<Response>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = ApiResult<Built>>,
+{
+    let key = format!("page|{}|{}", path_and_query(req), lang.code());
+    let page = feeds::cached(state, key, build).await?;
+    Ok(feeds::respond_varying(req, &page, PAGE_CACHE, VARY))
+}
+
+async fn filter_form(state: &AppState, filter: &EventFilter, lang: Lang) -> ApiResult<FilterForm> {
+    let all = venues::store::list(&state.db, &Default::default(), 0, 100).await?;
+    let options = |values: Vec<(String, String)>, selected: Option<String>| -> Vec<Opt> {
+        values
+            .into_iter()
+            .map(|(value, label)| Opt { selected: selected.as_deref() == Some(value.as_str()), value, label })
+            .collect()
+    };
+    let tz: chrono_tz::Tz = venues::DEFAULT_ZONE.parse().expect("valid zone");
+    Ok(FilterForm {
+        venues: options(
+            all.iter().map(|v| (v.slug.clone(), if lang == Lang::Zh { v.name_zh.clone() } else { v.name_en.clone() })).collect(),
+            filter.venue.clone(),
+        ),
+        kinds: options(
+            [VenueKind::Street, VenueKind::Hall, VenueKind::Stage, VenueKind::Mall, VenueKind::Plaza, VenueKind::Other]
+                .iter()
+                .map(|k| (k.as_str().to_owned(), i18n::kind_name(lang, *k).to_owned()))
+                .collect(),
+            filter.kind.map(|k| k.as_str().to_owned()),
+        ),
+        formats: options(
+            [Format::Launch, Format::Show, Format::Exhibition, Format::Market, Format::Other]
+                .iter()
+                .map(|f| (f.as_str().to_owned(), i18n::format_name(lang, *f).to_owned()))
+                .collect(),
+            filter.format.map(|f| f.as_str().to_owned()),
+        ),
+        reaches: options(
+            [Reach::Global, Reach::Asia, Reach::National, Reach::Provincial, Reach::City]
+                .iter()
+                .map(|r| (r.as_str().to_owned(), i18n::reach_name(lang, *r).to_owned()))
+                .collect(),
+            filter.reach.map(|r| r.as_str().to_owned()),
+        ),
+        from: filter.from.map(|f| f.with_timezone(&tz).format("%Y-%m-%d").to_string()).unwrap_or_default(),
+    })
+}
+
+fn subscribe(state: &AppState, filter: &EventFilter) -> Subscribe {
+    let query = filter.to_query();
+    let suffix = if query.is_empty() { String::new() } else { format!("?{query}") };
+    let https = format!("{}/calendar.ics{suffix}", state.settings.public_url);
+    Subscribe {
+        webcal: https.replacen("https://", "webcal://", 1).replacen("http://", "webcal://", 1),
+        https,
+        rss: format!("{}/events.rss{suffix}", state.settings.public_url),
+    }
+}
+
+fn last_modified(rows: &[EventRow]) -> DateTime<Utc> {
+    rows.iter().map(EventRow::last_modified).max().unwrap_or(DateTime::UNIX_EPOCH)
+}
+
+/// `GET /`: the next 30 days, filtered.
+#[handler]
+pub async fn home(req: &Request, state: Data<&AppState>, Query(query): Query<BTreeMap<String, String>>) -> poem::Result<Response> {
+    let lang = language(req);
+    let filter = EventFilter::parse(FilterParams::from_query(&query))?;
+    serve_cached(req, &state, lang, || async {
+        let now = state.clock.now();
+        let mut effective = filter.clone();
+        effective.from = effective.from.or(Some(now));
+        effective.to = effective.to.or(Some(effective.from.unwrap_or(now) + TimeDelta::days(30)));
+        let rows = events::events(&state.db, &effective, now, None, 200).await?;
+        let w = words(lang);
+        let page = HomePage {
+            page: layout(&state, lang, &path_and_query(req), w.site.to_owned(), w.tagline.to_owned()),
+            w,
+            heading: w.upcoming,
+            form_action: "/",
+            form: filter_form(&state, &filter, lang).await?,
+            subscribe: subscribe(&state, &filter),
+            cards: rows.iter().map(|r| card(r, lang, &state.settings.public_url)).collect(),
+            next_href: None,
+        };
+        Ok(Built { content_type: HTML, body: render(&page)?, last_modified: last_modified(&rows) })
+    })
+    .await
+}
+
+pub struct DayCell {
+    pub day: Option<u32>,
+    pub events: Vec<MonthEntry>,
+}
+
+pub struct MonthEntry {
+    pub href: String,
+    pub title: String,
+    pub time: String,
+    pub cancelled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "month.html")]
+struct MonthPage<'a> {
+    page: Layout,
+    w: &'a Words,
+    heading: String,
+    weekdays: Vec<&'static str>,
+    weeks: Vec<Vec<DayCell>>,
+    previous_href: String,
+    next_href: String,
+}
+
+/// `GET /events`: every event from today on, a page at a time; `?view=month&month=2026-12` for
+/// a month grid.
+#[handler]
+pub async fn events_page(req: &Request, state: Data<&AppState>, Query(query): Query<BTreeMap<String, String>>) -> poem::Result<Response> {
+    let lang = language(req);
+    if query.get("view").map(String::as_str) == Some("month") {
+        return month(req, &state, lang, query.get("month").map(String::as_str)).await;
+    }
+    let filter = EventFilter::parse(FilterParams::from_query(&query))?;
+    let after = match query.get("after") {
+        Some(cursor) => Some(parse_after(cursor).ok_or_else(|| ApiError::invalid("after", "is not a page this site made"))?),
+        None => None,
+    };
+    serve_cached(req, &state, lang, || async {
+        let now = state.clock.now();
+        let mut effective = filter.clone();
+        effective.from = effective.from.or(Some(now));
+        let mut rows = events::events(&state.db, &effective, now, after, 31).await?;
+        let next_href = (rows.len() > 30).then(|| {
+            rows.truncate(30);
+            let last = rows.last().expect("30 rows");
+            let query = filter.to_query();
+            let base = if query.is_empty() { String::new() } else { format!("{query}&") };
+            format!("/events?{base}after={}:{}", last.starts_at.timestamp_micros(), last.id)
+        });
+        let w = words(lang);
+        let page = HomePage {
+            page: layout(&state, lang, &path_and_query(req), format!("{} · {}", w.all_events, w.site), w.tagline.to_owned()),
+            w,
+            heading: w.all_events,
+            form_action: "/events",
+            form: filter_form(&state, &filter, lang).await?,
+            subscribe: subscribe(&state, &filter),
+            cards: rows.iter().map(|r| card(r, lang, &state.settings.public_url)).collect(),
+            next_href,
+        };
+        Ok(Built { content_type: HTML, body: render(&page)?, last_modified: last_modified(&rows) })
+    })
+    .await
+}
+
+fn parse_after(cursor: &str) -> Option<events::After> {
+    let (micros, id) = cursor.split_once(':')?;
+    Some(events::After { starts_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?, id: id.parse().ok()? })
+}
+
+async fn month(req: &Request, state: &AppState, lang: Lang, month: Option<&str>) -> poem::Result<Response> {
+    let tz: chrono_tz::Tz = venues::DEFAULT_ZONE.parse().expect("valid zone");
+    let today = state.clock.now().with_timezone(&tz).date_naive();
+    let first = match month {
+        Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+            .map_err(|_| ApiError::invalid("month", "use a month like 2026-12"))?,
+        None => today.with_day(1).expect("day 1 exists"),
+    };
+    let next = first.checked_add_months(chrono::Months::new(1)).ok_or_else(|| ApiError::invalid("month", "out of range"))?;
+    let previous = first.checked_sub_months(chrono::Months::new(1)).ok_or_else(|| ApiError::invalid("month", "out of range"))?;
+    serve_cached(req, state, lang, || async {
+        let at = |d: NaiveDate| tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).earliest().expect("no DST gap").to_utc();
+        let filter = EventFilter { from: Some(at(first)), to: Some(at(next)), ..Default::default() };
+        let rows = events::events(&state.db, &filter, state.clock.now(), None, 2000).await?;
+        let mut weeks = Vec::new();
+        let mut week: Vec<DayCell> = (0..first.weekday().num_days_from_monday()).map(|_| DayCell { day: None, events: vec![] }).collect();
+        let mut day = first;
+        while day < next {
+            let events = rows
+                .iter()
+                .filter(|r| r.starts_at.with_timezone(&tz).date_naive() == day)
+                .map(|r| MonthEntry {
+                    href: format!("/events/{}", r.public_slug),
+                    title: r.title(lang).to_owned(),
+                    time: r.starts_at.with_timezone(&tz).format("%H:%M").to_string(),
+                    cancelled: r.status() == EventStatus::Cancelled,
+                })
+                .collect();
+            week.push(DayCell { day: Some(day.day()), events });
+            if week.len() == 7 {
+                weeks.push(std::mem::take(&mut week));
+            }
+            day = day + Days::new(1);
+        }
+        if !week.is_empty() {
+            while week.len() < 7 {
+                week.push(DayCell { day: None, events: vec![] });
+            }
+            weeks.push(week);
+        }
+        let w = words(lang);
+        let heading = match lang {
+            Lang::Zh => format!("{}年{}月", first.year(), first.month()),
+            Lang::En => first.format("%B %Y").to_string(),
+        };
+        let page = MonthPage {
+            page: layout(state, lang, &path_and_query(req), format!("{heading} · {}", w.site), w.tagline.to_owned()),
+            w,
+            heading,
+            weekdays: Weekday::ALL.iter().map(|d| i18n::weekday_name(lang, *d)).collect(),
+            weeks,
+            previous_href: format!("/events?view=month&month={}", previous.format("%Y-%m")),
+            next_href: format!("/events?view=month&month={}", next.format("%Y-%m")),
+        };
+        Ok(Built { content_type: HTML, body: render(&page)?, last_modified: last_modified(&rows) })
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "event.html")]
+struct EventPage<'a> {
+    page: Layout,
+    w: &'a Words,
+    title: String,
+    poster: Option<Img>,
+    cancelled: bool,
+    cancel_reason: Option<String>,
+    previously: Option<String>,
+    when: String,
+    start_iso: String,
+    zone: String,
+    venue_name: String,
+    venue_href: String,
+    address: String,
+    map_href: String,
+    brand: String,
+    format_label: &'static str,
+    reach_label: &'static str,
+    description: Vec<String>,
+    ics_href: String,
+    google_href: String,
+    outlook_href: String,
+    venue_feed_href: String,
+}
+
+fn compact_utc(at: DateTime<Utc>) -> String {
+    at.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+fn map_href(latitude: f64, longitude: f64) -> String {
+    format!("https://www.openstreetmap.org/?mlat={latitude:.5}&mlon={longitude:.5}#map=17/{latitude:.5}/{longitude:.5}")
+}
+
+/// schema.org Event, safe inside `<script>`: every `<` is escaped, so nothing can close it.
+fn json_ld(event: &EventRow, lang: Lang, url: &str, image: Option<&str>) -> String {
+    let status = match (event.status(), event.previous_starts_at) {
+        (EventStatus::Cancelled, _) => "https://schema.org/EventCancelled",
+        (_, Some(_)) => "https://schema.org/EventRescheduled",
+        _ => "https://schema.org/EventScheduled",
+    };
+    let tz = event.tz();
+    let mut doc = json!({
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title(lang),
+        "description": event.description(lang),
+        "url": url,
+        "startDate": event.starts_at.with_timezone(&tz).to_rfc3339(),
+        "endDate": event.ends_at.with_timezone(&tz).to_rfc3339(),
+        "eventStatus": status,
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "location": {
+            "@type": "Place",
+            "name": event.venue_name(lang),
+            "address": event.venue_address,
+            "geo": {"@type": "GeoCoordinates", "latitude": event.latitude, "longitude": event.longitude},
+        },
+        "organizer": {"@type": "Organization", "name": event.brand_name},
+    });
+    if let Some(previous) = event.previous_starts_at {
+        doc["previousStartDate"] = json!(previous.with_timezone(&tz).to_rfc3339());
+    }
+    if let Some(image) = image {
+        doc["image"] = json!([image]);
+    }
+    doc.to_string().replace('<', "\\u003c")
+}
+
+/// `GET /events/{slug}`: one event.
+pub async fn event_page(req: &Request, state: &AppState, slug: &str) -> poem::Result<Response> {
+    let lang = language(req);
+    let row = events::event(&state.db, slug, state.clock.now()).await?.ok_or_else(|| ApiError::not_found(format!("Event {slug:?}")))?;
+    serve_cached(req, state, lang, || async {
+        let public_url = &state.settings.public_url;
+        let tz = row.tz();
+        let url = format!("{public_url}/events/{}", row.public_slug);
+        let poster = row.poster().and_then(|v| img(&v, row.poster_alt.as_deref().unwrap_or(""), public_url));
+        let title = row.title(lang).to_owned();
+        let description = row.description(lang).to_owned();
+        let location = format!("{}, {}", row.venue_name(lang), row.venue_address);
+        let google_href = format!(
+            "https://calendar.google.com/calendar/render?action=TEMPLATE&text={}&dates={}/{}&details={}&location={}&ctz={}",
+            url_encode(&title),
+            compact_utc(row.starts_at),
+            compact_utc(row.ends_at),
+            url_encode(&format!("{description}\n{url}")),
+            url_encode(&location),
+            url_encode(tz.name())
+        );
+        let outlook_href = format!(
+            "https://outlook.live.com/calendar/0/deeplink/compose?path=%2Fcalendar%2Faction%2Fcompose&rru=addevent&subject={}&startdt={}&enddt={}&location={}&body={}",
+            url_encode(&title),
+            url_encode(&row.starts_at.to_rfc3339()),
+            url_encode(&row.ends_at.to_rfc3339()),
+            url_encode(&location),
+            url_encode(&url)
+        );
+        let w = words(lang);
+        let mut page = layout(state, lang, &format!("/events/{}", row.public_slug), format!("{title} · {}", w.site), {
+            let summary: String = description.chars().take(160).collect();
+            if summary.is_empty() { title.clone() } else { summary }
+        });
+        page.og_type = "article";
+        page.image = poster.as_ref().map(|p| p.src.clone());
+        page.json_ld = Some(json_ld(&row, lang, &url, page.image.as_deref()));
+        let template = EventPage {
+            page,
+            w,
+            title,
+            poster,
+            cancelled: row.status() == EventStatus::Cancelled,
+            cancel_reason: row.cancel_reason.clone().filter(|r| !r.is_empty()),
+            previously: row.previous_starts_at.map(|p| i18n::span(lang, p, p + (row.ends_at - row.starts_at), tz)),
+            when: i18n::span(lang, row.starts_at, row.ends_at, tz),
+            start_iso: row.starts_at.to_rfc3339(),
+            zone: i18n::zone_label(tz, row.starts_at),
+            venue_name: row.venue_name(lang).to_owned(),
+            venue_href: format!("/venues/{}", row.venue_slug),
+            address: row.venue_address.clone(),
+            map_href: map_href(row.latitude, row.longitude),
+            brand: row.brand_name.clone(),
+            format_label: i18n::format_name(lang, Format::parse(&row.format).unwrap_or(Format::Other)),
+            reach_label: i18n::reach_name(lang, Reach::parse(&row.reach).unwrap_or(Reach::City)),
+            description: description.split('\n').filter(|p| !p.trim().is_empty()).map(str::to_owned).collect(),
+            ics_href: format!("/events/{}.ics", row.public_slug),
+            google_href,
+            outlook_href,
+            venue_feed_href: format!("/venues/{}/calendar.ics", row.venue_slug),
+        };
+        Ok(Built { content_type: HTML, body: render(&template)?, last_modified: row.last_modified() })
+    })
+    .await
+}
+
+/// `GET /events/{file}`: the event page, or `{slug}.ics` its calendar file.
+#[handler]
+pub async fn event_file(req: &Request, state: Data<&AppState>, Path(file): Path<String>, Query(query): Query<BTreeMap<String, String>>) -> poem::Result<Response> {
+    match file.strip_suffix(".ics") {
+        Some(slug) => feeds::event_ics(req, &state, slug, Lang::parse(query.get("lang").map(String::as_str))).await,
+        None => event_page(req, &state, &file).await,
+    }
+}
+
+pub struct VenueCard {
+    pub href: String,
+    pub name: String,
+    pub kind_label: &'static str,
+    pub capacity: String,
+    pub address: String,
+    pub photo: Option<Img>,
+}
+
+#[derive(Template)]
+#[template(path = "venues.html")]
+struct VenuesPage<'a> {
+    page: Layout,
+    w: &'a Words,
+    venues: Vec<VenueCard>,
+}
+
+fn venue_name(venue: &Venue, lang: Lang) -> String {
+    if lang == Lang::Zh { venue.name_zh.clone() } else { venue.name_en.clone() }
+}
+
+async fn photos(state: &AppState, venue_id: i64) -> ApiResult<Vec<Img>> {
+    Ok(media::store::list(&state.db, ImageOwner::Venue(venue_id))
+        .await?
+        .iter()
+        .filter_map(|row| img(&row.variants().ok()?, &row.alt, &state.settings.public_url))
+        .collect())
+}
+
+/// `GET /venues`.
+#[handler]
+pub async fn venues_page(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
+    let lang = language(req);
+    serve_cached(req, &state, lang, || async {
+        let all = venues::store::list(&state.db, &Default::default(), 0, 100).await?;
+        let mut cards = Vec::new();
+        for venue in &all {
+            cards.push(VenueCard {
+                href: format!("/venues/{}", venue.slug),
+                name: venue_name(venue, lang),
+                kind_label: i18n::kind_name(lang, venue.kind),
+                capacity: i18n::number(venue.capacity),
+                address: venue.address.clone(),
+                photo: photos(&state, venue.id).await?.into_iter().next(),
+            });
+        }
+        let w = words(lang);
+        let page = VenuesPage {
+            page: layout(&state, lang, "/venues", format!("{} · {}", w.nav_venues, w.site), w.tagline.to_owned()),
+            w,
+            venues: cards,
+        };
+        let last = all.iter().map(|v| v.updated_at).max().unwrap_or(DateTime::UNIX_EPOCH);
+        Ok(Built { content_type: HTML, body: render(&page)?, last_modified: last })
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "venue.html")]
+struct VenuePage<'a> {
+    page: Layout,
+    w: &'a Words,
+    name: String,
+    kind_label: &'static str,
+    indoor: bool,
+    capacity: String,
+    address: String,
+    map_href: String,
+    description: String,
+    photos: Vec<Img>,
+    zone: String,
+    hours: Vec<(&'static str, String)>,
+    cards: Vec<Card>,
+    feed_href: String,
+}
+
+/// `GET /venues/{slug}`.
+#[handler]
+pub async fn venue_page(req: &Request, state: Data<&AppState>, Path(slug): Path<String>) -> poem::Result<Response> {
+    let lang = language(req);
+    let venue = venues::store::find_by_slug(&state.db, &slug).await?.ok_or_else(|| ApiError::not_found(format!("Venue {slug:?}")))?;
+    serve_cached(req, &state, lang, || async {
+        let w = words(lang);
+        let now = state.clock.now();
+        let filter = EventFilter { venue: Some(venue.slug.clone()), from: Some(now), ..Default::default() };
+        let rows = events::events(&state.db, &filter, now, None, 20).await?;
+        let hours = Weekday::ALL
+            .iter()
+            .map(|day| {
+                let windows: Vec<String> = venue
+                    .opening_hours
+                    .iter()
+                    .filter(|h| h.weekday == *day)
+                    .filter_map(|h| {
+                        let opens = parse_time_of_day(&h.opens, false).ok()?;
+                        let closes = parse_time_of_day(&h.closes, true).ok()?;
+                        Some(format!("{}–{}", format_time_of_day(opens), format_time_of_day(closes)))
+                    })
+                    .collect();
+                (i18n::weekday_name(lang, *day), if windows.is_empty() { w.closed.to_owned() } else { windows.join(", ") })
+            })
+            .collect();
+        let name = venue_name(&venue, lang);
+        let page = VenuePage {
+            page: layout(&state, lang, &format!("/venues/{}", venue.slug), format!("{name} · {}", w.site), venue.description.chars().take(160).collect()),
+            w,
+            kind_label: i18n::kind_name(lang, venue.kind),
+            indoor: venue.indoor,
+            capacity: i18n::number(venue.capacity),
+            address: venue.address.clone(),
+            map_href: map_href(venue.latitude, venue.longitude),
+            description: venue.description.clone(),
+            photos: photos(&state, venue.id).await?,
+            zone: venue.zone.clone(),
+            hours,
+            cards: rows.iter().map(|r| card(r, lang, &state.settings.public_url)).collect(),
+            feed_href: format!("/venues/{}/calendar.ics", venue.slug),
+            name,
+        };
+        Ok(Built { content_type: HTML, body: render(&page)?, last_modified: venue.updated_at.max(last_modified(&rows)) })
+    })
+    .await
+}
+
+/// `GET /lang/{code}?next=/path`: remembers the language in a cookie and goes back.
+#[handler]
+pub fn switch_language(Path(code): Path<String>, Query(query): Query<BTreeMap<String, String>>) -> Response {
+    let lang = Lang::parse(Some(&code));
+    let value = if lang == Lang::En { "en" } else { "zh" };
+    // Only paths on this site: never an open redirect.
+    let next = query.get("next").filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).map_or("/", String::as_str);
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, next)
+        .header(header::SET_COOKIE, format!("lang={value}; Path=/; Max-Age=31536000; SameSite=Lax"))
+        .finish()
+}
+
+/// `GET /static/debut.css`.
+#[handler]
+pub fn stylesheet() -> Response {
+    Response::builder()
+        .content_type("text/css; charset=utf-8")
+        .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
+        .body(CSS)
+}
+
+/// `GET /robots.txt`.
+#[handler]
+pub fn robots(state: Data<&AppState>) -> Response {
+    let body = format!(
+        "User-agent: *\nAllow: /\nDisallow: /api/\nDisallow: /feeds/\nDisallow: /lang/\nSitemap: {}/sitemap.xml\n",
+        state.settings.public_url
+    );
+    Response::builder().content_type("text/plain; charset=utf-8").body(body)
+}
+
+/// `GET /sitemap.xml`: the home page, venues and events.
+#[handler]
+pub async fn sitemap(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
+    let doc = feeds::cached(&state, "sitemap".into(), || async {
+        let public_url = &state.settings.public_url;
+        let now = state.clock.now();
+        let filter = EventFilter { from: Some(now - TimeDelta::days(30)), ..Default::default() };
+        let rows = events::events(&state.db, &filter, now, None, 20_000).await?;
+        let all = venues::store::list(&state.db, &Default::default(), 0, 100).await?;
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        for path in ["/".to_owned(), "/events".to_owned(), "/venues".to_owned()] {
+            out.push_str(&format!("<url><loc>{public_url}{path}</loc></url>\n"));
+        }
+        for venue in &all {
+            out.push_str(&format!("<url><loc>{public_url}/venues/{}</loc><lastmod>{}</lastmod></url>\n", venue.slug, venue.updated_at.format("%Y-%m-%d")));
+        }
+        for row in &rows {
+            out.push_str(&format!(
+                "<url><loc>{public_url}/events/{}</loc><lastmod>{}</lastmod></url>\n",
+                row.public_slug,
+                row.last_modified().format("%Y-%m-%d")
+            ));
+        }
+        out.push_str("</urlset>\n");
+        Ok(Built { content_type: "application/xml; charset=utf-8", body: out, last_modified: last_modified(&rows) })
+    })
+    .await?;
+    Ok(feeds::respond(req, &doc, PAGE_CACHE))
+}

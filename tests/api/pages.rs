@@ -1,0 +1,154 @@
+//! Public pages: rendered, escaped, cached, bilingual; and the real-browser run.
+
+use std::{path::Path, process::Command};
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, booking_body, local};
+
+const HOSTILE: &str = "<script>alert(1)</script> \"quotes\" & 'apostrophes'";
+
+/// Demo data plus one event with a hostile title; returns (hostile slug, cancelled slug).
+async fn with_demo(app: &TestApp) -> (String, String) {
+    debut::demo::load(&app.state).await.expect("demo data loads");
+    let staff = app.staff("reviewer@office.cn").await;
+    let brand = app.brand("ada@brand.cn").await;
+    let venue = app.get("/api/v1/venues/oujiang-parlor", None).await.ok(200)["id"].as_i64().unwrap();
+    let mut body = booking_body(venue, &local(4, 12, 0), &local(4, 14, 0));
+    body["title_zh"] = json!(format!("{HOSTILE} {}", "很长的中文标题没有空格".repeat(12)));
+    body["title_en"] = json!("");
+    body["description_zh"] = json!("</script><img src=x onerror=alert(2)>");
+    let id = app.submitted_booking(&brand, body).await;
+    app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
+    let events = app.get("/api/v1/events?limit=100&from=2000-01-01", None).await.ok(200);
+    let slug_of = |pred: &dyn Fn(&serde_json::Value) -> bool| {
+        events["items"].as_array().unwrap().iter().find(|e| pred(e)).unwrap()["slug"].as_str().unwrap().to_owned()
+    };
+    let hostile = slug_of(&|e| e["title_zh"].as_str().unwrap().starts_with("<script>"));
+    let cancelled = slug_of(&|e| e["status"] == "cancelled");
+    (hostile, cancelled)
+}
+
+#[tokio::test]
+async fn pages_render_in_chinese_by_default_and_english_when_asked() {
+    let app = TestApp::spawn().await;
+    with_demo(&app).await;
+    let home = app.get("/", None).await;
+    assert_eq!(home.status, 200);
+    assert_eq!(home.header("content-type"), Some("text/html; charset=utf-8"));
+    assert!(home.text.contains("<html lang=\"zh-CN\">") && home.text.contains("近期活动"));
+    let english = app.read(app.client.get(format!("{}/", app.base)).header("accept-language", "en-GB,en;q=0.9")).await;
+    assert!(english.text.contains("<html lang=\"en\">") && english.text.contains("Coming up"));
+
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let reply = app.read(no_redirects.get(format!("{}/lang/en?next=/venues", app.base))).await;
+    assert_eq!(reply.status, 303);
+    assert_eq!(reply.header("location"), Some("/venues"));
+    assert!(reply.header("set-cookie").unwrap().starts_with("lang=en"));
+    let with_cookie = app.read(app.client.get(format!("{}/venues", app.base)).header("cookie", "lang=en")).await;
+    assert!(with_cookie.text.contains("<h1>Venues</h1>"));
+    let outside = app.read(no_redirects.get(format!("{}/lang/en?next=//evil.example", app.base))).await;
+    assert_eq!(outside.header("location"), Some("/"), "never an open redirect");
+}
+
+#[tokio::test]
+async fn hostile_text_is_escaped_everywhere_it_is_shown() {
+    let app = TestApp::spawn().await;
+    let (hostile, _) = with_demo(&app).await;
+    let page = app.get(&format!("/events/{hostile}"), None).await.text;
+    assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{page}");
+    assert!(!page.contains("<script>alert"));
+    assert!(!page.contains("<img src=x"));
+    let ld_start = page.find("application/ld+json").unwrap();
+    let ld = &page[ld_start..page[ld_start..].find("</script>").unwrap() + ld_start];
+    assert!(!ld.contains("</"), "JSON-LD cannot close its script element");
+    let home = app.get("/", None).await.text;
+    assert!(!home.contains("<script>alert"));
+}
+
+#[tokio::test]
+async fn an_event_page_carries_structured_data_links_and_status() {
+    let app = TestApp::spawn().await;
+    let (_, cancelled) = with_demo(&app).await;
+    let events = app.get("/api/v1/events", None).await.ok(200);
+    let rescheduled = events["items"].as_array().unwrap().iter().find(|e| !e["previous_starts_at"].is_null()).unwrap();
+    let page = app.get(&format!("/events/{}", rescheduled["slug"].as_str().unwrap()), None).await.text;
+    for part in [
+        "\"eventStatus\":\"https://schema.org/EventRescheduled\"",
+        "\"previousStartDate\"",
+        "<meta property=\"og:title\"",
+        "<meta name=\"twitter:card\"",
+        "<link rel=\"canonical\"",
+        "已改期",
+        "Asia/Shanghai (UTC+08:00)",
+        "calendar.google.com/calendar/render",
+        "outlook.live.com/calendar",
+        ".ics\" id=\"download-ics\"",
+        "openstreetmap.org",
+    ] {
+        assert!(page.contains(part), "missing {part}");
+    }
+    let page = app.get(&format!("/events/{cancelled}"), None).await.text;
+    assert!(page.contains("EventCancelled") && page.contains("已取消") && page.contains("台风预警"));
+    app.get("/events/no-such-event", None).await.problem(404);
+}
+
+#[tokio::test]
+async fn pages_answer_304_until_something_changes() {
+    let app = TestApp::spawn().await;
+    with_demo(&app).await;
+    let first = app.get("/venues/wuma-street", None).await;
+    let etag = first.header("etag").unwrap().to_owned();
+    assert!(first.header("vary").unwrap().contains("Accept-Language"));
+    let again = app.read(app.client.get(format!("{}/venues/wuma-street", app.base)).header("if-none-match", etag.clone())).await;
+    assert_eq!(again.status, 304);
+    let staff = app.login("reviewer@office.cn").await;
+    let id = app.get("/api/v1/venues/wuma-street", None).await.ok(200)["id"].as_i64().unwrap();
+    app.patch(&format!("/api/v1/venues/{id}"), Some(&staff), json!({"capacity": 9000})).await.ok(200);
+    let changed = app.read(app.client.get(format!("{}/venues/wuma-street", app.base)).header("if-none-match", etag)).await;
+    assert_eq!(changed.status, 200);
+    assert!(changed.text.contains("9,000"));
+}
+
+#[tokio::test]
+async fn the_month_view_sitemap_and_robots_are_served() {
+    let app = TestApp::spawn().await;
+    with_demo(&app).await;
+    let month = app.get("/events?view=month", None).await;
+    assert_eq!(month.status, 200);
+    assert!(month.text.contains("<table class=\"month\">"));
+    assert_eq!(app.get("/events?view=month&month=13-2026", None).await.invalid_fields(), ["month"]);
+    let sitemap = app.get("/sitemap.xml", None).await;
+    assert!(sitemap.text.contains("/venues/wuma-street</loc>") && sitemap.text.contains("/events/"));
+    let robots = app.get("/robots.txt", None).await.text;
+    assert!(robots.contains("Sitemap: ") && robots.contains("Disallow: /feeds/"));
+    let css = app.get("/static/debut.css", None).await;
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_browses_filters_reads_and_switches_language_in_chromium() {
+    let app = TestApp::spawn().await;
+    let (hostile, cancelled) = with_demo(&app).await;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/pages.cjs");
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| format!("{}/target", env!("CARGO_MANIFEST_DIR")));
+    let artifacts = Path::new(&target).join("e2e-artifacts");
+    let node_path = std::env::var("DEBUT_NODE_PATH").unwrap_or_else(|_| "/tmp/debut-conformance/node_modules".into());
+    let ready = Path::new(&node_path).join("playwright-core").exists() && Path::new("/usr/bin/chromium").exists();
+    if !ready {
+        assert!(std::env::var_os("CI").is_none(), "CI must install chromium and playwright-core (see .ci/run)");
+        eprintln!("skipping the browser test: chromium or playwright-core is not installed here");
+        return;
+    }
+    let base = app.base.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node").arg(script).args([&base, artifacts.to_str().unwrap(), &hostile, &cancelled]).env("NODE_PATH", node_path).output()
+    })
+    .await
+    .unwrap()
+    .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "browser test failed:\n{stdout}\n{stderr}");
+    println!("{stdout}");
+}
