@@ -50,7 +50,10 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("12mp.jpg");
     std::fs::write(&path, &jpeg).unwrap();
-    println!("input: 4000×3000 JPEG, {:.1} MiB; variants: 320/640/1280 wide, JPEG q82 and lossless WebP", jpeg.len() as f64 / 1048576.0);
+    println!(
+        "input: 4000×3000 JPEG, {:.1} MiB; variants: 320/640/1280 wide, JPEG q82 and lossless WebP",
+        jpeg.len() as f64 / 1048576.0
+    );
     let exe = std::env::current_exe().unwrap();
     for (mode, label) in [("image", "image crate resize"), ("fir", "fast_image_resize")] {
         let mut times = Vec::new();

@@ -152,11 +152,66 @@ struct DemoEvent {
 }
 
 const EVENTS: &[DemoEvent] = &[
-    DemoEvent { venue: "oujiang-parlor", day: 3, start: "19:00", end: (0, "21:00"), format: Format::Launch, reach: Reach::National, title_zh: "瓯海手机 全国首发", title_en: "Ouhai Phones national launch", description_zh: "新一代手机与生态产品的全国首发。", description_en: "The national debut of a new phone and its ecosystem." },
-    DemoEvent { venue: "impression-city", day: 5, start: "20:00", end: (1, "01:00"), format: Format::Market, reach: Reach::City, title_zh: "月光经济 · 滨水夜市", title_en: "Moonlight night market", description_zh: "二十四小时滨水步道上的夜间市集。", description_en: "A night market on the 24-hour waterfront walk." },
-    DemoEvent { venue: "wuma-street", day: 8, start: "14:00", end: (0, "17:00"), format: Format::Show, reach: Reach::Asia, title_zh: "设计师品牌 亚洲首秀", title_en: "Designer label Asia debut show", description_zh: "步行街上的户外时装首秀。", description_en: "An open-air fashion debut on the pedestrian street." },
-    DemoEvent { venue: "park-road-stage", day: 12, start: "19:30", end: (0, "21:00"), format: Format::Exhibition, reach: Reach::Provincial, title_zh: "古戏台 数字艺术首展", title_en: "Digital art premiere at the opera stage", description_zh: "在古戏台上展出的数字艺术首展。", description_en: "A first exhibition of digital art on the ancient stage." },
-    DemoEvent { venue: "intime-mall", day: 15, start: "11:00", end: (0, "13:00"), format: Format::Launch, reach: Reach::City, title_zh: "咖啡品牌 全市首店开业", title_en: "Coffee brand's first city store opening", description_zh: "银泰中庭的首店开业活动。", description_en: "First-store opening in the Intime atrium." },
+    DemoEvent {
+        venue: "oujiang-parlor",
+        day: 3,
+        start: "19:00",
+        end: (0, "21:00"),
+        format: Format::Launch,
+        reach: Reach::National,
+        title_zh: "瓯海手机 全国首发",
+        title_en: "Ouhai Phones national launch",
+        description_zh: "新一代手机与生态产品的全国首发。",
+        description_en: "The national debut of a new phone and its ecosystem.",
+    },
+    DemoEvent {
+        venue: "impression-city",
+        day: 5,
+        start: "20:00",
+        end: (1, "01:00"),
+        format: Format::Market,
+        reach: Reach::City,
+        title_zh: "月光经济 · 滨水夜市",
+        title_en: "Moonlight night market",
+        description_zh: "二十四小时滨水步道上的夜间市集。",
+        description_en: "A night market on the 24-hour waterfront walk.",
+    },
+    DemoEvent {
+        venue: "wuma-street",
+        day: 8,
+        start: "14:00",
+        end: (0, "17:00"),
+        format: Format::Show,
+        reach: Reach::Asia,
+        title_zh: "设计师品牌 亚洲首秀",
+        title_en: "Designer label Asia debut show",
+        description_zh: "步行街上的户外时装首秀。",
+        description_en: "An open-air fashion debut on the pedestrian street.",
+    },
+    DemoEvent {
+        venue: "park-road-stage",
+        day: 12,
+        start: "19:30",
+        end: (0, "21:00"),
+        format: Format::Exhibition,
+        reach: Reach::Provincial,
+        title_zh: "古戏台 数字艺术首展",
+        title_en: "Digital art premiere at the opera stage",
+        description_zh: "在古戏台上展出的数字艺术首展。",
+        description_en: "A first exhibition of digital art on the ancient stage.",
+    },
+    DemoEvent {
+        venue: "intime-mall",
+        day: 15,
+        start: "11:00",
+        end: (0, "13:00"),
+        format: Format::Launch,
+        reach: Reach::City,
+        title_zh: "咖啡品牌 全市首店开业",
+        title_en: "Coffee brand's first city store opening",
+        description_zh: "银泰中庭的首店开业活动。",
+        description_en: "First-store opening in the Intime atrium.",
+    },
 ];
 
 fn local(day: i64, time: &str) -> String {
@@ -166,8 +221,12 @@ fn local(day: i64, time: &str) -> String {
 
 async fn load_events(state: &AppState) -> ApiResult<()> {
     let db = &state.db;
-    let brand = accounts::find_user_by_email(db, BRAND_EMAIL).await?.ok_or_else(|| ApiError::not_found("The demo brand"))?;
-    let staff = accounts::find_user_by_email(db, STAFF_EMAIL).await?.ok_or_else(|| ApiError::not_found("The demo staff"))?;
+    let brand = accounts::find_user_by_email(db, BRAND_EMAIL)
+        .await?
+        .ok_or_else(|| ApiError::not_found("The demo brand"))?;
+    let staff = accounts::find_user_by_email(db, STAFF_EMAIL)
+        .await?
+        .ok_or_else(|| ApiError::not_found("The demo staff"))?;
     let (brand, staff) = (brand.principal(), staff.principal());
     let organization_id = brand.organization.map(|o| o.id);
     let filter = bookings::store::BookingFilter { organization_id, ..Default::default() };
@@ -176,7 +235,8 @@ async fn load_events(state: &AppState) -> ApiResult<()> {
     }
     let mut ids = Vec::new();
     for event in EVENTS {
-        let venue = venues::find_by_slug(db, event.venue).await?.ok_or_else(|| ApiError::not_found(event.venue))?;
+        let venue =
+            venues::find_by_slug(db, event.venue).await?.ok_or_else(|| ApiError::not_found(event.venue))?;
         let input = BookingInput {
             venue_id: venue.id,
             format: event.format,
@@ -196,11 +256,16 @@ async fn load_events(state: &AppState) -> ApiResult<()> {
         };
         let booking = bookings::service::create(state, &brand, input).await?;
         bookings::service::act(state, &brand, booking.id, Action::Submit, "").await?;
-        bookings::service::act(state, &staff, booking.id, Action::Approve, "Welcome to the district!").await?;
+        bookings::service::act(state, &staff, booking.id, Action::Approve, "Welcome to the district!")
+            .await?;
         ids.push(booking.id);
     }
     // One rescheduled (a day later), one cancelled.
-    let patch = BookingPatch { starts_at: Some(local(9, "14:00")), ends_at: Some(local(9, "17:00")), ..Default::default() };
+    let patch = BookingPatch {
+        starts_at: Some(local(9, "14:00")),
+        ends_at: Some(local(9, "17:00")),
+        ..Default::default()
+    };
     bookings::service::edit(state, &brand, ids[2], patch).await?;
     bookings::service::act(state, &staff, ids[2], Action::Approve, "").await?;
     bookings::service::act(state, &staff, ids[3], Action::Cancel, "台风预警 Typhoon warning").await?;

@@ -128,9 +128,8 @@ async fn main() -> anyhow::Result<()> {
             let addr = app.local_addr();
             tracing::info!(database = %redact_url(&settings.database_url), "database ready");
             if demo {
-                let lines = demo::load(app.state())
-                    .await
-                    .map_err(|e| anyhow::anyhow!("loading demo data: {e}"))?;
+                let lines =
+                    demo::load(app.state()).await.map_err(|e| anyhow::anyhow!("loading demo data: {e}"))?;
                 println!("Demo data loaded. Log in with:");
                 for line in lines {
                     println!("  {line}");

@@ -134,7 +134,14 @@ where
 }
 
 /// The cached feed of `filter`.
-async fn feed(state: &AppState, key: String, filter: &EventFilter, lang: Lang, name: &str, kind: Kind) -> ApiResult<Arc<CachedFeed>> {
+async fn feed(
+    state: &AppState,
+    key: String,
+    filter: &EventFilter,
+    lang: Lang,
+    name: &str,
+    kind: Kind,
+) -> ApiResult<Arc<CachedFeed>> {
     cached(state, key, || async {
         let now = state.clock.now();
         let mut filter = filter.clone();

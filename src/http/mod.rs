@@ -33,8 +33,7 @@ use crate::{
     error::{ApiError, ApiResult, problem_responses},
     incentives::api::IncentivesApi,
     media::{self, api::MediaApi},
-    pages,
-    notifications,
+    notifications, pages,
     venues::api::VenuesApi,
 };
 

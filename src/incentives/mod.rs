@@ -136,16 +136,8 @@ impl Fen {
 pub fn format_cny(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
     let abs = fen.unsigned_abs();
-    let (yuan, cents) = (abs / 100, abs % 100);
-    let digits = yuan.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}¥{grouped}.{cents:02}")
+    let yuan = i64::try_from(abs / 100).unwrap_or(i64::MAX);
+    format!("{sign}¥{}.{:02}", crate::pages::i18n::number(yuan), abs % 100)
 }
 
 /// An amount as both fen and its display form.

@@ -216,7 +216,8 @@ pub fn weekday_name(lang: Lang, day: Weekday) -> &'static str {
     }
 }
 
-const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS_EN: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// A date in the locale: `2026年12月4日（周五）` or `Fri 4 Dec 2026`.
 pub fn date(lang: Lang, at: DateTime<Tz>) -> String {
@@ -239,7 +240,13 @@ pub fn span(lang: Lang, start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> Str
     if start.date_naive() == end.date_naive() {
         format!("{}{separator}{}–{}", date(lang, start), clock(start), clock(end))
     } else {
-        format!("{}{separator}{} – {}{separator}{}", date(lang, start), clock(start), date(lang, end), clock(end))
+        format!(
+            "{}{separator}{} – {}{separator}{}",
+            date(lang, start),
+            clock(start),
+            date(lang, end),
+            clock(end)
+        )
     }
 }
 
@@ -255,7 +262,7 @@ pub fn number(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

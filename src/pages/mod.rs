@@ -82,7 +82,11 @@ fn layout(state: &AppState, lang: Lang, path_and_query: &str, title: String, des
         og_type: "website",
         image: None,
         json_ld: None,
-        switch_href: format!("/lang/{}?next={}", if other == Lang::En { "en" } else { "zh" }, url_encode(path_and_query)),
+        switch_href: format!(
+            "/lang/{}?next={}",
+            if other == Lang::En { "en" } else { "zh" },
+            url_encode(path_and_query)
+        ),
         switch_lang: other.code(),
         css_href: format!("/static/debut.css?v={css_version}"),
     }
@@ -102,7 +106,11 @@ fn img(variants: &[StoredVariant], alt: &str, public_url: &str) -> Option<Img> {
     let default = jpegs.iter().find(|v| v.width >= 640).or(jpegs.last())?;
     Some(Img {
         src: media::url(public_url, &default.path),
-        srcset: jpegs.iter().map(|v| format!("{} {}w", media::url(public_url, &v.path), v.width)).collect::<Vec<_>>().join(", "),
+        srcset: jpegs
+            .iter()
+            .map(|v| format!("{} {}w", media::url(public_url, &v.path), v.width))
+            .collect::<Vec<_>>()
+            .join(", "),
         alt: alt.to_owned(),
         width: default.width,
         height: default.height,
@@ -200,14 +208,25 @@ async fn filter_form(state: &AppState, filter: &EventFilter, lang: Lang) -> ApiR
     let tz: chrono_tz::Tz = venues::DEFAULT_ZONE.parse().expect("valid zone");
     Ok(FilterForm {
         venues: options(
-            all.iter().map(|v| (v.slug.clone(), if lang == Lang::Zh { v.name_zh.clone() } else { v.name_en.clone() })).collect(),
+            all.iter()
+                .map(|v| {
+                    (v.slug.clone(), if lang == Lang::Zh { v.name_zh.clone() } else { v.name_en.clone() })
+                })
+                .collect(),
             filter.venue.clone(),
         ),
         kinds: options(
-            [VenueKind::Street, VenueKind::Hall, VenueKind::Stage, VenueKind::Mall, VenueKind::Plaza, VenueKind::Other]
-                .iter()
-                .map(|k| (k.as_str().to_owned(), i18n::kind_name(lang, *k).to_owned()))
-                .collect(),
+            [
+                VenueKind::Street,
+                VenueKind::Hall,
+                VenueKind::Stage,
+                VenueKind::Mall,
+                VenueKind::Plaza,
+                VenueKind::Other,
+            ]
+            .iter()
+            .map(|k| (k.as_str().to_owned(), i18n::kind_name(lang, *k).to_owned()))
+            .collect(),
             filter.kind.map(|k| k.as_str().to_owned()),
         ),
         formats: options(
@@ -245,7 +264,11 @@ fn last_modified(rows: &[EventRow]) -> DateTime<Utc> {
 
 /// `GET /`: the next 30 days, filtered.
 #[handler]
-pub async fn home(req: &Request, state: Data<&AppState>, Query(query): Query<BTreeMap<String, String>>) -> poem::Result<Response> {
+pub async fn home(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> poem::Result<Response> {
     let lang = language(req);
     let filter = EventFilter::parse(FilterParams::from_query(&query))?;
     serve_cached(req, &state, lang, || async {
@@ -297,14 +320,20 @@ struct MonthPage<'a> {
 /// `GET /events`: every event from today on, a page at a time; `?view=month&month=2026-12` for
 /// a month grid.
 #[handler]
-pub async fn events_page(req: &Request, state: Data<&AppState>, Query(query): Query<BTreeMap<String, String>>) -> poem::Result<Response> {
+pub async fn events_page(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> poem::Result<Response> {
     let lang = language(req);
     if query.get("view").map(String::as_str) == Some("month") {
         return month(req, &state, lang, query.get("month").map(String::as_str)).await;
     }
     let filter = EventFilter::parse(FilterParams::from_query(&query))?;
     let after = match query.get("after") {
-        Some(cursor) => Some(parse_after(cursor).ok_or_else(|| ApiError::invalid("after", "is not a page this site made"))?),
+        Some(cursor) => Some(
+            parse_after(cursor).ok_or_else(|| ApiError::invalid("after", "is not a page this site made"))?,
+        ),
         None => None,
     };
     serve_cached(req, &state, lang, || async {
@@ -321,7 +350,13 @@ pub async fn events_page(req: &Request, state: Data<&AppState>, Query(query): Qu
         });
         let w = words(lang);
         let page = HomePage {
-            page: layout(&state, lang, &path_and_query(req), format!("{} · {}", w.all_events, w.site), w.tagline.to_owned()),
+            page: layout(
+                &state,
+                lang,
+                &path_and_query(req),
+                format!("{} · {}", w.all_events, w.site),
+                w.tagline.to_owned(),
+            ),
             w,
             heading: w.all_events,
             form_action: "/events",
@@ -337,7 +372,10 @@ pub async fn events_page(req: &Request, state: Data<&AppState>, Query(query): Qu
 
 fn parse_after(cursor: &str) -> Option<events::After> {
     let (micros, id) = cursor.split_once(':')?;
-    Some(events::After { starts_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?, id: id.parse().ok()? })
+    Some(events::After {
+        starts_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+        id: id.parse().ok()?,
+    })
 }
 
 async fn month(req: &Request, state: &AppState, lang: Lang, month: Option<&str>) -> poem::Result<Response> {
@@ -348,14 +386,25 @@ async fn month(req: &Request, state: &AppState, lang: Lang, month: Option<&str>)
             .map_err(|_| ApiError::invalid("month", "use a month like 2026-12"))?,
         None => today.with_day(1).expect("day 1 exists"),
     };
-    let next = first.checked_add_months(chrono::Months::new(1)).ok_or_else(|| ApiError::invalid("month", "out of range"))?;
-    let previous = first.checked_sub_months(chrono::Months::new(1)).ok_or_else(|| ApiError::invalid("month", "out of range"))?;
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or_else(|| ApiError::invalid("month", "out of range"))?;
+    let previous = first
+        .checked_sub_months(chrono::Months::new(1))
+        .ok_or_else(|| ApiError::invalid("month", "out of range"))?;
     serve_cached(req, state, lang, || async {
-        let at = |d: NaiveDate| tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).earliest().expect("no DST gap").to_utc();
+        let at = |d: NaiveDate| {
+            tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+                .earliest()
+                .expect("no DST gap")
+                .to_utc()
+        };
         let filter = EventFilter { from: Some(at(first)), to: Some(at(next)), ..Default::default() };
         let rows = events::events(&state.db, &filter, state.clock.now(), None, 2000).await?;
         let mut weeks = Vec::new();
-        let mut week: Vec<DayCell> = (0..first.weekday().num_days_from_monday()).map(|_| DayCell { day: None, events: vec![] }).collect();
+        let mut week: Vec<DayCell> = (0..first.weekday().num_days_from_monday())
+            .map(|_| DayCell { day: None, events: vec![] })
+            .collect();
         let mut day = first;
         while day < next {
             let events = rows
@@ -386,7 +435,13 @@ async fn month(req: &Request, state: &AppState, lang: Lang, month: Option<&str>)
             Lang::En => first.format("%B %Y").to_string(),
         };
         let page = MonthPage {
-            page: layout(state, lang, &path_and_query(req), format!("{heading} · {}", w.site), w.tagline.to_owned()),
+            page: layout(
+                state,
+                lang,
+                &path_and_query(req),
+                format!("{heading} · {}", w.site),
+                w.tagline.to_owned(),
+            ),
             w,
             heading,
             weekdays: Weekday::ALL.iter().map(|d| i18n::weekday_name(lang, *d)).collect(),
@@ -431,7 +486,9 @@ fn compact_utc(at: DateTime<Utc>) -> String {
 }
 
 fn map_href(latitude: f64, longitude: f64) -> String {
-    format!("https://www.openstreetmap.org/?mlat={latitude:.5}&mlon={longitude:.5}#map=17/{latitude:.5}/{longitude:.5}")
+    format!(
+        "https://www.openstreetmap.org/?mlat={latitude:.5}&mlon={longitude:.5}#map=17/{latitude:.5}/{longitude:.5}"
+    )
 }
 
 /// schema.org Event, safe inside `<script>`: every `<` is escaped, so nothing can close it.
@@ -472,7 +529,9 @@ fn json_ld(event: &EventRow, lang: Lang, url: &str, image: Option<&str>) -> Stri
 /// `GET /events/{slug}`: one event.
 pub async fn event_page(req: &Request, state: &AppState, slug: &str) -> poem::Result<Response> {
     let lang = language(req);
-    let row = events::event(&state.db, slug, state.clock.now()).await?.ok_or_else(|| ApiError::not_found(format!("Event {slug:?}")))?;
+    let row = events::event(&state.db, slug, state.clock.now())
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Event {slug:?}")))?;
     serve_cached(req, state, lang, || async {
         let public_url = &state.settings.public_url;
         let tz = row.tz();
@@ -537,9 +596,16 @@ pub async fn event_page(req: &Request, state: &AppState, slug: &str) -> poem::Re
 
 /// `GET /events/{file}`: the event page, or `{slug}.ics` its calendar file.
 #[handler]
-pub async fn event_file(req: &Request, state: Data<&AppState>, Path(file): Path<String>, Query(query): Query<BTreeMap<String, String>>) -> poem::Result<Response> {
+pub async fn event_file(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(file): Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> poem::Result<Response> {
     match file.strip_suffix(".ics") {
-        Some(slug) => feeds::event_ics(req, &state, slug, Lang::parse(query.get("lang").map(String::as_str))).await,
+        Some(slug) => {
+            feeds::event_ics(req, &state, slug, Lang::parse(query.get("lang").map(String::as_str))).await
+        }
         None => event_page(req, &state, &file).await,
     }
 }
@@ -592,7 +658,13 @@ pub async fn venues_page(req: &Request, state: Data<&AppState>) -> poem::Result<
         }
         let w = words(lang);
         let page = VenuesPage {
-            page: layout(&state, lang, "/venues", format!("{} · {}", w.nav_venues, w.site), w.tagline.to_owned()),
+            page: layout(
+                &state,
+                lang,
+                "/venues",
+                format!("{} · {}", w.nav_venues, w.site),
+                w.tagline.to_owned(),
+            ),
             w,
             venues: cards,
         };
@@ -623,9 +695,15 @@ struct VenuePage<'a> {
 
 /// `GET /venues/{slug}`.
 #[handler]
-pub async fn venue_page(req: &Request, state: Data<&AppState>, Path(slug): Path<String>) -> poem::Result<Response> {
+pub async fn venue_page(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(slug): Path<String>,
+) -> poem::Result<Response> {
     let lang = language(req);
-    let venue = venues::store::find_by_slug(&state.db, &slug).await?.ok_or_else(|| ApiError::not_found(format!("Venue {slug:?}")))?;
+    let venue = venues::store::find_by_slug(&state.db, &slug)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Venue {slug:?}")))?;
     serve_cached(req, &state, lang, || async {
         let w = words(lang);
         let now = state.clock.now();
@@ -644,12 +722,21 @@ pub async fn venue_page(req: &Request, state: Data<&AppState>, Path(slug): Path<
                         Some(format!("{}–{}", format_time_of_day(opens), format_time_of_day(closes)))
                     })
                     .collect();
-                (i18n::weekday_name(lang, *day), if windows.is_empty() { w.closed.to_owned() } else { windows.join(", ") })
+                (
+                    i18n::weekday_name(lang, *day),
+                    if windows.is_empty() { w.closed.to_owned() } else { windows.join(", ") },
+                )
             })
             .collect();
         let name = venue_name(&venue, lang);
         let page = VenuePage {
-            page: layout(&state, lang, &format!("/venues/{}", venue.slug), format!("{name} · {}", w.site), venue.description.chars().take(160).collect()),
+            page: layout(
+                &state,
+                lang,
+                &format!("/venues/{}", venue.slug),
+                format!("{name} · {}", w.site),
+                venue.description.chars().take(160).collect(),
+            ),
             w,
             kind_label: i18n::kind_name(lang, venue.kind),
             indoor: venue.indoor,
@@ -664,7 +751,11 @@ pub async fn venue_page(req: &Request, state: Data<&AppState>, Path(slug): Path<
             feed_href: format!("/venues/{}/calendar.ics", venue.slug),
             name,
         };
-        Ok(Built { content_type: HTML, body: render(&page)?, last_modified: venue.updated_at.max(last_modified(&rows)) })
+        Ok(Built {
+            content_type: HTML,
+            body: render(&page)?,
+            last_modified: venue.updated_at.max(last_modified(&rows)),
+        })
     })
     .await
 }
@@ -675,7 +766,10 @@ pub fn switch_language(Path(code): Path<String>, Query(query): Query<BTreeMap<St
     let lang = Lang::parse(Some(&code));
     let value = if lang == Lang::En { "en" } else { "zh" };
     // Only paths on this site: never an open redirect.
-    let next = query.get("next").filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).map_or("/", String::as_str);
+    let next = query
+        .get("next")
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .map_or("/", String::as_str);
     Response::builder()
         .status(StatusCode::SEE_OTHER)
         .header(header::LOCATION, next)

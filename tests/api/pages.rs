@@ -22,7 +22,10 @@ async fn with_demo(app: &TestApp) -> (String, String) {
     app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
     let events = app.get("/api/v1/events?limit=100&from=2000-01-01", None).await.ok(200);
     let slug_of = |pred: &dyn Fn(&serde_json::Value) -> bool| {
-        events["items"].as_array().unwrap().iter().find(|e| pred(e)).unwrap()["slug"].as_str().unwrap().to_owned()
+        events["items"].as_array().unwrap().iter().find(|e| pred(e)).unwrap()["slug"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     };
     let hostile = slug_of(&|e| e["title_zh"].as_str().unwrap().starts_with("<script>"));
     let cancelled = slug_of(&|e| e["status"] == "cancelled");
@@ -37,15 +40,18 @@ async fn pages_render_in_chinese_by_default_and_english_when_asked() {
     assert_eq!(home.status, 200);
     assert_eq!(home.header("content-type"), Some("text/html; charset=utf-8"));
     assert!(home.text.contains("<html lang=\"zh-CN\">") && home.text.contains("近期活动"));
-    let english = app.read(app.client.get(format!("{}/", app.base)).header("accept-language", "en-GB,en;q=0.9")).await;
+    let english =
+        app.read(app.client.get(format!("{}/", app.base)).header("accept-language", "en-GB,en;q=0.9")).await;
     assert!(english.text.contains("<html lang=\"en\">") && english.text.contains("Coming up"));
 
-    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let no_redirects =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let reply = app.read(no_redirects.get(format!("{}/lang/en?next=/venues", app.base))).await;
     assert_eq!(reply.status, 303);
     assert_eq!(reply.header("location"), Some("/venues"));
     assert!(reply.header("set-cookie").unwrap().starts_with("lang=en"));
-    let with_cookie = app.read(app.client.get(format!("{}/venues", app.base)).header("cookie", "lang=en")).await;
+    let with_cookie =
+        app.read(app.client.get(format!("{}/venues", app.base)).header("cookie", "lang=en")).await;
     assert!(with_cookie.text.contains("<h1>Venues</h1>"));
     let outside = app.read(no_redirects.get(format!("{}/lang/en?next=//evil.example", app.base))).await;
     assert_eq!(outside.header("location"), Some("/"), "never an open redirect");
@@ -56,7 +62,11 @@ async fn hostile_text_is_escaped_everywhere_it_is_shown() {
     let app = TestApp::spawn().await;
     let (hostile, _) = with_demo(&app).await;
     let page = app.get(&format!("/events/{hostile}"), None).await.text;
-    assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{page}");
+    assert!(
+        page.contains("&#60;script&#62;alert(1)&#60;/script&#62;")
+            || page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{page}"
+    );
     assert!(!page.contains("<script>alert"));
     assert!(!page.contains("<img src=x"));
     let ld_start = page.find("application/ld+json").unwrap();
@@ -71,7 +81,8 @@ async fn an_event_page_carries_structured_data_links_and_status() {
     let app = TestApp::spawn().await;
     let (_, cancelled) = with_demo(&app).await;
     let events = app.get("/api/v1/events", None).await.ok(200);
-    let rescheduled = events["items"].as_array().unwrap().iter().find(|e| !e["previous_starts_at"].is_null()).unwrap();
+    let rescheduled =
+        events["items"].as_array().unwrap().iter().find(|e| !e["previous_starts_at"].is_null()).unwrap();
     let page = app.get(&format!("/events/{}", rescheduled["slug"].as_str().unwrap()), None).await.text;
     for part in [
         "\"eventStatus\":\"https://schema.org/EventRescheduled\"",
@@ -100,12 +111,18 @@ async fn pages_answer_304_until_something_changes() {
     let first = app.get("/venues/wuma-street", None).await;
     let etag = first.header("etag").unwrap().to_owned();
     assert!(first.header("vary").unwrap().contains("Accept-Language"));
-    let again = app.read(app.client.get(format!("{}/venues/wuma-street", app.base)).header("if-none-match", etag.clone())).await;
+    let again = app
+        .read(
+            app.client.get(format!("{}/venues/wuma-street", app.base)).header("if-none-match", etag.clone()),
+        )
+        .await;
     assert_eq!(again.status, 304);
     let staff = app.login("reviewer@office.cn").await;
     let id = app.get("/api/v1/venues/wuma-street", None).await.ok(200)["id"].as_i64().unwrap();
     app.patch(&format!("/api/v1/venues/{id}"), Some(&staff), json!({"capacity": 9000})).await.ok(200);
-    let changed = app.read(app.client.get(format!("{}/venues/wuma-street", app.base)).header("if-none-match", etag)).await;
+    let changed = app
+        .read(app.client.get(format!("{}/venues/wuma-street", app.base)).header("if-none-match", etag))
+        .await;
     assert_eq!(changed.status, 200);
     assert!(changed.text.contains("9,000"));
 }
@@ -131,18 +148,28 @@ async fn a_person_browses_filters_reads_and_switches_language_in_chromium() {
     let app = TestApp::spawn().await;
     let (hostile, cancelled) = with_demo(&app).await;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/pages.cjs");
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| format!("{}/target", env!("CARGO_MANIFEST_DIR")));
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| format!("{}/target", env!("CARGO_MANIFEST_DIR")));
     let artifacts = Path::new(&target).join("e2e-artifacts");
-    let node_path = std::env::var("DEBUT_NODE_PATH").unwrap_or_else(|_| "/tmp/debut-conformance/node_modules".into());
-    let ready = Path::new(&node_path).join("playwright-core").exists() && Path::new("/usr/bin/chromium").exists();
+    let node_path =
+        std::env::var("DEBUT_NODE_PATH").unwrap_or_else(|_| "/tmp/debut-conformance/node_modules".into());
+    let ready =
+        Path::new(&node_path).join("playwright-core").exists() && Path::new("/usr/bin/chromium").exists();
     if !ready {
-        assert!(std::env::var_os("CI").is_none(), "CI must install chromium and playwright-core (see .ci/run)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium and playwright-core (see .ci/run)"
+        );
         eprintln!("skipping the browser test: chromium or playwright-core is not installed here");
         return;
     }
     let base = app.base.clone();
     let output = tokio::task::spawn_blocking(move || {
-        Command::new("node").arg(script).args([&base, artifacts.to_str().unwrap(), &hostile, &cancelled]).env("NODE_PATH", node_path).output()
+        Command::new("node")
+            .arg(script)
+            .args([&base, artifacts.to_str().unwrap(), &hostile, &cancelled])
+            .env("NODE_PATH", node_path)
+            .output()
     })
     .await
     .unwrap()
