@@ -4,7 +4,7 @@
 //! can never disagree with the record. Comments marked internal are for staff only.
 
 use chrono::{DateTime, Utc};
-use poem_openapi::Object;
+use poem_openapi::{ApiResponse, Object, payload::Json};
 
 use crate::{
     db::{Db, Tx},
@@ -36,6 +36,14 @@ pub struct AuditEntry {
     pub from_state: String,
     pub to_state: String,
     pub note: String,
+}
+
+/// The answer of every `GET .../history` operation.
+#[derive(ApiResponse)]
+pub enum HistoryResponse {
+    /// Every transition, oldest first.
+    #[oai(status = 200)]
+    Ok(Json<Vec<AuditEntry>>),
 }
 
 #[derive(Debug, Clone, Object, sqlx::FromRow)]

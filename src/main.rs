@@ -62,6 +62,15 @@ enum Command {
         /// Secret for the `X-Debut-Signature: sha256=<HMAC>` header of webhook posts.
         #[arg(long, env = "DEBUT_WEBHOOK_SECRET", hide_env_values = true)]
         webhook_secret: Option<String>,
+        /// Largest image upload, in bytes.
+        #[arg(long, env = "DEBUT_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
+        max_upload_bytes: usize,
+        /// Most pixels an uploaded image may declare.
+        #[arg(long, env = "DEBUT_MAX_UPLOAD_PIXELS", default_value_t = 50_000_000)]
+        max_upload_pixels: u64,
+        /// Domain part of iCalendar UIDs; keep it fixed once calendars subscribe.
+        #[arg(long, env = "DEBUT_UID_DOMAIN", default_value = "debut.local")]
+        uid_domain: String,
         /// The highest first-store award cap a fund may set, in fen (default 2,000,000 CNY).
         #[arg(long, env = "DEBUT_MAX_AWARD_CAP_FEN", default_value_t = debut::incentives::DEFAULT_CAP_FEN)]
         max_award_cap_fen: i64,
@@ -115,6 +124,9 @@ async fn main() -> anyhow::Result<()> {
             webhook_url,
             webhook_secret,
             max_award_cap_fen,
+            max_upload_bytes,
+            max_upload_pixels,
+            uid_domain,
         } => {
             let mut settings = Settings::new(bind.clone(), database.database_url);
             settings.public_url = public_url.unwrap_or_else(|| format!("http://{bind}"));
@@ -124,6 +136,9 @@ async fn main() -> anyhow::Result<()> {
             settings.notify.webhook_url = webhook_url;
             settings.notify.webhook_secret = webhook_secret;
             settings.max_award_cap_fen = max_award_cap_fen;
+            settings.max_upload_bytes = max_upload_bytes;
+            settings.max_upload_pixels = max_upload_pixels;
+            settings.uid_domain = uid_domain;
             let app = Application::build(settings.clone(), Clock::System).await?;
             let addr = app.local_addr();
             tracing::info!(database = %redact_url(&settings.database_url), "database ready");

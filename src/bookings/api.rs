@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     accounts::{auth::BearerAuth, optional_text, required_text},
-    audit::{self, AuditEntry, Comment, Subject},
+    audit::{self, Comment, HistoryResponse, Subject},
     error::{ApiError, ApiResult},
     http::{ApiTags, AppState, JsonBody, Page},
     venues,
@@ -117,13 +117,6 @@ pub enum ReleaseResponse {
     /// Each staged decision and what came of it.
     #[oai(status = 200)]
     Ok(Json<ReleaseReport>),
-}
-
-#[derive(ApiResponse)]
-pub enum HistoryResponse {
-    /// Every transition, oldest first.
-    #[oai(status = 200)]
-    Ok(Json<Vec<AuditEntry>>),
 }
 
 #[derive(ApiResponse)]

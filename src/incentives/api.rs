@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     accounts::auth::BearerAuth,
-    audit::{self, AuditEntry, Subject},
+    audit::{self, HistoryResponse, Subject},
     error::{ApiError, ApiResult},
     http::{ApiTags, AppState, JsonBody},
 };
@@ -95,13 +95,6 @@ pub enum ApplicationListResponse {
     /// Applications in id order.
     #[oai(status = 200)]
     Ok(Json<ApplicationList>),
-}
-
-#[derive(ApiResponse)]
-pub enum HistoryResponse {
-    /// Every transition, oldest first.
-    #[oai(status = 200)]
-    Ok(Json<Vec<AuditEntry>>),
 }
 
 #[OpenApi(prefix_path = "/", tag = "ApiTags::Incentives")]
