@@ -1,9 +1,10 @@
--- Uploaded images: organization logos, booking posters and images, venue photos. Files live
+-- Uploaded images: organization logos, booking posters and images, venue photos, evidence
+-- for first-store incentive applications. Files live
 -- under the media root, named by the content hash, so URLs are immutable and shared content is
 -- stored once; a file is removed when no image references its hash any more.
 CREATE TABLE images (
     id          INTEGER PRIMARY KEY,
-    owner_kind  TEXT NOT NULL CHECK (owner_kind IN ('organization_logo', 'booking', 'venue')),
+    owner_kind  TEXT NOT NULL CHECK (owner_kind IN ('organization_logo', 'booking', 'venue', 'incentive_evidence')),
     owner_id    BIGINT NOT NULL,
     hash        TEXT NOT NULL,
     alt         TEXT NOT NULL,

@@ -20,7 +20,7 @@ use crate::{
     bookings,
     error::{ApiError, ApiResult},
     http::{ApiTags, AppState},
-    venues,
+    incentives, venues,
 };
 
 pub struct MediaApi;
@@ -181,6 +181,15 @@ async fn booking_owner(state: &AppState, auth: &BearerAuth, booking_id: i64) -> 
     }
 }
 
+async fn applicant(state: &AppState, auth: &BearerAuth, application_id: i64) -> ApiResult<()> {
+    let row = incentives::service::load_visible(state, &auth.0, application_id).await?;
+    if auth.0.acts_for(row.organization_id) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("Only the applicant may change an application's evidence."))
+    }
+}
+
 async fn venue_exists(state: &AppState, venue_id: i64) -> ApiResult<()> {
     venues::store::find(&state.db, venue_id)
         .await?
@@ -267,6 +276,51 @@ impl MediaApi {
     ) -> ApiResult<ImageDeleted> {
         booking_owner(&state, &auth, id.0).await?;
         super::remove(&state, ImageOwner::Booking(id.0), image_id.0).await?;
+        Ok(ImageDeleted::Deleted)
+    }
+
+    /// Add evidence to an incentive application (applicant; at most 10)
+    ///
+    /// Evidence files are served at unguessable content-hash URLs that are not listed anywhere
+    /// public.
+    #[oai(path = "/incentives/:id/evidence", method = "post")]
+    async fn add_evidence(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        upload: ImageUpload,
+    ) -> ApiResult<ImageCreated> {
+        applicant(&state, &auth, id.0).await?;
+        let view =
+            super::upload(&state, &auth.0, ImageOwner::IncentiveEvidence(id.0), upload.bytes, &upload.alt)
+                .await?;
+        Ok(ImageCreated::Created(Json(view)))
+    }
+
+    /// An incentive application's evidence (applicant and staff)
+    #[oai(path = "/incentives/:id/evidence", method = "get")]
+    async fn evidence(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<ImageList> {
+        incentives::service::load_visible(&state, &auth.0, id.0).await?;
+        Ok(ImageList::Ok(Json(views(&state, ImageOwner::IncentiveEvidence(id.0)).await?)))
+    }
+
+    /// Remove evidence (applicant)
+    #[oai(path = "/incentives/:id/evidence/:image_id", method = "delete")]
+    async fn delete_evidence(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        image_id: Path<i64>,
+    ) -> ApiResult<ImageDeleted> {
+        applicant(&state, &auth, id.0).await?;
+        super::remove(&state, ImageOwner::IncentiveEvidence(id.0), image_id.0).await?;
         Ok(ImageDeleted::Deleted)
     }
 

@@ -1,4 +1,5 @@
-//! Media: organization logos, booking images (the first is the poster) and venue photos.
+//! Media: organization logos, booking images (the first is the poster), venue photos and
+//! evidence for first-store incentive applications.
 //!
 //! Uploads are checked and processed by [`process`] on the blocking pool, a few at a time
 //! (`AppState::media_permits`), so a burst of uploads cannot stall other requests. Variant files
@@ -30,6 +31,8 @@ pub enum ImageOwner {
     OrganizationLogo(i64),
     Booking(i64),
     Venue(i64),
+    /// Photos of the opened store, licences: what staff verify an application by.
+    IncentiveEvidence(i64),
 }
 
 impl ImageOwner {
@@ -38,6 +41,7 @@ impl ImageOwner {
             Self::OrganizationLogo(id) => ("organization_logo", id),
             Self::Booking(id) => ("booking", id),
             Self::Venue(id) => ("venue", id),
+            Self::IncentiveEvidence(id) => ("incentive_evidence", id),
         }
     }
 
@@ -47,6 +51,7 @@ impl ImageOwner {
             Self::OrganizationLogo(_) => 1,
             Self::Booking(_) => 8,
             Self::Venue(_) => 30,
+            Self::IncentiveEvidence(_) => 10,
         }
     }
 }

@@ -299,3 +299,46 @@ async fn a_booking_takes_at_most_eight_images_and_its_first_is_the_event_poster(
         assert!(image.contains(part), "{image}");
     }
 }
+
+#[tokio::test]
+async fn an_incentive_application_carries_evidence_only_its_applicant_adds_and_staff_can_see() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff("staff@office.cn").await;
+    let brand = app.brand("ada@brand.cn").await;
+    let bob = app.brand("bob@brand.cn").await;
+    let fund = app
+        .post(
+            "/api/v1/funds",
+            Some(&staff),
+            json!({
+                "name": "Fund", "budget_fen": 100_000_000,
+                "opens_at": (Utc::now() - chrono::TimeDelta::days(1)).to_rfc3339(),
+                "closes_at": (Utc::now() + chrono::TimeDelta::days(30)).to_rfc3339(),
+            }),
+        )
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let application = app
+        .post(
+            "/api/v1/incentives",
+            Some(&brand),
+            json!({
+                "fund_id": fund, "store_name": "Ada 首店", "address": "解放街 1 号", "tier": "city",
+                "opening_date": "2026-10-01", "floor_area_m2": 100, "investment_fen": 0, "requested_fen": 100,
+            }),
+        )
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/incentives/{application}/evidence");
+    let photo = encode(&picture(400, 300), ImageFormat::Jpeg);
+    upload(&app, &path, &bob, "store.jpg", photo.clone(), "Storefront").await.problem(404);
+    upload(&app, &path, &staff, "store.jpg", photo.clone(), "Storefront").await.problem(403);
+    upload(&app, &path, &brand, "store.jpg", photo, "Storefront on opening day").await.ok(201);
+    let seen = app.get(&path, Some(&staff)).await.ok(200);
+    assert_eq!(seen[0]["alt"], "Storefront on opening day");
+    app.get(&path, Some(&bob)).await.problem(404);
+}
