@@ -41,7 +41,11 @@ impl Settings {
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             public_url: "http://127.0.0.1:8080".to_owned(),
             max_booking_hours: 14 * 24,
-            notify: NotifyConfig { debounce: Duration::from_secs(30), ..Default::default() },
+            notify: NotifyConfig {
+                debounce: Duration::from_secs(30),
+                mail_from: "Debut <noreply@debut.local>".to_owned(),
+                ..Default::default()
+            },
             outbox_interval: Duration::from_secs(5),
             max_award_cap_fen: crate::incentives::DEFAULT_CAP_FEN,
             max_upload_bytes: 10 * 1024 * 1024,

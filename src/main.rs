@@ -59,6 +59,12 @@ enum Command {
         /// Webhook that receives every notification as a signed JSON POST.
         #[arg(long, env = "DEBUT_WEBHOOK_URL")]
         webhook_url: Option<String>,
+        /// SMTP relay for notification e-mails, e.g. smtp://relay.internal:25 (plain SMTP).
+        #[arg(long, env = "DEBUT_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// Sender of notification e-mails.
+        #[arg(long, env = "DEBUT_MAIL_FROM", default_value = "Debut <noreply@debut.local>")]
+        mail_from: String,
         /// Secret for the `X-Debut-Signature: sha256=<HMAC>` header of webhook posts.
         #[arg(long, env = "DEBUT_WEBHOOK_SECRET", hide_env_values = true)]
         webhook_secret: Option<String>,
@@ -123,6 +129,8 @@ async fn main() -> anyhow::Result<()> {
             max_booking_hours,
             webhook_url,
             webhook_secret,
+            smtp_url,
+            mail_from,
             max_award_cap_fen,
             max_upload_bytes,
             max_upload_pixels,
@@ -135,6 +143,8 @@ async fn main() -> anyhow::Result<()> {
             settings.max_booking_hours = max_booking_hours;
             settings.notify.webhook_url = webhook_url;
             settings.notify.webhook_secret = webhook_secret;
+            settings.notify.smtp_url = smtp_url;
+            settings.notify.mail_from = mail_from;
             settings.max_award_cap_fen = max_award_cap_fen;
             settings.max_upload_bytes = max_upload_bytes;
             settings.max_upload_pixels = max_upload_pixels;

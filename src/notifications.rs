@@ -1,8 +1,9 @@
 //! Notifications through a transactional outbox.
 //!
 //! A change that the applicant should hear about writes an outbox row in the same transaction
-//! as the change ([`enqueue`]); a background worker ([`run`]) delivers due rows by webhook
-//! (HMAC-SHA256-signed body) or, unconfigured, to the log. Rows are claimed with a lease, so a
+//! as the change ([`enqueue`]); a background worker ([`run`]) delivers due rows by e-mail (SMTP,
+//! to every member of the recipient organization) and/or webhook (HMAC-SHA256-signed body) or,
+//! unconfigured, to the log. Rows are claimed with a lease, so a
 //! process that dies mid-delivery loses nothing: the lease runs out and another claim retries.
 //! Failures back off exponentially. Undelivered rows with the same coalesce key are merged and
 //! wait a short debounce, so a burst of changes to one booking sends one message.
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use hmac::{Hmac, Mac};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor, message::Mailbox};
 use sha2::Sha256;
 
 use crate::{
@@ -22,6 +24,10 @@ use crate::{
 /// Where and how to deliver.
 #[derive(Debug, Clone, Default)]
 pub struct NotifyConfig {
+    /// `smtp://host:port` of a relay (plain SMTP; let the relay handle TLS onwards).
+    pub smtp_url: Option<String>,
+    /// The sender of notification e-mails.
+    pub mail_from: String,
     /// POST target for every message, signed with `webhook_secret`.
     pub webhook_url: Option<String>,
     pub webhook_secret: Option<String>,
@@ -101,12 +107,54 @@ fn backoff(attempts: i64) -> TimeDelta {
     TimeDelta::seconds(10 * 2_i64.pow(attempts.clamp(0, 9) as u32)).min(TimeDelta::hours(1))
 }
 
+/// The connections messages go out through.
+pub struct Channels {
+    http: reqwest::Client,
+    smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
+}
+
+impl Channels {
+    pub fn new(config: &NotifyConfig) -> anyhow::Result<Self> {
+        let smtp = match &config.smtp_url {
+            Some(url) => {
+                let (host, port) = smtp_address(url)?;
+                // Plain SMTP to a relay we run: the relay owns TLS and authentication onwards.
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                    .port(port)
+                    .timeout(Some(Duration::from_secs(10)))
+                    .build();
+                let from: Mailbox =
+                    config.mail_from.parse().map_err(|e| anyhow::anyhow!("DEBUT_MAIL_FROM: {e}"))?;
+                Some((transport, from))
+            }
+            None => None,
+        };
+        Ok(Self { http: reqwest::Client::new(), smtp })
+    }
+}
+
+/// `smtp://host[:port]` as (host, port); the port defaults to 25.
+fn smtp_address(url: &str) -> anyhow::Result<(String, u16)> {
+    let rest = url
+        .strip_prefix("smtp://")
+        .ok_or_else(|| anyhow::anyhow!("DEBUT_SMTP_URL {url:?} must look like smtp://relay.internal:25"))?;
+    let rest = rest.trim_end_matches('/');
+    match rest.rsplit_once(':') {
+        Some((host, port)) => Ok((
+            host.to_owned(),
+            port.parse().map_err(|_| anyhow::anyhow!("DEBUT_SMTP_URL {url:?}: bad port"))?,
+        )),
+        None if !rest.is_empty() => Ok((rest.to_owned(), 25)),
+        None => anyhow::bail!("DEBUT_SMTP_URL {url:?} names no host"),
+    }
+}
+
 /// Delivers every due message once; returns how many were delivered.
 pub async fn deliver_due(
     db: &Db,
     now: DateTime<Utc>,
     config: &NotifyConfig,
-    http: &reqwest::Client,
+    channels: &Channels,
 ) -> Result<usize, sqlx::Error> {
     // The conditions repeat outside the subquery so that, on PostgreSQL, a row claimed by a
     // concurrent worker is re-checked after its lock is released and skipped.
@@ -124,7 +172,13 @@ pub async fn deliver_due(
     .await)?;
     let mut delivered = 0;
     for message in due {
-        match send(&message, config, http).await {
+        let recipients: Vec<String> = on_db!(db, pool => sqlx::query_scalar(
+            "SELECT email FROM users WHERE organization_id = $1 ORDER BY id",
+        )
+        .bind(message.recipient_org_id)
+        .fetch_all(pool)
+        .await)?;
+        match send(&message, &recipients, config, channels).await {
             Ok(()) => {
                 on_db!(db, pool => sqlx::query("UPDATE outbox SET delivered_at = $2, claimed_until = NULL WHERE id = $1")
                     .bind(message.id)
@@ -160,16 +214,57 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-async fn send(message: &Due, config: &NotifyConfig, http: &reqwest::Client) -> Result<(), String> {
-    let Some(url) = &config.webhook_url else {
+async fn send(
+    message: &Due,
+    recipients: &[String],
+    config: &NotifyConfig,
+    channels: &Channels,
+) -> Result<(), String> {
+    if config.webhook_url.is_none() && channels.smtp.is_none() {
         tracing::info!(
             outbox_id = message.id,
             organization = message.recipient_org_id,
             subject = %message.subject,
-            "notification (no webhook configured; logged only)"
+            "notification (no SMTP relay or webhook configured; logged only)"
         );
         return Ok(());
-    };
+    }
+    if let Some((transport, from)) = &channels.smtp {
+        mail(message, recipients, transport, from).await?;
+    }
+    if let Some(url) = &config.webhook_url {
+        post(message, url, config, &channels.http).await?;
+    }
+    Ok(())
+}
+
+async fn mail(
+    message: &Due,
+    recipients: &[String],
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    from: &Mailbox,
+) -> Result<(), String> {
+    let mut builder = lettre::Message::builder().from(from.clone()).subject(message.subject.clone());
+    let mut any = false;
+    for address in recipients {
+        if let Ok(mailbox) = address.parse::<Mailbox>() {
+            builder = builder.to(mailbox);
+            any = true;
+        }
+    }
+    if !any {
+        // Nobody to write to is not a delivery failure worth retrying.
+        tracing::warn!(outbox_id = message.id, "notification has no e-mail recipients");
+        return Ok(());
+    }
+    let email = builder
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(message.body.clone())
+        .map_err(|e| e.to_string())?;
+    transport.send(email).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
+}
+
+async fn post(message: &Due, url: &str, config: &NotifyConfig, http: &reqwest::Client) -> Result<(), String> {
     let body = serde_json::json!({
         "id": message.id,
         "recipient_organization_id": message.recipient_org_id,
@@ -202,10 +297,16 @@ pub async fn run(
     interval: Duration,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    let http = reqwest::Client::new();
+    let channels = match Channels::new(&config) {
+        Ok(channels) => channels,
+        Err(error) => {
+            tracing::error!(%error, "notifications are off: fix the configuration");
+            return;
+        }
+    };
     let mut shutdown = shutdown;
     loop {
-        if let Err(error) = deliver_due(&db, clock.now(), &config, &http).await {
+        if let Err(error) = deliver_due(&db, clock.now(), &config, &channels).await {
             tracing::warn!(%error, "outbox delivery pass failed");
         }
         tokio::select! {
@@ -218,6 +319,14 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn smtp_urls_name_a_host_and_port() {
+        assert_eq!(smtp_address("smtp://relay:2525").unwrap(), ("relay".into(), 2525));
+        assert_eq!(smtp_address("smtp://relay").unwrap(), ("relay".into(), 25));
+        assert!(smtp_address("http://relay").is_err());
+        assert!(smtp_address("smtp://relay:x").is_err());
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

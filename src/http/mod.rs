@@ -216,6 +216,8 @@ impl Application {
     }
 
     pub async fn build_with_db(settings: Settings, clock: Clock, db: Db) -> anyhow::Result<Self> {
+        // Refuse to start with a notification setup that could never deliver.
+        notifications::Channels::new(&settings.notify)?;
         let acceptor = TcpListener::bind(settings.bind.clone())
             .into_acceptor()
             .await

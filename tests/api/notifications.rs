@@ -92,7 +92,7 @@ async fn messages_are_delivered_signed_once_and_retried_after_a_failure() {
     let (url, received) = webhook(1).await;
     let config =
         NotifyConfig { webhook_url: Some(url), webhook_secret: Some("s3cret".into()), ..Default::default() };
-    let http = reqwest::Client::new();
+    let http = notifications::Channels::new(&config).unwrap();
 
     let later = clock.now() + TimeDelta::minutes(1);
     assert_eq!(
@@ -119,4 +119,68 @@ async fn messages_are_delivered_signed_once_and_retried_after_a_failure() {
     let body: Value = serde_json::from_str(body).unwrap();
     assert_eq!(body["data"]["booking_id"], id);
     assert_eq!(body["data"]["state"], "cancelled");
+}
+
+/// A minimal SMTP server that accepts one connection's mail and hands back what it received.
+async fn smtp_sink() -> (String, tokio::task::JoinHandle<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        let (read, mut write) = socket.into_split();
+        let mut lines = BufReader::new(read).lines();
+        let mut transcript = String::new();
+        write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+        let mut in_data = false;
+        while let Ok(Some(line)) = lines.next_line().await {
+            transcript.push_str(&line);
+            transcript.push('\n');
+            let reply: &[u8] = if in_data {
+                if line == "." {
+                    in_data = false;
+                    b"250 queued\r\n"
+                } else {
+                    continue;
+                }
+            } else if line.starts_with("EHLO") || line.starts_with("HELO") {
+                b"250 sink\r\n"
+            } else if line == "DATA" {
+                in_data = true;
+                b"354 go ahead\r\n"
+            } else if line == "QUIT" {
+                write.write_all(b"221 bye\r\n").await.unwrap();
+                break;
+            } else {
+                b"250 ok\r\n"
+            };
+            write.write_all(reply).await.unwrap();
+        }
+        transcript
+    });
+    (url, task)
+}
+
+#[tokio::test]
+async fn messages_go_by_email_to_every_member_of_the_organization() {
+    let clock = Clock::manual(Utc::now());
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    let id = approve_then_cancel(&app).await;
+    let (url, sink) = smtp_sink().await;
+    let config = NotifyConfig {
+        smtp_url: Some(url),
+        mail_from: "Debut <noreply@debut.local>".into(),
+        ..Default::default()
+    };
+    let channels = notifications::Channels::new(&config).unwrap();
+    let delivered =
+        notifications::deliver_due(&app.db, clock.now() + TimeDelta::minutes(1), &config, &channels)
+            .await
+            .unwrap();
+    assert_eq!(delivered, 1);
+    drop(channels);
+    let transcript = tokio::time::timeout(std::time::Duration::from_secs(10), sink).await.unwrap().unwrap();
+    assert!(transcript.contains("RCPT TO:<ada@brand.cn>"), "{transcript}");
+    assert!(transcript.contains(&format!("Booking #{id}")), "{transcript}");
+    assert!(transcript.contains("cancelled"), "{transcript}");
 }
