@@ -100,6 +100,46 @@ impl BookingRow {
     }
 }
 
+/// Binds a booking's 19 content columns, in the order both statements below list them.
+trait BindContent<'q>: Sized {
+    fn bind_content(self, content: &'q BookingContent, busy: Interval, alternatives: &'q str) -> Self;
+}
+
+macro_rules! impl_bind_content {
+    ($($query:ty),+) => {$(
+        impl<'q> BindContent<'q> for $query {
+            fn bind_content(self, content: &'q BookingContent, busy: Interval, alternatives: &'q str) -> Self {
+                self.bind(content.venue_id)
+                    .bind(content.format.as_str())
+                    .bind(content.reach.as_str())
+                    .bind(&content.title_zh)
+                    .bind(&content.title_en)
+                    .bind(&content.description_zh)
+                    .bind(&content.description_en)
+                    .bind(&content.brand_name)
+                    .bind(content.expected_attendance)
+                    .bind(content.starts_at)
+                    .bind(content.ends_at)
+                    .bind(content.setup_minutes)
+                    .bind(content.teardown_minutes)
+                    .bind(busy.start)
+                    .bind(busy.end)
+                    .bind(alternatives)
+                    .bind(&content.contact.name)
+                    .bind(&content.contact.email)
+                    .bind(&content.contact.phone)
+            }
+        }
+    )+};
+}
+
+impl_bind_content!(
+    sqlx::query::QueryScalar<'q, sqlx::Sqlite, i64, sqlx::sqlite::SqliteArguments>,
+    sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, sqlx::postgres::PgArguments>,
+    sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+    sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>
+);
+
 pub async fn insert_draft(
     db: &Db,
     organization_id: i64,
@@ -119,25 +159,7 @@ pub async fn insert_draft(
     )
     .bind(organization_id)
     .bind(user_id)
-    .bind(content.venue_id)
-    .bind(content.format.as_str())
-    .bind(content.reach.as_str())
-    .bind(&content.title_zh)
-    .bind(&content.title_en)
-    .bind(&content.description_zh)
-    .bind(&content.description_en)
-    .bind(&content.brand_name)
-    .bind(content.expected_attendance)
-    .bind(content.starts_at)
-    .bind(content.ends_at)
-    .bind(content.setup_minutes)
-    .bind(content.teardown_minutes)
-    .bind(busy.start)
-    .bind(busy.end)
-    .bind(&alternatives)
-    .bind(&content.contact.name)
-    .bind(&content.contact.email)
-    .bind(&content.contact.phone)
+    .bind_content(content, busy, &alternatives)
     .bind(now)
     .fetch_one(pool)
     .await)?)
@@ -162,25 +184,7 @@ pub async fn write_content(
          WHERE id = $1 AND state IN ($22, $23)",
     )
     .bind(id)
-    .bind(content.venue_id)
-    .bind(content.format.as_str())
-    .bind(content.reach.as_str())
-    .bind(&content.title_zh)
-    .bind(&content.title_en)
-    .bind(&content.description_zh)
-    .bind(&content.description_en)
-    .bind(&content.brand_name)
-    .bind(content.expected_attendance)
-    .bind(content.starts_at)
-    .bind(content.ends_at)
-    .bind(content.setup_minutes)
-    .bind(content.teardown_minutes)
-    .bind(busy.start)
-    .bind(busy.end)
-    .bind(&alternatives)
-    .bind(&content.contact.name)
-    .bind(&content.contact.email)
-    .bind(&content.contact.phone)
+    .bind_content(content, busy, &alternatives)
     .bind(now)
     .bind(states[0].as_str())
     .bind(states[1].as_str())
