@@ -281,7 +281,8 @@ async fn post(message: &Due, url: &str, config: &NotifyConfig, http: &reqwest::C
     if let Some(secret) = &config.webhook_secret {
         request = request.header("x-debut-signature", signature(secret, body.as_bytes()));
     }
-    let response = request.body(body).send().await.map_err(|e| e.to_string())?;
+    // Without the URL: webhook URLs often carry an access token.
+    let response = request.body(body).send().await.map_err(|e| e.without_url().to_string())?;
     if response.status().is_success() {
         Ok(())
     } else {

@@ -139,23 +139,23 @@ impl AccountsApi {
         body: JsonBody<LoginRequest>,
     ) -> ApiResult<LoginResult> {
         let input = body.0;
-        let email = input.email.trim().to_lowercase();
         let address = req.remote_addr().as_socket_addr().map(|a| a.ip());
         let now = state.clock.now();
-        if let Err(wait) = state.login_throttle.check(&email, address, now) {
+        // Malformed addresses share one throttle key, so junk cannot grow the throttle's memory.
+        let email = Email::parse(&input.email).map(|e| e.as_str().to_owned()).unwrap_or_default();
+        if let Err(wait) = state.login_throttle.attempt(&email, address, now) {
             return Err(ApiError::TooManyRequests {
                 detail: format!("Too many failed logins; try again in {} seconds.", wait.as_secs().max(1)),
                 retry_after: wait,
             });
         }
-        let user = store::find_user_by_email(&state.db, &email).await?;
+        let user = if email.is_empty() { None } else { store::find_user_by_email(&state.db, &email).await? };
         let stored_hash = user.as_ref().map_or(DUMMY_HASH, |u| u.password_hash.as_str()).to_owned();
         let matches = auth::verify_password(input.password, stored_hash).await?;
         let Some(user) = user.filter(|_| matches) else {
-            state.login_throttle.record_failure(&email, address, now);
             return Err(ApiError::Unauthorized("The e-mail or password is wrong.".to_owned()));
         };
-        state.login_throttle.record_success(&email);
+        state.login_throttle.succeeded(&email, address);
         let token = auth::new_token();
         let ttl = TimeDelta::from_std(state.settings.session_ttl).unwrap_or(TimeDelta::days(30));
         let expires_at = now + ttl;

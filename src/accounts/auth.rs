@@ -96,8 +96,10 @@ impl LoginThrottle {
         ]
     }
 
-    /// `Err(wait)` when the account or the address has too many recent failures.
-    pub fn check(&self, email: &str, address: Option<IpAddr>, now: DateTime<Utc>) -> Result<(), Duration> {
+    /// Counts a login attempt against the account and the address before the password is
+    /// checked, so parallel guesses count too; `Err(wait)` when either has too many recent
+    /// failures. A successful login takes its attempt back with [`Self::succeeded`].
+    pub fn attempt(&self, email: &str, address: Option<IpAddr>, now: DateTime<Utc>) -> Result<(), Duration> {
         let mut failures = self.failures.lock().expect("throttle lock");
         let mut wait = TimeDelta::zero();
         for (key, max) in Self::keys(email, address) {
@@ -108,11 +110,9 @@ impl LoginThrottle {
                 }
             }
         }
-        if wait > TimeDelta::zero() { Err(wait.to_std().unwrap_or_default()) } else { Ok(()) }
-    }
-
-    pub fn record_failure(&self, email: &str, address: Option<IpAddr>, now: DateTime<Utc>) {
-        let mut failures = self.failures.lock().expect("throttle lock");
+        if wait > TimeDelta::zero() {
+            return Err(wait.to_std().unwrap_or_default());
+        }
         for (key, _) in Self::keys(email, address) {
             failures.entry(key).or_default().push(now);
         }
@@ -120,10 +120,17 @@ impl LoginThrottle {
         if failures.len() > 100_000 {
             failures.retain(|_, times| times.iter().any(|t| now - *t < Self::WINDOW));
         }
+        Ok(())
     }
 
-    pub fn record_success(&self, email: &str) {
-        self.failures.lock().expect("throttle lock").remove(&format!("account:{email}"));
+    /// The attempt was a successful login: forget the account's failures and this attempt.
+    pub fn succeeded(&self, email: &str, address: Option<IpAddr>) {
+        let mut failures = self.failures.lock().expect("throttle lock");
+        let [(account, _), (address, _)] = Self::keys(email, address);
+        failures.remove(&account);
+        if let Some(times) = failures.get_mut(&address) {
+            times.pop();
+        }
     }
 }
 
@@ -146,14 +153,13 @@ mod tests {
         let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().to_utc();
         let ip: Option<IpAddr> = Some("10.0.0.1".parse().unwrap());
         for i in 0..LoginThrottle::MAX_PER_ACCOUNT {
-            assert!(throttle.check("a@x.cn", ip, t0).is_ok(), "attempt {i}");
-            throttle.record_failure("a@x.cn", ip, t0);
+            assert!(throttle.attempt("a@x.cn", ip, t0).is_ok(), "attempt {i}");
         }
-        let wait = throttle.check("a@x.cn", ip, t0).unwrap_err();
+        let wait = throttle.attempt("a@x.cn", ip, t0).unwrap_err();
         assert_eq!(wait, Duration::from_secs(15 * 60));
         // Another account from another address is not affected.
-        assert!(throttle.check("b@x.cn", Some("10.0.0.2".parse().unwrap()), t0).is_ok());
-        assert!(throttle.check("a@x.cn", ip, t0 + LoginThrottle::WINDOW).is_ok());
+        assert!(throttle.attempt("b@x.cn", Some("10.0.0.2".parse().unwrap()), t0).is_ok());
+        assert!(throttle.attempt("a@x.cn", ip, t0 + LoginThrottle::WINDOW).is_ok());
     }
 
     #[test]
@@ -162,8 +168,20 @@ mod tests {
         let t0 = Utc::now();
         let ip: Option<IpAddr> = Some("10.0.0.9".parse().unwrap());
         for i in 0..LoginThrottle::MAX_PER_ADDRESS {
-            throttle.record_failure(&format!("user{i}@x.cn"), ip, t0);
+            throttle.attempt(&format!("user{i}@x.cn"), ip, t0).unwrap();
         }
-        assert!(throttle.check("fresh@x.cn", ip, t0).is_err());
+        assert!(throttle.attempt("fresh@x.cn", ip, t0).is_err());
+    }
+
+    #[test]
+    fn a_successful_login_takes_its_attempt_back() {
+        let throttle = LoginThrottle::default();
+        let t0 = Utc::now();
+        let ip: Option<IpAddr> = Some("10.0.0.7".parse().unwrap());
+        for _ in 0..LoginThrottle::MAX_PER_ADDRESS * 2 {
+            throttle.attempt("busy@x.cn", ip, t0).unwrap();
+            throttle.succeeded("busy@x.cn", ip);
+        }
+        assert!(throttle.attempt("other@x.cn", ip, t0).is_ok(), "logins that succeed never lock an address");
     }
 }

@@ -187,6 +187,11 @@ impl BookingsApi {
         } else {
             Some(auth.0.organization.map(|o| o.id).ok_or_else(|| ApiError::forbidden("No organization."))?)
         };
+        for (field, value) in [("from", from.0), ("to", to.0)] {
+            if let Some(value) = value {
+                super::within_reason(value).map_err(|m| ApiError::invalid(field, m))?;
+            }
+        }
         let filter = BookingFilter {
             organization_id,
             state: booking_state.0,
@@ -220,6 +225,11 @@ impl BookingsApi {
         limit: Query<Option<i64>>,
     ) -> ApiResult<QueueResponse> {
         let page = Page::parse(limit.0, None)?;
+        for (field, value) in [("from", from.0), ("to", to.0)] {
+            if let Some(value) = value {
+                super::within_reason(value).map_err(|m| ApiError::invalid(field, m))?;
+            }
+        }
         let filter = BookingFilter {
             venue_id: venue_id.0,
             format: format.0,

@@ -204,9 +204,24 @@ pub fn edit_effect(state: BookingState) -> ApiResult<EditEffect> {
     }
 }
 
+/// Refuses instants outside years 1970–9999: date arithmetic near chrono's limits would
+/// overflow, and PostgreSQL cannot store them.
+pub fn within_reason(instant: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    use chrono::Datelike;
+    if (1970..=9999).contains(&instant.year()) {
+        Ok(instant)
+    } else {
+        Err("must be between the years 1970 and 9999".into())
+    }
+}
+
 /// A time as an instant: RFC 3339 with an offset, or a local `YYYY-MM-DDTHH:MM[:SS]` in the
 /// venue's zone.
 pub fn parse_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
+    parse_any_time(raw, tz).and_then(within_reason)
+}
+
+fn parse_any_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     let raw = raw.trim();
     if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
         return Ok(instant.to_utc());
@@ -514,6 +529,11 @@ mod tests {
             "2026-12-04T11:00:00+00:00"
         );
         assert!(parse_time("next friday", tz).is_err());
+        assert!(
+            parse_time("+262142-12-31T10:00", tz).is_err(),
+            "years chrono can hold but we cannot add days to"
+        );
+        assert!(parse_time("1900-01-01T10:00", tz).is_err());
         assert_eq!(local_time(parse_time("2026-12-05T01:30", tz).unwrap(), tz), "2026-12-05T01:30");
     }
 }

@@ -281,12 +281,14 @@ pub async fn act(
     let mut tx = state.db.begin().await?;
     if approving {
         store::lock_venue(&mut tx, target.venue_id).await?;
-        let fresh =
-            store::find_in(&mut tx, id).await?.ok_or_else(|| ApiError::not_found(format!("Booking {id}")))?;
-        if fresh.state != row.state || fresh.pending_change != row.pending_change {
-            drop(tx);
-            return Err(changed_meanwhile(state, id).await);
-        }
+    }
+    // Everything above was decided on `row`; go on only if the booking is still exactly that
+    // (this also takes its row lock on PostgreSQL until commit).
+    if !store::claim(&mut tx, id, row.updated_at).await? {
+        drop(tx);
+        return Err(changed_meanwhile(state, id).await);
+    }
+    if approving {
         let clashing = store::approved_clashes_in(&mut tx, target.venue_id, id, target.slot().busy()).await?;
         if !clashing.is_empty() {
             let list: Vec<String> = clashing.iter().map(|c| format!("#{c}")).collect();
@@ -578,11 +580,14 @@ pub async fn availability(
     to: DateTime<Utc>,
 ) -> ApiResult<Vec<TimeSpan>> {
     let mut v = Violations::default();
-    if to <= from {
-        v.add("to", "must be after from");
-    }
-    if to - from > TimeDelta::days(92) {
-        v.add("to", "ask for at most 92 days at once");
+    let checked_from = v.check("from", super::within_reason(from));
+    let checked_to = v.check("to", super::within_reason(to));
+    if checked_from.is_some() && checked_to.is_some() {
+        if to <= from {
+            v.add("to", "must be after from");
+        } else if to - from > TimeDelta::days(92) {
+            v.add("to", "ask for at most 92 days at once");
+        }
     }
     v.finish(|| ())?;
     let busy =

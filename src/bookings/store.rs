@@ -219,11 +219,6 @@ pub async fn find(db: &Db, id: i64) -> ApiResult<Option<BookingRow>> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, BookingRow>(SQL).bind(id).fetch_optional(pool).await)?)
 }
 
-pub async fn find_in(tx: &mut Tx, id: i64) -> ApiResult<Option<BookingRow>> {
-    const SQL: &str = concat!(select_booking!(), "WHERE b.id = $1");
-    Ok(on_tx!(tx, conn => sqlx::query_as::<_, BookingRow>(SQL).bind(id).fetch_optional(&mut *conn).await)?)
-}
-
 #[derive(Debug, Default, Clone)]
 pub struct BookingFilter {
     pub organization_id: Option<i64>,
@@ -339,6 +334,19 @@ pub async fn busy_spans(
     .fetch_all(pool)
     .await)?;
     Ok(rows.into_iter().map(|(start, end)| Interval::new(start, end)).collect())
+}
+
+/// Holds the booking for the rest of the transaction if it is unchanged since `seen_at` (every
+/// write moves `updated_at`). On PostgreSQL this takes the row lock; on SQLite the transaction
+/// already holds the write lock.
+pub async fn claim(tx: &mut Tx, id: i64, seen_at: DateTime<Utc>) -> ApiResult<bool> {
+    let rows = on_tx!(tx, conn => sqlx::query("UPDATE bookings SET updated_at = updated_at WHERE id = $1 AND updated_at = $2")
+        .bind(id)
+        .bind(seen_at)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(rows == 1)
 }
 
 /// Takes the venue's booking lock for the rest of the transaction. Every approval at a venue

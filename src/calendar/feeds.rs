@@ -34,6 +34,8 @@ pub const MAX_EVENTS: i64 = 20_000;
 /// Feeds show events that ended up to this long ago.
 pub const PAST_WINDOW: TimeDelta = TimeDelta::days(90);
 const MAX_ENTRIES: usize = 512;
+/// The most bytes the cache holds (bodies and their gzip forms); past it, it starts over.
+const MAX_BYTES: usize = 256 * 1024 * 1024;
 
 /// A built feed, ready to serve.
 #[derive(Debug)]
@@ -74,20 +76,28 @@ impl CachedFeed {
 /// Built feeds by key.
 #[derive(Debug, Default)]
 pub struct FeedCache {
-    entries: Mutex<HashMap<String, Arc<CachedFeed>>>,
+    entries: Mutex<(HashMap<String, Arc<CachedFeed>>, usize)>,
 }
 
 impl FeedCache {
     fn get(&self, key: &str) -> Option<Arc<CachedFeed>> {
-        self.entries.lock().expect("feed cache lock").get(key).cloned()
+        self.entries.lock().expect("feed cache lock").0.get(key).cloned()
     }
 
+    /// Keeps `feed`, bounded by entry count and bytes: past either bound, the cache starts over
+    /// (simple, and every entry can be rebuilt).
     fn put(&self, key: String, feed: Arc<CachedFeed>) {
-        let mut entries = self.entries.lock().expect("feed cache lock");
-        if entries.len() >= MAX_ENTRIES {
+        let mut guard = self.entries.lock().expect("feed cache lock");
+        let (entries, bytes) = &mut *guard;
+        let size = feed.body.len() + feed.gzip.len();
+        if entries.len() >= MAX_ENTRIES || *bytes + size > MAX_BYTES {
             entries.clear();
+            *bytes = 0;
         }
-        entries.insert(key, feed);
+        if let Some(old) = entries.insert(key, feed) {
+            *bytes -= old.body.len() + old.gzip.len();
+        }
+        *bytes += size;
     }
 }
 

@@ -32,21 +32,20 @@ pub enum Audience {
     Private,
 }
 
-/// The zone's offset if it is the same all year round (no daylight saving) in the given years.
-fn fixed_offset(tz: Tz, years: &BTreeSet<i32>) -> Option<i32> {
-    let mut offset = None;
+/// The zone's offset if it is the same at the start and end of every event written in it and
+/// throughout their years (sampled monthly), so one STANDARD component describes it truly.
+/// Zones that change offset are written in UTC instead.
+fn fixed_offset(tz: Tz, events: &[&EventRow]) -> Option<i32> {
+    let offset_at = |at: DateTime<Utc>| tz.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc();
+    let mut instants: Vec<DateTime<Utc>> = events.iter().flat_map(|e| [e.starts_at, e.ends_at]).collect();
+    let years: BTreeSet<i32> = instants.iter().map(|t| t.year()).collect();
     for year in years {
-        for month in [1, 4, 7, 10] {
-            let at = Utc.with_ymd_and_hms(*year, month, 1, 12, 0, 0).single()?;
-            let seconds = tz.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc();
-            match offset {
-                None => offset = Some(seconds),
-                Some(o) if o != seconds => return None,
-                Some(_) => {}
-            }
+        for month in 1..=12 {
+            instants.extend(Utc.with_ymd_and_hms(year, month, 15, 12, 0, 0).single());
         }
     }
-    offset
+    let first = offset_at(*instants.first()?);
+    instants.iter().all(|t| offset_at(*t) == first).then_some(first)
 }
 
 fn utc_offset(seconds: i32) -> String {
@@ -89,14 +88,17 @@ fn status_of(event: &EventRow, audience: Audience) -> IcalStatus {
 
 /// A whole calendar of `events`.
 pub fn calendar(events: &[EventRow], meta: &FeedMeta, audience: Audience) -> String {
-    let years: BTreeSet<i32> = events.iter().flat_map(|e| [e.starts_at.year(), e.ends_at.year()]).collect();
     // Zones written with TZID, and their one offset.
     let mut zones: Vec<(Tz, i32)> = Vec::new();
+    let mut seen: Vec<Tz> = Vec::new();
     for event in events {
         let tz = event.tz();
-        if !zones.iter().any(|(z, _)| *z == tz)
-            && let Some(offset) = fixed_offset(tz, &years)
-        {
+        if seen.contains(&tz) {
+            continue;
+        }
+        seen.push(tz);
+        let in_zone: Vec<&EventRow> = events.iter().filter(|e| e.tz() == tz).collect();
+        if let Some(offset) = fixed_offset(tz, &in_zone) {
             zones.push((tz, offset));
         }
     }
@@ -282,6 +284,17 @@ mod tests {
         let text = calendar(&[e], &meta(), Audience::Public);
         assert!(text.contains("DTSTART:20261204T110000Z"), "{text}");
         assert!(!text.contains("BEGIN:VTIMEZONE"));
+    }
+
+    #[test]
+    fn a_zone_with_a_short_dst_period_is_not_mistaken_for_a_fixed_one() {
+        // Casablanca is +00 around Ramadan (15 Feb – 22 Mar 2026) and +01 otherwise.
+        let mut e = event("Launch");
+        e.zone = "Africa/Casablanca".into();
+        e.starts_at = Utc.with_ymd_and_hms(2026, 3, 1, 19, 0, 0).unwrap();
+        e.ends_at = e.starts_at + chrono::TimeDelta::hours(2);
+        let text = calendar(&[e], &meta(), Audience::Public);
+        assert!(text.contains("DTSTART:20260301T190000Z"), "{text}");
     }
 
     #[test]

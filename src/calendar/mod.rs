@@ -80,6 +80,10 @@ fn non_empty(value: Option<String>) -> Option<String> {
 
 /// A date (`2026-12-01`, midnight in the district's zone) or an RFC 3339 instant.
 fn parse_bound(raw: &str) -> Result<DateTime<Utc>, String> {
+    parse_any_bound(raw).and_then(crate::bookings::within_reason)
+}
+
+fn parse_any_bound(raw: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
         return Ok(instant.to_utc());
     }
@@ -437,6 +441,13 @@ mod tests {
             }
         }
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn far_away_dates_are_refused() {
+        assert!(parse_bound("+262142-12-20").is_err());
+        assert!(parse_bound("-100000-01-01").is_err());
+        assert!(parse_bound("2026-12-01").is_ok());
     }
 
     #[test]

@@ -173,12 +173,13 @@ pub async fn audience_bookings(
          b.cancelled_at, b.cancel_reason, b.previous_starts_at, v.slug AS venue_slug, v.name_zh AS venue_name_zh, \
          v.name_en AS venue_name_en, v.kind AS venue_kind, v.address AS venue_address, v.latitude, v.longitude, \
          v.zone, NULL AS poster_variants, NULL AS poster_alt FROM bookings b JOIN venues v ON v.id = b.venue_id \
-         WHERE ($2 IS NULL OR b.organization_id = $2) \
+         WHERE ($2 IS NULL OR b.organization_id = $2) AND b.ends_at > $3 \
          AND (b.state IN ('submitted', 'approved') OR (b.state = 'cancelled' AND b.cancelled_at > $1)) \
          ORDER BY b.starts_at, b.id LIMIT 5000";
     Ok(on_db!(db, pool => sqlx::query_as::<_, EventRow>(SQL)
         .bind(tombstone_cutoff(now))
         .bind(organization_id)
+        .bind(now - super::feeds::PAST_WINDOW)
         .fetch_all(pool)
         .await)?)
 }

@@ -109,6 +109,11 @@ pub async fn create_fund(state: &AppState, principal: &Principal, input: FundInp
     if input.closes_at <= input.opens_at {
         v.add("closes_at", "must be after opens_at");
     }
+    for (field, at) in [("opens_at", input.opens_at), ("closes_at", input.closes_at)] {
+        if let Err(m) = crate::bookings::within_reason(at) {
+            v.add(field, m);
+        }
+    }
     v.finish(|| ())?;
     let fund = NewFund {
         name: name.expect("checked"),

@@ -187,12 +187,20 @@ fn path_and_query(req: &Request) -> String {
     req.uri().path_and_query().map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned())
 }
 
-async fn serve_cached<F, Fut>(req: &Request, state: &AppState, lang: Lang, build: F) -> poem::Result<Response>
+/// Serves a page from the cache. `key` names what the page shows (parsed, canonical
+/// parameters only), so stray query parameters cannot multiply cache entries.
+async fn serve_cached<F, Fut>(
+    req: &Request,
+    state: &AppState,
+    lang: Lang,
+    key: String,
+    build: F,
+) -> poem::Result<Response>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = ApiResult<Built>>,
 {
-    let key = format!("page|{}|{}", path_and_query(req), lang.code());
+    let key = format!("page|{key}|{}", lang.code());
     let page = feeds::cached(state, key, build).await?;
     Ok(feeds::respond_varying(req, &page, PAGE_CACHE, VARY))
 }
@@ -271,7 +279,7 @@ pub async fn home(
 ) -> poem::Result<Response> {
     let lang = language(req);
     let filter = EventFilter::parse(FilterParams::from_query(&query))?;
-    serve_cached(req, &state, lang, || async {
+    serve_cached(req, &state, lang, format!("home|{}", filter.to_query()), || async {
         let now = state.clock.now();
         let mut effective = filter.clone();
         effective.from = effective.from.or(Some(now));
@@ -336,7 +344,12 @@ pub async fn events_page(
         ),
         None => None,
     };
-    serve_cached(req, &state, lang, || async {
+    let key = format!(
+        "events|{}|{}",
+        filter.to_query(),
+        after.map_or(String::new(), |a| format!("{}:{}", a.starts_at.timestamp_micros(), a.id))
+    );
+    serve_cached(req, &state, lang, key, || async {
         let now = state.clock.now();
         let mut effective = filter.clone();
         effective.from = effective.from.or(Some(now));
@@ -383,7 +396,9 @@ async fn month(req: &Request, state: &AppState, lang: Lang, month: Option<&str>)
     let today = state.clock.now().with_timezone(&tz).date_naive();
     let first = match month {
         Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
-            .map_err(|_| ApiError::invalid("month", "use a month like 2026-12"))?,
+            .ok()
+            .filter(|d| (1970..=9998).contains(&d.year()))
+            .ok_or_else(|| ApiError::invalid("month", "use a month like 2026-12"))?,
         None => today.with_day(1).expect("day 1 exists"),
     };
     let next = first
@@ -392,12 +407,14 @@ async fn month(req: &Request, state: &AppState, lang: Lang, month: Option<&str>)
     let previous = first
         .checked_sub_months(chrono::Months::new(1))
         .ok_or_else(|| ApiError::invalid("month", "out of range"))?;
-    serve_cached(req, state, lang, || async {
+    serve_cached(req, state, lang, format!("month|{first}"), || async {
+        // Midnight, or the first instant after it where a DST change skipped midnight (1940s).
         let at = |d: NaiveDate| {
-            tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+            let midnight = d.and_hms_opt(0, 0, 0).expect("midnight exists");
+            tz.from_local_datetime(&midnight)
                 .earliest()
-                .expect("no DST gap")
-                .to_utc()
+                .or_else(|| tz.from_local_datetime(&(midnight + TimeDelta::hours(1))).earliest())
+                .map_or_else(|| midnight.and_utc(), |t| t.to_utc())
         };
         let filter = EventFilter { from: Some(at(first)), to: Some(at(next)), ..Default::default() };
         let rows = events::events(&state.db, &filter, state.clock.now(), None, 2000).await?;
@@ -532,7 +549,7 @@ pub async fn event_page(req: &Request, state: &AppState, slug: &str) -> poem::Re
     let row = events::event(&state.db, slug, state.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Event {slug:?}")))?;
-    serve_cached(req, state, lang, || async {
+    serve_cached(req, state, lang, format!("event|{}", row.public_slug), || async {
         let public_url = &state.settings.public_url;
         let tz = row.tz();
         let url = format!("{public_url}/events/{}", row.public_slug);
@@ -643,7 +660,7 @@ async fn photos(state: &AppState, venue_id: i64) -> ApiResult<Vec<Img>> {
 #[handler]
 pub async fn venues_page(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
     let lang = language(req);
-    serve_cached(req, &state, lang, || async {
+    serve_cached(req, &state, lang, "venues".into(), || async {
         let all = venues::store::list(&state.db, &Default::default(), 0, 100).await?;
         let mut cards = Vec::new();
         for venue in &all {
@@ -704,7 +721,7 @@ pub async fn venue_page(
     let venue = venues::store::find_by_slug(&state.db, &slug)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Venue {slug:?}")))?;
-    serve_cached(req, &state, lang, || async {
+    serve_cached(req, &state, lang, format!("venue|{}", venue.slug), || async {
         let w = words(lang);
         let now = state.clock.now();
         let filter = EventFilter { venue: Some(venue.slug.clone()), from: Some(now), ..Default::default() };
@@ -760,16 +777,21 @@ pub async fn venue_page(
     .await
 }
 
+/// A path on this site: starts with one `/` and holds only plain URL characters (browsers drop
+/// tabs and newlines, so `/\t/evil.example` would become `//evil.example`).
+fn is_local_path(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && next.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.~?=&%+:,".contains(c))
+}
+
 /// `GET /lang/{code}?next=/path`: remembers the language in a cookie and goes back.
 #[handler]
 pub fn switch_language(Path(code): Path<String>, Query(query): Query<BTreeMap<String, String>>) -> Response {
     let lang = Lang::parse(Some(&code));
     let value = if lang == Lang::En { "en" } else { "zh" };
     // Only paths on this site: never an open redirect.
-    let next = query
-        .get("next")
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .map_or("/", String::as_str);
+    let next = query.get("next").filter(|n| is_local_path(n)).map_or("/", String::as_str);
     Response::builder()
         .status(StatusCode::SEE_OTHER)
         .header(header::LOCATION, next)

@@ -418,6 +418,11 @@ impl VenueDraft {
             if b.ends_at <= b.starts_at {
                 v.add(format!("blackouts[{i}].ends_at"), "must be after starts_at");
             }
+            for (field, at) in [("starts_at", b.starts_at), ("ends_at", b.ends_at)] {
+                if let Err(m) = crate::bookings::within_reason(at) {
+                    v.add(format!("blackouts[{i}].{field}"), m);
+                }
+            }
             if let Some(reason) = v.check(format!("blackouts[{i}].reason"), required_text(&b.reason, 500)) {
                 blackouts.push(Blackout { starts_at: b.starts_at, ends_at: b.ends_at, reason });
             }

@@ -6,6 +6,7 @@ mod bookings;
 mod calendar;
 mod cli;
 mod concurrency;
+mod hardening;
 mod helpers;
 mod incentives;
 mod media;

@@ -1,0 +1,65 @@
+//! Hostile and unusual input found in review: each answer is a 4xx and nothing changes.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, booking_body, local};
+
+#[tokio::test]
+async fn the_language_switch_only_redirects_to_plain_local_paths() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for next in
+        ["/%09/evil.example", "//evil.example", "/%5C/evil.example", "https://evil.example", "/%0A/evil"]
+    {
+        let reply = app.read(client.get(format!("{}/lang/en?next={next}", app.base))).await;
+        assert_eq!(reply.header("location"), Some("/"), "next={next}");
+    }
+    let reply = app.read(client.get(format!("{}/lang/en?next=/events%3Fkind%3Dmall", app.base))).await;
+    assert_eq!(reply.header("location"), Some("/events?kind=mall"));
+}
+
+#[tokio::test]
+async fn dates_far_outside_the_calendar_are_refused_not_crashed_on() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff("staff@office.cn").await;
+    let brand = app.brand("ada@brand.cn").await;
+    let venue = app.open_venue(&staff, "oujiang-parlor").await;
+    let body = booking_body(venue, "+262142-12-31T10:00", "+262142-12-31T12:00");
+    assert_eq!(
+        app.post("/api/v1/bookings", Some(&brand), body).await.invalid_fields(),
+        ["starts_at", "ends_at"]
+    );
+    assert_eq!(app.get("/?from=%2B262142-12-20", None).await.invalid_fields(), ["from"]);
+    assert_eq!(app.get("/api/v1/events?from=-100000-01-01", None).await.invalid_fields(), ["from"]);
+    let far = "%2B262142-12-01T00:00:00Z";
+    let reply = app.get(&format!("/api/v1/venues/{venue}/availability?from={far}&to={far}"), None).await;
+    assert!(reply.status.is_client_error(), "{}", reply.text);
+    assert_eq!(app.get("/events?view=month&month=1948-05", None).await.invalid_fields(), ["month"]);
+    assert_eq!(app.get("/api/v1/bookings", Some(&staff)).await.ok(200)["items"], json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_approvals_of_one_booking_approve_it_once() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff("staff@office.cn").await;
+    let brand = app.brand("ada@brand.cn").await;
+    let venue = app.open_venue(&staff, "oujiang-parlor").await;
+    let id = app.submitted_booking(&brand, booking_body(venue, &local(10, 19, 0), &local(10, 21, 0))).await;
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let (client, url, staff) =
+                (app.client.clone(), format!("{}/api/v1/bookings/{id}/approve", app.base), staff.clone());
+            tokio::spawn(async move {
+                client.post(url).bearer_auth(staff).json(&json!({})).send().await.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 9, "{statuses:?}");
+    let history = app.get(&format!("/api/v1/bookings/{id}/history"), Some(&staff)).await.ok(200);
+    assert_eq!(history.as_array().unwrap().len(), 2, "one submit, one approval");
+}
