@@ -6,6 +6,9 @@
 //! a gap in the middle of them, so the clash check searches the thick of the data. Between
 //! iterations it is put back to `submitted` (untimed).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::hint::black_box;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
@@ -18,7 +21,6 @@ use debut::{
     db::Db,
     http::AppState,
     on_db,
-    venues::{OpeningWindowInput, ShowcaseTier, VenueDraft, VenueInput, VenueKind, Weekday, store as venues},
 };
 
 struct Fixture {
@@ -68,29 +70,7 @@ async fn fixture(approved: i64) -> Fixture {
             .await
             .unwrap();
     let org_id = accounts::find_user(&db, brand_user).await.unwrap().unwrap().organization_id.unwrap();
-    let venue = VenueDraft::validate(VenueInput {
-        slug: format!("bench-hall-{approved}"),
-        name_zh: "厅".into(),
-        name_en: "Hall".into(),
-        kind: VenueKind::Hall,
-        tier: ShowcaseTier::Core,
-        address: "x".into(),
-        latitude: 28.0,
-        longitude: 120.0,
-        capacity: 1000,
-        indoor: true,
-        description: String::new(),
-        zone: "Asia/Shanghai".into(),
-        opening_hours: Weekday::ALL
-            .iter()
-            .map(|d| OpeningWindowInput { weekday: *d, opens: "00:00".into(), closes: "24:00".into() })
-            .collect(),
-        blackouts: vec![],
-        setup_minutes: 0,
-        teardown_minutes: 0,
-    })
-    .unwrap();
-    let venue_id = venues::insert(&db, &venue, now).await.unwrap();
+    let venue_id = common::open_hall(&db, &format!("bench-hall-{approved}")).await;
 
     let first = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
     let slot = |i: i64| first + TimeDelta::hours(4 * i);

@@ -7,6 +7,9 @@
 //!
 //! Run with `cargo bench --bench feeds`. Load comes from this process over loopback.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::{
     sync::Arc,
     time::{Duration, Instant},
@@ -21,7 +24,6 @@ use debut::{
     db::Db,
     http::{AppState, routes},
     on_db,
-    venues::{OpeningWindowInput, ShowcaseTier, VenueDraft, VenueInput, VenueKind, Weekday, store as venues},
 };
 use poem::{
     EndpointExt, Response, Route, Server, get, handler,
@@ -47,29 +49,7 @@ async fn seed(db: &Db) {
     let user =
         accounts::register(db, OrgKind::Brand, "Brand", "brand@bench.cn", "x", "B", now).await.unwrap();
     let org = accounts::find_user(db, user).await.unwrap().unwrap().organization_id.unwrap();
-    let venue = VenueDraft::validate(VenueInput {
-        slug: "bench-hall".into(),
-        name_zh: "瓯江客厅".into(),
-        name_en: "Oujiang Parlor".into(),
-        kind: VenueKind::Hall,
-        tier: ShowcaseTier::Core,
-        address: "瓯江路 1 号".into(),
-        latitude: 28.03,
-        longitude: 120.66,
-        capacity: 1000,
-        indoor: true,
-        description: String::new(),
-        zone: "Asia/Shanghai".into(),
-        opening_hours: Weekday::ALL
-            .iter()
-            .map(|d| OpeningWindowInput { weekday: *d, opens: "00:00".into(), closes: "24:00".into() })
-            .collect(),
-        blackouts: vec![],
-        setup_minutes: 0,
-        teardown_minutes: 0,
-    })
-    .unwrap();
-    let venue_id = venues::insert(db, &venue, now).await.unwrap();
+    let venue_id = common::open_hall(db, "bench-hall").await;
     let first = Utc::now() + TimeDelta::days(1);
     for i in 0..EVENTS {
         let start = first + TimeDelta::hours(3 * i);
