@@ -4,7 +4,9 @@
 //! Uploads are checked and processed by [`process`] on the blocking pool, a few at a time
 //! (`AppState::media_permits`), so a burst of uploads cannot stall other requests. Variant files
 //! are named by the upload's content hash (`media/ab/ab12…-640.webp`): URLs never change, equal
-//! uploads share files, and a file is deleted when no image references its hash. Files are
+//! uploads share files, and a file is deleted when no image references its hash. The reference
+//! count (`media_files`) and the owner's image count change in the same transaction as the
+//! files, under row locks, so racing uploads and deletions neither lose files nor pass limits. Files are
 //! written to a temporary name and renamed into place; no path from a client reaches the file
 //! system.
 
@@ -20,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     accounts::{Principal, required_text},
+    db::Tx,
     error::{ApiError, ApiResult},
     http::AppState,
 };
@@ -138,11 +141,12 @@ fn write_files(
     Ok(stored)
 }
 
-/// Deletes the files of `hash` once no image references it.
-pub async fn collect_garbage(state: &AppState, hash: &str, variants: &[StoredVariant]) -> ApiResult<()> {
-    if store::count_by_hash(&state.db, hash).await? == 0 {
+/// One image fewer uses `hash`: when none is left, its files go, inside the caller's
+/// transaction (which holds the content's lock).
+async fn release(tx: &mut Tx, root: &Path, hash: &str, variants: &[StoredVariant]) -> ApiResult<()> {
+    if store::drop_ref(tx, hash).await? == 0 {
         for variant in variants {
-            let path = state.settings.media_dir.join(&variant.path);
+            let path = root.join(&variant.path);
             if let Err(e) = tokio::fs::remove_file(&path).await
                 && e.kind() != std::io::ErrorKind::NotFound
             {
@@ -169,34 +173,41 @@ pub async fn upload(
         ApiError::invalid("alt", format!("{m}: describe the image for people who cannot see it"))
     })?;
     process::sniff(&bytes).map_err(image_error)?;
-    if store::list(&state.db, owner).await?.len() >= owner.max_images()
-        && !matches!(owner, ImageOwner::OrganizationLogo(_))
-    {
-        return Err(ApiError::conflict(format!(
-            "At most {} images here; delete one first.",
-            owner.max_images()
-        )));
+    let is_logo = matches!(owner, ImageOwner::OrganizationLogo(_));
+    let full =
+        || ApiError::conflict(format!("At most {} images here; delete one first.", owner.max_images()));
+    // A cheap early answer; the count that counts is taken again under the owner's lock.
+    if !is_logo && store::list(&state.db, owner).await?.len() >= owner.max_images() {
+        return Err(full());
     }
     let hash = content_hash(&bytes);
     let max_pixels = state.settings.max_upload_pixels;
-    let root: PathBuf = state.settings.media_dir.clone();
-    let _permit = state.media_permits.acquire().await.map_err(|e| ApiError::Internal(e.into()))?;
-    let hash_for_files = hash.clone();
-    let (width, height, stored) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let image = process::decode(&bytes, max_pixels).map_err(image_error)?;
-        let variants = process::variants(&image, ResizeWith::FastImageResize).map_err(image_error)?;
-        let stored =
-            write_files(&root, &hash_for_files, &variants).map_err(|e| ApiError::Internal(e.into()))?;
-        Ok((image.width(), image.height(), stored))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.into()))??;
-    let replaced = match owner {
-        ImageOwner::OrganizationLogo(_) => store::list(&state.db, owner).await?,
-        _ => vec![],
+    let (width, height, variants) = {
+        let _permit = state.media_permits.acquire().await.map_err(|e| ApiError::Internal(e.into()))?;
+        tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+            let image = process::decode(&bytes, max_pixels).map_err(image_error)?;
+            let variants = process::variants(&image, ResizeWith::FastImageResize).map_err(image_error)?;
+            Ok((image.width(), image.height(), variants))
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))??
     };
-    let id = store::insert(
-        &state.db,
+
+    let root: PathBuf = state.settings.media_dir.clone();
+    let mut tx = state.db.begin().await?;
+    store::lock_owner(&mut tx, owner).await?;
+    let existing = store::list_in(&mut tx, owner).await?;
+    if !is_logo && existing.len() >= owner.max_images() {
+        return Err(full());
+    }
+    store::add_ref(&mut tx, &hash).await?;
+    let (files_root, files_hash) = (root.clone(), hash.clone());
+    let stored = tokio::task::spawn_blocking(move || write_files(&files_root, &files_hash, &variants))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let id = store::insert_in(
+        &mut tx,
         owner,
         &hash,
         &alt,
@@ -207,25 +218,35 @@ pub async fn upload(
         state.clock.now(),
     )
     .await?;
-    for old in replaced {
-        store::delete(&state.db, old.id).await?;
-        collect_garbage(state, &old.hash, &old.variants()?).await?;
+    if is_logo {
+        for old in existing {
+            store::delete_in(&mut tx, old.id).await?;
+            release(&mut tx, &root, &old.hash, &old.variants()?).await?;
+        }
     }
     // Posters and venue photos show on pages and in feeds.
-    crate::calendar::store::touch(&state.db).await?;
+    crate::calendar::store::bump_version(&mut tx).await?;
+    tx.commit().await?;
     let row = store::find(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Image {id}")))?;
     row.view(&state.settings.public_url)
 }
 
 /// Removes one of `owner`'s images and, if nothing else uses them, its files.
 pub async fn remove(state: &AppState, owner: ImageOwner, image_id: i64) -> ApiResult<()> {
+    let not_found = || ApiError::not_found(format!("Image {image_id}"));
     let row = store::find(&state.db, image_id)
         .await?
         .filter(|r| (r.owner_kind.as_str(), r.owner_id) == owner.parts())
-        .ok_or_else(|| ApiError::not_found(format!("Image {image_id}")))?;
-    store::delete(&state.db, row.id).await?;
-    crate::calendar::store::touch(&state.db).await?;
-    collect_garbage(state, &row.hash, &row.variants()?).await
+        .ok_or_else(not_found)?;
+    let mut tx = state.db.begin().await?;
+    store::lock_owner(&mut tx, owner).await?;
+    if !store::delete_in(&mut tx, row.id).await? {
+        return Err(not_found());
+    }
+    release(&mut tx, &state.settings.media_dir, &row.hash, &row.variants()?).await?;
+    crate::calendar::store::bump_version(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A stored file's path under the media root, if `dir/file` is a name we could have made.

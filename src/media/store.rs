@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 
 use super::{ImageOwner, ImageView, StoredVariant, variant_views};
 use crate::{
-    db::Db,
+    db::{Db, Tx},
     error::{ApiError, ApiResult},
-    on_db,
+    on_db, on_tx,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -40,37 +40,6 @@ impl ImageRow {
 
 const SELECT: &str = "SELECT id, owner_kind, owner_id, hash, alt, width, height, variants FROM images";
 
-#[allow(clippy::too_many_arguments)]
-pub async fn insert(
-    db: &Db,
-    owner: ImageOwner,
-    hash: &str,
-    alt: &str,
-    width: u32,
-    height: u32,
-    variants: &[StoredVariant],
-    user_id: i64,
-    now: DateTime<Utc>,
-) -> ApiResult<i64> {
-    let (kind, owner_id) = owner.parts();
-    let variants = serde_json::to_string(variants).map_err(anyhow::Error::from)?;
-    Ok(on_db!(db, pool => sqlx::query_scalar(
-        "INSERT INTO images (owner_kind, owner_id, hash, alt, width, height, variants, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-    )
-    .bind(kind)
-    .bind(owner_id)
-    .bind(hash)
-    .bind(alt)
-    .bind(i64::from(width))
-    .bind(i64::from(height))
-    .bind(&variants)
-    .bind(user_id)
-    .bind(now)
-    .fetch_one(pool)
-    .await)?)
-}
-
 pub async fn find(db: &Db, id: i64) -> ApiResult<Option<ImageRow>> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1"));
     Ok(on_db!(db, pool => sqlx::query_as::<_, ImageRow>(sql).bind(id).fetch_optional(pool).await)?)
@@ -85,14 +54,98 @@ pub async fn list(db: &Db, owner: ImageOwner) -> ApiResult<Vec<ImageRow>> {
     )
 }
 
-pub async fn delete(db: &Db, id: i64) -> ApiResult<()> {
-    on_db!(db, pool => sqlx::query("DELETE FROM images WHERE id = $1").bind(id).execute(pool).await.map(|_| ()))?;
+/// Locks the image owner's row for the rest of the transaction (PostgreSQL; SQLite already holds
+/// the write lock), so the image count checked next cannot change under us.
+pub async fn lock_owner(tx: &mut Tx, owner: ImageOwner) -> ApiResult<()> {
+    let sql = match owner {
+        ImageOwner::OrganizationLogo(_) => "UPDATE organizations SET name = name WHERE id = $1",
+        ImageOwner::Booking(_) => "UPDATE bookings SET updated_at = updated_at WHERE id = $1",
+        ImageOwner::Venue(_) => "UPDATE venues SET updated_at = updated_at WHERE id = $1",
+        ImageOwner::IncentiveEvidence(_) => {
+            "UPDATE incentive_applications SET updated_at = updated_at WHERE id = $1"
+        }
+    };
+    on_tx!(tx, conn => sqlx::query(sql).bind(owner.parts().1).execute(&mut *conn).await.map(|_| ()))?;
     Ok(())
 }
 
-pub async fn count_by_hash(db: &Db, hash: &str) -> ApiResult<i64> {
-    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM images WHERE hash = $1")
-        .bind(hash)
-        .fetch_one(pool)
-        .await)?)
+pub async fn list_in(tx: &mut Tx, owner: ImageOwner) -> ApiResult<Vec<ImageRow>> {
+    let (kind, owner_id) = owner.parts();
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE owner_kind = $1 AND owner_id = $2 ORDER BY id"));
+    Ok(
+        on_tx!(tx, conn => sqlx::query_as::<_, ImageRow>(sql).bind(kind).bind(owner_id).fetch_all(&mut *conn).await)?,
+    )
+}
+
+/// Counts one more image using `hash`, taking that content's lock.
+pub async fn add_ref(tx: &mut Tx, hash: &str) -> ApiResult<()> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO media_files (hash, refs) VALUES ($1, 1) \
+         ON CONFLICT (hash) DO UPDATE SET refs = media_files.refs + 1",
+    )
+    .bind(hash)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Counts one image fewer using `hash`; returns how many still do (the row goes at zero).
+pub async fn drop_ref(tx: &mut Tx, hash: &str) -> ApiResult<i64> {
+    let remaining: Option<i64> = on_tx!(tx, conn => sqlx::query_scalar(
+        "UPDATE media_files SET refs = refs - 1 WHERE hash = $1 AND refs > 0 RETURNING refs",
+    )
+    .bind(hash)
+    .fetch_optional(&mut *conn)
+    .await)?;
+    let remaining = remaining.unwrap_or(0);
+    if remaining == 0 {
+        on_tx!(tx, conn => sqlx::query("DELETE FROM media_files WHERE hash = $1 AND refs = 0")
+            .bind(hash)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ()))?;
+    }
+    Ok(remaining)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_in(
+    tx: &mut Tx,
+    owner: ImageOwner,
+    hash: &str,
+    alt: &str,
+    width: u32,
+    height: u32,
+    variants: &[StoredVariant],
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> ApiResult<i64> {
+    let (kind, owner_id) = owner.parts();
+    let variants = serde_json::to_string(variants).map_err(anyhow::Error::from)?;
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO images (owner_kind, owner_id, hash, alt, width, height, variants, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(kind)
+    .bind(owner_id)
+    .bind(hash)
+    .bind(alt)
+    .bind(i64::from(width))
+    .bind(i64::from(height))
+    .bind(&variants)
+    .bind(user_id)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await)?)
+}
+
+/// Deletes an image row; returns whether it was there.
+pub async fn delete_in(tx: &mut Tx, id: i64) -> ApiResult<bool> {
+    let rows = on_tx!(tx, conn => sqlx::query("DELETE FROM images WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(rows == 1)
 }

@@ -342,3 +342,35 @@ async fn an_incentive_application_carries_evidence_only_its_applicant_adds_and_s
     assert_eq!(seen[0]["alt"], "Storefront on opening day");
     app.get(&path, Some(&bob)).await.problem(404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_uploads_never_pass_the_image_limit() {
+    let app = TestApp::spawn().await;
+    let (venue, _staff) = venue_and_staff(&app).await;
+    let brand = app.brand("ada@brand.cn").await;
+    let booking = app
+        .post("/api/v1/bookings", Some(&brand), booking_body(venue, &local(10, 19, 0), &local(10, 21, 0)))
+        .await
+        .ok(201);
+    let path = format!("{}/api/v1/bookings/{}/images", app.base, booking["id"]);
+    let tasks: Vec<_> = (0..12)
+        .map(|i| {
+            let bytes = encode(&picture(320 + i, 200), ImageFormat::Png);
+            let (client, path, brand) = (app.client.clone(), path.clone(), brand.clone());
+            tokio::spawn(async move {
+                let form =
+                    Form::new().part("file", Part::bytes(bytes).file_name("p.png")).text("alt", "Poster");
+                client.post(path).bearer_auth(brand).multipart(form).send().await.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 8, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 4, "{statuses:?}");
+    let images = app.get(&format!("/api/v1/bookings/{}/images", booking["id"]), Some(&brand)).await.ok(200);
+    assert_eq!(images.as_array().unwrap().len(), 8);
+    assert_eq!(stored_files(&app).len(), 16, "two files per image, none left over from refused uploads");
+}
