@@ -33,10 +33,4 @@ impl Clock {
             *at.lock().expect("clock lock") += by;
         }
     }
-
-    pub fn set(&self, to: DateTime<Utc>) {
-        if let Self::Manual(at) = self {
-            *at.lock().expect("clock lock") = to;
-        }
-    }
 }

@@ -314,10 +314,6 @@ impl Violations {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// `Ok(value)` when nothing was recorded, else a 422 listing every field.
     pub fn finish<T>(self, value: impl FnOnce() -> T) -> ApiResult<T> {
         if self.0.is_empty() { Ok(value()) } else { Err(ApiError::Validation(self.0)) }

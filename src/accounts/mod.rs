@@ -170,6 +170,15 @@ impl Principal {
         if self.role == Role::Admin { Ok(()) } else { Err(ApiError::forbidden("Only admins may do this.")) }
     }
 
+    /// The organization whose records this caller may list: `None` for staff (everyone's).
+    pub fn listing_scope(&self) -> Result<Option<i64>, ApiError> {
+        if self.is_staff() {
+            Ok(None)
+        } else {
+            self.organization.map(|o| Some(o.id)).ok_or_else(|| ApiError::forbidden("No organization."))
+        }
+    }
+
     /// Whether this caller may see and act on data owned by `organization_id`.
     pub fn acts_for(&self, organization_id: i64) -> bool {
         self.organization.is_some_and(|org| org.id == organization_id)

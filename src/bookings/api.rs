@@ -182,11 +182,7 @@ impl BookingsApi {
         cursor: Query<Option<String>>,
     ) -> ApiResult<BookingListResponse> {
         let page = Page::parse(limit.0, cursor.0.as_deref())?;
-        let organization_id = if auth.0.is_staff() {
-            None
-        } else {
-            Some(auth.0.organization.map(|o| o.id).ok_or_else(|| ApiError::forbidden("No organization."))?)
-        };
+        let organization_id = auth.0.listing_scope()?;
         for (field, value) in [("from", from.0), ("to", to.0)] {
             if let Some(value) = value {
                 super::within_reason(value).map_err(|m| ApiError::invalid(field, m))?;

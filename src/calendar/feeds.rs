@@ -62,15 +62,6 @@ impl CachedFeed {
         let gzip = encoder.write_all(body.as_bytes()).and_then(|()| encoder.finish()).unwrap_or_default();
         Self { version, built_at, etag, last_modified, content_type, body: body.into(), gzip: gzip.into() }
     }
-
-    pub fn body(&self) -> &[u8] {
-        &self.body
-    }
-
-    /// An uncached document, for responses built per request.
-    pub fn once(last_modified: DateTime<Utc>, content_type: &'static str, body: String) -> Self {
-        Self::new(0, last_modified, last_modified, content_type, body)
-    }
 }
 
 /// Built feeds by key.

@@ -102,13 +102,11 @@ pub async fn bump_version(tx: &mut Tx) -> ApiResult<()> {
     Ok(())
 }
 
-/// Bumps the version outside a transaction (an event's poster changed).
+/// Bumps the version outside a transaction (an event's poster or a venue changed).
 pub async fn touch(db: &Db) -> ApiResult<()> {
-    on_db!(db, pool => sqlx::query("UPDATE calendar_version SET version = version + 1 WHERE id = 1")
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
-    Ok(())
+    let mut tx = db.begin().await?;
+    bump_version(&mut tx).await?;
+    Ok(tx.commit().await?)
 }
 
 pub async fn version(db: &Db) -> ApiResult<i64> {

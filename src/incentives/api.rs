@@ -201,11 +201,7 @@ impl IncentivesApi {
         fund_id: Query<Option<i64>>,
         #[oai(name = "state")] application_state: Query<Option<ApplicationState>>,
     ) -> ApiResult<ApplicationListResponse> {
-        let organization_id = if auth.0.is_staff() {
-            None
-        } else {
-            Some(auth.0.organization.map(|o| o.id).ok_or_else(|| ApiError::forbidden("No organization."))?)
-        };
+        let organization_id = auth.0.listing_scope()?;
         let rows =
             store::list_applications(&state.db, fund_id.0, organization_id, application_state.0).await?;
         let mut items = Vec::with_capacity(rows.len());

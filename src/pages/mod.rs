@@ -546,10 +546,11 @@ fn json_ld(event: &EventRow, lang: Lang, url: &str, image: Option<&str>) -> Stri
 /// `GET /events/{slug}`: one event.
 pub async fn event_page(req: &Request, state: &AppState, slug: &str) -> poem::Result<Response> {
     let lang = language(req);
-    let row = events::event(&state.db, slug, state.clock.now())
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("Event {slug:?}")))?;
-    serve_cached(req, state, lang, format!("event|{}", row.public_slug), || async {
+    // Looked up inside the build: a cache hit costs no query for the event.
+    serve_cached(req, state, lang, format!("event|{slug}"), || async {
+        let row = events::event(&state.db, slug, state.clock.now())
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("Event {slug:?}")))?;
         let public_url = &state.settings.public_url;
         let tz = row.tz();
         let url = format!("{public_url}/events/{}", row.public_slug);
@@ -718,10 +719,10 @@ pub async fn venue_page(
     Path(slug): Path<String>,
 ) -> poem::Result<Response> {
     let lang = language(req);
-    let venue = venues::store::find_by_slug(&state.db, &slug)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("Venue {slug:?}")))?;
-    serve_cached(req, &state, lang, format!("venue|{}", venue.slug), || async {
+    serve_cached(req, &state, lang, format!("venue|{slug}"), || async {
+        let venue = venues::store::find_by_slug(&state.db, &slug)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("Venue {slug:?}")))?;
         let w = words(lang);
         let now = state.clock.now();
         let filter = EventFilter { venue: Some(venue.slug.clone()), from: Some(now), ..Default::default() };
