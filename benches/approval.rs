@@ -19,8 +19,8 @@ use debut::{
     clock::Clock,
     config::Settings,
     db::Db,
-    http::AppState,
     on_db,
+    state::AppState,
 };
 
 struct Fixture {

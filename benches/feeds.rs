@@ -22,8 +22,9 @@ use debut::{
     clock::Clock,
     config::Settings,
     db::Db,
-    http::{AppState, routes},
     on_db,
+    startup::routes,
+    state::AppState,
 };
 use poem::{
     EndpointExt, Response, Route, Server, get, handler,

@@ -2,7 +2,8 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use crate::notifications::NotifyConfig;
+/// The default and highest cap per store a fund may set: 2,000,000 CNY, in fen.
+pub const DEFAULT_MAX_AWARD_CAP_FEN: i64 = 2_000_000 * 100;
 
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -47,10 +48,24 @@ impl Settings {
                 ..Default::default()
             },
             outbox_interval: Duration::from_secs(5),
-            max_award_cap_fen: crate::incentives::DEFAULT_CAP_FEN,
+            max_award_cap_fen: DEFAULT_MAX_AWARD_CAP_FEN,
             max_upload_bytes: 10 * 1024 * 1024,
             max_upload_pixels: 50_000_000,
             uid_domain: "debut.local".to_owned(),
         }
     }
+}
+
+/// Where and how to deliver.
+#[derive(Debug, Clone, Default)]
+pub struct NotifyConfig {
+    /// `smtp://host:port` of a relay (plain SMTP; let the relay handle TLS onwards).
+    pub smtp_url: Option<String>,
+    /// The sender of notification e-mails.
+    pub mail_from: String,
+    /// POST target for every message, signed with `webhook_secret`.
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<String>,
+    /// How long a message waits for later changes to merge into it.
+    pub debounce: Duration,
 }

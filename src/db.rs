@@ -74,7 +74,8 @@ impl Backend {
             Ok(Self::Postgres)
         } else {
             anyhow::bail!(
-                "unsupported database URL {url:?}: use sqlite://path/to/file.db or postgres://user@host/db"
+                "unsupported database URL {:?}: use sqlite://path/to/file.db or postgres://user@host/db",
+                redact_url(url)
             )
         }
     }
@@ -160,4 +161,36 @@ impl Tx {
 /// True when the error is a unique-constraint violation (on either backend).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+/// A database URL without its password, for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_logs() {
+        assert_eq!(redact_url("postgres://debut:s3cret@db:5432/debut"), "postgres://debut:***@db:5432/debut");
+        assert_eq!(redact_url("sqlite://data/debut.db"), "sqlite://data/debut.db");
+    }
+
+    #[test]
+    fn an_unsupported_url_is_named_without_its_password() {
+        let err = Backend::from_url("mysql://debut:s3cret@db/debut").unwrap_err().to_string();
+        assert!(err.contains("mysql://debut:***@db/debut"), "{err}");
+        assert!(!err.contains("s3cret"), "{err}");
+    }
 }

@@ -3,13 +3,14 @@
 //! Loading is idempotent: what exists already (by slug, e-mail or the brand's bookings) is left
 //! alone.
 
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::{
     accounts::{OrgKind, Role, auth, store as accounts},
     bookings::{self, Action, BookingInput, BookingPatch, Contact, Format, Reach},
     error::{ApiError, ApiResult},
-    http::AppState,
+    state::AppState,
+    values::Zone,
     venues::{OpeningWindowInput, ShowcaseTier, VenueDraft, VenueInput, VenueKind, Weekday, store as venues},
 };
 
@@ -52,7 +53,7 @@ fn venue(
         capacity,
         indoor,
         description: description.into(),
-        zone: crate::venues::DEFAULT_ZONE.into(),
+        zone: Zone::DEFAULT_NAME.into(),
         opening_hours,
         blackouts: vec![],
         setup_minutes,
@@ -214,8 +215,9 @@ const EVENTS: &[DemoEvent] = &[
     },
 ];
 
-fn local(day: i64, time: &str) -> String {
-    let date = (Utc::now() + TimeDelta::hours(8) + TimeDelta::days(day)).date_naive();
+/// `time` on the day `day` days after `now`'s date in the district's zone, as venue time.
+fn local(now: DateTime<Utc>, day: i64, time: &str) -> String {
+    let date = (now.with_timezone(&Zone::default().tz()) + TimeDelta::days(day)).date_naive();
     format!("{}T{time}", date.format("%Y-%m-%d"))
 }
 
@@ -228,6 +230,7 @@ async fn load_events(state: &AppState) -> ApiResult<()> {
         .await?
         .ok_or_else(|| ApiError::not_found("The demo staff"))?;
     let (brand, staff) = (brand.principal(), staff.principal());
+    let now = state.clock.now();
     let organization_id = brand.organization.map(|o| o.id);
     let filter = bookings::store::BookingFilter { organization_id, ..Default::default() };
     if !bookings::store::list(db, &filter, 0, 1).await?.is_empty() {
@@ -247,8 +250,8 @@ async fn load_events(state: &AppState) -> ApiResult<()> {
             description_en: event.description_en.into(),
             brand_name: "Demo Brand 首发品牌".into(),
             expected_attendance: 200,
-            starts_at: local(event.day, event.start),
-            ends_at: local(event.day + event.end.0, event.end.1),
+            starts_at: local(now, event.day, event.start),
+            ends_at: local(now, event.day + event.end.0, event.end.1),
             setup_minutes: None,
             teardown_minutes: None,
             alternatives: vec![],
@@ -262,8 +265,8 @@ async fn load_events(state: &AppState) -> ApiResult<()> {
     }
     // One rescheduled (a day later), one cancelled.
     let patch = BookingPatch {
-        starts_at: Some(local(9, "14:00")),
-        ends_at: Some(local(9, "17:00")),
+        starts_at: Some(local(now, 9, "14:00")),
+        ends_at: Some(local(now, 9, "17:00")),
         ..Default::default()
     };
     bookings::service::edit(state, &brand, ids[2], patch).await?;

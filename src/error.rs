@@ -5,10 +5,10 @@
 //! logged and never sent to clients. [`problem_responses`] turns errors raised outside our
 //! handlers (unknown routes, unparsable parameters, wrong content types) into the same body.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use poem::{
-    Endpoint, IntoResponse, Request, Response,
+    Endpoint, IntoResponse, PathPattern, Request, Response,
     error::{NotFoundError, ReadBodyError, ResponseError},
     http::{HeaderValue, StatusCode, header},
 };
@@ -247,8 +247,52 @@ impl ApiResponse for ApiError {
     }
 }
 
+/// The names of the API's path parameters, by route.
+///
+/// poem-openapi reports a path parameter that does not parse by its position (`param1`), not
+/// by the name clients see in the OpenAPI document (`action`); this maps one to the other.
+#[derive(Debug, Default, Clone)]
+pub struct PathParamNames(Arc<Vec<(String, Vec<String>)>>);
+
+impl PathParamNames {
+    /// Reads the paths of an OpenAPI document (`/bookings/{id}/{action}`).
+    pub fn from_spec(spec: &serde_json::Value) -> Self {
+        let mut routes = Vec::new();
+        for path in spec["paths"].as_object().into_iter().flat_map(|paths| paths.keys()) {
+            let (mut pattern, mut names) = (String::new(), Vec::new());
+            // `str::is_empty` by name: poem-openapi's `Type` trait, in scope here, has an
+            // `is_empty` of its own that is always false.
+            for segment in path.split('/').filter(|s| !str::is_empty(s)) {
+                pattern.push('/');
+                match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(name) => {
+                        pattern.push_str(&format!(":param{}", names.len()));
+                        names.push(name.to_owned());
+                    }
+                    None => pattern.push_str(segment),
+                }
+            }
+            routes.push((pattern, names));
+        }
+        // Longest first, so a route is not mistaken for a shorter one it ends with.
+        routes.sort_by_key(|(pattern, _)| std::cmp::Reverse(pattern.len()));
+        Self(Arc::new(routes))
+    }
+
+    /// The name of the parameter poem calls `positional` in the route `pattern`.
+    fn name(&self, pattern: &str, positional: &str) -> Option<&str> {
+        let index: usize = positional.strip_prefix("param")?.parse().ok()?;
+        let (_, names) = self.0.iter().find(|(route, _)| pattern.ends_with(route.as_str()))?;
+        names.get(index).map(String::as_str)
+    }
+}
+
 /// Converts an error raised outside our handlers into our problem body.
 pub fn api_error_from_poem(err: poem::Error) -> ApiError {
+    api_error_from_poem_named(err, &PathParamNames::default())
+}
+
+fn api_error_from_poem_named(err: poem::Error, path_params: &PathParamNames) -> ApiError {
     let err = match err.downcast::<ApiError>() {
         Ok(api_error) => return api_error,
         Err(err) => err,
@@ -257,7 +301,8 @@ pub fn api_error_from_poem(err: poem::Error) -> ApiError {
         return ApiError::invalid(e.name, e.reason.clone());
     }
     if let Some(e) = err.downcast_ref::<ParsePathError>() {
-        return ApiError::invalid(e.name, e.reason.clone());
+        let name = err.data::<PathPattern>().and_then(|p| path_params.name(&p.0, e.name)).unwrap_or(e.name);
+        return ApiError::invalid(name, e.reason.clone());
     }
     if err.is::<AuthorizationError>() {
         return ApiError::Unauthorized(
@@ -288,9 +333,10 @@ pub fn api_error_from_poem(err: poem::Error) -> ApiError {
 
 /// Middleware: every error that reaches the top becomes a problem+json response.
 pub async fn problem_responses<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
+    let path_params = req.data::<PathParamNames>().cloned().unwrap_or_default();
     match ep.call(req).await {
         Ok(response) => Ok(response.into_response()),
-        Err(err) => Ok(api_error_from_poem(err).into_response()),
+        Err(err) => Ok(api_error_from_poem_named(err, &path_params).into_response()),
     }
 }
 
@@ -321,5 +367,22 @@ impl Violations {
 
     pub fn into_error(self) -> ApiError {
         ApiError::Validation(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positional_path_parameters_get_their_names() {
+        let spec = serde_json::json!({
+            "paths": {"/api/v1/bookings/{id}/{action}": {}, "/api/v1/bookings/{id}": {}}
+        });
+        let names = PathParamNames::from_spec(&spec);
+        assert_eq!(names.name("/api/v1/bookings/:param0/:param1", "param1"), Some("action"));
+        assert_eq!(names.name("/api/v1/bookings/:param0", "param0"), Some("id"));
+        assert_eq!(names.name("/api/v1/bookings/:param0", "param1"), None);
+        assert_eq!(names.name("/elsewhere/:param0", "param0"), None);
     }
 }

@@ -1,35 +1,56 @@
 //! Debut: the event platform of a city district's commerce office — debut launches in its
 //! showcase venues, first-store incentives and pop-up markets.
 //!
-//! A map of the crate, one module per domain (each owns its types, storage and API):
+//! A map of the crate, in layers; a module uses only modules of the layers below it (the test
+//! `tests/api/architecture.rs` fails on any edge that points up or sideways into a cycle).
+//! `docs/ARCHITECTURE.md` walks through it.
 
-/// Organizations, users, roles, login tokens and throttling.
-pub mod accounts;
-/// The audit trail and comments of reviewed records.
-pub mod audit;
-/// Brands' and organizers' venue bookings, review, and conflict-free approval.
-pub mod bookings;
-/// Public events, iCal and RSS feeds, and their HTTP caching.
-pub mod calendar;
+// Foundation: knows no domain.
+
 /// The injected clock that business rules and tests share.
 pub mod clock;
 /// Runtime settings built from CLI flags and the environment.
 pub mod config;
 /// The SQLite/PostgreSQL pool, transactions and migrations.
 pub mod db;
-/// Demo data for `debut serve --demo`.
-pub mod demo;
 /// The error vocabulary and its `application/problem+json` rendering.
 pub mod error;
-/// The HTTP server: state, routes, middleware, OpenAPI composition.
+/// Shared value types: text, e-mail, instants, money, languages, zones, actors.
+pub mod values;
+
+// Shared machinery the domains build on.
+
+/// The audit trail and comments of reviewed records.
+pub mod audit;
+/// The response cache for feeds and pages, and the public version that invalidates it.
+pub mod cache;
+/// HTTP building blocks: the JSON extractor, cursor pagination, OpenAPI tags.
 pub mod http;
-/// First-store incentive funds, applications, awards and the ledger.
-pub mod incentives;
-/// Uploaded images: checks, variants, content-addressed storage.
-pub mod media;
 /// The transactional outbox and notification delivery.
 pub mod notifications;
+/// What every request handler can reach (database, clock, settings, cache).
+pub mod state;
+
+// Domains, each owning its types, storage and API.
+
+/// Organizations, users, roles, login tokens and throttling.
+pub mod accounts;
+/// Brands' and organizers' venue bookings, review, and conflict-free approval.
+pub mod bookings;
+/// Public events, iCal and RSS feeds.
+pub mod calendar;
+/// First-store incentive funds, applications, awards and the ledger.
+pub mod incentives;
+/// Uploaded images: checks, variants, content-addressed storage, and who may upload what.
+pub mod media;
 /// The public HTML pages in zh-CN and en.
 pub mod pages;
 /// Showcase venues with opening hours and blackouts.
 pub mod venues;
+
+// The top: composition.
+
+/// Demo data for `debut serve --demo`.
+pub mod demo;
+/// Routes, the OpenAPI document, the server and shutdown; only `main.rs` and tests import it.
+pub mod startup;

@@ -5,12 +5,13 @@ use std::{io::Read, path::PathBuf, time::Duration};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use debut::{
-    accounts::{Email, Password, Role, auth, store},
+    accounts::{Password, Role, auth, store},
     clock::Clock,
     config::Settings,
-    db::Db,
+    db::{Db, redact_url},
     demo,
-    http::{Application, redact_url, shutdown_signal},
+    startup::{Application, shutdown_signal},
+    values::text::Email,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -78,7 +79,7 @@ enum Command {
         #[arg(long, env = "DEBUT_UID_DOMAIN", default_value = "debut.local")]
         uid_domain: String,
         /// The highest first-store award cap a fund may set, in fen (default 2,000,000 CNY).
-        #[arg(long, env = "DEBUT_MAX_AWARD_CAP_FEN", default_value_t = debut::incentives::DEFAULT_CAP_FEN)]
+        #[arg(long, env = "DEBUT_MAX_AWARD_CAP_FEN", default_value_t = debut::config::DEFAULT_MAX_AWARD_CAP_FEN)]
         max_award_cap_fen: i64,
     },
     /// Run database migrations and exit.

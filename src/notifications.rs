@@ -17,26 +17,13 @@ use sha2::Sha256;
 
 use crate::{
     clock::Clock,
+    config::NotifyConfig,
     db::{Db, Tx},
     on_db, on_tx,
 };
 
-/// Where and how to deliver.
-#[derive(Debug, Clone, Default)]
-pub struct NotifyConfig {
-    /// `smtp://host:port` of a relay (plain SMTP; let the relay handle TLS onwards).
-    pub smtp_url: Option<String>,
-    /// The sender of notification e-mails.
-    pub mail_from: String,
-    /// POST target for every message, signed with `webhook_secret`.
-    pub webhook_url: Option<String>,
-    pub webhook_secret: Option<String>,
-    /// How long a message waits for later changes to merge into it.
-    pub debounce: Duration,
-}
-
 /// A message to the members of an organization.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     pub coalesce_key: String,
     pub recipient_org_id: i64,

@@ -6,13 +6,16 @@ use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use serde::Deserialize;
 
 use super::{
-    Email, OrgKind, OrganizationView, Password, UserView,
+    OrgKind, OrganizationView, Password, UserView,
     auth::{self, BearerAuth},
-    required_text, store,
+    store,
+    throttle::LoginThrottle,
 };
 use crate::{
     error::{ApiError, ApiResult, Violations},
-    http::{ApiTags, AppState, JsonBody},
+    http::{ApiTags, JsonBody},
+    state::AppState,
+    values::text::{Email, required_text},
 };
 
 pub struct AccountsApi;
@@ -135,6 +138,7 @@ impl AccountsApi {
     async fn login(
         &self,
         state: Data<&AppState>,
+        throttle: Data<&std::sync::Arc<LoginThrottle>>,
         req: &Request,
         body: JsonBody<LoginRequest>,
     ) -> ApiResult<LoginResult> {
@@ -143,7 +147,7 @@ impl AccountsApi {
         let now = state.clock.now();
         // Malformed addresses share one throttle key, so junk cannot grow the throttle's memory.
         let email = Email::parse(&input.email).map(|e| e.as_str().to_owned()).unwrap_or_default();
-        if let Err(wait) = state.login_throttle.attempt(&email, address, now) {
+        if let Err(wait) = throttle.attempt(&email, address, now) {
             return Err(ApiError::TooManyRequests {
                 detail: format!("Too many failed logins; try again in {} seconds.", wait.as_secs().max(1)),
                 retry_after: wait,
@@ -155,7 +159,7 @@ impl AccountsApi {
         let Some(user) = user.filter(|_| matches) else {
             return Err(ApiError::Unauthorized("The e-mail or password is wrong.".to_owned()));
         };
-        state.login_throttle.succeeded(&email, address);
+        throttle.succeeded(&email, address);
         let token = auth::new_token();
         let ttl = TimeDelta::from_std(state.settings.session_ttl).unwrap_or(TimeDelta::days(30));
         let expires_at = now + ttl;

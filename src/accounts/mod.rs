@@ -8,11 +8,12 @@
 pub mod api;
 pub mod auth;
 pub mod store;
+pub mod throttle;
 
 use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
+use crate::{error::ApiError, values::text::text_enum};
 
 /// What kind of outside party an organization is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
@@ -35,53 +36,8 @@ pub enum Role {
     Admin,
 }
 
-macro_rules! text_enum {
-    ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-
-            pub fn parse(text: &str) -> Result<Self, String> {
-                match text {
-                    $($text => Ok(Self::$variant),)+
-                    other => Err(format!(
-                        "unknown value {other:?}; expected one of: {}",
-                        [$($text),+].join(", ")
-                    )),
-                }
-            }
-        }
-    };
-}
-pub(crate) use text_enum;
-
 text_enum!(OrgKind { Brand => "brand", Organizer => "organizer", Vendor => "vendor" });
 text_enum!(Role { Member => "member", Staff => "staff", Admin => "admin" });
-
-/// A normalized (trimmed, lower-case) e-mail address.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Email(String);
-
-impl Email {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let email = raw.trim().to_lowercase();
-        let valid = email.len() <= 254
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-            && email.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty()
-                    && !domain.contains('@')
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-            });
-        if valid { Ok(Self(email)) } else { Err("must be an e-mail address like name@example.com".into()) }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
 /// A password that meets our length policy. Never logged, never stored in clear.
 pub struct Password(String);
@@ -109,32 +65,6 @@ impl Password {
 impl std::fmt::Debug for Password {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Password(***)")
-    }
-}
-
-/// Trimmed, non-empty text of bounded length (names, titles).
-pub fn required_text(raw: &str, max_chars: usize) -> Result<String, String> {
-    let text = raw.trim();
-    if text.is_empty() {
-        Err("must not be empty".into())
-    } else if text.chars().count() > max_chars {
-        Err(format!("must be at most {max_chars} characters"))
-    } else if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        Err("must not contain control characters".into())
-    } else {
-        Ok(text.to_owned())
-    }
-}
-
-/// Trimmed text of bounded length that may be empty (descriptions).
-pub fn optional_text(raw: &str, max_chars: usize) -> Result<String, String> {
-    let text = raw.trim().replace("\r\n", "\n").replace('\r', "\n");
-    if text.chars().count() > max_chars {
-        Err(format!("must be at most {max_chars} characters"))
-    } else if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        Err("must not contain control characters".into())
-    } else {
-        Ok(text)
     }
 }
 
@@ -207,14 +137,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn email_is_normalized_and_validated() {
-        assert_eq!(Email::parse("  Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com", "a@b@c.d"] {
-            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
-        }
-    }
-
-    #[test]
     fn password_length_is_enforced() {
         assert!(Password::parse("short").is_err());
         assert!(Password::parse("long enough pw").is_ok());
@@ -228,13 +150,5 @@ mod tests {
         assert_eq!(OrgKind::Vendor.as_str(), "vendor");
         let err = OrgKind::parse("staff").unwrap_err();
         assert!(err.contains("brand, organizer, vendor"), "{err}");
-    }
-
-    #[test]
-    fn required_text_trims_and_refuses_empty() {
-        assert_eq!(required_text("  Wuma  ", 10), Ok("Wuma".into()));
-        assert!(required_text("   ", 10).is_err());
-        assert!(required_text("x\u{0}y", 10).is_err());
-        assert!(required_text("五马街五马街", 5).is_err());
     }
 }

@@ -15,10 +15,15 @@ use super::{
     store::{self, BookingFilter},
 };
 use crate::{
-    accounts::{auth::BearerAuth, optional_text, required_text},
+    accounts::auth::BearerAuth,
     audit::{self, Comment, HistoryResponse, Subject},
     error::{ApiError, ApiResult},
-    http::{ApiTags, AppState, JsonBody, Page},
+    http::{ApiTags, JsonBody, Page},
+    state::AppState,
+    values::{
+        text::{optional_text, required_text},
+        time::within_reason,
+    },
     venues,
 };
 
@@ -185,7 +190,7 @@ impl BookingsApi {
         let organization_id = auth.0.listing_scope()?;
         for (field, value) in [("from", from.0), ("to", to.0)] {
             if let Some(value) = value {
-                super::within_reason(value).map_err(|m| ApiError::invalid(field, m))?;
+                within_reason(value).map_err(|m| ApiError::invalid(field, m))?;
             }
         }
         let filter = BookingFilter {
@@ -223,7 +228,7 @@ impl BookingsApi {
         let page = Page::parse(limit.0, None)?;
         for (field, value) in [("from", from.0), ("to", to.0)] {
             if let Some(value) = value {
-                super::within_reason(value).map_err(|m| ApiError::invalid(field, m))?;
+                within_reason(value).map_err(|m| ApiError::invalid(field, m))?;
             }
         }
         let filter = BookingFilter {
@@ -367,10 +372,10 @@ impl BookingsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
-        action: Path<String>,
+        action: Path<Action>,
         body: JsonBody<ActionRequest>,
     ) -> ApiResult<ActionResponse> {
-        let action = Action::parse(&action.0).map_err(|m| ApiError::invalid("action", m))?;
+        let action = action.0;
         let note = body.0.note.unwrap_or_default();
         let note = optional_text(&note, 2000).map_err(|m| ApiError::invalid("note", m))?;
         Ok(ActionResponse::Ok(Json(service::act(&state, &auth.0, id.0, action, &note).await?)))
@@ -394,7 +399,7 @@ impl BookingsApi {
         let free = service::availability(&state, &venue, from.0, to.0).await?;
         Ok(AvailabilityResponse::Ok(Json(Availability {
             venue_id: venue.id,
-            zone: venue.zone.clone(),
+            zone: venue.zone.name().to_owned(),
             free,
         })))
     }

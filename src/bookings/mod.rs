@@ -9,18 +9,22 @@
 //!   outbox message, in the same transaction as the change.
 
 pub mod api;
+pub mod publication;
 pub mod schedule;
 pub mod service;
 pub mod store;
 
-use chrono::{DateTime, NaiveDateTime, TimeDelta, TimeZone, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, TimeDelta, Utc};
 use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    accounts::{Email, optional_text, required_text, text_enum},
     error::{ApiError, ApiResult, ConflictInfo, Violations},
+    values::{
+        Actor,
+        text::{Email, optional_text, required_text, text_enum},
+        time::parse_time,
+    },
     venues::Venue,
 };
 use schedule::{Interval, Slot};
@@ -83,13 +87,6 @@ text_enum!(Action {
     Submit => "submit", Approve => "approve", Reject => "reject",
     RequestChanges => "request-changes", Withdraw => "withdraw", Cancel => "cancel",
 });
-
-/// Who acts on a booking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Actor {
-    Owner,
-    Staff,
-}
 
 /// Every allowed move: from, action, who may, to.
 pub const MOVES: &[(BookingState, Action, Actor, BookingState)] = {
@@ -202,43 +199,6 @@ pub fn edit_effect(state: BookingState) -> ApiResult<EditEffect> {
             info: ConflictInfo { current_state: Some(other.as_str().to_owned()), ..Default::default() },
         }),
     }
-}
-
-/// Refuses instants outside years 1970–9999: date arithmetic near chrono's limits would
-/// overflow, and PostgreSQL cannot store them.
-pub fn within_reason(instant: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    use chrono::Datelike;
-    if (1970..=9999).contains(&instant.year()) {
-        Ok(instant)
-    } else {
-        Err("must be between the years 1970 and 9999".into())
-    }
-}
-
-/// A time as an instant: RFC 3339 with an offset, or a local `YYYY-MM-DDTHH:MM[:SS]` in the
-/// venue's zone.
-pub fn parse_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
-    parse_any_time(raw, tz).and_then(within_reason)
-}
-
-fn parse_any_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
-    let raw = raw.trim();
-    if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
-        return Ok(instant.to_utc());
-    }
-    let naive = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
-        .ok_or_else(|| format!("{raw:?} is not a time; use 2026-12-04T19:00 (venue time) or RFC 3339"))?;
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.to_utc())
-        .ok_or_else(|| format!("{raw} does not exist in {tz} (a daylight-saving gap)"))
-}
-
-/// A local wall-clock time in `tz`, as shown to people.
-pub fn local_time(instant: DateTime<Utc>, tz: Tz) -> String {
-    instant.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string()
 }
 
 #[derive(Debug, Clone, PartialEq, Object, Serialize, Deserialize)]
@@ -518,22 +478,5 @@ mod tests {
         assert_eq!((t.to, t.change), (BookingState::Approved, ChangeEffect::Discard));
         let t = transition(BookingState::Approved, true, Action::Cancel, Actor::Staff).unwrap();
         assert_eq!(t.to, BookingState::Cancelled);
-    }
-
-    #[test]
-    fn local_times_are_read_in_the_venue_zone() {
-        let tz = chrono_tz::Asia::Shanghai;
-        assert_eq!(parse_time("2026-12-04T19:00", tz).unwrap().to_rfc3339(), "2026-12-04T11:00:00+00:00");
-        assert_eq!(
-            parse_time("2026-12-04T19:00:00+08:00", tz).unwrap().to_rfc3339(),
-            "2026-12-04T11:00:00+00:00"
-        );
-        assert!(parse_time("next friday", tz).is_err());
-        assert!(
-            parse_time("+262142-12-31T10:00", tz).is_err(),
-            "years chrono can hold but we cannot add days to"
-        );
-        assert!(parse_time("1900-01-01T10:00", tz).is_err());
-        assert_eq!(local_time(parse_time("2026-12-05T01:30", tz).unwrap(), tz), "2026-12-05T01:30");
     }
 }

@@ -302,7 +302,7 @@ mod tests {
             capacity: 1000,
             indoor: false,
             description: String::new(),
-            zone: "Asia/Shanghai".into(),
+            zone: crate::values::Zone::default(),
             opening_hours: hours
                 .iter()
                 .map(|(d, o, c)| OpeningWindowInput { weekday: *d, opens: (*o).into(), closes: (*c).into() })

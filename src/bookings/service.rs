@@ -6,8 +6,9 @@ use poem_openapi::Object;
 use serde_json::json;
 
 use super::{
-    Action, Actor, BookingContent, BookingInput, BookingPatch, BookingState, ChangeEffect, Contact,
-    EditEffect, Format, Reach, TimeSpan, edit_effect, local_time,
+    Action, BookingContent, BookingInput, BookingPatch, BookingState, ChangeEffect, Contact, EditEffect,
+    Format, Reach, TimeSpan, Transition, edit_effect,
+    publication::{self, PublicChange, public_change},
     schedule::{self, Interval, Limits},
     store::{self, BookingRow, ClashRow},
     transition,
@@ -15,10 +16,14 @@ use super::{
 use crate::{
     accounts::{OrgKind, Principal},
     audit::{self, Subject},
-    calendar::{self, store::PublicChange},
     error::{ApiError, ApiResult, ConflictInfo, Violations},
-    http::AppState,
     notifications::{self, Message},
+    state::AppState,
+    values::{
+        Actor,
+        text::optional_text,
+        time::{local_time, within_reason},
+    },
     venues::{self, Venue},
 };
 
@@ -87,12 +92,11 @@ pub struct Suggestion {
 
 pub fn view(row: &BookingRow, principal: &Principal) -> ApiResult<Booking> {
     let content = row.content()?;
-    let tz = venues::parse_zone(&row.zone).unwrap_or(chrono_tz::Asia::Shanghai);
-    let staged_decision = match (&row.staged_action, principal.is_staff()) {
-        (Some(action), true) => Some(StagedDecision {
-            action: Action::parse(action).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?,
-            note: row.staged_note.clone().unwrap_or_default(),
-        }),
+    let tz = row.zone.tz();
+    let staged_decision = match (row.staged_action, principal.is_staff()) {
+        (Some(action), true) => {
+            Some(StagedDecision { action, note: row.staged_note.clone().unwrap_or_default() })
+        }
         _ => None,
     };
     Ok(Booking {
@@ -103,7 +107,7 @@ pub fn view(row: &BookingRow, principal: &Principal) -> ApiResult<Booking> {
         reach: content.reach,
         local_starts_at: local_time(content.starts_at, tz),
         local_ends_at: local_time(content.ends_at, tz),
-        zone: row.zone.clone(),
+        zone: row.zone.name().to_owned(),
         title_zh: content.title_zh,
         title_en: content.title_en,
         description_zh: content.description_zh,
@@ -116,7 +120,7 @@ pub fn view(row: &BookingRow, principal: &Principal) -> ApiResult<Booking> {
         teardown_minutes: content.teardown_minutes,
         alternatives: content.alternatives,
         contact: content.contact,
-        state: row.state()?,
+        state: row.state,
         pending_change: row.pending_change()?,
         cancel_reason: row.cancel_reason.clone(),
         staged_decision,
@@ -127,14 +131,14 @@ pub fn view(row: &BookingRow, principal: &Principal) -> ApiResult<Booking> {
     })
 }
 
-fn clash_view(row: ClashRow) -> ApiResult<Clash> {
-    Ok(Clash {
+fn clash_view(row: ClashRow) -> Clash {
+    Clash {
         id: row.id,
-        state: BookingState::parse(&row.state).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?,
+        state: row.state,
         title: if row.title_en.is_empty() { row.title_zh } else { row.title_en },
         starts_at: row.starts_at,
         ends_at: row.ends_at,
-    })
+    }
 }
 
 fn limits(state: &AppState) -> Limits {
@@ -198,7 +202,7 @@ pub async fn edit(
     if !principal.acts_for(row.organization_id) {
         return Err(ApiError::forbidden("Only the applicant may edit a booking."));
     }
-    let current_state = row.state()?;
+    let current_state = row.state;
     let effect = edit_effect(current_state)?;
     let base = match effect {
         // A second change request builds on the first.
@@ -232,7 +236,7 @@ pub async fn edit(
 
 /// A 409 for a lost race. Call it only after releasing any transaction: it takes a connection.
 async fn changed_meanwhile(state: &AppState, id: i64) -> ApiError {
-    let current = store::find(&state.db, id).await.ok().flatten().map(|r| r.state);
+    let current = store::find(&state.db, id).await.ok().flatten().map(|r| r.state.as_str().to_owned());
     ApiError::Conflict {
         detail: "The booking changed while this request was being handled; reload it and try again.".into(),
         info: ConflictInfo { current_state: current, ..Default::default() },
@@ -249,6 +253,70 @@ pub struct ActionOutcome {
     pub suggestions: Vec<Suggestion>,
 }
 
+/// What an action on a booking will do, decided from the booking as it was read and before
+/// anything is written. [`decide`] makes it without a database; [`apply`] carries it out in one
+/// transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub action: Action,
+    pub actor: Actor,
+    pub transition: Transition,
+    /// The content in force after the move (a pending change when it is approved).
+    pub target: BookingContent,
+    /// The applicant's or staff's note, validated (the public reason of a cancellation).
+    pub note: String,
+    /// The venue's rules (hours, blackouts, capacity, length) must hold for `target` as of now.
+    pub check_rules: bool,
+    /// The move approves `target`: lock the venue and refuse clashes with approved bookings.
+    pub approving: bool,
+    /// How the public event changes, if it does.
+    pub public: Option<PublicChange>,
+    pub audit_note: String,
+    /// What the applicant hears (staff decisions only).
+    pub message: Option<Message>,
+}
+
+/// Decides an action: the move, the content it leaves in force and every effect to write.
+pub fn decide(row: &BookingRow, actor: Actor, action: Action, note: &str) -> ApiResult<Plan> {
+    let change = row.pending_change()?;
+    let transition = transition(row.state, change.is_some(), action, actor)?;
+    let note = optional_text(note, 2000).map_err(|m| ApiError::invalid("note", m))?;
+    if action == Action::Cancel && note.is_empty() {
+        return Err(ApiError::invalid("note", "give the public reason for the cancellation"));
+    }
+    let current = row.content()?;
+    let target = match (transition.change, change) {
+        (ChangeEffect::Apply, Some(change)) => change,
+        _ => current.clone(),
+    };
+    let approving = transition.change == ChangeEffect::Apply
+        || transition.to == BookingState::Approved && transition.from != BookingState::Approved;
+    let public = match (transition.change, transition.to) {
+        (ChangeEffect::Apply, _) => public_change(&current, &target),
+        (ChangeEffect::None, BookingState::Approved) => Some(PublicChange::Published),
+        (ChangeEffect::None, BookingState::Cancelled) => Some(PublicChange::Cancelled),
+        _ => None,
+    };
+    let audit_note = match transition.change {
+        ChangeEffect::Apply => format!("change approved. {note}"),
+        ChangeEffect::Discard => format!("change {}. {note}", past(action)),
+        ChangeEffect::None => note.clone(),
+    };
+    let message = (actor == Actor::Staff).then(|| decision_message(row, &target, action, transition, &note));
+    Ok(Plan {
+        action,
+        actor,
+        check_rules: transition.to == BookingState::Submitted || approving,
+        approving,
+        public,
+        audit_note: audit_note.trim().to_owned(),
+        message,
+        transition,
+        target,
+        note,
+    })
+}
+
 pub async fn act(
     state: &AppState,
     principal: &Principal,
@@ -258,38 +326,40 @@ pub async fn act(
 ) -> ApiResult<ActionOutcome> {
     let row = load_visible(state, principal, id).await?;
     let actor = if principal.is_staff() { Actor::Staff } else { Actor::Owner };
-    let change = row.pending_change()?;
-    let move_ = transition(row.state()?, change.is_some(), action, actor)?;
-    let note = crate::accounts::optional_text(note, 2000).map_err(|m| ApiError::invalid("note", m))?;
-    if action == Action::Cancel && note.is_empty() {
-        return Err(ApiError::invalid("note", "give the public reason for the cancellation"));
+    let plan = decide(&row, actor, action, note)?;
+    if plan.check_rules {
+        let venue = venue_for(state, plan.target.venue_id).await?;
+        check_rules(state, &venue, &plan.target)?;
     }
-    let now = state.clock.now();
+    apply(state, &row, &plan, principal.user_id).await?;
 
-    // The content that will be in force after the move; rules apply to it.
-    let target = match move_.change {
-        ChangeEffect::Apply => change.clone().expect("a change to apply"),
-        _ => row.content()?,
+    let row =
+        store::find(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Booking {id}")))?;
+    let (clashes, suggestions) = if plan.transition.to == BookingState::Submitted {
+        competition(state, &row, &plan.target).await?
+    } else {
+        (vec![], vec![])
     };
-    let approving = move_.change == ChangeEffect::Apply
-        || move_.to == BookingState::Approved && move_.from != BookingState::Approved;
-    if move_.to == BookingState::Submitted || approving {
-        let venue = venue_for(state, target.venue_id).await?;
-        check_rules(state, &venue, &target)?;
-    }
+    Ok(ActionOutcome { booking: view(&row, principal)?, clashes, suggestions })
+}
 
+/// Carries out `plan` in one transaction, provided the booking is still exactly `row`.
+async fn apply(state: &AppState, row: &BookingRow, plan: &Plan, user_id: i64) -> ApiResult<()> {
+    let id = row.id;
+    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if approving {
-        store::lock_venue(&mut tx, target.venue_id).await?;
+    if plan.approving {
+        store::lock_venue(&mut tx, plan.target.venue_id).await?;
     }
-    // Everything above was decided on `row`; go on only if the booking is still exactly that
-    // (this also takes its row lock on PostgreSQL until commit).
+    // The plan was decided on `row`; go on only if the booking is still exactly that (this also
+    // takes its row lock on PostgreSQL until commit).
     if !store::claim(&mut tx, id, row.updated_at).await? {
         drop(tx);
         return Err(changed_meanwhile(state, id).await);
     }
-    if approving {
-        let clashing = store::approved_clashes_in(&mut tx, target.venue_id, id, target.slot().busy()).await?;
+    if plan.approving {
+        let clashing =
+            store::approved_clashes_in(&mut tx, plan.target.venue_id, id, plan.target.slot().busy()).await?;
         if !clashing.is_empty() {
             let list: Vec<String> = clashing.iter().map(|c| format!("#{c}")).collect();
             return Err(ApiError::Conflict {
@@ -301,83 +371,40 @@ pub async fn act(
             });
         }
     }
-    match move_.change {
+    let Transition { from, to, change } = plan.transition;
+    let written = match change {
         ChangeEffect::Apply => {
             let written =
-                store::write_content(&mut tx, id, &target, [BookingState::Approved; 2], now).await?;
-            if !written {
-                drop(tx);
-                return Err(changed_meanwhile(state, id).await);
+                store::write_content(&mut tx, id, &plan.target, [BookingState::Approved; 2], now).await?;
+            if written {
+                store::clear_pending_change(&mut tx, id, now).await?;
             }
+            written
+        }
+        ChangeEffect::Discard => {
             store::clear_pending_change(&mut tx, id, now).await?;
+            true
         }
-        ChangeEffect::Discard => store::clear_pending_change(&mut tx, id, now).await?,
         ChangeEffect::None => {
-            let reason = (action == Action::Cancel).then_some(note.as_str());
-            if !store::set_state(&mut tx, id, move_.from, move_.to, now, reason).await? {
-                drop(tx);
-                return Err(changed_meanwhile(state, id).await);
-            }
+            let reason = (plan.action == Action::Cancel).then_some(plan.note.as_str());
+            store::set_state(&mut tx, id, from, to, now, reason).await?
         }
-    }
-    let public = match (move_.change, move_.to) {
-        (ChangeEffect::Apply, _) => public_change(&row.content()?, &target),
-        (ChangeEffect::None, BookingState::Approved) => Some(PublicChange::Published),
-        (ChangeEffect::None, BookingState::Cancelled) => Some(PublicChange::Cancelled),
-        _ => None,
     };
-    if let Some(change) = public {
-        let slug = calendar::event_slug(id, &target.title_en, &target.brand_name);
-        calendar::store::record_public_change(&mut tx, id, &slug, change, now).await?;
+    if !written {
+        drop(tx);
+        return Err(changed_meanwhile(state, id).await);
     }
-    let audit_note = match move_.change {
-        ChangeEffect::Apply => format!("change approved. {note}"),
-        ChangeEffect::Discard => format!("change {}. {note}", past(action)),
-        ChangeEffect::None => note.clone(),
-    };
-    audit::record(
-        &mut tx,
-        Subject::Booking(id),
-        principal.user_id,
-        now,
-        move_.from.as_str(),
-        move_.to.as_str(),
-        audit_note.trim(),
-    )
-    .await?;
-    if actor == Actor::Staff {
-        let message = decision_message(&row, &target, action, move_.change, move_.to, &note);
-        notifications::enqueue(&mut tx, &message, now, state.settings.notify.debounce).await?;
+    if let Some(change) = plan.public {
+        let slug = publication::event_slug(id, &plan.target.title_en, &plan.target.brand_name);
+        publication::record(&mut tx, id, &slug, change, now).await?;
+    }
+    audit::record(&mut tx, Subject::Booking(id), user_id, now, from.as_str(), to.as_str(), &plan.audit_note)
+        .await?;
+    if let Some(message) = &plan.message {
+        notifications::enqueue(&mut tx, message, now, state.settings.notify.debounce).await?;
     }
     tx.commit().await?;
-
-    let row =
-        store::find(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Booking {id}")))?;
-    let (clashes, suggestions) = if move_.to == BookingState::Submitted {
-        competition(state, &row, &target).await?
-    } else {
-        (vec![], vec![])
-    };
-    Ok(ActionOutcome { booking: view(&row, principal)?, clashes, suggestions })
-}
-
-/// How an applied change shows to the public: time, place or title changes raise SEQUENCE.
-pub fn public_change(old: &BookingContent, new: &BookingContent) -> Option<PublicChange> {
-    let moved = old.starts_at != new.starts_at;
-    if moved
-        || old.ends_at != new.ends_at
-        || old.venue_id != new.venue_id
-        || old.title_zh != new.title_zh
-        || old.title_en != new.title_en
-    {
-        return Some(PublicChange::Significant { previous_start: moved.then_some(old.starts_at) });
-    }
-    let descriptive = old.description_zh != new.description_zh
-        || old.description_en != new.description_en
-        || old.brand_name != new.brand_name
-        || old.format != new.format
-        || old.reach != new.reach;
-    descriptive.then_some(PublicChange::Minor)
+    Ok(())
 }
 
 fn past(action: Action) -> &'static str {
@@ -391,11 +418,10 @@ fn decision_message(
     row: &BookingRow,
     content: &BookingContent,
     action: Action,
-    change: ChangeEffect,
-    to: BookingState,
+    transition: Transition,
     note: &str,
 ) -> Message {
-    let what = match (change, to) {
+    let what = match (transition.change, transition.to) {
         (ChangeEffect::Apply, _) => "your change was approved".to_owned(),
         (ChangeEffect::Discard, _) => "your change was not approved".to_owned(),
         (_, to) => format!("it is now {}", to.as_str().replace('_', " ")),
@@ -412,7 +438,7 @@ fn decision_message(
         payload: json!({
             "booking_id": row.id,
             "action": action.as_str(),
-            "state": to.as_str(),
+            "state": transition.to.as_str(),
             "note": note,
         }),
     }
@@ -429,7 +455,7 @@ pub async fn competition(
         .await?
         .into_iter()
         .map(clash_view)
-        .collect::<ApiResult<_>>()?;
+        .collect();
     let suggestions = if clashes.is_empty() { vec![] } else { suggestions(state, row.id, content).await? };
     Ok((clashes, suggestions))
 }
@@ -490,7 +516,7 @@ pub async fn stage(
 ) -> ApiResult<Booking> {
     principal.require_staff()?;
     let row = load_visible(state, principal, id).await?;
-    let note = crate::accounts::optional_text(note, 2000).map_err(|m| ApiError::invalid("note", m))?;
+    let note = optional_text(note, 2000).map_err(|m| ApiError::invalid("note", m))?;
     if let Some(action) = action {
         if !matches!(action, Action::Approve | Action::Reject | Action::RequestChanges) {
             return Err(ApiError::invalid(
@@ -499,10 +525,9 @@ pub async fn stage(
             ));
         }
         // Refuse a decision that could not be released as things stand.
-        transition(row.state()?, row.pending_change.is_some(), action, Actor::Staff)?;
+        transition(row.state, row.pending_change.is_some(), action, Actor::Staff)?;
     }
-    store::stage(&state.db, id, action.map(Action::as_str), Some(&note), action.map(|_| principal.user_id))
-        .await?;
+    store::stage(&state.db, id, action, Some(&note), action.map(|_| principal.user_id)).await?;
     let row = load_visible(state, principal, id).await?;
     view(&row, principal)
 }
@@ -530,7 +555,6 @@ pub async fn release(
         if only.as_ref().is_some_and(|ids| !ids.contains(&id)) {
             continue;
         }
-        let action = Action::parse(&action).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
         let result = act(state, principal, id, action, &note).await;
         let (status, detail) = match result {
             Ok(outcome) => (200, format!("booking is now {}", outcome.booking.state.as_str())),
@@ -566,7 +590,7 @@ pub async fn review_queue(
             .await?
             .into_iter()
             .map(clash_view)
-            .collect::<ApiResult<_>>()?;
+            .collect();
         items.push(QueueItem { booking: view(&row, principal)?, clashes });
     }
     Ok(items)
@@ -580,8 +604,8 @@ pub async fn availability(
     to: DateTime<Utc>,
 ) -> ApiResult<Vec<TimeSpan>> {
     let mut v = Violations::default();
-    let checked_from = v.check("from", super::within_reason(from));
-    let checked_to = v.check("to", super::within_reason(to));
+    let checked_from = v.check("from", within_reason(from));
+    let checked_to = v.check("to", within_reason(to));
     if checked_from.is_some() && checked_to.is_some() {
         if to <= from {
             v.add("to", "must be after from");

@@ -3,13 +3,14 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    BookingContent, BookingState, Contact, Format, Reach, TimeSpan,
+    Action, BookingContent, BookingState, Contact, Format, Reach, TimeSpan,
     schedule::{Interval, MAX_BUSY_SPAN},
 };
 use crate::{
     db::{Db, Tx},
     error::{ApiError, ApiResult},
     on_db, on_tx,
+    values::Zone,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -18,8 +19,8 @@ pub struct BookingRow {
     pub organization_id: i64,
     pub created_by: i64,
     pub venue_id: i64,
-    pub format: String,
-    pub reach: String,
+    pub format: Format,
+    pub reach: Reach,
     pub title_zh: String,
     pub title_en: String,
     pub description_zh: String,
@@ -34,17 +35,17 @@ pub struct BookingRow {
     pub contact_name: String,
     pub contact_email: String,
     pub contact_phone: String,
-    pub state: String,
+    pub state: BookingState,
     pub pending_change: Option<String>,
     pub cancel_reason: Option<String>,
-    pub staged_action: Option<String>,
+    pub staged_action: Option<Action>,
     pub staged_note: Option<String>,
     pub staged_by: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
-    pub zone: String,
+    pub zone: Zone,
 }
 
 macro_rules! select_booking {
@@ -63,15 +64,11 @@ fn corrupt(id: i64, what: &str) -> ApiError {
 }
 
 impl BookingRow {
-    pub fn state(&self) -> ApiResult<BookingState> {
-        BookingState::parse(&self.state).map_err(|_| corrupt(self.id, "state"))
-    }
-
     pub fn content(&self) -> ApiResult<BookingContent> {
         Ok(BookingContent {
             venue_id: self.venue_id,
-            format: Format::parse(&self.format).map_err(|_| corrupt(self.id, "format"))?,
-            reach: Reach::parse(&self.reach).map_err(|_| corrupt(self.id, "reach"))?,
+            format: self.format,
+            reach: self.reach,
             title_zh: self.title_zh.clone(),
             title_en: self.title_en.clone(),
             description_zh: self.description_zh.clone(),
@@ -110,8 +107,8 @@ macro_rules! impl_bind_content {
         impl<'q> BindContent<'q> for $query {
             fn bind_content(self, content: &'q BookingContent, busy: Interval, alternatives: &'q str) -> Self {
                 self.bind(content.venue_id)
-                    .bind(content.format.as_str())
-                    .bind(content.reach.as_str())
+                    .bind(content.format)
+                    .bind(content.reach)
                     .bind(&content.title_zh)
                     .bind(&content.title_en)
                     .bind(&content.description_zh)
@@ -186,8 +183,8 @@ pub async fn write_content(
     .bind(id)
     .bind_content(content, busy, &alternatives)
     .bind(now)
-    .bind(states[0].as_str())
-    .bind(states[1].as_str())
+    .bind(states[0])
+    .bind(states[1])
     .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
@@ -242,10 +239,10 @@ pub async fn list(db: &Db, filter: &BookingFilter, after_id: i64, limit: i64) ->
     Ok(on_db!(db, pool => sqlx::query_as::<_, BookingRow>(SQL)
         .bind(after_id)
         .bind(filter.organization_id)
-        .bind(filter.state.map(BookingState::as_str))
+        .bind(filter.state)
         .bind(filter.venue_id)
-        .bind(filter.format.map(Format::as_str))
-        .bind(filter.reach.map(Reach::as_str))
+        .bind(filter.format)
+        .bind(filter.reach)
         .bind(filter.from)
         .bind(filter.to)
         .bind(limit)
@@ -264,8 +261,8 @@ pub async fn review_queue(db: &Db, filter: &BookingFilter, limit: i64) -> ApiRes
     );
     Ok(on_db!(db, pool => sqlx::query_as::<_, BookingRow>(SQL)
         .bind(filter.venue_id)
-        .bind(filter.format.map(Format::as_str))
-        .bind(filter.reach.map(Reach::as_str))
+        .bind(filter.format)
+        .bind(filter.reach)
         .bind(filter.from)
         .bind(filter.to)
         .bind(limit)
@@ -277,7 +274,7 @@ pub async fn review_queue(db: &Db, filter: &BookingFilter, limit: i64) -> ApiRes
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClashRow {
     pub id: i64,
-    pub state: String,
+    pub state: BookingState,
     pub title_zh: String,
     pub title_en: String,
     pub starts_at: DateTime<Utc>,
@@ -408,8 +405,8 @@ pub async fn set_state(
          WHERE id = $1 AND state = $2",
     )
     .bind(id)
-    .bind(from.as_str())
-    .bind(to.as_str())
+    .bind(from)
+    .bind(to)
     .bind(now)
     .bind(submitted)
     .bind(decided)
@@ -438,7 +435,7 @@ pub async fn clear_pending_change(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> A
 pub async fn stage(
     db: &Db,
     id: i64,
-    action: Option<&str>,
+    action: Option<Action>,
     note: Option<&str>,
     staff_id: Option<i64>,
 ) -> ApiResult<()> {
@@ -454,8 +451,8 @@ pub async fn stage(
 }
 
 /// Bookings with a staged decision: (id, action, note).
-pub async fn staged(db: &Db) -> ApiResult<Vec<(i64, String, String)>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, (i64, String, String)>(
+pub async fn staged(db: &Db) -> ApiResult<Vec<(i64, Action, String)>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, (i64, Action, String)>(
         "SELECT id, staged_action, COALESCE(staged_note, '') FROM bookings WHERE staged_action IS NOT NULL ORDER BY id",
     )
     .fetch_all(pool)

@@ -12,7 +12,8 @@ use super::{Event, EventFilter, FilterParams, store};
 use crate::{
     accounts::auth::{BearerAuth, new_token, token_hash},
     error::{ApiError, ApiResult},
-    http::{ApiTags, AppState, Page},
+    http::{ApiTags, Page},
+    state::AppState,
 };
 
 pub struct CalendarApi;

@@ -88,8 +88,8 @@ fn status_of(event: &EventRow, audience: Audience) -> IcalStatus {
 
 /// A whole calendar of `events`.
 pub fn calendar(events: &[EventRow], meta: &FeedMeta, audience: Audience) -> String {
-    // Zones written with TZID, and their one offset.
-    let mut zones: Vec<(Tz, i32)> = Vec::new();
+    // Zones written with TZID, their one offset, and an instant in them (for the abbreviation).
+    let mut zones: Vec<(Tz, i32, DateTime<Utc>)> = Vec::new();
     let mut seen: Vec<Tz> = Vec::new();
     for event in events {
         let tz = event.tz();
@@ -99,7 +99,7 @@ pub fn calendar(events: &[EventRow], meta: &FeedMeta, audience: Audience) -> Str
         seen.push(tz);
         let in_zone: Vec<&EventRow> = events.iter().filter(|e| e.tz() == tz).collect();
         if let Some(offset) = fixed_offset(tz, &in_zone) {
-            zones.push((tz, offset));
+            zones.push((tz, offset, event.starts_at));
         }
     }
 
@@ -116,7 +116,7 @@ pub fn calendar(events: &[EventRow], meta: &FeedMeta, audience: Audience) -> Str
 
     for event in events {
         let tz = event.tz();
-        let zoned = zones.iter().any(|(z, _)| *z == tz);
+        let zoned = zones.iter().any(|(z, _, _)| *z == tz);
         let at = |instant: DateTime<Utc>| -> CalendarDateTime {
             if zoned {
                 CalendarDateTime::WithTimezone {
@@ -175,8 +175,8 @@ pub fn calendar(events: &[EventRow], meta: &FeedMeta, audience: Audience) -> Str
     if !zones.is_empty() {
         let timezones: String = zones
             .iter()
-            .map(|(tz, offset)| {
-                let abbreviation = tz.offset_from_utc_datetime(&Utc::now().naive_utc()).to_string();
+            .map(|(tz, offset, instant)| {
+                let abbreviation = tz.offset_from_utc_datetime(&instant.naive_utc()).to_string();
                 vtimezone(tz.name(), *offset, &abbreviation)
             })
             .collect();
@@ -198,6 +198,11 @@ fn cancelled_word(lang: Lang) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{
+        bookings::{BookingState, Format, Reach},
+        values::Zone,
+        venues::VenueKind,
+    };
 
     fn event(title: &str) -> EventRow {
         let start = Utc.with_ymd_and_hms(2026, 12, 4, 11, 0, 0).unwrap();
@@ -209,11 +214,11 @@ mod tests {
             description_zh: "第一行\r\n第二行".into(),
             description_en: String::new(),
             brand_name: "Brand".into(),
-            format: "launch".into(),
-            reach: "national".into(),
+            format: Format::Launch,
+            reach: Reach::National,
             starts_at: start,
             ends_at: start + chrono::TimeDelta::hours(2),
-            state: "approved".into(),
+            state: BookingState::Approved,
             sequence: 2,
             published_at: Some(start - chrono::TimeDelta::days(10)),
             public_updated_at: Some(start - chrono::TimeDelta::days(5)),
@@ -223,11 +228,11 @@ mod tests {
             venue_slug: "oujiang-parlor".into(),
             venue_name_zh: "瓯江客厅".into(),
             venue_name_en: "Oujiang Parlor".into(),
-            venue_kind: "hall".into(),
+            venue_kind: VenueKind::Hall,
             venue_address: "瓯江路 1 号".into(),
             latitude: 28.03,
             longitude: 120.66,
-            zone: "Asia/Shanghai".into(),
+            zone: Zone::default(),
             poster_variants: None,
             poster_alt: None,
         }
@@ -280,7 +285,7 @@ mod tests {
     #[test]
     fn an_event_in_a_zone_with_daylight_saving_is_written_in_utc() {
         let mut e = event("Launch");
-        e.zone = "Europe/Berlin".into();
+        e.zone = Zone::parse("Europe/Berlin").unwrap();
         let text = calendar(&[e], &meta(), Audience::Public);
         assert!(text.contains("DTSTART:20261204T110000Z"), "{text}");
         assert!(!text.contains("BEGIN:VTIMEZONE"));
@@ -290,7 +295,7 @@ mod tests {
     fn a_zone_with_a_short_dst_period_is_not_mistaken_for_a_fixed_one() {
         // Casablanca is +00 around Ramadan (15 Feb – 22 Mar 2026) and +01 otherwise.
         let mut e = event("Launch");
-        e.zone = "Africa/Casablanca".into();
+        e.zone = Zone::parse("Africa/Casablanca").unwrap();
         e.starts_at = Utc.with_ymd_and_hms(2026, 3, 1, 19, 0, 0).unwrap();
         e.ends_at = e.starts_at + chrono::TimeDelta::hours(2);
         let text = calendar(&[e], &meta(), Audience::Public);
@@ -318,12 +323,12 @@ mod tests {
     #[test]
     fn a_cancelled_event_is_a_tombstone_and_a_pending_one_is_tentative_in_private_feeds() {
         let mut cancelled = event("首发");
-        cancelled.state = "cancelled".into();
+        cancelled.state = BookingState::Cancelled;
         cancelled.cancel_reason = Some("Typhoon".into());
         let text = calendar(&[cancelled], &meta(), Audience::Public);
         assert!(text.contains("STATUS:CANCELLED"));
         let mut pending = event("首发");
-        pending.state = "submitted".into();
+        pending.state = BookingState::Submitted;
         assert!(calendar(&[pending], &meta(), Audience::Private).contains("STATUS:TENTATIVE"));
     }
 }

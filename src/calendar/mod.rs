@@ -19,9 +19,13 @@ use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    bookings::{Format, Reach, local_time},
+    bookings::{BookingState, Format, Reach},
     error::{ApiResult, Violations},
-    venues::{self, VenueKind},
+    values::{
+        Lang, Zone,
+        time::{local_time, within_reason},
+    },
+    venues::VenueKind,
 };
 
 /// How long a cancelled event stays in feeds as `STATUS:CANCELLED`.
@@ -80,7 +84,7 @@ fn non_empty(value: Option<String>) -> Option<String> {
 
 /// A date (`2026-12-01`, midnight in the district's zone) or an RFC 3339 instant.
 fn parse_bound(raw: &str) -> Result<DateTime<Utc>, String> {
-    parse_any_bound(raw).and_then(crate::bookings::within_reason)
+    parse_any_bound(raw).and_then(within_reason)
 }
 
 fn parse_any_bound(raw: &str) -> Result<DateTime<Utc>, String> {
@@ -89,7 +93,7 @@ fn parse_any_bound(raw: &str) -> Result<DateTime<Utc>, String> {
     }
     let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .map_err(|_| format!("{raw:?} is not a date; use 2026-12-01 or an RFC 3339 time"))?;
-    let zone: chrono_tz::Tz = venues::DEFAULT_ZONE.parse().expect("the default zone is valid");
+    let zone = Zone::default().tz();
     zone.from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
         .earliest()
         .map(|t| t.to_utc())
@@ -182,11 +186,11 @@ pub struct EventRow {
     pub description_zh: String,
     pub description_en: String,
     pub brand_name: String,
-    pub format: String,
-    pub reach: String,
+    pub format: Format,
+    pub reach: Reach,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    pub state: String,
+    pub state: BookingState,
     pub sequence: i64,
     pub published_at: Option<DateTime<Utc>>,
     pub public_updated_at: Option<DateTime<Utc>>,
@@ -196,11 +200,11 @@ pub struct EventRow {
     pub venue_slug: String,
     pub venue_name_zh: String,
     pub venue_name_en: String,
-    pub venue_kind: String,
+    pub venue_kind: VenueKind,
     pub venue_address: String,
     pub latitude: f64,
     pub longitude: f64,
-    pub zone: String,
+    pub zone: Zone,
     /// The first image of the booking (JSON variants) and its alt text.
     pub poster_variants: Option<String>,
     pub poster_alt: Option<String>,
@@ -213,11 +217,11 @@ impl EventRow {
     }
 
     pub fn status(&self) -> EventStatus {
-        if self.state == "cancelled" { EventStatus::Cancelled } else { EventStatus::Confirmed }
+        if self.state == BookingState::Cancelled { EventStatus::Cancelled } else { EventStatus::Confirmed }
     }
 
     pub fn tz(&self) -> chrono_tz::Tz {
-        self.zone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+        self.zone.tz()
     }
 
     /// When the public last saw a change.
@@ -227,48 +231,15 @@ impl EventRow {
 
     /// The title in `lang` (`zh` or `en`), falling back to the other.
     pub fn title(&self, lang: Lang) -> &str {
-        pick(lang, &self.title_zh, &self.title_en)
+        lang.pick(&self.title_zh, &self.title_en)
     }
 
     pub fn description(&self, lang: Lang) -> &str {
-        pick(lang, &self.description_zh, &self.description_en)
+        lang.pick(&self.description_zh, &self.description_en)
     }
 
     pub fn venue_name(&self, lang: Lang) -> &str {
-        pick(lang, &self.venue_name_zh, &self.venue_name_en)
-    }
-}
-
-/// The two languages Debut speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
-
-impl Lang {
-    pub fn parse(raw: Option<&str>) -> Self {
-        match raw.map(str::trim) {
-            Some(l) if l.eq_ignore_ascii_case("en") || l.to_ascii_lowercase().starts_with("en-") => Self::En,
-            _ => Self::Zh,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Zh => "zh-CN",
-            Self::En => "en",
-        }
-    }
-}
-
-fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
-    match lang {
-        Lang::Zh if !zh.is_empty() => zh,
-        Lang::En if !en.is_empty() => en,
-        Lang::Zh => en,
-        Lang::En => zh,
+        lang.pick(&self.venue_name_zh, &self.venue_name_en)
     }
 }
 
@@ -339,15 +310,15 @@ impl EventRow {
             description_zh: self.description_zh.clone(),
             description_en: self.description_en.clone(),
             brand_name: self.brand_name.clone(),
-            format: Format::parse(&self.format).unwrap_or(Format::Other),
-            reach: Reach::parse(&self.reach).unwrap_or(Reach::City),
+            format: self.format,
+            reach: self.reach,
             status: self.status(),
             cancel_reason: self.cancel_reason.clone().filter(|_| self.status() == EventStatus::Cancelled),
             starts_at: self.starts_at,
             ends_at: self.ends_at,
             local_starts_at: local_time(self.starts_at, tz),
             local_ends_at: local_time(self.ends_at, tz),
-            zone: self.zone.clone(),
+            zone: self.zone.name().to_owned(),
             previous_starts_at: self.previous_starts_at,
             sequence: self.sequence,
             last_modified: self.last_modified(),
@@ -355,7 +326,7 @@ impl EventRow {
                 slug: self.venue_slug.clone(),
                 name_zh: self.venue_name_zh.clone(),
                 name_en: self.venue_name_en.clone(),
-                kind: VenueKind::parse(&self.venue_kind).unwrap_or(VenueKind::Other),
+                kind: self.venue_kind,
                 address: self.venue_address.clone(),
                 latitude: self.latitude,
                 longitude: self.longitude,
@@ -370,24 +341,6 @@ impl EventRow {
     }
 }
 
-/// A URL slug for an event: its English title (or brand) in lower-case ASCII, then its id.
-pub fn event_slug(id: i64, title_en: &str, brand: &str) -> String {
-    let source = if title_en.trim().is_empty() { brand } else { title_en };
-    let mut slug = String::new();
-    for c in source.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-        if slug.len() >= 60 {
-            break;
-        }
-    }
-    let slug = slug.trim_matches('-');
-    if slug.is_empty() { format!("event-{id}") } else { format!("{slug}-{id}") }
-}
-
 /// The instant before which cancelled events have left the feeds.
 pub fn tombstone_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
     now - TimeDelta::days(TOMBSTONE_DAYS)
@@ -396,13 +349,6 @@ pub fn tombstone_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_are_ascii_and_end_with_the_id() {
-        assert_eq!(event_slug(12, "New Phone: Launch!", "x"), "new-phone-launch-12");
-        assert_eq!(event_slug(7, "", "五马"), "event-7");
-        assert_eq!(event_slug(8, "  ", "Ouhai Phones"), "ouhai-phones-8");
-    }
 
     #[test]
     fn the_filter_round_trips_through_its_canonical_query() {
@@ -460,12 +406,5 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn titles_fall_back_to_the_other_language() {
-        assert_eq!(pick(Lang::En, "首发", ""), "首发");
-        assert_eq!(pick(Lang::Zh, "首发", "Launch"), "首发");
-        assert_eq!(Lang::parse(Some("en-US")), Lang::En);
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{EventFilter, EventRow, tombstone_cutoff};
 use crate::{
     bookings::{Format, Reach},
-    db::{Db, Tx},
+    db::Db,
     error::ApiResult,
     on_db, on_tx,
     venues::VenueKind,
@@ -91,71 +91,6 @@ pub async fn event(db: &Db, slug: &str, now: DateTime<Utc>) -> ApiResult<Option<
         .bind(slug)
         .fetch_optional(pool)
         .await)?)
-}
-
-/// Marks any change the public sees; feed caches rebuild when this moves.
-pub async fn bump_version(tx: &mut Tx) -> ApiResult<()> {
-    on_tx!(tx, conn => sqlx::query("UPDATE calendar_version SET version = version + 1 WHERE id = 1")
-        .execute(&mut *conn)
-        .await
-        .map(|_| ()))?;
-    Ok(())
-}
-
-/// Bumps the version outside a transaction (an event's poster or a venue changed).
-pub async fn touch(db: &Db) -> ApiResult<()> {
-    let mut tx = db.begin().await?;
-    bump_version(&mut tx).await?;
-    Ok(tx.commit().await?)
-}
-
-pub async fn version(db: &Db) -> ApiResult<i64> {
-    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>("SELECT version FROM calendar_version WHERE id = 1")
-        .fetch_one(pool)
-        .await)?)
-}
-
-/// How a booking's move changes its public face.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PublicChange {
-    /// First approval: the event appears.
-    Published,
-    /// Time, place or title changed: SEQUENCE rises. `previous_start` is set when the time moved.
-    Significant { previous_start: Option<DateTime<Utc>> },
-    /// Only descriptive text changed.
-    Minor,
-    /// Cancelled: a tombstone with a higher SEQUENCE.
-    Cancelled,
-}
-
-pub async fn record_public_change(
-    tx: &mut Tx,
-    booking_id: i64,
-    slug: &str,
-    change: PublicChange,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    let (bump, cancelled, previous_start) = match change {
-        PublicChange::Published | PublicChange::Minor => (0_i64, false, None),
-        PublicChange::Significant { previous_start } => (1, false, previous_start),
-        PublicChange::Cancelled => (1, true, None),
-    };
-    on_tx!(tx, conn => sqlx::query(
-        "UPDATE bookings SET public_slug = COALESCE(public_slug, $2), published_at = COALESCE(published_at, $3), \
-         public_updated_at = $3, sequence = sequence + $4, \
-         cancelled_at = CASE WHEN $5 THEN $3 ELSE cancelled_at END, \
-         previous_starts_at = COALESCE($6, previous_starts_at) WHERE id = $1",
-    )
-    .bind(booking_id)
-    .bind(slug)
-    .bind(now)
-    .bind(bump)
-    .bind(cancelled)
-    .bind(previous_start)
-    .execute(&mut *conn)
-    .await
-    .map(|_| ()))?;
-    bump_version(tx).await
 }
 
 /// Bookings for a personal feed: the organization's (or, for staff, everyone's) pending and

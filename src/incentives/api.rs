@@ -18,8 +18,9 @@ use super::{
 use crate::{
     accounts::auth::BearerAuth,
     audit::{self, HistoryResponse, Subject},
-    error::{ApiError, ApiResult},
-    http::{ApiTags, AppState, JsonBody},
+    error::ApiResult,
+    http::{ApiTags, JsonBody},
+    state::AppState,
 };
 
 pub struct IncentivesApi;
@@ -258,10 +259,10 @@ impl IncentivesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
-        action: Path<String>,
+        action: Path<IncentiveAction>,
         body: JsonBody<IncentiveActionRequest>,
     ) -> ApiResult<ApplicationResponse> {
-        let action = IncentiveAction::parse(&action.0).map_err(|m| ApiError::invalid("action", m))?;
+        let action = action.0;
         Ok(ApplicationResponse::Ok(Json(service::act(&state, &auth.0, id.0, action, body.0).await?)))
     }
 }

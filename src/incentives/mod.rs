@@ -13,13 +13,12 @@ pub mod api;
 pub mod service;
 pub mod store;
 
-use poem_openapi::{Enum, Object};
+use poem_openapi::Enum;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    accounts::text_enum,
-    bookings::Actor,
     error::{ApiError, ApiResult, ConflictInfo},
+    values::{Actor, text::text_enum},
 };
 
 /// How far the first store reaches: first in the world, Asia, the country, the province or the city.
@@ -34,10 +33,6 @@ pub enum StoreTier {
     City,
 }
 text_enum!(StoreTier { Global => "global", Asia => "asia", National => "national", Provincial => "provincial", City => "city" });
-
-impl StoreTier {
-    pub const ALL: [Self; 5] = [Self::Global, Self::Asia, Self::National, Self::Provincial, Self::City];
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -108,52 +103,6 @@ pub fn transition(
     }
 }
 
-/// The default cap per store: 2,000,000 CNY.
-pub const DEFAULT_CAP_FEN: i64 = 2_000_000 * 100;
-
-/// An amount of money in fen (1 CNY = 100 fen).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Fen(i64);
-
-impl Fen {
-    /// A positive amount no larger than `max`.
-    pub fn positive(amount: i64, max: Option<i64>) -> Result<Self, String> {
-        if amount <= 0 {
-            return Err("must be a positive whole number of fen (1 CNY = 100 fen)".into());
-        }
-        match max {
-            Some(max) if amount > max => Err(format!("must be at most {} fen ({})", max, format_cny(max))),
-            _ => Ok(Self(amount)),
-        }
-    }
-
-    pub fn get(self) -> i64 {
-        self.0
-    }
-}
-
-/// `¥2,000,000.00` from fen.
-pub fn format_cny(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let abs = fen.unsigned_abs();
-    let yuan = i64::try_from(abs / 100).unwrap_or(i64::MAX);
-    format!("{sign}¥{}.{:02}", crate::pages::i18n::number(yuan), abs % 100)
-}
-
-/// An amount as both fen and its display form.
-#[derive(Debug, Clone, Object)]
-pub struct Money {
-    pub fen: i64,
-    /// For people, e.g. `¥2,000,000.00`.
-    pub display: String,
-}
-
-impl From<i64> for Money {
-    fn from(fen: i64) -> Self {
-        Self { fen, display: format_cny(fen) }
-    }
-}
-
 /// Lower-cased with whitespace and common punctuation removed, to spot one store claimed twice.
 pub fn address_key(address: &str) -> String {
     address
@@ -166,23 +115,6 @@ pub fn address_key(address: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_is_shown_as_cny_with_grouping() {
-        assert_eq!(format_cny(DEFAULT_CAP_FEN), "¥2,000,000.00");
-        assert_eq!(format_cny(123_456), "¥1,234.56");
-        assert_eq!(format_cny(5), "¥0.05");
-        assert_eq!(format_cny(-100), "-¥1.00");
-        assert_eq!(format_cny(10_000_000_000), "¥100,000,000.00");
-    }
-
-    #[test]
-    fn amounts_must_be_positive_and_within_the_cap() {
-        assert!(Fen::positive(0, None).is_err());
-        assert!(Fen::positive(-5, None).is_err());
-        assert!(Fen::positive(DEFAULT_CAP_FEN + 1, Some(DEFAULT_CAP_FEN)).is_err());
-        assert_eq!(Fen::positive(100, Some(DEFAULT_CAP_FEN)).unwrap().get(), 100);
-    }
 
     #[test]
     fn moves_follow_the_table() {

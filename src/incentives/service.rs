@@ -8,17 +8,22 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    ApplicationState, Fen, IncentiveAction, Money, StoreTier, format_cny,
+    ApplicationState, IncentiveAction, StoreTier,
     store::{self, ApplicationContent, ApplicationRow, FundRow, NewFund},
     transition,
 };
 use crate::{
-    accounts::{OrgKind, Principal, optional_text, required_text},
+    accounts::{OrgKind, Principal},
     audit::{self, Subject},
-    bookings::Actor,
     error::{ApiError, ApiResult, ConflictInfo, Violations},
-    http::AppState,
     notifications::{self, Message},
+    state::AppState,
+    values::{
+        Actor,
+        money::{Fen, Money, format_cny},
+        text::{optional_text, required_text},
+        time::within_reason,
+    },
     venues::{self, VenueKind},
 };
 
@@ -110,7 +115,7 @@ pub async fn create_fund(state: &AppState, principal: &Principal, input: FundInp
         v.add("closes_at", "must be after opens_at");
     }
     for (field, at) in [("opens_at", input.opens_at), ("closes_at", input.closes_at)] {
-        if let Err(m) = crate::bookings::within_reason(at) {
+        if let Err(m) = within_reason(at) {
             v.add(field, m);
         }
     }

@@ -19,8 +19,10 @@ use crate::{
     accounts::auth::BearerAuth,
     bookings,
     error::{ApiError, ApiResult},
-    http::{ApiTags, AppState},
-    incentives, venues,
+    http::ApiTags,
+    incentives,
+    state::AppState,
+    venues,
 };
 
 pub struct MediaApi;

@@ -21,10 +21,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    accounts::{Principal, required_text},
+    accounts::Principal,
+    cache,
     db::Tx,
     error::{ApiError, ApiResult},
-    http::AppState,
+    state::AppState,
+    values::text::required_text,
 };
 use process::{Encoding, ImageError, ResizeWith};
 
@@ -225,7 +227,7 @@ pub async fn upload(
         }
     }
     // Posters and venue photos show on pages and in feeds.
-    crate::calendar::store::bump_version(&mut tx).await?;
+    cache::bump_public_version(&mut tx).await?;
     tx.commit().await?;
     let row = store::find(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Image {id}")))?;
     row.view(&state.settings.public_url)
@@ -244,7 +246,7 @@ pub async fn remove(state: &AppState, owner: ImageOwner, image_id: i64) -> ApiRe
         return Err(not_found());
     }
     release(&mut tx, &state.settings.media_dir, &row.hash, &row.variants()?).await?;
-    crate::calendar::store::bump_version(&mut tx).await?;
+    cache::bump_public_version(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

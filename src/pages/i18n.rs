@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use crate::{
     bookings::{Format, Reach},
-    calendar::Lang,
+    values::Lang,
     venues::{VenueKind, Weekday},
 };
 
@@ -257,19 +257,6 @@ pub fn zone_label(tz: Tz, at: DateTime<Utc>) -> String {
     format!("{} (UTC{})", tz.name(), offset)
 }
 
-/// A whole number with thousands separators.
-pub fn number(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,6 +272,5 @@ mod tests {
         let late = start + chrono::TimeDelta::hours(7);
         assert_eq!(span(Lang::En, start, late, tz), "Fri 4 Dec 2026, 19:00 – Sat 5 Dec 2026, 02:00");
         assert_eq!(zone_label(tz, start), "Asia/Shanghai (UTC+08:00)");
-        assert_eq!(number(1234567), "1,234,567");
     }
 }

@@ -18,14 +18,12 @@ use serde_json::json;
 
 use crate::{
     bookings::{Format, Reach},
-    calendar::{
-        EventFilter, EventRow, EventStatus, FilterParams, Lang,
-        feeds::{self, Built},
-        store as events, url_encode,
-    },
+    cache::{Built, respond, respond_varying},
+    calendar::{EventFilter, EventRow, EventStatus, FilterParams, store as events, url_encode},
     error::{ApiError, ApiResult},
-    http::AppState,
     media::{self, ImageOwner, StoredVariant},
+    state::AppState,
+    values::{Lang, Zone, money::thousands},
     venues::{self, Venue, VenueKind, Weekday, format_time_of_day, parse_time_of_day},
 };
 use i18n::{Words, words};
@@ -138,8 +136,8 @@ fn card(event: &EventRow, lang: Lang, public_url: &str) -> Card {
         when: i18n::span(lang, event.starts_at, event.ends_at, event.tz()),
         start_iso: event.starts_at.to_rfc3339(),
         venue_name: event.venue_name(lang).to_owned(),
-        format_label: i18n::format_name(lang, Format::parse(&event.format).unwrap_or(Format::Other)),
-        reach_label: i18n::reach_name(lang, Reach::parse(&event.reach).unwrap_or(Reach::City)),
+        format_label: i18n::format_name(lang, event.format),
+        reach_label: i18n::reach_name(lang, event.reach),
         cancelled: event.status() == EventStatus::Cancelled,
         rescheduled: event.previous_starts_at.is_some(),
         poster: event.poster().and_then(|v| img(&v, event.poster_alt.as_deref().unwrap_or(""), public_url)),
@@ -201,8 +199,8 @@ where
     Fut: Future<Output = ApiResult<Built>>,
 {
     let key = format!("page|{key}|{}", lang.code());
-    let page = feeds::cached(state, key, build).await?;
-    Ok(feeds::respond_varying(req, &page, PAGE_CACHE, VARY))
+    let page = state.cached(key, build).await?;
+    Ok(respond_varying(req, &page, PAGE_CACHE, VARY))
 }
 
 async fn filter_form(state: &AppState, filter: &EventFilter, lang: Lang) -> ApiResult<FilterForm> {
@@ -213,7 +211,7 @@ async fn filter_form(state: &AppState, filter: &EventFilter, lang: Lang) -> ApiR
             .map(|(value, label)| Opt { selected: selected.as_deref() == Some(value.as_str()), value, label })
             .collect()
     };
-    let tz: chrono_tz::Tz = venues::DEFAULT_ZONE.parse().expect("valid zone");
+    let tz = Zone::default().tz();
     Ok(FilterForm {
         venues: options(
             all.iter()
@@ -392,7 +390,7 @@ fn parse_after(cursor: &str) -> Option<events::After> {
 }
 
 async fn month(req: &Request, state: &AppState, lang: Lang, month: Option<&str>) -> poem::Result<Response> {
-    let tz: chrono_tz::Tz = venues::DEFAULT_ZONE.parse().expect("valid zone");
+    let tz = Zone::default().tz();
     let today = state.clock.now().with_timezone(&tz).date_naive();
     let first = match month {
         Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
@@ -599,8 +597,8 @@ pub async fn event_page(req: &Request, state: &AppState, slug: &str) -> poem::Re
             address: row.venue_address.clone(),
             map_href: map_href(row.latitude, row.longitude),
             brand: row.brand_name.clone(),
-            format_label: i18n::format_name(lang, Format::parse(&row.format).unwrap_or(Format::Other)),
-            reach_label: i18n::reach_name(lang, Reach::parse(&row.reach).unwrap_or(Reach::City)),
+            format_label: i18n::format_name(lang, row.format),
+            reach_label: i18n::reach_name(lang, row.reach),
             description: description.split('\n').filter(|p| !p.trim().is_empty()).map(str::to_owned).collect(),
             ics_href: format!("/events/{}.ics", row.public_slug),
             google_href,
@@ -622,7 +620,13 @@ pub async fn event_file(
 ) -> poem::Result<Response> {
     match file.strip_suffix(".ics") {
         Some(slug) => {
-            feeds::event_ics(req, &state, slug, Lang::parse(query.get("lang").map(String::as_str))).await
+            crate::calendar::feeds::event_ics(
+                req,
+                &state,
+                slug,
+                Lang::parse(query.get("lang").map(String::as_str)),
+            )
+            .await
         }
         None => event_page(req, &state, &file).await,
     }
@@ -669,7 +673,7 @@ pub async fn venues_page(req: &Request, state: Data<&AppState>) -> poem::Result<
                 href: format!("/venues/{}", venue.slug),
                 name: venue_name(venue, lang),
                 kind_label: i18n::kind_name(lang, venue.kind),
-                capacity: i18n::number(venue.capacity),
+                capacity: thousands(venue.capacity),
                 address: venue.address.clone(),
                 photo: photos(&state, venue.id).await?.into_iter().next(),
             });
@@ -758,12 +762,12 @@ pub async fn venue_page(
             w,
             kind_label: i18n::kind_name(lang, venue.kind),
             indoor: venue.indoor,
-            capacity: i18n::number(venue.capacity),
+            capacity: thousands(venue.capacity),
             address: venue.address.clone(),
             map_href: map_href(venue.latitude, venue.longitude),
             description: venue.description.clone(),
             photos: photos(&state, venue.id).await?,
-            zone: venue.zone.clone(),
+            zone: venue.zone.name().to_owned(),
             hours,
             cards: rows.iter().map(|r| card(r, lang, &state.settings.public_url)).collect(),
             feed_href: format!("/venues/{}/calendar.ics", venue.slug),
@@ -822,7 +826,7 @@ pub fn robots(state: Data<&AppState>) -> Response {
 /// `GET /sitemap.xml`: the home page, venues and events.
 #[handler]
 pub async fn sitemap(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
-    let doc = feeds::cached(&state, "sitemap".into(), || async {
+    let doc = state.cached("sitemap".into(), || async {
         let public_url = &state.settings.public_url;
         let now = state.clock.now();
         let filter = EventFilter { from: Some(now - TimeDelta::days(30)), ..Default::default() };
@@ -846,5 +850,5 @@ pub async fn sitemap(req: &Request, state: Data<&AppState>) -> poem::Result<Resp
         Ok(Built { content_type: "application/xml; charset=utf-8", body: out, last_modified: last_modified(&rows) })
     })
     .await?;
-    Ok(feeds::respond(req, &doc, PAGE_CACHE))
+    Ok(respond(req, &doc, PAGE_CACHE))
 }

@@ -11,7 +11,8 @@ use super::{ShowcaseTier, Venue, VenueDraft, VenueInput, VenueKind, VenuePatch, 
 use crate::{
     accounts::auth::BearerAuth,
     error::{ApiError, ApiResult},
-    http::{ApiTags, AppState, JsonBody, Page},
+    http::{ApiTags, JsonBody, Page},
+    state::AppState,
 };
 
 pub struct VenuesApi;
@@ -90,7 +91,6 @@ impl VenuesApi {
         auth.0.require_staff()?;
         let draft = VenueDraft::validate(body.0)?;
         let id = store::insert(&state.db, &draft, state.clock.now()).await?;
-        crate::calendar::store::touch(&state.db).await?;
         Ok(VenueCreated::Created(Json(load(&state, id).await?)))
     }
 
@@ -110,8 +110,6 @@ impl VenuesApi {
         let venue = load(&state, id.0).await?;
         let draft = venue.patched(body.0)?;
         store::update(&state.db, id.0, &draft, state.clock.now()).await?;
-        // Venue names and addresses show in feeds and pages.
-        crate::calendar::store::touch(&state.db).await?;
         Ok(VenueResponse::Ok(Json(load(&state, id.0).await?)))
     }
 
@@ -128,7 +126,6 @@ impl VenuesApi {
         auth.0.require_staff()?;
         load(&state, id.0).await?;
         store::archive(&state.db, id.0, state.clock.now()).await?;
-        crate::calendar::store::touch(&state.db).await?;
         Ok(VenueResponse::Ok(Json(load(&state, id.0).await?)))
     }
 }

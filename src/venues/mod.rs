@@ -14,8 +14,12 @@ use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    accounts::{optional_text, required_text, text_enum},
     error::{ApiResult, Violations},
+    values::{
+        Zone,
+        text::{optional_text, required_text, text_enum},
+        time::within_reason,
+    },
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
@@ -72,6 +76,42 @@ impl Weekday {
     }
 }
 
+/// Stored as its index, Monday 0 (the schema checks 0–6); any other number is an unreadable row.
+impl<DB: sqlx::Database> sqlx::Type<DB> for Weekday
+where
+    i64: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <i64 as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <i64 as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for Weekday
+where
+    i64: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let index = <i64 as sqlx::Decode<'r, DB>>::decode(value)?;
+        Self::from_index(index).ok_or_else(|| format!("unreadable weekday {index}").into())
+    }
+}
+
+impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for Weekday
+where
+    i64: sqlx::Encode<'q, DB>,
+{
+    fn encode_by_ref(
+        &self,
+        buf: &mut DB::ArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        <i64 as sqlx::Encode<'q, DB>>::encode(self.index(), buf)
+    }
+}
+
 /// A URL-safe, unique venue name: lower-case letters, digits and single hyphens. Never all
 /// digits, so `/venues/{id-or-slug}` is unambiguous.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,14 +139,6 @@ impl Slug {
     }
 }
 
-/// An IANA time zone such as `Asia/Shanghai`.
-pub fn parse_zone(raw: &str) -> Result<Tz, String> {
-    raw.trim()
-        .parse::<Tz>()
-        .map_err(|_| format!("{raw:?} is not an IANA time zone; use a name like Asia/Shanghai"))
-}
-
-pub const DEFAULT_ZONE: &str = "Asia/Shanghai";
 pub const MINUTES_PER_DAY: u32 = 24 * 60;
 
 /// `HH:MM` to minutes since midnight; `24:00` only where `allow_end_of_day`.
@@ -225,7 +257,7 @@ pub struct VenueInput {
 }
 
 fn default_zone() -> String {
-    DEFAULT_ZONE.to_owned()
+    Zone::DEFAULT_NAME.to_owned()
 }
 
 /// A partial update: fields left out keep their value; lists given replace the old list.
@@ -264,7 +296,7 @@ pub struct Venue {
     pub capacity: i64,
     pub indoor: bool,
     pub description: String,
-    pub zone: String,
+    pub zone: Zone,
     pub opening_hours: Vec<OpeningWindowInput>,
     pub blackouts: Vec<Blackout>,
     pub setup_minutes: i64,
@@ -275,9 +307,8 @@ pub struct Venue {
 }
 
 impl Venue {
-    /// The venue's zone; validated on the way in, so the fallback is never expected.
     pub fn tz(&self) -> Tz {
-        self.zone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+        self.zone.tz()
     }
 
     /// The opening windows as domain values.
@@ -306,7 +337,7 @@ impl Venue {
             capacity: self.capacity,
             indoor: self.indoor,
             description: self.description.clone(),
-            zone: self.zone.clone(),
+            zone: self.zone.name().to_owned(),
             opening_hours: self.opening_hours.clone(),
             blackouts: self
                 .blackouts
@@ -364,7 +395,7 @@ pub struct VenueDraft {
     pub capacity: i64,
     pub indoor: bool,
     pub description: String,
-    pub zone: Tz,
+    pub zone: Zone,
     pub opening_hours: Vec<OpeningWindow>,
     pub blackouts: Vec<Blackout>,
     pub setup_minutes: i64,
@@ -391,7 +422,7 @@ impl VenueDraft {
             v.check("longitude", finite(input.longitude).and_then(|x| in_range(x, -180.0, 180.0)));
         let capacity = v.check("capacity", in_range(input.capacity, 1, 1_000_000));
         let description = v.check("description", optional_text(&input.description, 10_000));
-        let zone = v.check("zone", parse_zone(&input.zone));
+        let zone = v.check("zone", Zone::parse(&input.zone));
         let setup = v.check("setup_minutes", in_range(input.setup_minutes, 0, 7 * 24 * 60));
         let teardown = v.check("teardown_minutes", in_range(input.teardown_minutes, 0, 7 * 24 * 60));
 
@@ -419,7 +450,7 @@ impl VenueDraft {
                 v.add(format!("blackouts[{i}].ends_at"), "must be after starts_at");
             }
             for (field, at) in [("starts_at", b.starts_at), ("ends_at", b.ends_at)] {
-                if let Err(m) = crate::bookings::within_reason(at) {
+                if let Err(m) = within_reason(at) {
                     v.add(format!("blackouts[{i}].{field}"), m);
                 }
             }
@@ -471,7 +502,7 @@ mod tests {
             capacity: 5000,
             indoor: false,
             description: String::new(),
-            zone: DEFAULT_ZONE.into(),
+            zone: Zone::DEFAULT_NAME.into(),
             opening_hours: vec![OpeningWindowInput {
                 weekday: Weekday::Fri,
                 opens: "18:00".into(),
@@ -496,7 +527,7 @@ mod tests {
         let window = draft.opening_hours[0];
         assert!(window.crosses_midnight());
         assert_eq!(window.minutes(), 8 * 60);
-        assert_eq!(draft.zone, chrono_tz::Asia::Shanghai);
+        assert_eq!(draft.zone, Zone::default());
     }
 
     #[test]
@@ -551,14 +582,14 @@ mod tests {
             capacity: 100,
             indoor: false,
             description: String::new(),
-            zone: DEFAULT_ZONE.into(),
+            zone: Zone::default(),
             opening_hours: vec![],
             blackouts: vec![],
             setup_minutes: 0,
             teardown_minutes: 0,
             archived: false,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
         };
         let draft = venue.patched(VenuePatch { capacity: Some(800), ..Default::default() }).unwrap();
         assert_eq!(draft.capacity, 800);

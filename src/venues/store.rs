@@ -3,12 +3,15 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    Blackout, OpeningWindowInput, ShowcaseTier, Venue, VenueDraft, VenueKind, Weekday, format_time_of_day,
+    Blackout, MINUTES_PER_DAY, OpeningWindowInput, ShowcaseTier, Venue, VenueDraft, VenueKind, Weekday,
+    format_time_of_day,
 };
 use crate::{
+    cache,
     db::{Db, Tx, is_unique_violation},
     error::{ApiError, ApiResult},
     on_db, on_tx,
+    values::Zone,
 };
 
 #[derive(sqlx::FromRow)]
@@ -17,15 +20,15 @@ struct VenueRow {
     slug: String,
     name_zh: String,
     name_en: String,
-    kind: String,
-    tier: String,
+    kind: VenueKind,
+    tier: ShowcaseTier,
     address: String,
     latitude: f64,
     longitude: f64,
     capacity: i64,
     indoor: bool,
     description: String,
-    zone: String,
+    zone: Zone,
     setup_minutes: i64,
     teardown_minutes: i64,
     archived_at: Option<DateTime<Utc>>,
@@ -36,7 +39,7 @@ struct VenueRow {
 #[derive(sqlx::FromRow)]
 struct WindowRow {
     venue_id: i64,
-    weekday: i64,
+    weekday: Weekday,
     opens: i64,
     closes: i64,
 }
@@ -82,15 +85,15 @@ pub async fn insert(db: &Db, draft: &VenueDraft, now: DateTime<Utc>) -> ApiResul
     .bind(draft.slug.as_str())
     .bind(&draft.name_zh)
     .bind(&draft.name_en)
-    .bind(draft.kind.as_str())
-    .bind(draft.tier.as_str())
+    .bind(draft.kind)
+    .bind(draft.tier)
     .bind(&draft.address)
     .bind(draft.latitude)
     .bind(draft.longitude)
     .bind(draft.capacity)
     .bind(draft.indoor)
     .bind(&draft.description)
-    .bind(draft.zone.name())
+    .bind(draft.zone)
     .bind(draft.setup_minutes)
     .bind(draft.teardown_minutes)
     .bind(now)
@@ -99,6 +102,7 @@ pub async fn insert(db: &Db, draft: &VenueDraft, now: DateTime<Utc>) -> ApiResul
     let id =
         id.map_err(|e| if is_unique_violation(&e) { slug_taken(draft.slug.as_str()) } else { e.into() })?;
     replace_schedule(&mut tx, id, draft).await?;
+    cache::bump_public_version(&mut tx).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -114,15 +118,15 @@ pub async fn update(db: &Db, id: i64, draft: &VenueDraft, now: DateTime<Utc>) ->
     .bind(draft.slug.as_str())
     .bind(&draft.name_zh)
     .bind(&draft.name_en)
-    .bind(draft.kind.as_str())
-    .bind(draft.tier.as_str())
+    .bind(draft.kind)
+    .bind(draft.tier)
     .bind(&draft.address)
     .bind(draft.latitude)
     .bind(draft.longitude)
     .bind(draft.capacity)
     .bind(draft.indoor)
     .bind(&draft.description)
-    .bind(draft.zone.name())
+    .bind(draft.zone)
     .bind(draft.setup_minutes)
     .bind(draft.teardown_minutes)
     .bind(now)
@@ -131,6 +135,8 @@ pub async fn update(db: &Db, id: i64, draft: &VenueDraft, now: DateTime<Utc>) ->
     .map(|r| r.rows_affected()));
     result.map_err(|e| if is_unique_violation(&e) { slug_taken(draft.slug.as_str()) } else { e.into() })?;
     replace_schedule(&mut tx, id, draft).await?;
+    // Venue names and addresses show in feeds and pages.
+    cache::bump_public_version(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -143,7 +149,7 @@ async fn replace_schedule(tx: &mut Tx, id: i64, draft: &VenueDraft) -> Result<()
         for w in &draft.opening_hours {
             sqlx::query("INSERT INTO venue_opening_hours (venue_id, weekday, opens, closes) VALUES ($1, $2, $3, $4)")
                 .bind(id)
-                .bind(w.weekday.index())
+                .bind(w.weekday)
                 .bind(i64::from(w.opens))
                 .bind(i64::from(w.closes))
                 .execute(&mut *conn)
@@ -163,15 +169,17 @@ async fn replace_schedule(tx: &mut Tx, id: i64, draft: &VenueDraft) -> Result<()
 }
 
 pub async fn archive(db: &Db, id: i64, now: DateTime<Utc>) -> ApiResult<()> {
-    on_db!(db, pool => sqlx::query(
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, conn => sqlx::query(
         "UPDATE venues SET archived_at = COALESCE(archived_at, $2), updated_at = $2 WHERE id = $1",
     )
     .bind(id)
     .bind(now)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(())
+    cache::bump_public_version(&mut tx).await?;
+    Ok(tx.commit().await?)
 }
 
 pub async fn find(db: &Db, id: i64) -> ApiResult<Option<Venue>> {
@@ -203,8 +211,8 @@ pub async fn list(db: &Db, filter: &VenueFilter, after_id: i64, limit: i64) -> A
     );
     let rows = on_db!(db, pool => sqlx::query_as::<_, VenueRow>(SQL)
         .bind(after_id)
-        .bind(filter.kind.map(VenueKind::as_str))
-        .bind(filter.tier.map(ShowcaseTier::as_str))
+        .bind(filter.kind)
+        .bind(filter.tier)
         .bind(filter.include_archived)
         .bind(limit)
         .fetch_all(pool)
@@ -233,49 +241,46 @@ async fn assemble(db: &Db, rows: Vec<VenueRow>) -> ApiResult<Vec<Venue>> {
     .bind(last)
     .fetch_all(pool)
     .await)?;
-    rows.into_iter()
-        .map(|r| {
-            let corrupt = |what: &str, value: &str| {
-                ApiError::Internal(anyhow::anyhow!("venue {}: bad {what} {value:?}", r.id))
-            };
-            Ok(Venue {
-                kind: VenueKind::parse(&r.kind).map_err(|_| corrupt("kind", &r.kind))?,
-                tier: ShowcaseTier::parse(&r.tier).map_err(|_| corrupt("tier", &r.tier))?,
-                opening_hours: windows
-                    .iter()
-                    .filter(|w| w.venue_id == r.id)
-                    .map(|w| OpeningWindowInput {
-                        weekday: Weekday::from_index(w.weekday).unwrap_or(Weekday::Mon),
-                        opens: format_time_of_day(w.opens as u32),
-                        closes: format_time_of_day(w.closes as u32),
-                    })
-                    .collect(),
-                blackouts: blackouts
-                    .iter()
-                    .filter(|b| b.venue_id == r.id)
-                    .map(|b| Blackout {
-                        starts_at: b.starts_at,
-                        ends_at: b.ends_at,
-                        reason: b.reason.clone(),
-                    })
-                    .collect(),
-                id: r.id,
-                slug: r.slug,
-                name_zh: r.name_zh,
-                name_en: r.name_en,
-                address: r.address,
-                latitude: r.latitude,
-                longitude: r.longitude,
-                capacity: r.capacity,
-                indoor: r.indoor,
-                description: r.description,
-                zone: r.zone,
-                setup_minutes: r.setup_minutes,
-                teardown_minutes: r.teardown_minutes,
-                archived: r.archived_at.is_some(),
-                created_at: r.created_at,
-                updated_at: r.updated_at,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| Venue {
+            kind: r.kind,
+            tier: r.tier,
+            opening_hours: windows
+                .iter()
+                .filter(|w| w.venue_id == r.id)
+                .map(|w| OpeningWindowInput {
+                    weekday: w.weekday,
+                    opens: format_time_of_day(minutes(w.opens)),
+                    closes: format_time_of_day(minutes(w.closes)),
+                })
+                .collect(),
+            blackouts: blackouts
+                .iter()
+                .filter(|b| b.venue_id == r.id)
+                .map(|b| Blackout { starts_at: b.starts_at, ends_at: b.ends_at, reason: b.reason.clone() })
+                .collect(),
+            id: r.id,
+            slug: r.slug,
+            name_zh: r.name_zh,
+            name_en: r.name_en,
+            address: r.address,
+            latitude: r.latitude,
+            longitude: r.longitude,
+            capacity: r.capacity,
+            indoor: r.indoor,
+            description: r.description,
+            zone: r.zone,
+            setup_minutes: r.setup_minutes,
+            teardown_minutes: r.teardown_minutes,
+            archived: r.archived_at.is_some(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
         })
-        .collect()
+        .collect())
+}
+
+/// Minutes since midnight as stored (0–1440; checked on the way in and by the schema).
+fn minutes(stored: i64) -> u32 {
+    u32::try_from(stored).unwrap_or(0).min(MINUTES_PER_DAY)
 }

@@ -14,7 +14,8 @@ use debut::{
     clock::Clock,
     config::Settings,
     db::Db,
-    http::{AppState, Application},
+    startup::Application,
+    state::AppState,
 };
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use serde_json::{Value, json};

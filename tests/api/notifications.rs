@@ -3,11 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::{TimeDelta, Utc};
-use debut::{
-    clock::Clock,
-    notifications::{self, NotifyConfig},
-    on_db,
-};
+use debut::{clock::Clock, config::NotifyConfig, notifications, on_db};
 use poem::{
     EndpointExt, Request, Route, handler,
     http::StatusCode,

@@ -1,0 +1,214 @@
+//! The response cache for public documents (feeds and pages) and the public version that
+//! invalidates it.
+//!
+//! Any change the public can see (an event published, moved or cancelled, a poster, a venue)
+//! bumps the public version in the same transaction as the change ([`bump_public_version`]).
+//! A cached document is reused while the version is unchanged and the entry is younger than
+//! [`MAX_AGE`] (which is how tombstones leave on time). Each entry keeps its gzip form, a strong
+//! ETag per encoding and a Last-Modified, so conditional requests answer 304 without touching
+//! the database beyond reading the version.
+
+use std::{
+    collections::HashMap,
+    io::Write,
+    sync::{Arc, Mutex},
+};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use poem::{
+    Body, Request, Response,
+    http::{HeaderValue, StatusCode, header},
+};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    db::{Db, Tx},
+    error::ApiResult,
+    on_db, on_tx,
+};
+
+/// How long a cached document may be served without a rebuild, even if nothing changed.
+pub const MAX_AGE: TimeDelta = TimeDelta::minutes(5);
+const MAX_ENTRIES: usize = 512;
+/// The most bytes the cache holds (bodies and their gzip forms); past it, it starts over.
+const MAX_BYTES: usize = 256 * 1024 * 1024;
+
+/// Marks a change the public sees, inside the transaction that makes it.
+pub async fn bump_public_version(tx: &mut Tx) -> ApiResult<()> {
+    on_tx!(tx, conn => sqlx::query("UPDATE calendar_version SET version = version + 1 WHERE id = 1")
+        .execute(&mut *conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// The current public version.
+pub async fn public_version(db: &Db) -> ApiResult<i64> {
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>("SELECT version FROM calendar_version WHERE id = 1")
+        .fetch_one(pool)
+        .await)?)
+}
+
+/// A built document, ready to serve.
+#[derive(Debug)]
+pub struct Cached {
+    version: i64,
+    built_at: DateTime<Utc>,
+    etag: String,
+    last_modified: DateTime<Utc>,
+    content_type: &'static str,
+    body: bytes::Bytes,
+    gzip: bytes::Bytes,
+}
+
+impl Cached {
+    /// A document built now; the version is the public version it was built from.
+    pub fn new(
+        version: i64,
+        built_at: DateTime<Utc>,
+        last_modified: DateTime<Utc>,
+        content_type: &'static str,
+        body: String,
+    ) -> Self {
+        let etag = hex::encode(&Sha256::digest(body.as_bytes())[..16]);
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let gzip = encoder.write_all(body.as_bytes()).and_then(|()| encoder.finish()).unwrap_or_default();
+        Self { version, built_at, etag, last_modified, content_type, body: body.into(), gzip: gzip.into() }
+    }
+}
+
+/// A freshly built document: its content type, body and the newest change it shows.
+pub struct Built {
+    pub content_type: &'static str,
+    pub body: String,
+    pub last_modified: DateTime<Utc>,
+}
+
+/// Built documents by key (feed or page, filter, language).
+#[derive(Debug, Default)]
+pub struct ResponseCache {
+    entries: Mutex<(HashMap<String, Arc<Cached>>, usize)>,
+}
+
+impl ResponseCache {
+    fn get(&self, key: &str) -> Option<Arc<Cached>> {
+        self.entries.lock().expect("response cache lock").0.get(key).cloned()
+    }
+
+    /// Keeps `entry`, bounded by entry count and bytes: past either bound, the cache starts over
+    /// (simple, and every entry can be rebuilt).
+    fn put(&self, key: String, entry: Arc<Cached>) {
+        let mut guard = self.entries.lock().expect("response cache lock");
+        let (entries, bytes) = &mut *guard;
+        let size = entry.body.len() + entry.gzip.len();
+        if entries.len() >= MAX_ENTRIES || *bytes + size > MAX_BYTES {
+            entries.clear();
+            *bytes = 0;
+        }
+        if let Some(old) = entries.insert(key, entry) {
+            *bytes -= old.body.len() + old.gzip.len();
+        }
+        *bytes += size;
+    }
+
+    /// The cached document for `key`, built with `build` only when the public version moved or
+    /// the entry is older than [`MAX_AGE`].
+    pub async fn get_or_build<F, Fut>(
+        &self,
+        db: &Db,
+        now: DateTime<Utc>,
+        key: String,
+        build: F,
+    ) -> ApiResult<Arc<Cached>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = ApiResult<Built>>,
+    {
+        let version = public_version(db).await?;
+        let previous = self.get(&key);
+        if let Some(hit) = &previous
+            && hit.version == version
+            && now - hit.built_at < MAX_AGE
+        {
+            return Ok(hit.clone());
+        }
+        let built = build().await?;
+        let fresh = Cached::new(version, now, now, built.content_type, built.body);
+        let last_modified = match previous {
+            // Unchanged bytes keep their date; changed ones are new as of now.
+            Some(p) if p.etag == fresh.etag => p.last_modified,
+            Some(_) => now,
+            None => built.last_modified,
+        };
+        let fresh = Arc::new(Cached { last_modified, ..fresh });
+        self.put(key, fresh.clone());
+        Ok(fresh)
+    }
+}
+
+fn http_date(at: DateTime<Utc>) -> String {
+    at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+fn etag_matches(header: &str, etag: &str) -> bool {
+    header.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == etag)
+}
+
+/// Serves a cached document, honouring `If-None-Match`, `If-Modified-Since` and
+/// `Accept-Encoding: gzip`.
+pub fn respond(req: &Request, doc: &Cached, cache_control: &str) -> Response {
+    respond_varying(req, doc, cache_control, "Accept-Encoding")
+}
+
+/// Like [`respond`], naming what else the document varies by (pages vary by language).
+pub fn respond_varying(req: &Request, doc: &Cached, cache_control: &str, vary: &str) -> Response {
+    let gzip = req.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(',').any(|e| e.trim().split(';').next() == Some("gzip") && !e.contains("q=0"))
+    });
+    let etag = if gzip { format!("\"{}-gz\"", doc.etag) } else { format!("\"{}\"", doc.etag) };
+    let last_modified = http_date(doc.last_modified);
+    let not_modified = match req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+        Some(tags) => etag_matches(tags, &etag),
+        None => req
+            .headers()
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
+            .is_some_and(|since| doc.last_modified.timestamp() <= since.timestamp()),
+    };
+    let mut response = if not_modified {
+        Response::builder().status(StatusCode::NOT_MODIFIED).finish()
+    } else if gzip {
+        Response::builder()
+            .content_type(doc.content_type)
+            .header(header::CONTENT_ENCODING, "gzip")
+            .body(Body::from_bytes(doc.gzip.clone()))
+    } else {
+        Response::builder().content_type(doc.content_type).body(Body::from_bytes(doc.body.clone()))
+    };
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::ETAG, etag.as_str()),
+        (header::LAST_MODIFIED, last_modified.as_str()),
+        (header::CACHE_CONTROL, cache_control),
+        (header::VARY, vary),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_match_lists_weak_forms_and_stars() {
+        assert!(etag_matches("\"abc\"", "\"abc\""));
+        assert!(etag_matches("\"x\", W/\"abc\"", "\"abc\""));
+        assert!(etag_matches("*", "\"abc\""));
+        assert!(!etag_matches("\"abd\"", "\"abc\""));
+    }
+}

@@ -1,0 +1,239 @@
+//! The top of the house: route composition, the OpenAPI document, the server and its shutdown.
+//! Only `main.rs` and the tests import this module; nothing in the domains does.
+//!
+//! Each domain contributes one `OpenApi` struct; they are composed into one service mounted at
+//! `/api/v1`, with the document at `/api/openapi.json` and the interactive docs at `/api/docs`.
+//! Errors from anywhere become `application/problem+json` in [`crate::error::problem_responses`].
+
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use poem::{
+    Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server, get, handler,
+    http::StatusCode,
+    listener::{Acceptor, Listener, TcpListener},
+    web::Data,
+};
+use poem_openapi::OpenApiService;
+
+use crate::{
+    accounts::{api::AccountsApi, throttle::LoginThrottle},
+    bookings::api::BookingsApi,
+    calendar::{api::CalendarApi, feeds},
+    clock::Clock,
+    config::Settings,
+    db::{Db, redact_url},
+    error::{PathParamNames, problem_responses},
+    incentives::api::IncentivesApi,
+    media::{self, api::MediaApi},
+    notifications, pages,
+    state::AppState,
+    venues::api::VenuesApi,
+};
+
+/// The OpenAPI service with every domain's operations.
+pub fn api_service()
+-> OpenApiService<(AccountsApi, VenuesApi, BookingsApi, IncentivesApi, CalendarApi, MediaApi), ()> {
+    OpenApiService::new(
+        (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, CalendarApi, MediaApi),
+        "Debut",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Debut: debut launches, pop-up markets and first-store incentives. \
+             Errors are RFC 9457 `application/problem+json`; times are RFC 3339 instants; \
+             money is integer fen.",
+    )
+    .url_prefix("/api/v1")
+}
+
+#[handler]
+fn healthz() -> &'static str {
+    "ok"
+}
+
+#[handler]
+async fn readyz(state: Data<&AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+#[handler]
+fn openapi_json(spec: Data<&Arc<String>>) -> Response {
+    Response::builder().content_type("application/json; charset=utf-8").body(spec.0.as_str().to_owned())
+}
+
+/// All routes, with middleware, for the given state.
+pub fn routes(state: AppState) -> impl Endpoint {
+    // One throttle per server: it counts failed logins across the API and the web sign-in.
+    let login_throttle = Arc::new(LoginThrottle::default());
+    let api = api_service();
+    let spec = Arc::new(api.spec());
+    let path_params = PathParamNames::from_spec(&serde_json::from_str(&spec).unwrap_or_default());
+    let docs = api.swagger_ui();
+    Route::new()
+        .at("/healthz", get(healthz))
+        .at("/readyz", get(readyz))
+        .at("/api/openapi.json", get(openapi_json).data(spec))
+        .at("/calendar.ics", get(feeds::all_events))
+        .at("/events.rss", get(feeds::rss_feed))
+        .at("/", get(pages::home))
+        .at("/events", get(pages::events_page))
+        .at("/events/:file", get(pages::event_file))
+        .at("/venues", get(pages::venues_page))
+        .at("/venues/:slug", get(pages::venue_page))
+        .at("/lang/:code", get(pages::switch_language))
+        .at("/static/debut.css", get(pages::stylesheet))
+        .at("/robots.txt", get(pages::robots))
+        .at("/sitemap.xml", get(pages::sitemap))
+        .at("/venues/:slug/calendar.ics", get(feeds::venue_calendar))
+        .at("/feeds/:token/bookings.ics", get(feeds::audience))
+        .at("/media/:dir/:file", get(media::api::serve))
+        .nest("/api/docs", docs)
+        .nest("/api/v1", api)
+        .around(problem_responses)
+        .around(log_requests)
+        .data(state)
+        .data(login_throttle)
+        .data(path_params)
+}
+
+/// One log line per request. Only the path is logged: query strings and headers may carry
+/// tokens.
+async fn log_requests<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = redact_path(req.uri().path());
+    let response = ep.call(req).await?.into_response();
+    tracing::info!(
+        %method,
+        path = %path,
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    Ok(response)
+}
+
+/// A built server: database connected and migrated, socket bound.
+pub struct Application {
+    acceptor: poem::listener::TcpAcceptor,
+    addr: SocketAddr,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, runs migrations and binds the socket (port 0 picks one).
+    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let db = Db::connect(&settings.database_url)
+            .await
+            .with_context(|| format!("connecting to {}", redact_url(&settings.database_url)))?;
+        db.migrate().await.context("running migrations")?;
+        Self::build_with_db(settings, clock, db).await
+    }
+
+    pub async fn build_with_db(settings: Settings, clock: Clock, db: Db) -> anyhow::Result<Self> {
+        // Refuse to start with a notification setup that could never deliver.
+        notifications::Channels::new(&settings.notify)?;
+        let acceptor = TcpListener::bind(settings.bind.clone())
+            .into_acceptor()
+            .await
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .context("the listener has no socket address")?;
+        let state = AppState::new(db, clock, settings);
+        Ok(Self { acceptor, addr, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Sets the public base URL once the port is known (tests bind port 0).
+    pub fn with_public_url(mut self, url: String) -> Self {
+        let mut settings = (*self.state.settings).clone();
+        settings.public_url = url;
+        self.state.settings = Arc::new(settings);
+        self
+    }
+
+    /// Serves (and delivers notifications) until `shutdown` resolves, then lets in-flight
+    /// requests finish (up to 10 s).
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let state = self.state;
+        let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let worker = tokio::spawn(notifications::run(
+            state.db.clone(),
+            state.clock.clone(),
+            state.settings.notify.clone(),
+            state.settings.outbox_interval,
+            worker_stopped,
+        ));
+        let db = state.db.clone();
+        let result = Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(routes(state), shutdown, Some(Duration::from_secs(10)))
+            .await;
+        let _ = stop_worker.send(true);
+        let _ = worker.await;
+        db.close().await;
+        result
+    }
+}
+
+/// A request path without secrets: personal feed URLs carry a token.
+fn redact_path(path: &str) -> String {
+    match path.strip_prefix("/feeds/") {
+        Some(rest) => format!("/feeds/***{}", rest.find('/').map_or("", |i| &rest[i..])),
+        None => path.to_owned(),
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_tokens_never_reach_logs() {
+        assert_eq!(redact_path("/feeds/dbt_secret/bookings.ics"), "/feeds/***/bookings.ics");
+        assert_eq!(redact_path("/calendar.ics"), "/calendar.ics");
+    }
+}

@@ -1,0 +1,167 @@
+//! Validated text: names and descriptions, e-mail addresses, and enums stored as text.
+
+/// Stores a value as TEXT on both backends: encodes with `$to_text`, decodes with `$parse`.
+/// A stored value that does not parse fails the query (logged, a 500), so a corrupt row is never
+/// read as some default.
+macro_rules! sqlx_text {
+    ($ty:ty, $to_text:expr, $parse:expr) => {
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $ty
+        where
+            str: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <str as sqlx::Type<DB>>::type_info()
+            }
+
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <str as sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+
+        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $ty
+        where
+            &'r str: sqlx::Decode<'r, DB>,
+        {
+            fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <&'r str as sqlx::Decode<'r, DB>>::decode(value)?;
+                let parse: fn(&str) -> Result<$ty, String> = $parse;
+                parse(text).map_err(|message| format!("unreadable {}: {message}", stringify!($ty)).into())
+            }
+        }
+
+        impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $ty
+        where
+            String: sqlx::Encode<'q, DB>,
+        {
+            fn encode_by_ref(
+                &self,
+                buf: &mut DB::ArgumentBuffer,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                let to_text: fn(&$ty) -> &str = $to_text;
+                <String as sqlx::Encode<'q, DB>>::encode(to_text(self).to_owned(), buf)
+            }
+        }
+    };
+}
+pub(crate) use sqlx_text;
+
+/// Gives a fieldless enum its wire text: `as_str`, `parse` (with an error that lists the allowed
+/// values) and TEXT storage on both backends.
+macro_rules! text_enum {
+    ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            pub const ALL: &[Self] = &[$(Self::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Result<Self, String> {
+                match text {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(format!(
+                        "unknown value {other:?}; expected one of: {}",
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        $crate::values::text::sqlx_text!($ty, |value: &$ty| value.as_str(), <$ty>::parse);
+    };
+}
+pub(crate) use text_enum;
+
+/// A normalized (trimmed, lower-case) e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let email = raw.trim().to_lowercase();
+        let valid = email.len() <= 254
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            });
+        if valid { Ok(Self(email)) } else { Err("must be an e-mail address like name@example.com".into()) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Trimmed, non-empty text of bounded length (names, titles).
+pub fn required_text(raw: &str, max_chars: usize) -> Result<String, String> {
+    let text = raw.trim();
+    if text.is_empty() {
+        Err("must not be empty".into())
+    } else if text.chars().count() > max_chars {
+        Err(format!("must be at most {max_chars} characters"))
+    } else if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        Err("must not contain control characters".into())
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+/// Trimmed text of bounded length that may be empty (descriptions). Line breaks become `\n`.
+pub fn optional_text(raw: &str, max_chars: usize) -> Result<String, String> {
+    let text = raw.trim().replace("\r\n", "\n").replace('\r', "\n");
+    if text.chars().count() > max_chars {
+        Err(format!("must be at most {max_chars} characters"))
+    } else if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        Err("must not contain control characters".into())
+    } else {
+        Ok(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Colour {
+        Red,
+        DeepBlue,
+    }
+    text_enum!(Colour { Red => "red", DeepBlue => "deep_blue" });
+
+    #[test]
+    fn email_is_normalized_and_validated() {
+        assert_eq!(Email::parse("  Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
+        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com", "a@b@c.d"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn text_enums_round_trip_and_explain_unknown_values() {
+        assert_eq!(Colour::parse("deep_blue"), Ok(Colour::DeepBlue));
+        assert_eq!(Colour::Red.as_str(), "red");
+        assert_eq!(Colour::ALL, [Colour::Red, Colour::DeepBlue]);
+        let err = Colour::parse("green").unwrap_err();
+        assert_eq!(err, "unknown value \"green\"; expected one of: red, deep_blue");
+    }
+
+    #[test]
+    fn required_text_trims_and_refuses_empty() {
+        assert_eq!(required_text("  Wuma  ", 10), Ok("Wuma".into()));
+        assert_eq!(required_text("   ", 10), Err("must not be empty".into()));
+        assert_eq!(required_text("x\u{0}y", 10), Err("must not contain control characters".into()));
+        assert_eq!(required_text("五马街五马街", 5), Err("must be at most 5 characters".into()));
+    }
+
+    #[test]
+    fn optional_text_normalises_line_breaks() {
+        assert_eq!(optional_text(" a\r\nb\rc ", 10), Ok("a\nb\nc".into()));
+        assert_eq!(optional_text("", 10), Ok(String::new()));
+        assert!(optional_text("toolong", 3).is_err());
+    }
+}
