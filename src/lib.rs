@@ -1,9 +1,9 @@
 //! Debut: the event platform of a city district's commerce office — debut launches in its
 //! showcase venues, first-store incentives and pop-up markets.
 //!
-//! A map of the crate, in layers; a module uses only modules of the layers below it (the test
-//! `tests/api/architecture.rs` fails on any edge that points up or sideways into a cycle).
-//! `docs/ARCHITECTURE.md` walks through it.
+//! A map of the crate, grouped by layer from the bottom up; a module uses only modules below it.
+//! The exact order is `LAYERS` in `tests/api/architecture.rs`, which fails on any reference that
+//! points up (and so on any cycle). `docs/ARCHITECTURE.md` walks through it.
 
 // Foundation: knows no domain.
 

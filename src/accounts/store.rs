@@ -15,9 +15,9 @@ pub struct UserRow {
     pub email: String,
     pub password_hash: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub organization_id: Option<i64>,
-    pub organization_kind: Option<String>,
+    pub organization_kind: Option<OrgKind>,
     pub organization_name: Option<String>,
 }
 
@@ -31,14 +31,10 @@ macro_rules! select_user {
 }
 
 impl UserRow {
-    pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Member)
-    }
-
     fn organization(&self) -> Option<OrganizationView> {
         Some(OrganizationView {
             id: self.organization_id?,
-            kind: OrgKind::parse(self.organization_kind.as_deref()?).ok()?,
+            kind: self.organization_kind?,
             name: self.organization_name.clone()?,
         })
     }
@@ -46,7 +42,7 @@ impl UserRow {
     pub fn principal(&self) -> Principal {
         Principal {
             user_id: self.id,
-            role: self.role(),
+            role: self.role,
             organization: self.organization().map(|o| OrgRef { id: o.id, kind: o.kind }),
         }
     }
@@ -56,7 +52,7 @@ impl UserRow {
             id: self.id,
             email: self.email.clone(),
             display_name: self.display_name.clone(),
-            role: self.role(),
+            role: self.role,
             organization: self.organization(),
         }
     }
@@ -190,7 +186,7 @@ pub async fn revoke_session(db: &Db, token_hash: &str, now: DateTime<Utc>) -> Ap
 #[derive(sqlx::FromRow)]
 struct OrganizationRow {
     id: i64,
-    kind: String,
+    kind: OrgKind,
     name: String,
 }
 
@@ -201,14 +197,7 @@ pub async fn find_organization(db: &Db, id: i64) -> ApiResult<Option<Organizatio
     .bind(id)
     .fetch_optional(pool)
     .await)?;
-    row.map(|r| {
-        Ok(OrganizationView {
-            id: r.id,
-            kind: OrgKind::parse(&r.kind).map_err(|e| anyhow::anyhow!(e))?,
-            name: r.name,
-        })
-    })
-    .transpose()
+    Ok(row.map(|r| OrganizationView { id: r.id, kind: r.kind, name: r.name }))
 }
 
 pub async fn rename_organization(db: &Db, id: i64, name: &str) -> ApiResult<()> {

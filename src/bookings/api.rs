@@ -20,10 +20,7 @@ use crate::{
     error::{ApiError, ApiResult},
     http::{ApiTags, JsonBody, Page},
     state::AppState,
-    values::{
-        text::{optional_text, required_text},
-        time::within_reason,
-    },
+    values::time::within_reason,
     venues,
 };
 
@@ -331,20 +328,7 @@ impl BookingsApi {
         id: Path<i64>,
         body: JsonBody<CommentRequest>,
     ) -> ApiResult<CommentCreated> {
-        service::load_visible(&state, &auth.0, id.0).await?;
-        if body.0.internal && !auth.0.is_staff() {
-            return Err(ApiError::forbidden("Only staff may write internal notes."));
-        }
-        let text = required_text(&body.0.body, 5000).map_err(|m| ApiError::invalid("body", m))?;
-        let comment = audit::add_comment(
-            &state.db,
-            Subject::Booking(id.0),
-            auth.0.user_id,
-            state.clock.now(),
-            &text,
-            body.0.internal,
-        )
-        .await?;
+        let comment = service::comment(&state, &auth.0, id.0, &body.0.body, body.0.internal).await?;
         Ok(CommentCreated::Created(Json(comment)))
     }
 
@@ -377,7 +361,6 @@ impl BookingsApi {
     ) -> ApiResult<ActionResponse> {
         let action = action.0;
         let note = body.0.note.unwrap_or_default();
-        let note = optional_text(&note, 2000).map_err(|m| ApiError::invalid("note", m))?;
         Ok(ActionResponse::Ok(Json(service::act(&state, &auth.0, id.0, action, &note).await?)))
     }
 

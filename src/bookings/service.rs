@@ -15,13 +15,13 @@ use super::{
 };
 use crate::{
     accounts::{OrgKind, Principal},
-    audit::{self, Subject},
+    audit::{self, Comment, Subject},
     error::{ApiError, ApiResult, ConflictInfo, Violations},
     notifications::{self, Message},
     state::AppState,
     values::{
         Actor,
-        text::optional_text,
+        text::{optional_text, required_text},
         time::{local_time, within_reason},
     },
     venues::{self, Venue},
@@ -254,7 +254,7 @@ pub struct ActionOutcome {
 }
 
 /// What an action on a booking will do, decided from the booking as it was read and before
-/// anything is written. [`decide`] makes it without a database; [`apply`] carries it out in one
+/// anything is written. [`decide`] makes it without a database; [`apply_plan`] carries it out in one
 /// transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
@@ -331,7 +331,7 @@ pub async fn act(
         let venue = venue_for(state, plan.target.venue_id).await?;
         check_rules(state, &venue, &plan.target)?;
     }
-    apply(state, &row, &plan, principal.user_id).await?;
+    apply_plan(state, &row, &plan, principal.user_id).await?;
 
     let row =
         store::find(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Booking {id}")))?;
@@ -344,7 +344,7 @@ pub async fn act(
 }
 
 /// Carries out `plan` in one transaction, provided the booking is still exactly `row`.
-async fn apply(state: &AppState, row: &BookingRow, plan: &Plan, user_id: i64) -> ApiResult<()> {
+async fn apply_plan(state: &AppState, row: &BookingRow, plan: &Plan, user_id: i64) -> ApiResult<()> {
     let id = row.id;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -506,6 +506,24 @@ fn suggestion(venue: &Venue, interval: Interval) -> Suggestion {
     }
 }
 
+/// A comment on the booking by anyone who may see it; only staff write internal notes, which
+/// the applicant never sees.
+pub async fn comment(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    body: &str,
+    internal: bool,
+) -> ApiResult<Comment> {
+    load_visible(state, principal, id).await?;
+    if internal && !principal.is_staff() {
+        return Err(ApiError::forbidden("Only staff may write internal notes."));
+    }
+    let text = required_text(body, 5000).map_err(|m| ApiError::invalid("body", m))?;
+    audit::add_comment(&state.db, Subject::Booking(id), principal.user_id, state.clock.now(), &text, internal)
+        .await
+}
+
 /// Staff record a decision to release later with others.
 pub async fn stage(
     state: &AppState,
@@ -621,4 +639,163 @@ pub async fn availability(
         .into_iter()
         .map(|i| TimeSpan { starts_at: i.start, ends_at: i.end })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::values::Zone;
+
+    fn content() -> BookingContent {
+        let start = Utc.with_ymd_and_hms(2026, 12, 4, 11, 0, 0).unwrap();
+        BookingContent {
+            venue_id: 3,
+            format: Format::Launch,
+            reach: Reach::National,
+            title_zh: "新品首发".into(),
+            title_en: "Phone launch".into(),
+            description_zh: String::new(),
+            description_en: "A national debut.".into(),
+            brand_name: "Ouhai Phones".into(),
+            expected_attendance: 300,
+            starts_at: start,
+            ends_at: start + TimeDelta::hours(2),
+            setup_minutes: 60,
+            teardown_minutes: 30,
+            alternatives: vec![],
+            contact: Contact { name: "Ada".into(), email: "ada@brand.cn".into(), phone: String::new() },
+        }
+    }
+
+    fn row(state: BookingState, pending_change: Option<&BookingContent>) -> BookingRow {
+        let c = content();
+        BookingRow {
+            id: 7,
+            organization_id: 2,
+            created_by: 5,
+            venue_id: c.venue_id,
+            format: c.format,
+            reach: c.reach,
+            title_zh: c.title_zh,
+            title_en: c.title_en,
+            description_zh: c.description_zh,
+            description_en: c.description_en,
+            brand_name: c.brand_name,
+            expected_attendance: c.expected_attendance,
+            starts_at: c.starts_at,
+            ends_at: c.ends_at,
+            setup_minutes: c.setup_minutes,
+            teardown_minutes: c.teardown_minutes,
+            alternatives: "[]".into(),
+            contact_name: c.contact.name,
+            contact_email: c.contact.email,
+            contact_phone: c.contact.phone,
+            state,
+            pending_change: pending_change.map(|p| serde_json::to_string(p).unwrap()),
+            cancel_reason: None,
+            staged_action: None,
+            staged_note: None,
+            staged_by: None,
+            created_at: c.starts_at - TimeDelta::days(30),
+            updated_at: c.starts_at - TimeDelta::days(29),
+            submitted_at: None,
+            decided_at: None,
+            zone: Zone::default(),
+        }
+    }
+
+    #[test]
+    fn approving_a_submitted_booking_publishes_it_checks_rules_and_tells_the_applicant() {
+        let plan =
+            decide(&row(BookingState::Submitted, None), Actor::Staff, Action::Approve, " Welcome ").unwrap();
+        assert_eq!(
+            (plan.transition.from, plan.transition.to),
+            (BookingState::Submitted, BookingState::Approved)
+        );
+        assert!(plan.approving && plan.check_rules);
+        assert_eq!(plan.public, Some(PublicChange::Published));
+        assert_eq!(plan.target, content());
+        assert_eq!(plan.audit_note, "Welcome");
+        let message = plan.message.expect("staff decisions are announced");
+        assert_eq!(message.recipient_org_id, 2);
+        assert_eq!(message.subject, "Booking #7 \"Phone launch\": it is now approved");
+        assert_eq!(message.body, "it is now approved. Note from the commerce office: Welcome");
+    }
+
+    #[test]
+    fn withdrawing_a_draft_checks_nothing_publishes_nothing_and_tells_nobody() {
+        let plan = decide(&row(BookingState::Draft, None), Actor::Owner, Action::Withdraw, "").unwrap();
+        assert_eq!(plan.transition.to, BookingState::Withdrawn);
+        assert!(!plan.approving && !plan.check_rules);
+        assert_eq!((plan.public, plan.message), (None, None));
+    }
+
+    #[test]
+    fn submitting_checks_the_rules_but_approves_nothing() {
+        let plan = decide(&row(BookingState::Draft, None), Actor::Owner, Action::Submit, "").unwrap();
+        assert!(plan.check_rules && !plan.approving);
+    }
+
+    #[test]
+    fn a_cancellation_needs_its_public_reason_and_leaves_a_tombstone() {
+        let approved = row(BookingState::Approved, None);
+        match decide(&approved, Actor::Staff, Action::Cancel, "  ") {
+            Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "note"),
+            other => panic!("{other:?}"),
+        }
+        let plan = decide(&approved, Actor::Staff, Action::Cancel, "Storm warning").unwrap();
+        assert_eq!(plan.public, Some(PublicChange::Cancelled));
+        assert!(!plan.check_rules, "a cancellation is never refused by the venue's rules");
+    }
+
+    #[test]
+    fn approving_a_moved_change_puts_it_in_force_and_raises_the_sequence() {
+        let mut change = content();
+        change.starts_at += TimeDelta::days(1);
+        change.ends_at += TimeDelta::days(1);
+        let plan =
+            decide(&row(BookingState::Approved, Some(&change)), Actor::Staff, Action::Approve, "").unwrap();
+        assert_eq!(plan.transition.change, ChangeEffect::Apply);
+        assert_eq!(plan.target, change);
+        assert!(plan.approving, "the new time must not clash with other approved bookings");
+        assert_eq!(
+            plan.public,
+            Some(PublicChange::Significant { previous_start: Some(content().starts_at) })
+        );
+        assert_eq!(plan.audit_note, "change approved.");
+    }
+
+    #[test]
+    fn a_descriptive_change_is_minor_and_a_dropped_change_changes_nothing_public() {
+        let mut change = content();
+        change.description_en = "Now with a live band.".into();
+        let pending = row(BookingState::Approved, Some(&change));
+        let plan = decide(&pending, Actor::Staff, Action::Approve, "").unwrap();
+        assert_eq!(plan.public, Some(PublicChange::Minor));
+        let plan = decide(&pending, Actor::Owner, Action::Withdraw, "never mind").unwrap();
+        assert_eq!(plan.transition.change, ChangeEffect::Discard);
+        assert_eq!(plan.target, content(), "the approved version stays in force");
+        assert_eq!(
+            (plan.public, plan.message, plan.audit_note.as_str()),
+            (None, None, "change withdrawn. never mind")
+        );
+    }
+
+    #[test]
+    fn the_wrong_party_or_state_is_refused_before_anything_is_planned() {
+        assert!(matches!(
+            decide(&row(BookingState::Submitted, None), Actor::Owner, Action::Approve, ""),
+            Err(ApiError::Forbidden(_))
+        ));
+        assert!(matches!(
+            decide(&row(BookingState::Rejected, None), Actor::Staff, Action::Approve, ""),
+            Err(ApiError::Conflict { .. })
+        ));
+        assert!(matches!(
+            decide(&row(BookingState::Draft, None), Actor::Owner, Action::Submit, &"x".repeat(2001)),
+            Err(ApiError::Validation(_))
+        ));
+    }
 }

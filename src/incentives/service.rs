@@ -186,10 +186,6 @@ pub struct Application {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
-fn corrupt(what: &str) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("unreadable {what} in an incentive application"))
-}
-
 pub async fn view(state: &AppState, principal: &Principal, row: &ApplicationRow) -> ApiResult<Application> {
     let possible_duplicates =
         if principal.is_staff() { Some(store::duplicates(&state.db, row).await?) } else { None };
@@ -202,13 +198,13 @@ pub async fn view(state: &AppState, principal: &Principal, row: &ApplicationRow)
         mall_venue_id: row.mall_venue_id,
         mall_name: row.mall_name.clone(),
         address: row.address.clone(),
-        tier: StoreTier::parse(&row.tier).map_err(|_| corrupt("tier"))?,
+        tier: row.tier,
         opening_date: row.opening_date.clone(),
         floor_area_m2: row.floor_area_m2,
         investment: row.investment_fen.into(),
         requested: row.requested_fen.into(),
         statement: row.statement.clone(),
-        state: ApplicationState::parse(&row.state).map_err(|_| corrupt("state"))?,
+        state: row.state,
         award: row.award_fen.map(Money::from),
         clawed_back: row.clawed_back_fen.into(),
         possible_duplicates,
@@ -317,8 +313,8 @@ pub async fn edit(
     let content = validate(state, input).await?;
     if !store::update_application(&state.db, id, &content, state.clock.now()).await? {
         return Err(ApiError::Conflict {
-            detail: format!("An application that is {} cannot be edited.", row.state),
-            info: ConflictInfo { current_state: Some(row.state.clone()), ..Default::default() },
+            detail: format!("An application that is {} cannot be edited.", row.state.as_str()),
+            info: ConflictInfo { current_state: Some(row.state.as_str().to_owned()), ..Default::default() },
         });
     }
     let row = load_visible(state, principal, id).await?;
@@ -335,27 +331,37 @@ pub struct IncentiveActionRequest {
     pub note: Option<String>,
 }
 
-pub async fn act(
-    state: &AppState,
-    principal: &Principal,
-    id: i64,
+/// What an action on an application will do, decided before anything is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub action: IncentiveAction,
+    pub from: ApplicationState,
+    pub to: ApplicationState,
+    /// The ledger entry this move writes, in fen: positive for an award, negative for a clawback.
+    pub ledger_amount: Option<i64>,
+    pub note: String,
+    pub audit_note: String,
+    /// What the applicant hears (staff decisions only).
+    pub message: Option<Message>,
+}
+
+/// Decides an action on `row` (in `fund`) without touching the database: the move, the money it
+/// commits or returns (within the request, the tier's cap and what was awarded) and every effect.
+/// Whether the fund can cover an award is checked when it is applied, under its guarded update.
+pub fn decide(
+    row: &ApplicationRow,
+    fund: &FundRow,
+    actor: Actor,
     action: IncentiveAction,
-    request: IncentiveActionRequest,
-) -> ApiResult<Application> {
-    let row = load_visible(state, principal, id).await?;
-    let actor = if principal.is_staff() { Actor::Staff } else { Actor::Owner };
-    let from = ApplicationState::parse(&row.state).map_err(|_| corrupt("state"))?;
+    request: &IncentiveActionRequest,
+) -> ApiResult<Plan> {
+    let from = row.state;
     let to = transition(from, action, actor)?;
     let note = optional_text(request.note.as_deref().unwrap_or(""), 2000)
         .map_err(|m| ApiError::invalid("note", m))?;
-    let fund = load_fund(state, row.fund_id).await?;
-    let tier = StoreTier::parse(&row.tier).map_err(|_| corrupt("tier"))?;
-    let now = state.clock.now();
-
-    // The ledger amount this move writes: + an award, - a clawback.
     let ledger_amount = match action {
         IncentiveAction::Approve => {
-            let max = row.requested_fen.min(fund.cap(tier));
+            let max = row.requested_fen.min(fund.cap(row.tier));
             let amount =
                 request.amount_fen.ok_or_else(|| ApiError::invalid("amount_fen", "give the award in fen"))?;
             Some(Fen::positive(amount, Some(max)).map_err(|m| ApiError::invalid("amount_fen", m))?.get())
@@ -372,52 +378,11 @@ pub async fn act(
         }
         _ => None,
     };
-
-    let mut tx = state.db.begin().await?;
-    if let Some(amount) = ledger_amount {
-        if !store::commit_to_fund(&mut tx, fund.id, amount).await? {
-            // Read inside the transaction: taking a second connection while holding this one
-            // could wait forever on a pool full of writers queued behind us.
-            let remaining = store::remaining_in(&mut tx, fund.id).await?;
-            return Err(ApiError::Conflict {
-                detail: format!(
-                    "The award of {} exceeds what remains in the fund: {}.",
-                    format_cny(amount),
-                    format_cny(remaining)
-                ),
-                info: ConflictInfo { remaining_fen: Some(remaining), ..Default::default() },
-            });
-        }
-        let reason = if note.is_empty() { action.as_str().to_owned() } else { note.clone() };
-        store::add_ledger_entry(&mut tx, fund.id, id, amount, &reason, principal.user_id, now).await?;
-    }
-    let moved = if action == IncentiveAction::ClawBack {
-        store::add_clawback(&mut tx, id, -ledger_amount.unwrap_or(0), now).await?
-    } else {
-        store::set_state(&mut tx, id, from, to, ledger_amount.filter(|a| *a > 0), now).await?
-    };
-    if !moved {
-        return Err(ApiError::Conflict {
-            detail: "The application changed while this request was being handled; reload it and try again."
-                .into(),
-            info: ConflictInfo { current_state: Some(row.state.clone()), ..Default::default() },
-        });
-    }
     let audit_note = match ledger_amount {
         Some(amount) => format!("{} {}", format_cny(amount), note).trim().to_owned(),
         None => note.clone(),
     };
-    audit::record(
-        &mut tx,
-        Subject::Incentive(id),
-        principal.user_id,
-        now,
-        from.as_str(),
-        to.as_str(),
-        &audit_note,
-    )
-    .await?;
-    if actor == Actor::Staff {
+    let message = (actor == Actor::Staff).then(|| {
         let what = match action {
             IncentiveAction::Approve => {
                 format!("approved with an award of {}", format_cny(ledger_amount.unwrap_or(0)))
@@ -427,8 +392,8 @@ pub async fn act(
             }
             _ => format!("it is now {}", to.as_str().replace('_', " ")),
         };
-        let message = Message {
-            coalesce_key: format!("incentive:{id}"),
+        Message {
+            coalesce_key: format!("incentive:{}", row.id),
             recipient_org_id: row.organization_id,
             subject: format!("First-store award for \"{}\": {what}", row.store_name),
             body: if note.is_empty() {
@@ -436,13 +401,82 @@ pub async fn act(
             } else {
                 format!("{what}. Note from the commerce office: {note}")
             },
-            payload: json!({"application_id": id, "action": action.as_str(), "state": to.as_str(), "amount_fen": ledger_amount}),
-        };
-        notifications::enqueue(&mut tx, &message, now, state.settings.notify.debounce).await?;
-    }
-    tx.commit().await?;
+            payload: json!({
+                "application_id": row.id,
+                "action": action.as_str(),
+                "state": to.as_str(),
+                "amount_fen": ledger_amount,
+            }),
+        }
+    });
+    Ok(Plan { action, from, to, ledger_amount, note, audit_note, message })
+}
+
+pub async fn act(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    action: IncentiveAction,
+    request: IncentiveActionRequest,
+) -> ApiResult<Application> {
+    let row = load_visible(state, principal, id).await?;
+    let actor = if principal.is_staff() { Actor::Staff } else { Actor::Owner };
+    let fund = load_fund(state, row.fund_id).await?;
+    let plan = decide(&row, &fund, actor, action, &request)?;
+    apply_plan(state, &row, &plan, principal.user_id).await?;
     let row = load_visible(state, principal, id).await?;
     view(state, principal, &row).await
+}
+
+/// Carries out `plan` in one transaction: the fund's guarded commitment, the ledger entry, the
+/// move (only if the application is still in `plan.from`), the audit entry and the message.
+async fn apply_plan(state: &AppState, row: &ApplicationRow, plan: &Plan, user_id: i64) -> ApiResult<()> {
+    let (id, now) = (row.id, state.clock.now());
+    let mut tx = state.db.begin().await?;
+    if let Some(amount) = plan.ledger_amount {
+        if !store::commit_to_fund(&mut tx, row.fund_id, amount).await? {
+            // Read inside the transaction: taking a second connection while holding this one
+            // could wait forever on a pool full of writers queued behind us.
+            let remaining = store::remaining_in(&mut tx, row.fund_id).await?;
+            return Err(ApiError::Conflict {
+                detail: format!(
+                    "The award of {} exceeds what remains in the fund: {}.",
+                    format_cny(amount),
+                    format_cny(remaining)
+                ),
+                info: ConflictInfo { remaining_fen: Some(remaining), ..Default::default() },
+            });
+        }
+        let reason = if plan.note.is_empty() { plan.action.as_str().to_owned() } else { plan.note.clone() };
+        store::add_ledger_entry(&mut tx, row.fund_id, id, amount, &reason, user_id, now).await?;
+    }
+    let moved = if plan.action == IncentiveAction::ClawBack {
+        store::add_clawback(&mut tx, id, -plan.ledger_amount.unwrap_or(0), now).await?
+    } else {
+        store::set_state(&mut tx, id, plan.from, plan.to, plan.ledger_amount.filter(|a| *a > 0), now).await?
+    };
+    if !moved {
+        return Err(ApiError::Conflict {
+            detail: "The application changed while this request was being handled; reload it and try again."
+                .into(),
+            info: ConflictInfo { current_state: Some(plan.from.as_str().to_owned()), ..Default::default() },
+        });
+    }
+    audit::record(
+        &mut tx,
+        Subject::Incentive(id),
+        user_id,
+        now,
+        plan.from.as_str(),
+        plan.to.as_str(),
+        &plan.audit_note,
+    )
+    .await?;
+    if let Some(message) = &plan.message {
+        notifications::enqueue(&mut tx, message, now, state.settings.notify.debounce).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Object)]
@@ -478,11 +512,11 @@ pub async fn report(state: &AppState, principal: &Principal, fund_id: i64) -> Ap
     let mut by_tier: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     let mut by_mall: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for a in &applications {
-        by_state.entry(a.state.clone()).or_default().0 += 1;
+        by_state.entry(a.state.as_str().to_owned()).or_default().0 += 1;
         if let Some(award) = a.award_fen {
             let net = award - a.clawed_back_fen;
             for (map, key) in [
-                (&mut by_tier, a.tier.clone()),
+                (&mut by_tier, a.tier.as_str().to_owned()),
                 (&mut by_mall, a.mall_name.clone().unwrap_or_else(|| "(no mall)".into())),
             ] {
                 let entry = map.entry(key).or_default();
@@ -552,12 +586,12 @@ pub async fn applications_csv(state: &AppState, principal: &Principal, fund_id: 
                 r.store_name,
                 r.mall_name.unwrap_or_default(),
                 r.address,
-                r.tier,
+                r.tier.as_str().to_owned(),
                 r.opening_date,
                 r.floor_area_m2.to_string(),
                 r.investment_fen.to_string(),
                 r.requested_fen.to_string(),
-                r.state,
+                r.state.as_str().to_owned(),
                 r.award_fen.map(|a| a.to_string()).unwrap_or_default(),
                 r.clawed_back_fen.to_string(),
                 r.submitted_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
@@ -590,7 +624,7 @@ pub async fn ledger_csv(state: &AppState, principal: &Principal, fund_id: i64) -
                 r.application_id.to_string(),
                 r.organization_name,
                 r.store_name,
-                r.tier,
+                r.tier.as_str().to_owned(),
                 r.amount_fen.to_string(),
                 format_cny(r.amount_fen),
                 r.reason,
@@ -616,17 +650,16 @@ pub async fn public_register(state: &AppState, fund_id: i64) -> ApiResult<Vec<Re
     }
     let rows =
         store::list_applications(&state.db, Some(fund_id), None, Some(ApplicationState::Approved)).await?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .filter(|r| r.award_fen.unwrap_or(0) > r.clawed_back_fen)
-        .map(|r| {
-            Ok(RegisterEntry {
-                tier: StoreTier::parse(&r.tier).map_err(|_| corrupt("tier"))?,
-                award: (r.award_fen.unwrap_or(0) - r.clawed_back_fen).into(),
-                brand: r.organization_name,
-                store: r.store_name,
-            })
+        .map(|r| RegisterEntry {
+            tier: r.tier,
+            award: (r.award_fen.unwrap_or(0) - r.clawed_back_fen).into(),
+            brand: r.organization_name,
+            store: r.store_name,
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
@@ -637,5 +670,112 @@ mod tests {
     fn csv_starts_with_a_bom_quotes_fields_and_defuses_formulas() {
         let out = csv(&["brand", "store"], [vec!["首店 \"Brand\"".to_owned(), "=HYPERLINK(1)".to_owned()]]);
         assert_eq!(out, "\u{feff}\"brand\",\"store\"\r\n\"首店 \"\"Brand\"\"\",\"'=HYPERLINK(1)\"\r\n");
+    }
+
+    fn fund() -> FundRow {
+        FundRow {
+            id: 1,
+            name: "2027 first stores".into(),
+            budget_fen: 100_000_000,
+            committed_fen: 0,
+            cap_global_fen: 2_000_000,
+            cap_asia_fen: 1_500_000,
+            cap_national_fen: 1_000_000,
+            cap_provincial_fen: 500_000,
+            cap_city_fen: 200_000,
+            opens_at: DateTime::UNIX_EPOCH,
+            closes_at: DateTime::UNIX_EPOCH + chrono::TimeDelta::days(365 * 100),
+            public_register: false,
+            created_at: DateTime::UNIX_EPOCH,
+        }
+    }
+
+    fn application(state: ApplicationState, award_fen: Option<i64>) -> ApplicationRow {
+        ApplicationRow {
+            id: 9,
+            fund_id: 1,
+            organization_id: 4,
+            organization_name: "Ouhai Coffee".into(),
+            store_name: "Ouhai Coffee Wuma".into(),
+            mall_venue_id: None,
+            mall_name: None,
+            address: "Wuma Street 1".into(),
+            tier: StoreTier::National,
+            opening_date: "2027-01-10".into(),
+            floor_area_m2: 120,
+            investment_fen: 50_000_000,
+            requested_fen: 800_000,
+            statement: String::new(),
+            state,
+            award_fen,
+            clawed_back_fen: 0,
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
+            submitted_at: None,
+            decided_at: None,
+        }
+    }
+
+    fn request(amount_fen: Option<i64>, note: &str) -> IncentiveActionRequest {
+        IncentiveActionRequest { amount_fen, note: Some(note.into()) }
+    }
+
+    fn field(result: ApiResult<Plan>) -> String {
+        match result {
+            Err(ApiError::Validation(errors)) => errors[0].field.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_award_is_capped_by_the_request_and_the_tier() {
+        let submitted = application(ApplicationState::Submitted, None);
+        let approve = |amount| {
+            decide(&submitted, &fund(), Actor::Staff, IncentiveAction::Approve, &request(amount, ""))
+        };
+        assert_eq!(field(approve(None)), "amount_fen");
+        assert_eq!(field(approve(Some(800_001))), "amount_fen", "more than requested");
+        let plan = approve(Some(800_000)).unwrap();
+        assert_eq!((plan.to, plan.ledger_amount), (ApplicationState::Approved, Some(800_000)));
+        assert_eq!(plan.audit_note, "¥8,000.00");
+        let message = plan.message.unwrap();
+        assert_eq!(
+            message.subject,
+            "First-store award for \"Ouhai Coffee Wuma\": approved with an award of ¥8,000.00"
+        );
+
+        let mut city = application(ApplicationState::Submitted, None);
+        city.tier = StoreTier::City;
+        let plan =
+            decide(&city, &fund(), Actor::Staff, IncentiveAction::Approve, &request(Some(200_001), ""));
+        assert_eq!(field(plan), "amount_fen", "more than the city tier's cap");
+    }
+
+    #[test]
+    fn a_clawback_needs_a_reason_and_returns_at_most_what_was_awarded() {
+        let approved = application(ApplicationState::Approved, Some(500_000));
+        let claw = |amount, note| {
+            decide(&approved, &fund(), Actor::Staff, IncentiveAction::ClawBack, &request(amount, note))
+        };
+        assert_eq!(field(claw(Some(100), "")), "note");
+        assert_eq!(field(claw(Some(500_001), "closed early")), "amount_fen");
+        let plan = claw(Some(100_000), "closed early").unwrap();
+        assert_eq!(
+            (plan.from, plan.to, plan.ledger_amount),
+            (ApplicationState::Approved, ApplicationState::Approved, Some(-100_000))
+        );
+        assert_eq!(plan.audit_note, "-¥1,000.00 closed early");
+    }
+
+    #[test]
+    fn the_applicant_submits_without_money_and_hears_nothing_of_its_own_move() {
+        let draft = application(ApplicationState::Draft, None);
+        let plan =
+            decide(&draft, &fund(), Actor::Owner, IncentiveAction::Submit, &request(None, "")).unwrap();
+        assert_eq!((plan.to, plan.ledger_amount, plan.message), (ApplicationState::Submitted, None, None));
+        assert!(matches!(
+            decide(&draft, &fund(), Actor::Owner, IncentiveAction::Approve, &request(Some(1), "")),
+            Err(ApiError::Forbidden(_) | ApiError::Conflict { .. })
+        ));
     }
 }

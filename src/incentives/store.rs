@@ -97,13 +97,13 @@ pub struct ApplicationRow {
     pub mall_venue_id: Option<i64>,
     pub mall_name: Option<String>,
     pub address: String,
-    pub tier: String,
+    pub tier: StoreTier,
     pub opening_date: String,
     pub floor_area_m2: i64,
     pub investment_fen: i64,
     pub requested_fen: i64,
     pub statement: String,
-    pub state: String,
+    pub state: ApplicationState,
     pub award_fen: Option<i64>,
     pub clawed_back_fen: i64,
     pub created_at: DateTime<Utc>,
@@ -152,7 +152,7 @@ pub async fn insert_application(
     .bind(content.mall_venue_id)
     .bind(&content.address)
     .bind(super::address_key(&content.address))
-    .bind(content.tier.as_str())
+    .bind(content.tier)
     .bind(content.opening_date.to_string())
     .bind(content.floor_area_m2)
     .bind(content.investment_fen)
@@ -180,7 +180,7 @@ pub async fn update_application(
     .bind(content.mall_venue_id)
     .bind(&content.address)
     .bind(super::address_key(&content.address))
-    .bind(content.tier.as_str())
+    .bind(content.tier)
     .bind(content.opening_date.to_string())
     .bind(content.floor_area_m2)
     .bind(content.investment_fen)
@@ -226,7 +226,7 @@ pub async fn duplicates(db: &Db, row: &ApplicationRow) -> ApiResult<Vec<i64>> {
     .bind(row.fund_id)
     .bind(row.id)
     .bind(row.organization_id)
-    .bind(&row.tier)
+    .bind(row.tier)
     .bind(super::address_key(&row.address))
     .fetch_all(pool)
     .await)?)
@@ -248,8 +248,8 @@ pub async fn set_state(
          WHERE id = $1 AND state = $2",
     )
     .bind(id)
-    .bind(from.as_str())
-    .bind(to.as_str())
+    .bind(from)
+    .bind(to)
     .bind(award_fen)
     .bind(now)
     .execute(&mut *conn)
@@ -333,7 +333,7 @@ pub struct LedgerRow {
     pub at: DateTime<Utc>,
     pub store_name: String,
     pub organization_name: String,
-    pub tier: String,
+    pub tier: StoreTier,
 }
 
 pub async fn ledger(db: &Db, fund_id: i64) -> ApiResult<Vec<LedgerRow>> {

@@ -14,15 +14,16 @@ use poem_openapi::{
 };
 use tokio::io::AsyncReadExt;
 
-use super::{ImageOwner, ImageView, safe_path, store};
+use super::{
+    ImageOwner, ImageView,
+    access::{Access, authorize, venue_exists},
+    safe_path, store,
+};
 use crate::{
     accounts::auth::BearerAuth,
-    bookings,
     error::{ApiError, ApiResult},
     http::ApiTags,
-    incentives,
     state::AppState,
-    venues,
 };
 
 pub struct MediaApi;
@@ -164,41 +165,6 @@ async fn views(state: &AppState, owner: ImageOwner) -> ApiResult<Vec<ImageView>>
     store::list(&state.db, owner).await?.iter().map(|r| r.view(&state.settings.public_url)).collect()
 }
 
-fn member_of(auth: &BearerAuth, organization_id: i64) -> ApiResult<()> {
-    if auth.0.acts_for(organization_id) {
-        Ok(())
-    } else if auth.0.is_staff() {
-        Err(ApiError::forbidden("Only the organization's members may change its logo."))
-    } else {
-        Err(ApiError::not_found(format!("Organization {organization_id}")))
-    }
-}
-
-async fn booking_owner(state: &AppState, auth: &BearerAuth, booking_id: i64) -> ApiResult<()> {
-    let row = bookings::service::load_visible(state, &auth.0, booking_id).await?;
-    if auth.0.acts_for(row.organization_id) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("Only the applicant may change a booking's images."))
-    }
-}
-
-async fn applicant(state: &AppState, auth: &BearerAuth, application_id: i64) -> ApiResult<()> {
-    let row = incentives::service::load_visible(state, &auth.0, application_id).await?;
-    if auth.0.acts_for(row.organization_id) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("Only the applicant may change an application's evidence."))
-    }
-}
-
-async fn venue_exists(state: &AppState, venue_id: i64) -> ApiResult<()> {
-    venues::store::find(&state.db, venue_id)
-        .await?
-        .map(|_| ())
-        .ok_or_else(|| ApiError::not_found(format!("Venue {venue_id}")))
-}
-
 #[OpenApi(prefix_path = "/", tag = "ApiTags::Media")]
 impl MediaApi {
     /// Set the organization's logo (members)
@@ -210,10 +176,9 @@ impl MediaApi {
         id: Path<i64>,
         upload: ImageUpload,
     ) -> ApiResult<ImageSet> {
-        member_of(&auth, id.0)?;
-        let view =
-            super::upload(&state, &auth.0, ImageOwner::OrganizationLogo(id.0), upload.bytes, &upload.alt)
-                .await?;
+        let owner = ImageOwner::OrganizationLogo(id.0);
+        authorize(&state, &auth.0, owner, Access::Change).await?;
+        let view = super::upload(&state, &auth.0, owner, upload.bytes, &upload.alt).await?;
         Ok(ImageSet::Ok(Json(view)))
     }
 
@@ -232,8 +197,8 @@ impl MediaApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<ImageDeleted> {
-        member_of(&auth, id.0)?;
         let owner = ImageOwner::OrganizationLogo(id.0);
+        authorize(&state, &auth.0, owner, Access::Change).await?;
         for image in store::list(&state.db, owner).await? {
             super::remove(&state, owner, image.id).await?;
         }
@@ -249,9 +214,9 @@ impl MediaApi {
         id: Path<i64>,
         upload: ImageUpload,
     ) -> ApiResult<ImageCreated> {
-        booking_owner(&state, &auth, id.0).await?;
-        let view =
-            super::upload(&state, &auth.0, ImageOwner::Booking(id.0), upload.bytes, &upload.alt).await?;
+        let owner = ImageOwner::Booking(id.0);
+        authorize(&state, &auth.0, owner, Access::Change).await?;
+        let view = super::upload(&state, &auth.0, owner, upload.bytes, &upload.alt).await?;
         Ok(ImageCreated::Created(Json(view)))
     }
 
@@ -263,8 +228,9 @@ impl MediaApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<ImageList> {
-        bookings::service::load_visible(&state, &auth.0, id.0).await?;
-        Ok(ImageList::Ok(Json(views(&state, ImageOwner::Booking(id.0)).await?)))
+        let owner = ImageOwner::Booking(id.0);
+        authorize(&state, &auth.0, owner, Access::Read).await?;
+        Ok(ImageList::Ok(Json(views(&state, owner).await?)))
     }
 
     /// Remove a booking's image (applicant)
@@ -276,8 +242,9 @@ impl MediaApi {
         id: Path<i64>,
         image_id: Path<i64>,
     ) -> ApiResult<ImageDeleted> {
-        booking_owner(&state, &auth, id.0).await?;
-        super::remove(&state, ImageOwner::Booking(id.0), image_id.0).await?;
+        let owner = ImageOwner::Booking(id.0);
+        authorize(&state, &auth.0, owner, Access::Change).await?;
+        super::remove(&state, owner, image_id.0).await?;
         Ok(ImageDeleted::Deleted)
     }
 
@@ -293,10 +260,9 @@ impl MediaApi {
         id: Path<i64>,
         upload: ImageUpload,
     ) -> ApiResult<ImageCreated> {
-        applicant(&state, &auth, id.0).await?;
-        let view =
-            super::upload(&state, &auth.0, ImageOwner::IncentiveEvidence(id.0), upload.bytes, &upload.alt)
-                .await?;
+        let owner = ImageOwner::IncentiveEvidence(id.0);
+        authorize(&state, &auth.0, owner, Access::Change).await?;
+        let view = super::upload(&state, &auth.0, owner, upload.bytes, &upload.alt).await?;
         Ok(ImageCreated::Created(Json(view)))
     }
 
@@ -308,8 +274,9 @@ impl MediaApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<ImageList> {
-        incentives::service::load_visible(&state, &auth.0, id.0).await?;
-        Ok(ImageList::Ok(Json(views(&state, ImageOwner::IncentiveEvidence(id.0)).await?)))
+        let owner = ImageOwner::IncentiveEvidence(id.0);
+        authorize(&state, &auth.0, owner, Access::Read).await?;
+        Ok(ImageList::Ok(Json(views(&state, owner).await?)))
     }
 
     /// Remove evidence (applicant)
@@ -321,8 +288,9 @@ impl MediaApi {
         id: Path<i64>,
         image_id: Path<i64>,
     ) -> ApiResult<ImageDeleted> {
-        applicant(&state, &auth, id.0).await?;
-        super::remove(&state, ImageOwner::IncentiveEvidence(id.0), image_id.0).await?;
+        let owner = ImageOwner::IncentiveEvidence(id.0);
+        authorize(&state, &auth.0, owner, Access::Change).await?;
+        super::remove(&state, owner, image_id.0).await?;
         Ok(ImageDeleted::Deleted)
     }
 
@@ -335,9 +303,9 @@ impl MediaApi {
         id: Path<i64>,
         upload: ImageUpload,
     ) -> ApiResult<ImageCreated> {
-        auth.0.require_staff()?;
-        venue_exists(&state, id.0).await?;
-        let view = super::upload(&state, &auth.0, ImageOwner::Venue(id.0), upload.bytes, &upload.alt).await?;
+        let owner = ImageOwner::Venue(id.0);
+        authorize(&state, &auth.0, owner, Access::Change).await?;
+        let view = super::upload(&state, &auth.0, owner, upload.bytes, &upload.alt).await?;
         Ok(ImageCreated::Created(Json(view)))
     }
 
@@ -357,8 +325,9 @@ impl MediaApi {
         id: Path<i64>,
         image_id: Path<i64>,
     ) -> ApiResult<ImageDeleted> {
-        auth.0.require_staff()?;
-        super::remove(&state, ImageOwner::Venue(id.0), image_id.0).await?;
+        let owner = ImageOwner::Venue(id.0);
+        authorize(&state, &auth.0, owner, Access::Change).await?;
+        super::remove(&state, owner, image_id.0).await?;
         Ok(ImageDeleted::Deleted)
     }
 }

@@ -10,6 +10,7 @@
 //! written to a temporary name and renamed into place; no path from a client reaches the file
 //! system.
 
+pub mod access;
 pub mod api;
 pub mod process;
 pub mod store;

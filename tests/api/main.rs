@@ -2,6 +2,7 @@
 //! (`TEST_DATABASE_URL`). One binary, one module per domain.
 
 mod accounts;
+mod architecture;
 mod bookings;
 mod calendar;
 mod cli;
