@@ -247,52 +247,88 @@ impl ApiResponse for ApiError {
     }
 }
 
-/// The names of the API's path parameters, by route.
+/// The API's path parameters by route: their names and, for enums, the values allowed.
 ///
-/// poem-openapi reports a path parameter that does not parse by its position (`param1`), not
-/// by the name clients see in the OpenAPI document (`action`); this maps one to the other.
+/// poem-openapi reports a path parameter that does not parse by its position (`param1`) and
+/// with a generic reason; this maps it back to the name and values of the OpenAPI document, so
+/// the problem says `action: unknown value "fly"; expected one of: submit, approve, …`.
 #[derive(Debug, Default, Clone)]
-pub struct PathParamNames(Arc<Vec<(String, Vec<String>)>>);
+pub struct PathParams(Arc<Vec<(String, Vec<PathParam>)>>);
 
-impl PathParamNames {
-    /// Reads the paths of an OpenAPI document (`/bookings/{id}/{action}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PathParam {
+    name: String,
+    allowed: Option<Vec<String>>,
+}
+
+impl PathParams {
+    /// Reads the paths (`/bookings/{id}/{action}`) and parameter schemas of an OpenAPI document.
     pub fn from_spec(spec: &serde_json::Value) -> Self {
         let mut routes = Vec::new();
-        for path in spec["paths"].as_object().into_iter().flat_map(|paths| paths.keys()) {
-            let (mut pattern, mut names) = (String::new(), Vec::new());
+        for (path, item) in spec["paths"].as_object().into_iter().flatten() {
+            let (mut pattern, mut params) = (String::new(), Vec::new());
             // `str::is_empty` by name: poem-openapi's `Type` trait, in scope here, has an
             // `is_empty` of its own that is always false.
             for segment in path.split('/').filter(|s| !str::is_empty(s)) {
                 pattern.push('/');
                 match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
                     Some(name) => {
-                        pattern.push_str(&format!(":param{}", names.len()));
-                        names.push(name.to_owned());
+                        pattern.push_str(&format!(":param{}", params.len()));
+                        params.push(PathParam {
+                            name: name.to_owned(),
+                            allowed: allowed_values(spec, item, name),
+                        });
                     }
                     None => pattern.push_str(segment),
                 }
             }
-            routes.push((pattern, names));
+            routes.push((pattern, params));
         }
         // Longest first, so a route is not mistaken for a shorter one it ends with.
         routes.sort_by_key(|(pattern, _)| std::cmp::Reverse(pattern.len()));
         Self(Arc::new(routes))
     }
 
-    /// The name of the parameter poem calls `positional` in the route `pattern`.
-    fn name(&self, pattern: &str, positional: &str) -> Option<&str> {
+    /// The parameter poem calls `positional` in the route `pattern`, and its value in `path`.
+    fn find<'a>(
+        &'a self,
+        pattern: &str,
+        positional: &str,
+        path: &'a str,
+    ) -> Option<(&'a PathParam, &'a str)> {
         let index: usize = positional.strip_prefix("param")?.parse().ok()?;
-        let (_, names) = self.0.iter().find(|(route, _)| pattern.ends_with(route.as_str()))?;
-        names.get(index).map(String::as_str)
+        let (route, params) = self.0.iter().find(|(route, _)| pattern.ends_with(route.as_str()))?;
+        let segments = route.split('/').count();
+        let placeholder = format!(":{positional}");
+        let at = route.split('/').position(|s| s == placeholder)?;
+        // The route is the end of the pattern, so it is the end of the path too.
+        let value = path.split('/').rev().nth(segments - 1 - at)?;
+        Some((params.get(index)?, value))
     }
+}
+
+/// The enum values a path parameter's schema allows, if it is an enum.
+fn allowed_values(spec: &serde_json::Value, item: &serde_json::Value, name: &str) -> Option<Vec<String>> {
+    let parameter = item
+        .as_object()?
+        .values()
+        .flat_map(|operation| operation["parameters"].as_array().into_iter().flatten())
+        .find(|p| p["in"] == "path" && p["name"] == name)?;
+    let schema = match parameter["schema"]["$ref"].as_str() {
+        Some(reference) => &spec["components"]["schemas"][reference.rsplit('/').next()?],
+        None => &parameter["schema"],
+    };
+    schema["enum"]
+        .as_array()
+        .map(|values| values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
 }
 
 /// Converts an error raised outside our handlers into our problem body.
 pub fn api_error_from_poem(err: poem::Error) -> ApiError {
-    api_error_from_poem_named(err, &PathParamNames::default())
+    api_error_from_poem_named(err, &PathParams::default(), "")
 }
 
-fn api_error_from_poem_named(err: poem::Error, path_params: &PathParamNames) -> ApiError {
+fn api_error_from_poem_named(err: poem::Error, path_params: &PathParams, path: &str) -> ApiError {
     let err = match err.downcast::<ApiError>() {
         Ok(api_error) => return api_error,
         Err(err) => err,
@@ -301,8 +337,15 @@ fn api_error_from_poem_named(err: poem::Error, path_params: &PathParamNames) -> 
         return ApiError::invalid(e.name, e.reason.clone());
     }
     if let Some(e) = err.downcast_ref::<ParsePathError>() {
-        let name = err.data::<PathPattern>().and_then(|p| path_params.name(&p.0, e.name)).unwrap_or(e.name);
-        return ApiError::invalid(name, e.reason.clone());
+        let found = err.data::<PathPattern>().and_then(|p| path_params.find(&p.0, e.name, path));
+        return match found {
+            Some((PathParam { name, allowed: Some(allowed) }, value)) => ApiError::invalid(
+                name,
+                format!("unknown value {value:?}; expected one of: {}", allowed.join(", ")),
+            ),
+            Some((PathParam { name, .. }, _)) => ApiError::invalid(name, e.reason.clone()),
+            None => ApiError::invalid(e.name, e.reason.clone()),
+        };
     }
     if err.is::<AuthorizationError>() {
         return ApiError::Unauthorized(
@@ -333,10 +376,11 @@ fn api_error_from_poem_named(err: poem::Error, path_params: &PathParamNames) -> 
 
 /// Middleware: every error that reaches the top becomes a problem+json response.
 pub async fn problem_responses<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
-    let path_params = req.data::<PathParamNames>().cloned().unwrap_or_default();
+    let path_params = req.data::<PathParams>().cloned().unwrap_or_default();
+    let path = req.uri().path().to_owned();
     match ep.call(req).await {
         Ok(response) => Ok(response.into_response()),
-        Err(err) => Ok(api_error_from_poem_named(err, &path_params).into_response()),
+        Err(err) => Ok(api_error_from_poem_named(err, &path_params, &path).into_response()),
     }
 }
 
@@ -375,14 +419,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn positional_path_parameters_get_their_names() {
+    fn positional_path_parameters_get_their_names_and_allowed_values() {
         let spec = serde_json::json!({
-            "paths": {"/api/v1/bookings/{id}/{action}": {}, "/api/v1/bookings/{id}": {}}
+            "paths": {
+                "/api/v1/bookings/{id}/{action}": {"post": {"parameters": [
+                    {"in": "path", "name": "id", "schema": {"type": "integer"}},
+                    {"in": "path", "name": "action", "schema": {"$ref": "#/components/schemas/Action"}}
+                ]}},
+                "/api/v1/bookings/{id}": {}
+            },
+            "components": {"schemas": {"Action": {"type": "string", "enum": ["submit", "approve"]}}}
         });
-        let names = PathParamNames::from_spec(&spec);
-        assert_eq!(names.name("/api/v1/bookings/:param0/:param1", "param1"), Some("action"));
-        assert_eq!(names.name("/api/v1/bookings/:param0", "param0"), Some("id"));
-        assert_eq!(names.name("/api/v1/bookings/:param0", "param1"), None);
-        assert_eq!(names.name("/elsewhere/:param0", "param0"), None);
+        let params = PathParams::from_spec(&spec);
+        let (action, value) =
+            params.find("/api/v1/bookings/:param0/:param1", "param1", "/api/v1/bookings/7/fly").unwrap();
+        assert_eq!((action.name.as_str(), value), ("action", "fly"));
+        assert_eq!(action.allowed, Some(vec!["submit".to_owned(), "approve".to_owned()]));
+        let (id, value) = params.find("/api/v1/bookings/:param0", "param0", "/api/v1/bookings/x").unwrap();
+        assert_eq!((id.name.as_str(), id.allowed.as_ref(), value), ("id", None, "x"));
+        assert!(params.find("/api/v1/bookings/:param0", "param1", "/api/v1/bookings/x").is_none());
+        assert!(params.find("/elsewhere/:param0", "param0", "/elsewhere/x").is_none());
     }
 }

@@ -27,7 +27,7 @@ use crate::{
     clock::Clock,
     config::Settings,
     db::{Db, redact_url},
-    error::{PathParamNames, problem_responses},
+    error::{PathParams, problem_responses},
     incentives::api::IncentivesApi,
     media::{self, api::MediaApi},
     notifications, pages,
@@ -78,7 +78,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
     let login_throttle = Arc::new(LoginThrottle::default());
     let api = api_service();
     let spec = Arc::new(api.spec());
-    let path_params = PathParamNames::from_spec(&serde_json::from_str(&spec).unwrap_or_default());
+    let path_params = PathParams::from_spec(&serde_json::from_str(&spec).unwrap_or_default());
     let docs = api.swagger_ui();
     Route::new()
         .at("/healthz", get(healthz))

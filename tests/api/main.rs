@@ -14,4 +14,5 @@ mod media;
 mod notifications;
 mod pages;
 mod platform;
+mod public_output;
 mod venues;

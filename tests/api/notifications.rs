@@ -162,6 +162,17 @@ async fn messages_go_by_email_to_every_member_of_the_organization() {
     let clock = Clock::manual(Utc::now());
     let app = TestApp::spawn_with_clock(clock.clone()).await;
     let id = approve_then_cancel(&app).await;
+    let colleague = "bo@brand.cn";
+    on_db!(&app.db, pool => sqlx::query(
+        "INSERT INTO users (email, password_hash, display_name, role, organization_id, created_at) \
+         SELECT $1, password_hash, 'Bo', 'member', organization_id, created_at FROM users WHERE email = $2",
+    )
+    .bind(colleague)
+    .bind("ada@brand.cn")
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
     let (url, sink) = smtp_sink().await;
     let config = NotifyConfig {
         smtp_url: Some(url),
@@ -177,6 +188,7 @@ async fn messages_go_by_email_to_every_member_of_the_organization() {
     drop(channels);
     let transcript = tokio::time::timeout(std::time::Duration::from_secs(10), sink).await.unwrap().unwrap();
     assert!(transcript.contains("RCPT TO:<ada@brand.cn>"), "{transcript}");
+    assert!(transcript.contains(&format!("RCPT TO:<{colleague}>")), "{transcript}");
     assert!(transcript.contains(&format!("Booking #{id}")), "{transcript}");
     assert!(transcript.contains("cancelled"), "{transcript}");
 }
