@@ -138,7 +138,7 @@ pub fn free_windows(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Vec<Interval> {
-    let open = opening_intervals(&venue.windows(), venue.tz(), from, to);
+    let open = opening_intervals(&venue.open_windows, venue.tz(), from, to);
     let mut busy = blackout_intervals(venue);
     busy.extend_from_slice(approved_busy);
     subtract(&open, &busy)
@@ -205,7 +205,7 @@ pub fn check_slot(
         fail("ends_at", format!("a booking may last at most {} hours", max_duration.num_hours()));
         return errors;
     }
-    let open = opening_intervals(&venue.windows(), venue.tz(), slot.public.start, slot.public.end);
+    let open = opening_intervals(&venue.open_windows, venue.tz(), slot.public.start, slot.public.end);
     if !open.iter().any(|i| i.contains(&slot.public)) {
         fail("starts_at", format!("the event must fall within opening hours: {}", describe_hours(venue)));
     }
@@ -257,7 +257,7 @@ pub fn suggest(
 ) -> Vec<Interval> {
     let from = slot.public.start - SEARCH_RADIUS;
     let to = slot.public.end + SEARCH_RADIUS;
-    let open = opening_intervals(&venue.windows(), venue.tz(), from, to);
+    let open = opening_intervals(&venue.open_windows, venue.tz(), from, to);
     let steps = SEARCH_RADIUS.num_minutes() / SEARCH_STEP.num_minutes();
     let mut found = Vec::new();
     for k in 0..=steps {
@@ -282,13 +282,21 @@ pub fn suggest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::venues::{Blackout, OpeningWindowInput, ShowcaseTier, VenueKind};
+    use crate::venues::{Blackout, ShowcaseTier, VenueKind, parse_time_of_day};
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().to_utc()
     }
 
     fn venue(hours: &[(Weekday, &str, &str)]) -> Venue {
+        let windows: Vec<OpeningWindow> = hours
+            .iter()
+            .map(|(d, o, c)| {
+                let (opens, closes) =
+                    (parse_time_of_day(o, false).unwrap(), parse_time_of_day(c, true).unwrap());
+                OpeningWindow::new(*d, opens, closes).unwrap()
+            })
+            .collect();
         Venue {
             id: 1,
             slug: "night-street".into(),
@@ -303,10 +311,8 @@ mod tests {
             indoor: false,
             description: String::new(),
             zone: crate::values::Zone::default(),
-            opening_hours: hours
-                .iter()
-                .map(|(d, o, c)| OpeningWindowInput { weekday: *d, opens: (*o).into(), closes: (*c).into() })
-                .collect(),
+            opening_hours: windows.iter().map(OpeningWindow::view).collect(),
+            open_windows: windows,
             blackouts: vec![],
             setup_minutes: 0,
             teardown_minutes: 0,

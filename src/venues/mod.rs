@@ -184,6 +184,15 @@ impl OpeningWindow {
         self.closes <= self.opens
     }
 
+    /// The window as the API shows it.
+    pub fn view(&self) -> OpeningWindowInput {
+        OpeningWindowInput {
+            weekday: self.weekday,
+            opens: format_time_of_day(self.opens),
+            closes: format_time_of_day(self.closes),
+        }
+    }
+
     /// Length in minutes.
     pub fn minutes(&self) -> u32 {
         if self.crosses_midnight() {
@@ -298,6 +307,10 @@ pub struct Venue {
     pub description: String,
     pub zone: Zone,
     pub opening_hours: Vec<OpeningWindowInput>,
+    /// `opening_hours` as domain values, for the booking rules; both are made from the stored
+    /// windows in one place ([`OpeningWindow::view`]).
+    #[oai(skip)]
+    pub open_windows: Vec<OpeningWindow>,
     pub blackouts: Vec<Blackout>,
     pub setup_minutes: i64,
     pub teardown_minutes: i64,
@@ -309,18 +322,6 @@ pub struct Venue {
 impl Venue {
     pub fn tz(&self) -> Tz {
         self.zone.tz()
-    }
-
-    /// The opening windows as domain values.
-    pub fn windows(&self) -> Vec<OpeningWindow> {
-        self.opening_hours
-            .iter()
-            .filter_map(|w| {
-                let opens = parse_time_of_day(&w.opens, false).ok()?;
-                let closes = parse_time_of_day(&w.closes, true).ok()?;
-                OpeningWindow::new(w.weekday, opens, closes).ok()
-            })
-            .collect()
     }
 
     /// This venue as a full input, for applying a patch.
@@ -584,6 +585,7 @@ mod tests {
             description: String::new(),
             zone: Zone::default(),
             opening_hours: vec![],
+            open_windows: vec![],
             blackouts: vec![],
             setup_minutes: 0,
             teardown_minutes: 0,

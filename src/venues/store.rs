@@ -2,10 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{
-    Blackout, MINUTES_PER_DAY, OpeningWindowInput, ShowcaseTier, Venue, VenueDraft, VenueKind, Weekday,
-    format_time_of_day,
-};
+use super::{Blackout, OpeningWindow, ShowcaseTier, Venue, VenueDraft, VenueKind, Weekday};
 use crate::{
     cache,
     db::{Db, Tx, is_unique_violation},
@@ -241,46 +238,49 @@ async fn assemble(db: &Db, rows: Vec<VenueRow>) -> ApiResult<Vec<Venue>> {
     .bind(last)
     .fetch_all(pool)
     .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Venue {
-            kind: r.kind,
-            tier: r.tier,
-            opening_hours: windows
+    rows.into_iter()
+        .map(|r| {
+            let open_windows = windows
                 .iter()
                 .filter(|w| w.venue_id == r.id)
-                .map(|w| OpeningWindowInput {
-                    weekday: w.weekday,
-                    opens: format_time_of_day(minutes(w.opens)),
-                    closes: format_time_of_day(minutes(w.closes)),
+                .map(|w| {
+                    let minutes = |m: i64| u32::try_from(m).unwrap_or(u32::MAX);
+                    OpeningWindow::new(w.weekday, minutes(w.opens), minutes(w.closes)).map_err(|e| {
+                        ApiError::Internal(anyhow::anyhow!("venue {}: unreadable opening window: {e}", r.id))
+                    })
                 })
-                .collect(),
-            blackouts: blackouts
-                .iter()
-                .filter(|b| b.venue_id == r.id)
-                .map(|b| Blackout { starts_at: b.starts_at, ends_at: b.ends_at, reason: b.reason.clone() })
-                .collect(),
-            id: r.id,
-            slug: r.slug,
-            name_zh: r.name_zh,
-            name_en: r.name_en,
-            address: r.address,
-            latitude: r.latitude,
-            longitude: r.longitude,
-            capacity: r.capacity,
-            indoor: r.indoor,
-            description: r.description,
-            zone: r.zone,
-            setup_minutes: r.setup_minutes,
-            teardown_minutes: r.teardown_minutes,
-            archived: r.archived_at.is_some(),
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+                .collect::<ApiResult<Vec<_>>>()?;
+            Ok(Venue {
+                kind: r.kind,
+                tier: r.tier,
+                opening_hours: open_windows.iter().map(OpeningWindow::view).collect(),
+                open_windows,
+                blackouts: blackouts
+                    .iter()
+                    .filter(|b| b.venue_id == r.id)
+                    .map(|b| Blackout {
+                        starts_at: b.starts_at,
+                        ends_at: b.ends_at,
+                        reason: b.reason.clone(),
+                    })
+                    .collect(),
+                id: r.id,
+                slug: r.slug,
+                name_zh: r.name_zh,
+                name_en: r.name_en,
+                address: r.address,
+                latitude: r.latitude,
+                longitude: r.longitude,
+                capacity: r.capacity,
+                indoor: r.indoor,
+                description: r.description,
+                zone: r.zone,
+                setup_minutes: r.setup_minutes,
+                teardown_minutes: r.teardown_minutes,
+                archived: r.archived_at.is_some(),
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            })
         })
-        .collect())
-}
-
-/// Minutes since midnight as stored (0–1440; checked on the way in and by the schema).
-fn minutes(stored: i64) -> u32 {
-    u32::try_from(stored).unwrap_or(0).min(MINUTES_PER_DAY)
+        .collect()
 }
