@@ -65,10 +65,18 @@ async fn fixture(approved: i64) -> Fixture {
         accounts::create_staff(&db, &format!("staff{approved}@x.cn"), "x", "Staff", Role::Staff, now)
             .await
             .unwrap();
-    let brand_user =
-        accounts::register(&db, OrgKind::Brand, "Brand", &format!("brand{approved}@x.cn"), "x", "B", now)
-            .await
-            .unwrap();
+    let brand_user = accounts::register(
+        &db,
+        OrgKind::Brand,
+        "Brand",
+        &format!("brand{approved}@x.cn"),
+        "x",
+        "B",
+        debut::values::Lang::Zh,
+        now,
+    )
+    .await
+    .unwrap();
     let org_id = accounts::find_user(&db, brand_user).await.unwrap().unwrap().organization_id.unwrap();
     let venue_id = common::open_hall(&db, &format!("bench-hall-{approved}")).await;
 

@@ -47,8 +47,18 @@ fn static_feed(body: Data<&StaticCopy>) -> Response {
 
 async fn seed(db: &Db) {
     let now = Utc::now();
-    let user =
-        accounts::register(db, OrgKind::Brand, "Brand", "brand@bench.cn", "x", "B", now).await.unwrap();
+    let user = accounts::register(
+        db,
+        OrgKind::Brand,
+        "Brand",
+        "brand@bench.cn",
+        "x",
+        "B",
+        debut::values::Lang::Zh,
+        now,
+    )
+    .await
+    .unwrap();
     let org = accounts::find_user(db, user).await.unwrap().unwrap().organization_id.unwrap();
     let venue_id = common::open_hall(db, "bench-hall").await;
     let first = Utc::now() + TimeDelta::days(1);

@@ -10,7 +10,7 @@ use crate::{
     bookings::{self, Action, BookingInput, BookingPatch, Contact, Format, Reach},
     error::{ApiError, ApiResult},
     state::AppState,
-    values::Zone,
+    values::{Lang, Zone},
     venues::{OpeningWindowInput, ShowcaseTier, VenueDraft, VenueInput, VenueKind, Weekday, store as venues},
 };
 
@@ -291,8 +291,17 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<String>> {
     }
     if accounts::find_user_by_email(db, BRAND_EMAIL).await?.is_none() {
         let hash = auth::hash_password(DEMO_PASSWORD.into()).await?;
-        accounts::register(db, OrgKind::Brand, "Demo Brand 首发品牌", BRAND_EMAIL, &hash, "Demo Brand", now)
-            .await?;
+        accounts::register(
+            db,
+            OrgKind::Brand,
+            "Demo Brand 首发品牌",
+            BRAND_EMAIL,
+            &hash,
+            "Demo Brand",
+            Lang::Zh,
+            now,
+        )
+        .await?;
     }
     load_events(state).await?;
     Ok(vec![

@@ -22,11 +22,21 @@ use crate::{
     on_db, on_tx,
 };
 
-/// A message to the members of an organization.
+/// Who a message is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    /// Every member of the organization; webhooks hear of it too.
+    Organization(i64),
+    /// One address, by e-mail only: the message carries a secret link (a password reset, an
+    /// invitation), so it never goes to the webhook or the log.
+    Email(String),
+}
+
+/// A message to the members of an organization, or to one address.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     pub coalesce_key: String,
-    pub recipient_org_id: i64,
+    pub recipient: Recipient,
     pub subject: String,
     pub body: String,
     pub payload: serde_json::Value,
@@ -42,6 +52,10 @@ pub async fn enqueue(
 ) -> Result<(), sqlx::Error> {
     let deliver_after = now + TimeDelta::from_std(debounce).unwrap_or_default();
     let payload = message.payload.to_string();
+    let (org_id, email) = match &message.recipient {
+        Recipient::Organization(id) => (Some(*id), None),
+        Recipient::Email(address) => (None, Some(address.as_str())),
+    };
     on_tx!(tx, conn => {
         let merged = sqlx::query(
             "UPDATE outbox SET subject = $2, body = $3, payload = $4, deliver_after = $5 \
@@ -58,16 +72,17 @@ pub async fn enqueue(
         .rows_affected();
         if merged == 0 {
             sqlx::query(
-                "INSERT INTO outbox (coalesce_key, recipient_org_id, subject, body, payload, created_at, deliver_after) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO outbox (coalesce_key, recipient_org_id, recipient_email, subject, body, payload, \
+                 created_at, deliver_after) VALUES ($1, $2, $8, $3, $4, $5, $6, $7)",
             )
             .bind(&message.coalesce_key)
-            .bind(message.recipient_org_id)
+            .bind(org_id)
             .bind(&message.subject)
             .bind(&message.body)
             .bind(&payload)
             .bind(now)
             .bind(deliver_after)
+            .bind(email)
             .execute(&mut *conn)
             .await?;
         }
@@ -78,7 +93,8 @@ pub async fn enqueue(
 #[derive(Debug, sqlx::FromRow)]
 struct Due {
     id: i64,
-    recipient_org_id: i64,
+    recipient_org_id: Option<i64>,
+    recipient_email: Option<String>,
     subject: String,
     body: String,
     payload: String,
@@ -151,7 +167,7 @@ pub async fn deliver_due(
                       AND deliver_after <= $1 AND (claimed_until IS NULL OR claimed_until < $1) \
                       ORDER BY id LIMIT 20) \
          AND delivered_at IS NULL AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until < $1) \
-         RETURNING id, recipient_org_id, subject, body, payload, attempts",
+         RETURNING id, recipient_org_id, recipient_email, subject, body, payload, attempts",
     )
     .bind(now)
     .bind(now + LEASE)
@@ -159,12 +175,15 @@ pub async fn deliver_due(
     .await)?;
     let mut delivered = 0;
     for message in due {
-        let recipients: Vec<String> = on_db!(db, pool => sqlx::query_scalar(
-            "SELECT email FROM users WHERE organization_id = $1 ORDER BY id",
-        )
-        .bind(message.recipient_org_id)
-        .fetch_all(pool)
-        .await)?;
+        let recipients: Vec<String> = match (&message.recipient_email, message.recipient_org_id) {
+            (Some(address), _) => vec![address.clone()],
+            (None, org_id) => on_db!(db, pool => sqlx::query_scalar(
+                "SELECT email FROM users WHERE organization_id = $1 ORDER BY id",
+            )
+            .bind(org_id)
+            .fetch_all(pool)
+            .await)?,
+        };
         match send(&message, &recipients, config, channels).await {
             Ok(()) => {
                 on_db!(db, pool => sqlx::query("UPDATE outbox SET delivered_at = $2, claimed_until = NULL WHERE id = $1")
@@ -207,7 +226,16 @@ async fn send(
     config: &NotifyConfig,
     channels: &Channels,
 ) -> Result<(), String> {
+    let private = message.recipient_email.is_some();
     if config.webhook_url.is_none() && channels.smtp.is_none() {
+        if private {
+            tracing::warn!(
+                outbox_id = message.id,
+                subject = %message.subject,
+                "a message to one address was not sent: no SMTP relay is configured"
+            );
+            return Ok(());
+        }
         tracing::info!(
             outbox_id = message.id,
             organization = message.recipient_org_id,
@@ -219,7 +247,7 @@ async fn send(
     if let Some((transport, from)) = &channels.smtp {
         mail(message, recipients, transport, from).await?;
     }
-    if let Some(url) = &config.webhook_url {
+    if let Some(url) = config.webhook_url.as_ref().filter(|_| !private) {
         post(message, url, config, &channels.http).await?;
     }
     Ok(())

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod service;
 pub mod store;
 pub mod throttle;
 
@@ -37,6 +38,16 @@ pub enum Role {
 }
 
 text_enum!(OrgKind { Brand => "brand", Organizer => "organizer", Vendor => "vendor" });
+
+/// A member's standing in its organization: owners may invite and remove members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum OrgRole {
+    Owner,
+    Member,
+}
+text_enum!(OrgRole { Owner => "owner", Member => "member" });
 text_enum!(Role { Member => "member", Staff => "staff", Admin => "admin" });
 
 /// A password that meets our length policy. Never logged, never stored in clear.

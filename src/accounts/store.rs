@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{OrgKind, OrgRef, OrganizationView, Principal, Role, UserView};
+use super::{OrgKind, OrgRef, OrgRole, OrganizationView, Principal, Role, UserView};
 use crate::{
-    db::{Db, is_unique_violation},
+    db::{Db, Tx, is_unique_violation},
     error::{ApiError, ApiResult},
     on_db, on_tx,
+    values::Lang,
 };
 
 #[derive(sqlx::FromRow)]
@@ -16,6 +17,8 @@ pub struct UserRow {
     pub password_hash: String,
     pub display_name: String,
     pub role: Role,
+    pub lang: Lang,
+    pub org_role: Option<OrgRole>,
     pub organization_id: Option<i64>,
     pub organization_kind: Option<OrgKind>,
     pub organization_name: Option<String>,
@@ -24,7 +27,7 @@ pub struct UserRow {
 /// The user columns [`UserRow`] reads, as a literal so queries can `concat!` onto it.
 macro_rules! select_user {
     () => {
-        "SELECT u.id, u.email, u.password_hash, u.display_name, u.role, u.organization_id, \
+        "SELECT u.id, u.email, u.password_hash, u.display_name, u.role, u.lang, u.org_role, u.organization_id, \
          o.kind AS organization_kind, o.name AS organization_name \
          FROM users u LEFT JOIN organizations o ON o.id = u.organization_id "
     };
@@ -70,6 +73,7 @@ pub async fn register(
     email: &str,
     password_hash: &str,
     display_name: &str,
+    lang: Lang,
     now: DateTime<Utc>,
 ) -> ApiResult<i64> {
     let mut tx = db.begin().await?;
@@ -83,14 +87,15 @@ pub async fn register(
         .fetch_one(&mut *conn)
         .await?;
         sqlx::query_scalar(
-            "INSERT INTO users (email, password_hash, display_name, role, organization_id, created_at) \
-             VALUES ($1, $2, $3, 'member', $4, $5) RETURNING id",
+            "INSERT INTO users (email, password_hash, display_name, role, org_role, lang, organization_id, created_at) \
+             VALUES ($1, $2, $3, 'member', 'owner', $6, $4, $5) RETURNING id",
         )
         .bind(email)
         .bind(password_hash)
         .bind(display_name)
         .bind(organization_id)
         .bind(now)
+        .bind(lang)
         .fetch_one(&mut *conn)
         .await
     });
@@ -208,4 +213,97 @@ pub async fn rename_organization(db: &Db, id: i64, name: &str) -> ApiResult<()> 
         .await
         .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Sets a user's password and ends their sessions, all but the one `keep` names.
+pub async fn set_password(
+    db: &Db,
+    user_id: i64,
+    password_hash: &str,
+    keep: Option<&str>,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let mut tx = db.begin().await?;
+    set_password_in(&mut tx, user_id, password_hash, keep, now).await?;
+    Ok(tx.commit().await?)
+}
+
+pub async fn set_password_in(
+    tx: &mut Tx,
+    user_id: i64,
+    password_hash: &str,
+    keep: Option<&str>,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    on_tx!(tx, conn => {
+        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(password_hash)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL \
+             AND ($3 IS NULL OR token_hash <> $3)",
+        )
+        .bind(user_id)
+        .bind(now)
+        .bind(keep)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn set_lang(db: &Db, user_id: i64, lang: Lang) -> ApiResult<()> {
+    on_db!(db, pool => sqlx::query("UPDATE users SET lang = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(lang)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn insert_password_reset(
+    tx: &mut Tx,
+    user_id: i64,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> ApiResult<()> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO password_resets (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Marks a live reset token used and returns its user; `None` if it is unknown, used or expired.
+pub async fn use_password_reset(tx: &mut Tx, token_hash: &str, now: DateTime<Utc>) -> ApiResult<Option<i64>> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar::<_, i64>(
+        "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+         RETURNING user_id",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await)?)
+}
+
+pub async fn password_reset_is_live(db: &Db, token_hash: &str, now: DateTime<Utc>) -> ApiResult<bool> {
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(pool)
+    .await)?
+    .is_some())
 }

@@ -17,7 +17,7 @@ use crate::{
     accounts::{OrgKind, Principal},
     audit::{self, Comment, Subject},
     error::{ApiError, ApiResult, ConflictInfo, Violations},
-    notifications::{self, Message},
+    notifications::{self, Message, Recipient},
     state::AppState,
     values::{
         Actor,
@@ -428,7 +428,7 @@ fn decision_message(
     };
     Message {
         coalesce_key: format!("booking:{}", row.id),
-        recipient_org_id: row.organization_id,
+        recipient: Recipient::Organization(row.organization_id),
         subject: format!("Booking #{} \"{}\": {what}", row.id, content.title()),
         body: if note.is_empty() {
             what.clone()
@@ -719,7 +719,7 @@ mod tests {
         assert_eq!(plan.target, content());
         assert_eq!(plan.audit_note, "Welcome");
         let message = plan.message.expect("staff decisions are announced");
-        assert_eq!(message.recipient_org_id, 2);
+        assert_eq!(message.recipient, Recipient::Organization(2));
         assert_eq!(message.subject, "Booking #7 \"Phone launch\": it is now approved");
         assert_eq!(message.body, "it is now approved. Note from the commerce office: Welcome");
     }

@@ -16,7 +16,7 @@ use crate::{
     accounts::{OrgKind, Principal},
     audit::{self, Subject},
     error::{ApiError, ApiResult, ConflictInfo, Violations},
-    notifications::{self, Message},
+    notifications::{self, Message, Recipient},
     state::AppState,
     values::{
         Actor,
@@ -394,7 +394,7 @@ pub fn decide(
         };
         Message {
             coalesce_key: format!("incentive:{}", row.id),
-            recipient_org_id: row.organization_id,
+            recipient: Recipient::Organization(row.organization_id),
             subject: format!("First-store award for \"{}\": {what}", row.store_name),
             body: if note.is_empty() {
                 what.clone()

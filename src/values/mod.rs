@@ -47,6 +47,27 @@ impl Lang {
     }
 }
 
+// Stored as `zh` or `en` (a user's language for notifications).
+text::sqlx_text!(Lang, |lang: &Lang| lang.short(), Lang::from_short);
+
+impl Lang {
+    /// `zh` or `en`: the stored form and the `lang` cookie's.
+    pub fn short(&self) -> &'static str {
+        match self {
+            Self::Zh => "zh",
+            Self::En => "en",
+        }
+    }
+
+    fn from_short(text: &str) -> Result<Self, String> {
+        match text {
+            "zh" => Ok(Self::Zh),
+            "en" => Ok(Self::En),
+            other => Err(format!("unknown language {other:?}; expected zh or en")),
+        }
+    }
+}
+
 /// Who acts on a reviewed record (a booking, an incentive application): the organization that
 /// applied, or the commerce office's staff. State machines name the actor of every move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

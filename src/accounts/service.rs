@@ -1,0 +1,214 @@
+//! What people do with their accounts, shared by the JSON API and the web sign-in: register,
+//! log in and out, change or reset a password. One place for each rule.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::json;
+
+use super::{
+    OrgKind, Password, Principal, auth,
+    store::{self, UserRow},
+    throttle::LoginThrottle,
+};
+use crate::{
+    error::{ApiError, ApiResult, Violations},
+    notifications::{self, Message, Recipient},
+    state::AppState,
+    values::{
+        Lang,
+        text::{Email, required_text},
+    },
+};
+
+/// A deliberately slow answer to "who is this?" for unknown e-mails, so response time does not
+/// reveal which accounts exist.
+pub(super) const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Hq8OAkMF0tCVcfbx4vLVkXXQ2JYrFuzzJAdEu7IcS4Y";
+
+/// How long a password reset link works.
+pub const RESET_TTL: TimeDelta = TimeDelta::hours(1);
+
+/// A new organization with its first user, its owner.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub organization_name: String,
+    pub organization_kind: OrgKind,
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    pub lang: Lang,
+}
+
+pub async fn register(state: &AppState, input: Registration) -> ApiResult<UserRow> {
+    let mut v = Violations::default();
+    let org_name = v.check("organization_name", required_text(&input.organization_name, 200));
+    let email = v.check("email", Email::parse(&input.email));
+    let password = v.check("password", Password::parse(&input.password));
+    let display_name = v.check("display_name", required_text(&input.display_name, 200));
+    let (Some(org_name), Some(email), Some(password), Some(display_name)) =
+        (org_name, email, password, display_name)
+    else {
+        return Err(v.into_error());
+    };
+    let hash = auth::hash_password(password.expose().to_owned()).await?;
+    let user_id = store::register(
+        &state.db,
+        input.organization_kind,
+        &org_name,
+        email.as_str(),
+        &hash,
+        &display_name,
+        input.lang,
+        state.clock.now(),
+    )
+    .await?;
+    store::find_user(&state.db, user_id).await?.ok_or_else(|| ApiError::not_found("The new user"))
+}
+
+/// A login: the token to hand out (once), when it expires, and who it is.
+pub struct Session {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: UserRow,
+}
+
+/// Checks the password and opens a session. Failures are throttled per account and per address
+/// (429 with the wait), and an unknown e-mail costs as much time as a known one.
+pub async fn login(
+    state: &AppState,
+    throttle: &LoginThrottle,
+    email: &str,
+    password: &str,
+    address: Option<IpAddr>,
+) -> ApiResult<Session> {
+    let now = state.clock.now();
+    // Malformed addresses share one throttle key, so junk cannot grow the throttle's memory.
+    let email = Email::parse(email).map(|e| e.as_str().to_owned()).unwrap_or_default();
+    if let Err(wait) = throttle.attempt(&email, address, now) {
+        return Err(ApiError::TooManyRequests {
+            detail: format!("Too many failed logins; try again in {} seconds.", wait.as_secs().max(1)),
+            retry_after: wait,
+        });
+    }
+    let user = if email.is_empty() { None } else { store::find_user_by_email(&state.db, &email).await? };
+    let stored_hash = user.as_ref().map_or(DUMMY_HASH, |u| u.password_hash.as_str()).to_owned();
+    let matches = auth::verify_password(password.to_owned(), stored_hash).await?;
+    let Some(user) = user.filter(|_| matches) else {
+        return Err(ApiError::Unauthorized("The e-mail or password is wrong.".to_owned()));
+    };
+    throttle.succeeded(&email, address);
+    open_session(state, user).await
+}
+
+async fn open_session(state: &AppState, user: UserRow) -> ApiResult<Session> {
+    let now = state.clock.now();
+    let token = auth::new_token();
+    let ttl = TimeDelta::from_std(state.settings.session_ttl).unwrap_or(TimeDelta::days(30));
+    let expires_at = now + ttl;
+    store::insert_session(&state.db, user.id, &auth::token_hash(&token), now, expires_at).await?;
+    Ok(Session { token, expires_at, user })
+}
+
+/// Ends the session the token opened.
+pub async fn logout(state: &AppState, token: &str) -> ApiResult<()> {
+    store::revoke_session(&state.db, &auth::token_hash(token), state.clock.now()).await
+}
+
+/// Changes the caller's password after checking the current one; every other session of the
+/// user ends (the one in `keep_token` stays).
+pub async fn change_password(
+    state: &AppState,
+    principal: &Principal,
+    current: &str,
+    new: &str,
+    keep_token: &str,
+) -> ApiResult<()> {
+    let user = store::find_user(&state.db, principal.user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Your user"))?;
+    let mut v = Violations::default();
+    let new = v.check("new_password", Password::parse(new));
+    if !auth::verify_password(current.to_owned(), user.password_hash.clone()).await? {
+        v.add("current_password", "is not your current password");
+    }
+    let Some(new) = new else { return Err(v.into_error()) };
+    v.finish(|| ())?;
+    let hash = auth::hash_password(new.expose().to_owned()).await?;
+    store::set_password(&state.db, user.id, &hash, Some(&auth::token_hash(keep_token)), state.clock.now())
+        .await
+}
+
+/// Sends a single-use reset link (valid for [`RESET_TTL`]) to the address if it has an account.
+/// The answer is the same either way, so the form does not reveal who has an account.
+pub async fn request_password_reset(state: &AppState, email: &str) -> ApiResult<()> {
+    let Ok(email) = Email::parse(email) else {
+        return Err(ApiError::invalid("email", "must be an e-mail address like name@example.com"));
+    };
+    let Some(user) = store::find_user_by_email(&state.db, email.as_str()).await? else { return Ok(()) };
+    let now = state.clock.now();
+    let token = auth::new_token();
+    let link = format!("{}/password/reset/{token}", state.settings.public_url);
+    let (subject, body) = match user.lang {
+        Lang::Zh => (
+            "Debut 密码重置".to_owned(),
+            format!(
+                "请在一小时内打开以下链接设置新密码（仅可使用一次）：\n{link}\n\n如果不是您本人操作，请忽略本邮件。"
+            ),
+        ),
+        Lang::En => (
+            "Reset your Debut password".to_owned(),
+            format!(
+                "Open this link within an hour to choose a new password (it works once):\n{link}\n\n\
+                 If you did not ask for this, ignore this message."
+            ),
+        ),
+    };
+    let message = Message {
+        coalesce_key: format!("password-reset:{}:{}", user.id, &auth::token_hash(&token)[..12]),
+        recipient: Recipient::Email(user.email.clone()),
+        subject,
+        body,
+        payload: json!({"kind": "password_reset", "user_id": user.id}),
+    };
+    let mut tx = state.db.begin().await?;
+    store::insert_password_reset(&mut tx, user.id, &auth::token_hash(&token), now, now + RESET_TTL).await?;
+    notifications::enqueue(&mut tx, &message, now, std::time::Duration::ZERO).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password with a reset link's token: it works once and within its hour; every
+/// session of the user ends.
+pub async fn reset_password(state: &AppState, token: &str, new: &str) -> ApiResult<()> {
+    let new = Password::parse(new).map_err(|m| ApiError::invalid("new_password", m))?;
+    let hash = auth::hash_password(new.expose().to_owned()).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some(user_id) = store::use_password_reset(&mut tx, &auth::token_hash(token), now).await? else {
+        return Err(ApiError::NotFound(
+            "This reset link is unknown, used or expired; ask for a new one.".to_owned(),
+        ));
+    };
+    store::set_password_in(&mut tx, user_id, &hash, None, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether the reset link's token is live (for showing the form), without using it.
+pub async fn reset_link_is_live(state: &AppState, token: &str) -> ApiResult<bool> {
+    store::password_reset_is_live(&state.db, &auth::token_hash(token), state.clock.now()).await
+}
+
+/// The caller's language for notifications.
+pub async fn set_language(state: &AppState, principal: &Principal, lang: Lang) -> ApiResult<()> {
+    store::set_lang(&state.db, principal.user_id, lang).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2_hash_so_unknown_emails_cost_as_much_as_known_ones() {
+        assert!(argon2::PasswordHash::new(super::DUMMY_HASH).is_ok());
+    }
+}
