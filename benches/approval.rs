@@ -67,12 +67,14 @@ async fn fixture(approved: i64) -> Fixture {
             .unwrap();
     let brand_user = accounts::register(
         &db,
-        OrgKind::Brand,
-        "Brand",
-        &format!("brand{approved}@x.cn"),
-        "x",
-        "B",
-        debut::values::Lang::Zh,
+        &accounts::NewOrganization {
+            kind: OrgKind::Brand,
+            name: "Brand",
+            email: &format!("brand{approved}@x.cn"),
+            password_hash: "x",
+            display_name: "B",
+            lang: debut::values::Lang::Zh,
+        },
         now,
     )
     .await

@@ -49,12 +49,14 @@ async fn seed(db: &Db) {
     let now = Utc::now();
     let user = accounts::register(
         db,
-        OrgKind::Brand,
-        "Brand",
-        "brand@bench.cn",
-        "x",
-        "B",
-        debut::values::Lang::Zh,
+        &accounts::NewOrganization {
+            kind: OrgKind::Brand,
+            name: "Brand",
+            email: "brand@bench.cn",
+            password_hash: "x",
+            display_name: "B",
+            lang: debut::values::Lang::Zh,
+        },
         now,
     )
     .await

@@ -293,12 +293,14 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<String>> {
         let hash = auth::hash_password(DEMO_PASSWORD.into()).await?;
         accounts::register(
             db,
-            OrgKind::Brand,
-            "Demo Brand 首发品牌",
-            BRAND_EMAIL,
-            &hash,
-            "Demo Brand",
-            Lang::Zh,
+            &accounts::NewOrganization {
+                kind: OrgKind::Brand,
+                name: "Demo Brand 首发品牌",
+                email: BRAND_EMAIL,
+                password_hash: &hash,
+                display_name: "Demo Brand",
+                lang: Lang::Zh,
+            },
             now,
         )
         .await?;

@@ -45,8 +45,12 @@ pub mod incentives;
 pub mod media;
 /// The public HTML pages in zh-CN and en.
 pub mod pages;
+/// The brand and organizer portal: apply for debut slots and follow them in the browser.
+pub mod portal;
 /// Showcase venues with opening hours and blackouts.
 pub mod venues;
+/// The signed-in HTML areas' shared parts: session cookie, CSRF, layout, sign-in pages.
+pub mod web;
 
 // The top: composition.
 

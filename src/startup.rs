@@ -30,9 +30,10 @@ use crate::{
     error::{PathParams, problem_responses},
     incentives::api::IncentivesApi,
     media::{self, api::MediaApi},
-    notifications, pages,
+    notifications, pages, portal,
     state::AppState,
     venues::api::VenuesApi,
+    web::signin,
 };
 
 /// The OpenAPI service with every domain's operations.
@@ -93,6 +94,26 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/venues/:slug", get(pages::venue_page))
         .at("/lang/:code", get(pages::switch_language))
         .at("/static/debut.css", get(pages::stylesheet))
+        .at("/login", get(signin::login_page).post(signin::login))
+        .at("/logout", poem::post(signin::logout))
+        .at("/register", get(signin::register_page).post(signin::register))
+        .at("/password/forgot", get(signin::forgot_page).post(signin::forgot))
+        .at("/password/reset/:token", get(signin::reset_page).post(signin::reset))
+        .at("/account", get(signin::account))
+        .at("/account/password", poem::post(signin::change_password))
+        .at("/account/language", poem::post(signin::set_language))
+        .at("/portal", get(portal::home))
+        .at("/portal/feed", poem::post(portal::renew_feed))
+        .at("/portal/feed/revoke", poem::post(portal::revoke_feed))
+        .at("/portal/bookings/new", get(portal::bookings::new_page).post(portal::bookings::create))
+        .at("/portal/bookings/:id", get(portal::bookings::show))
+        .at("/portal/bookings/:id/edit", get(portal::bookings::edit).post(portal::bookings::update))
+        .at("/portal/bookings/:id/submit", poem::post(portal::bookings::submit))
+        .at("/portal/bookings/:id/withdraw", poem::post(portal::bookings::withdraw))
+        .at("/portal/bookings/:id/slot", poem::post(portal::bookings::take_slot))
+        .at("/portal/bookings/:id/comments", poem::post(portal::bookings::comment))
+        .at("/portal/bookings/:id/images", poem::post(portal::bookings::upload_image))
+        .at("/portal/bookings/:id/images/:image_id/remove", poem::post(portal::bookings::remove_image))
         .at("/robots.txt", get(pages::robots))
         .at("/sitemap.xml", get(pages::sitemap))
         .at("/venues/:slug/calendar.ics", get(feeds::venue_calendar))

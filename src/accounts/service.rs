@@ -52,17 +52,15 @@ pub async fn register(state: &AppState, input: Registration) -> ApiResult<UserRo
         return Err(v.into_error());
     };
     let hash = auth::hash_password(password.expose().to_owned()).await?;
-    let user_id = store::register(
-        &state.db,
-        input.organization_kind,
-        &org_name,
-        email.as_str(),
-        &hash,
-        &display_name,
-        input.lang,
-        state.clock.now(),
-    )
-    .await?;
+    let new = store::NewOrganization {
+        kind: input.organization_kind,
+        name: &org_name,
+        email: email.as_str(),
+        password_hash: &hash,
+        display_name: &display_name,
+        lang: input.lang,
+    };
+    let user_id = store::register(&state.db, &new, state.clock.now()).await?;
     store::find_user(&state.db, user_id).await?.ok_or_else(|| ApiError::not_found("The new user"))
 }
 
@@ -101,7 +99,8 @@ pub async fn login(
     open_session(state, user).await
 }
 
-async fn open_session(state: &AppState, user: UserRow) -> ApiResult<Session> {
+/// Opens a session for a user who has just proved who they are (a login or a registration).
+pub async fn open_session(state: &AppState, user: UserRow) -> ApiResult<Session> {
     let now = state.clock.now();
     let token = auth::new_token();
     let ttl = TimeDelta::from_std(state.settings.session_ttl).unwrap_or(TimeDelta::days(30));

@@ -66,23 +66,24 @@ fn email_taken() -> ApiError {
 }
 
 /// Creates an organization and its first (member) user in one transaction.
-pub async fn register(
-    db: &Db,
-    kind: OrgKind,
-    organization_name: &str,
-    email: &str,
-    password_hash: &str,
-    display_name: &str,
-    lang: Lang,
-    now: DateTime<Utc>,
-) -> ApiResult<i64> {
+/// An organization and its first member, its owner, as stored.
+pub struct NewOrganization<'a> {
+    pub kind: OrgKind,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub display_name: &'a str,
+    pub lang: Lang,
+}
+
+pub async fn register(db: &Db, new: &NewOrganization<'_>, now: DateTime<Utc>) -> ApiResult<i64> {
     let mut tx = db.begin().await?;
     let user_id: Result<i64, sqlx::Error> = on_tx!(&mut tx, conn => {
         let organization_id: i64 = sqlx::query_scalar(
             "INSERT INTO organizations (kind, name, created_at) VALUES ($1, $2, $3) RETURNING id",
         )
-        .bind(kind.as_str())
-        .bind(organization_name)
+        .bind(new.kind)
+        .bind(new.name)
         .bind(now)
         .fetch_one(&mut *conn)
         .await?;
@@ -90,12 +91,12 @@ pub async fn register(
             "INSERT INTO users (email, password_hash, display_name, role, org_role, lang, organization_id, created_at) \
              VALUES ($1, $2, $3, 'member', 'owner', $6, $4, $5) RETURNING id",
         )
-        .bind(email)
-        .bind(password_hash)
-        .bind(display_name)
+        .bind(new.email)
+        .bind(new.password_hash)
+        .bind(new.display_name)
         .bind(organization_id)
         .bind(now)
-        .bind(lang)
+        .bind(new.lang)
         .fetch_one(&mut *conn)
         .await
     });

@@ -160,7 +160,7 @@ async fn venue_for(state: &AppState, venue_id: i64) -> ApiResult<Venue> {
 }
 
 /// Validates content and checks it against the venue's rules.
-async fn checked_content(state: &AppState, input: BookingInput) -> ApiResult<BookingContent> {
+pub async fn checked_content(state: &AppState, input: BookingInput) -> ApiResult<BookingContent> {
     let venue = venue_for(state, input.venue_id).await?;
     let content = BookingContent::validate(input, &venue)?;
     check_rules(state, &venue, &content)?;

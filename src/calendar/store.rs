@@ -161,3 +161,15 @@ pub async fn feed_token_user(db: &Db, token_hash: &str) -> ApiResult<Option<i64>
     .fetch_optional(pool)
     .await)?)
 }
+
+/// The public slug of a booking's event while the public can see it (approved, or a tombstone).
+pub async fn public_slug(db: &Db, booking_id: i64, now: DateTime<Utc>) -> ApiResult<Option<String>> {
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, String>(
+        "SELECT public_slug FROM bookings WHERE id = $1 AND public_slug IS NOT NULL \
+         AND (state = 'approved' OR (state = 'cancelled' AND cancelled_at > $2))",
+    )
+    .bind(booking_id)
+    .bind(tombstone_cutoff(now))
+    .fetch_optional(pool)
+    .await)?)
+}

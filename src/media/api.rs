@@ -42,6 +42,8 @@ pub struct UploadForm {
 pub struct ImageUpload {
     pub bytes: Vec<u8>,
     pub alt: String,
+    /// Other text fields of the form.
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -76,6 +78,14 @@ impl<'a> ApiExtractor<'a> for ImageUpload {
         body: &mut RequestBody,
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
+        Self::read(request, body).await
+    }
+}
+
+impl ImageUpload {
+    /// Reads the form: the `file` (size limit enforced while streaming), its `alt` text, and any
+    /// other short text fields (a web form's CSRF token).
+    pub async fn read(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
         let state = request.data::<AppState>().expect("AppState is attached to every route");
         let limit = state.settings.max_upload_bytes;
         // A declared length far over the limit is refused before reading anything.
@@ -97,7 +107,7 @@ impl<'a> ApiExtractor<'a> for ImageUpload {
         let mut multipart = <Multipart as FromRequest>::from_request(request, body)
             .await
             .map_err(|e| ApiError::BadRequest(format!("Could not read the form: {e}")))?;
-        let (mut bytes, mut alt) = (None, None);
+        let (mut bytes, mut alt, mut fields) = (None, None, std::collections::BTreeMap::new());
         loop {
             let field = multipart
                 .next_field()
@@ -125,11 +135,18 @@ impl<'a> ApiExtractor<'a> for ImageUpload {
                         .map_err(|_| ApiError::invalid("alt", "must be UTF-8 text"))?;
                     alt = Some(text);
                 }
+                Some(name) if fields.len() < 8 => {
+                    let name = name.to_owned();
+                    let mut text = String::new();
+                    if field.into_async_read().take(4096).read_to_string(&mut text).await.is_ok() {
+                        fields.insert(name, text);
+                    }
+                }
                 _ => {}
             }
         }
         let bytes = bytes.ok_or_else(|| ApiError::invalid("file", "attach the image in the field `file`"))?;
-        Ok(Self { bytes, alt: alt.unwrap_or_default() })
+        Ok(Self { bytes, alt: alt.unwrap_or_default(), fields })
     }
 }
 

@@ -71,7 +71,6 @@ pub struct Layout {
 
 fn layout(state: &AppState, lang: Lang, path_and_query: &str, title: String, description: String) -> Layout {
     let other = if lang == Lang::Zh { Lang::En } else { Lang::Zh };
-    let css_version = &crate::media::content_hash(CSS.as_bytes())[..8];
     Layout {
         lang_code: lang.code(),
         title,
@@ -86,8 +85,13 @@ fn layout(state: &AppState, lang: Lang, path_and_query: &str, title: String, des
             url_encode(path_and_query)
         ),
         switch_lang: other.code(),
-        css_href: format!("/static/debut.css?v={css_version}"),
+        css_href: css_href(),
     }
+}
+
+/// The stylesheet's URL, versioned by its content so it can be cached for a year.
+pub fn css_href() -> String {
+    format!("/static/debut.css?v={}", &crate::media::content_hash(CSS.as_bytes())[..8])
 }
 
 /// A responsive image for a template.
@@ -99,7 +103,7 @@ pub struct Img {
     pub height: u32,
 }
 
-fn img(variants: &[StoredVariant], alt: &str, public_url: &str) -> Option<Img> {
+pub fn img(variants: &[StoredVariant], alt: &str, public_url: &str) -> Option<Img> {
     let jpegs: Vec<&StoredVariant> = variants.iter().filter(|v| v.format == "jpeg").collect();
     let default = jpegs.iter().find(|v| v.width >= 640).or(jpegs.last())?;
     Some(Img {
@@ -784,7 +788,7 @@ pub async fn venue_page(
 
 /// A path on this site: starts with one `/` and holds only plain URL characters (browsers drop
 /// tabs and newlines, so `/\t/evil.example` would become `//evil.example`).
-fn is_local_path(next: &str) -> bool {
+pub fn is_local_path(next: &str) -> bool {
     next.starts_with('/')
         && !next.starts_with("//")
         && next.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.~?=&%+:,".contains(c))

@@ -32,6 +32,8 @@ const LAYERS: &[&str] = &[
     "media",
     "calendar",
     "pages",
+    "web",
+    "portal",
     // Composition.
     "demo",
     "startup",

@@ -14,5 +14,6 @@ mod media;
 mod notifications;
 mod pages;
 mod platform;
+mod portal;
 mod public_output;
 mod venues;

@@ -30,9 +30,12 @@ impl TestApp {
         // The base as it appears in links, in webcal:// links and percent-encoded in query strings.
         let encoded = |url: &str| url.replace(':', "%3A").replace('/', "%2F");
         let host = self.base.trim_start_matches("http://");
-        reply
-            .text
-            .replace(&self.base, BASE)
+        // The stylesheet's version changes with every style edit; the pages' HTML does not.
+        let text = match reply.text.split_once("/static/debut.css?v=") {
+            Some((before, after)) => format!("{before}/static/debut.css?v=VERSION{}", &after[8..]),
+            None => reply.text.clone(),
+        };
+        text.replace(&self.base, BASE)
             .replace(&encoded(&self.base), &encoded(BASE))
             .replace(host, BASE.trim_start_matches("http://"))
     }

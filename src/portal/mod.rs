@@ -1,0 +1,200 @@
+//! The brand and organizer portal: where an organization applies for debut slots and follows
+//! them, in the browser, in Chinese or English, on a phone or a desk.
+//!
+//! Every page works without JavaScript (plain forms, post/redirect/get) and calls the same domain
+//! services as the JSON API: no rule is written twice here. Another organization's booking is
+//! "not found", as in the API.
+
+pub mod bookings;
+
+use askama::Template;
+use poem::{
+    Request, Response, handler,
+    http::StatusCode,
+    web::{Data, Form, Query},
+};
+use serde::Deserialize;
+
+use crate::{
+    accounts::auth::{new_token, token_hash},
+    bookings::{BookingState, store as booking_store},
+    calendar::store as calendar_store,
+    error::ApiResult,
+    pages::i18n,
+    state::AppState,
+    values::Lang,
+    venues,
+    web::{
+        Csrf, Shell, SignedIn, Words, check_csrf, language, page, require_sign_in, see_other,
+        words::{self, words},
+    },
+};
+
+/// A booking in a list.
+pub struct BookingLine {
+    pub href: String,
+    pub title: String,
+    pub venue: String,
+    pub when: String,
+    pub state_word: &'static str,
+    pub state_shape: &'static str,
+    pub state_class: &'static str,
+    pub public_href: Option<String>,
+}
+
+/// The booking whose next step matters most: sent back for changes, then drafts.
+pub struct NextStep {
+    pub text: String,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct HomePage {
+    shell: Shell,
+    w: &'static Words,
+    next: Option<NextStep>,
+    bookings: Vec<BookingLine>,
+    feed_url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+/// `GET /portal`: the organization's bookings by state, with the next step spelled out.
+#[handler]
+pub async fn home(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(query): Query<DoneQuery>,
+) -> poem::Result<Response> {
+    let me = match require_sign_in(req, &state).await? {
+        Ok(me) => me,
+        Err(redirect) => return Ok(redirect),
+    };
+    let lang = language(req);
+    let csrf = Csrf::of(req, &state);
+    let notice = (query.done.as_deref() == Some("feed-off")).then_some(words(lang).saved);
+    let template = home_page(req, &state, &me, lang, &csrf, None, notice).await?;
+    Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
+}
+
+async fn home_page(
+    req: &Request,
+    state: &AppState,
+    me: &SignedIn,
+    lang: Lang,
+    csrf: &Csrf,
+    feed_url: Option<String>,
+    notice: Option<&str>,
+) -> ApiResult<HomePage> {
+    let w = words(lang);
+    let bookings = booking_lines(state, me, lang).await?;
+    let shell = Shell::new(req, lang, w.portal, csrf, Some(me)).with_notice(notice);
+    let next = bookings.iter().find_map(|(line, state, change)| {
+        matches!(state, BookingState::ChangesRequested | BookingState::Draft).then(|| NextStep {
+            text: format!("{}: {}", line.title, words::next_step(lang, *state, *change)),
+            href: line.href.clone(),
+        })
+    });
+    Ok(HomePage {
+        shell,
+        w,
+        next,
+        bookings: bookings.into_iter().map(|(line, _, _)| line).collect(),
+        feed_url,
+    })
+}
+
+async fn booking_lines(
+    state: &AppState,
+    me: &SignedIn,
+    lang: Lang,
+) -> ApiResult<Vec<(BookingLine, BookingState, bool)>> {
+    let Some(organization_id) = me.principal.organization.map(|o| o.id) else { return Ok(vec![]) };
+    let filter =
+        booking_store::BookingFilter { organization_id: Some(organization_id), ..Default::default() };
+    let rows = booking_store::list(&state.db, &filter, 0, 200).await?;
+    let venues = venues::store::list(
+        &state.db,
+        &venues::store::VenueFilter { include_archived: true, ..Default::default() },
+        0,
+        100,
+    )
+    .await?;
+    let mut lines = Vec::new();
+    for row in rows.iter().rev() {
+        let content = row.content()?;
+        let venue = venues.iter().find(|v| v.id == row.venue_id);
+        let (state_word, state_shape) = words::state_label(lang, row.state);
+        lines.push((
+            BookingLine {
+                href: format!("/portal/bookings/{}", row.id),
+                title: lang.pick(&content.title_zh, &content.title_en).to_owned(),
+                venue: venue.map_or_else(String::new, |v| lang.pick(&v.name_zh, &v.name_en).to_owned()),
+                when: i18n::span(lang, content.starts_at, content.ends_at, row.zone.tz()),
+                state_word,
+                state_shape,
+                state_class: row.state.as_str(),
+                public_href: public_href(state, row.id).await?,
+            },
+            row.state,
+            row.pending_change.is_some(),
+        ));
+    }
+    Ok(lines)
+}
+
+/// The public page of an approved booking's event.
+pub async fn public_href(state: &AppState, booking_id: i64) -> ApiResult<Option<String>> {
+    let slug = calendar_store::public_slug(&state.db, booking_id, state.now()).await?;
+    Ok(slug.map(|slug| format!("/events/{slug}")))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// `POST /portal/feed`: a new secret calendar URL for the user (any earlier one stops working),
+/// shown once.
+#[handler]
+pub async fn renew_feed(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = match require_sign_in(req, &state).await? {
+        Ok(me) => me,
+        Err(redirect) => return Ok(redirect),
+    };
+    let token = new_token();
+    calendar_store::replace_feed_token(&state.db, me.principal.user_id, &token_hash(&token), state.now())
+        .await?;
+    let url = format!("{}/feeds/{token}/bookings.ics", state.settings.public_url);
+    let lang = language(req);
+    let csrf = Csrf::of(req, &state);
+    let template = home_page(req, &state, &me, lang, &csrf, Some(url), None).await?;
+    Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
+}
+
+/// `POST /portal/feed/revoke`: the user's calendar URL stops working.
+#[handler]
+pub async fn revoke_feed(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = match require_sign_in(req, &state).await? {
+        Ok(me) => me,
+        Err(redirect) => return Ok(redirect),
+    };
+    calendar_store::revoke_feed_tokens(&state.db, me.principal.user_id, state.now()).await?;
+    Ok(see_other("/portal?done=feed-off", vec![]))
+}

@@ -1,0 +1,316 @@
+//! The areas people sign in to: the sign-in pages themselves, and what every signed-in page
+//! shares: the session cookie, protection against cross-site form posts, the layout and the
+//! display of form errors.
+//!
+//! A web session is an ordinary login token (the same table, lifetime and revocation as the
+//! API's bearer tokens) carried in an `HttpOnly`, `SameSite=Lax` cookie, `Secure` when the public
+//! URL is https. Every form that changes something carries a CSRF token that must equal the
+//! `debut_csrf` cookie (double submit); a post without it is refused with 403 before anything
+//! is read or written. Pages are rendered per request and never cached.
+
+pub mod signin;
+pub mod words;
+
+use askama::Template;
+use poem::{
+    Request, Response,
+    http::{StatusCode, header},
+};
+
+pub use words::Words;
+
+use crate::{
+    accounts::{Principal, auth, store as accounts, store::UserRow},
+    error::{ApiError, ApiResult, FieldError},
+    pages,
+    state::AppState,
+    values::Lang,
+};
+
+pub const SESSION_COOKIE: &str = "debut_session";
+pub const CSRF_COOKIE: &str = "debut_csrf";
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|header| {
+        header.split(';').find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
+    })
+}
+
+fn secure(state: &AppState) -> &'static str {
+    secure_attribute(&state.settings.public_url)
+}
+
+/// Cookies are `Secure` when the service is reached over https.
+fn secure_attribute(public_url: &str) -> &'static str {
+    if public_url.starts_with("https://") { "; Secure" } else { "" }
+}
+
+/// The `Set-Cookie` value that keeps a session for its lifetime.
+pub fn session_cookie(state: &AppState, token: &str) -> String {
+    session_cookie_for(&state.settings.public_url, state.settings.session_ttl, token)
+}
+
+fn session_cookie_for(public_url: &str, ttl: std::time::Duration, token: &str) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        ttl.as_secs(),
+        secure_attribute(public_url)
+    )
+}
+
+/// The `Set-Cookie` value that forgets the session.
+pub fn clear_session_cookie(state: &AppState) -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure(state))
+}
+
+/// The token forms must echo, and the cookie to set when the visitor has none yet.
+pub struct Csrf {
+    pub token: String,
+    set_cookie: Option<String>,
+}
+
+impl Csrf {
+    pub fn of(req: &Request, state: &AppState) -> Self {
+        match cookie(req, CSRF_COOKIE).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())) {
+            Some(token) => Self { token: token.to_owned(), set_cookie: None },
+            None => {
+                let token = auth::new_token().trim_start_matches("dbt_").to_owned();
+                let set_cookie =
+                    format!("{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}", secure(state));
+                Self { token, set_cookie: Some(set_cookie) }
+            }
+        }
+    }
+}
+
+/// Refuses a form post whose CSRF token does not match the visitor's cookie.
+pub fn check_csrf(req: &Request, submitted: &str) -> ApiResult<()> {
+    let matches = cookie(req, CSRF_COOKIE).is_some_and(|expected| {
+        expected.len() == submitted.len()
+            && expected.bytes().zip(submitted.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    });
+    if matches {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "This form has expired or did not come from Debut; reload the page and try again.",
+        ))
+    }
+}
+
+/// The signed-in user of a request.
+pub struct SignedIn {
+    pub principal: Principal,
+    pub user: UserRow,
+    pub token: String,
+}
+
+pub async fn signed_in(req: &Request, state: &AppState) -> ApiResult<Option<SignedIn>> {
+    let Some(token) = cookie(req, SESSION_COOKIE).filter(|t| !t.is_empty()) else { return Ok(None) };
+    let Some(principal) =
+        accounts::principal_for_token(&state.db, &auth::token_hash(token), state.now()).await?
+    else {
+        return Ok(None);
+    };
+    let Some(user) = accounts::find_user(&state.db, principal.user_id).await? else { return Ok(None) };
+    Ok(Some(SignedIn { principal, user, token: token.to_owned() }))
+}
+
+/// The signed-in user, or a redirect to the sign-in page that comes back here.
+pub async fn require_sign_in(req: &Request, state: &AppState) -> ApiResult<Result<SignedIn, Response>> {
+    Ok(match signed_in(req, state).await? {
+        Some(user) => Ok(user),
+        None => {
+            let here = req.uri().path_and_query().map_or("/portal", |p| p.as_str());
+            Err(see_other(&format!("/login?next={}", crate::calendar::url_encode(here)), vec![]))
+        }
+    })
+}
+
+/// A `303 See Other` (post/redirect/get).
+pub fn see_other(location: &str, set_cookies: Vec<String>) -> Response {
+    let mut response =
+        Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, location).finish();
+    for value in set_cookies {
+        if let Ok(value) = value.parse() {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// A rendered page: personal, so never stored by caches.
+pub fn page(
+    status: StatusCode,
+    template: &impl Template,
+    csrf: &Csrf,
+    set_cookies: Vec<String>,
+) -> ApiResult<Response> {
+    let body = template.render().map_err(|e| ApiError::Internal(anyhow::anyhow!("rendering a page: {e}")))?;
+    let mut response = Response::builder()
+        .status(status)
+        .content_type("text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .header("x-frame-options", "DENY")
+        .body(body);
+    for value in csrf.set_cookie.iter().chain(set_cookies.iter()) {
+        if let Ok(value) = value.parse() {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    Ok(response)
+}
+
+/// Form errors by field: the summary at the top links to each field, whose message shows
+/// under it.
+#[derive(Debug, Default)]
+pub struct Errors(Vec<(String, String)>);
+
+impl Errors {
+    /// A form-level error, shown in the summary.
+    pub fn general(message: impl Into<String>) -> Self {
+        Self(vec![(String::new(), message.into())])
+    }
+
+    /// The fields a domain validation named; `rename` maps a domain field to the form's.
+    pub fn from_fields(fields: Vec<FieldError>) -> Self {
+        Self(fields.into_iter().map(|e| (field_id(&e.field), e.message)).collect())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The message for the form field `id`.
+    pub fn get(&self, id: &str) -> Option<&str> {
+        self.0.iter().find(|(field, _)| field == id).map(|(_, m)| m.as_str())
+    }
+
+    /// (anchor, message) for the summary; form-level errors have no anchor.
+    pub fn all(&self) -> &[(String, String)] {
+        &self.0
+    }
+}
+
+/// A form field's id for a domain field path: `contact.email` → `contact_email`.
+pub fn field_id(path: &str) -> String {
+    path.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect::<String>()
+        .trim_matches('_')
+        .to_owned()
+}
+
+/// One labelled text input of a form, for templates that lay several out alike.
+pub struct Input {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub kind: &'static str,
+    pub value: String,
+    pub autocomplete: &'static str,
+    pub hint: &'static str,
+}
+
+impl Input {
+    pub fn new(
+        id: &'static str,
+        label: &'static str,
+        kind: &'static str,
+        value: &str,
+        autocomplete: &'static str,
+    ) -> Self {
+        Self { id, label, kind, value: value.to_owned(), autocomplete, hint: "" }
+    }
+
+    pub fn hint(mut self, hint: &'static str) -> Self {
+        self.hint = hint;
+        self
+    }
+}
+
+/// What every signed-in area's page needs around its content.
+pub struct Shell {
+    pub lang_code: &'static str,
+    pub title: String,
+    pub css_href: String,
+    pub csrf: String,
+    pub switch_href: String,
+    pub switch_lang: &'static str,
+    /// The signed-in person and organization, for the top bar.
+    pub who: Option<String>,
+    pub errors: Errors,
+    pub notice: Option<String>,
+}
+
+impl Shell {
+    pub fn new(
+        req: &Request,
+        lang: Lang,
+        title: impl Into<String>,
+        csrf: &Csrf,
+        who: Option<&SignedIn>,
+    ) -> Self {
+        let other = if lang == Lang::Zh { Lang::En } else { Lang::Zh };
+        let here = req.uri().path_and_query().map_or("/", |p| p.as_str());
+        Self {
+            lang_code: lang.code(),
+            title: title.into(),
+            css_href: pages::css_href(),
+            csrf: csrf.token.clone(),
+            switch_href: format!("/lang/{}?next={}", other.short(), crate::calendar::url_encode(here)),
+            switch_lang: other.code(),
+            who: who.map(|s| match &s.user.organization_name {
+                Some(org) => format!("{} · {org}", s.user.display_name),
+                None => s.user.display_name.clone(),
+            }),
+            errors: Errors::default(),
+            notice: None,
+        }
+    }
+
+    pub fn with_errors(mut self, errors: Errors) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    pub fn with_notice(mut self, notice: Option<&str>) -> Self {
+        self.notice = notice.map(str::to_owned);
+        self
+    }
+}
+
+/// The reader's language: the `lang` cookie, else `Accept-Language`.
+pub fn language(req: &Request) -> Lang {
+    pages::language(req)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_cookies_are_http_only_lax_and_secure_over_https() {
+        let ttl = std::time::Duration::from_secs(3600);
+        assert_eq!(
+            session_cookie_for("https://debut.example", ttl, "dbt_x"),
+            "debut_session=dbt_x; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600; Secure"
+        );
+        assert!(!session_cookie_for("http://127.0.0.1:8080", ttl, "dbt_x").contains("Secure"));
+    }
+
+    #[test]
+    fn field_ids_are_html_safe() {
+        assert_eq!(field_id("contact.email"), "contact_email");
+        assert_eq!(field_id("alternatives[0].starts_at"), "alternatives_0__starts_at");
+        assert_eq!(field_id("title_zh"), "title_zh");
+    }
+
+    #[test]
+    fn errors_are_found_by_field() {
+        let errors =
+            Errors::from_fields(vec![FieldError { field: "contact.email".into(), message: "bad".into() }]);
+        assert_eq!(errors.get("contact_email"), Some("bad"));
+        assert_eq!(errors.get("email"), None);
+    }
+}

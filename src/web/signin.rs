@@ -1,0 +1,452 @@
+//! Signing in and out, registering, and passwords, for every HTML area:
+//! `GET/POST /login`, `GET/POST /register`, `POST /logout`, `GET/POST /password/forgot`,
+//! `GET/POST /password/reset/{token}`, and `GET /account` with its password and language forms.
+
+use std::sync::Arc;
+
+use askama::Template;
+use poem::{
+    Request, Response, handler,
+    http::StatusCode,
+    web::{Data, Form, Path, Query},
+};
+use serde::Deserialize;
+
+use super::{
+    Csrf, Errors, Input, Shell, SignedIn, Words, check_csrf, clear_session_cookie, language, page,
+    require_sign_in, see_other, session_cookie, signed_in, words::words,
+};
+use crate::{
+    accounts::{OrgKind, service, throttle::LoginThrottle},
+    error::{ApiError, ApiResult},
+    pages::is_local_path,
+    state::AppState,
+    values::Lang,
+};
+
+/// Where to go after signing in: a local path the sign-in page was sent from, else the portal.
+fn next_or_portal(next: Option<&str>) -> String {
+    next.filter(|n| is_local_path(n) && !n.starts_with("/login")).unwrap_or("/portal").to_owned()
+}
+
+#[derive(Template)]
+#[template(path = "web/login.html")]
+struct LoginPage {
+    shell: Shell,
+    w: &'static Words,
+    email: String,
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    csrf: String,
+    email: String,
+    password: String,
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NextQuery {
+    next: Option<String>,
+    done: Option<String>,
+}
+
+fn notice(w: &Words, done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "password-set" => Some(w.password_set),
+        "reset-sent" => Some(w.reset_sent),
+        "password-changed" => Some(w.password_changed),
+        "saved" => Some(w.saved),
+        _ => None,
+    }
+}
+
+/// `GET /login`.
+#[handler]
+pub async fn login_page(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(query): Query<NextQuery>,
+) -> poem::Result<Response> {
+    let next = next_or_portal(query.next.as_deref());
+    if signed_in(req, &state).await?.is_some() {
+        return Ok(see_other(&next, vec![]));
+    }
+    let lang = language(req);
+    let (w, csrf) = (words(lang), Csrf::of(req, &state));
+    let shell = Shell::new(req, lang, w.sign_in, &csrf, None).with_notice(notice(w, query.done.as_deref()));
+    Ok(page(StatusCode::OK, &LoginPage { shell, w, email: String::new(), next }, &csrf, vec![])?)
+}
+
+/// `POST /login`.
+#[handler]
+pub async fn login(
+    req: &Request,
+    state: Data<&AppState>,
+    throttle: Data<&Arc<LoginThrottle>>,
+    Form(form): Form<LoginForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let address = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    let next = next_or_portal(Some(&form.next));
+    let lang = language(req);
+    let (w, csrf) = (words(lang), Csrf::of(req, &state));
+    let (status, message) =
+        match service::login(&state, &throttle, &form.email, &form.password, address).await {
+            Ok(session) => return Ok(see_other(&next, vec![session_cookie(&state, &session.token)])),
+            Err(ApiError::Unauthorized(_)) => (StatusCode::UNAUTHORIZED, w.wrong_login),
+            Err(ApiError::TooManyRequests { .. }) => (StatusCode::TOO_MANY_REQUESTS, w.too_many_logins),
+            Err(other) => return Err(other.into()),
+        };
+    let shell = Shell::new(req, lang, w.sign_in, &csrf, None).with_errors(Errors::general(message));
+    Ok(page(status, &LoginPage { shell, w, email: form.email, next }, &csrf, vec![])?)
+}
+
+/// `POST /logout`: ends the session on the server and forgets the cookie.
+#[handler]
+pub async fn logout(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<CsrfOnly>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    if let Some(session) = signed_in(req, &state).await? {
+        service::logout(&state, &session.token).await?;
+    }
+    Ok(see_other("/login", vec![clear_session_cookie(&state)]))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/register.html")]
+struct RegisterPage {
+    shell: Shell,
+    w: &'static Words,
+    kind: String,
+    kinds: [(&'static str, &'static str, &'static str); 3],
+    inputs: Vec<Input>,
+}
+
+impl RegisterPage {
+    fn new(shell: Shell, w: &'static Words, form: &RegisterForm) -> Self {
+        Self {
+            shell,
+            w,
+            kind: form.organization_kind.clone(),
+            kinds: [
+                ("brand", w.kind_brand, w.kind_brand_hint),
+                ("organizer", w.kind_organizer, w.kind_organizer_hint),
+                ("vendor", w.kind_vendor, w.kind_vendor_hint),
+            ],
+            inputs: vec![
+                Input::new(
+                    "organization_name",
+                    w.organization_name,
+                    "text",
+                    &form.organization_name,
+                    "organization",
+                ),
+                Input::new("display_name", w.display_name, "text", &form.display_name, "name"),
+                Input::new("email", w.email, "email", &form.email, "email"),
+                Input::new("password", w.password, "password", "", "new-password").hint(w.password_hint),
+            ],
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RegisterForm {
+    csrf: String,
+    organization_kind: String,
+    organization_name: String,
+    display_name: String,
+    email: String,
+    password: String,
+}
+
+/// `GET /register`.
+#[handler]
+pub async fn register_page(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
+    let lang = language(req);
+    let (w, csrf) = (words(lang), Csrf::of(req, &state));
+    let form = RegisterForm { organization_kind: "brand".into(), ..Default::default() };
+    let shell = Shell::new(req, lang, w.register, &csrf, None);
+    Ok(page(StatusCode::OK, &RegisterPage::new(shell, w, &form), &csrf, vec![])?)
+}
+
+/// `POST /register`: creates the organization and its owner, and signs them in.
+#[handler]
+pub async fn register(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<RegisterForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let lang = language(req);
+    let (w, csrf) = (words(lang), Csrf::of(req, &state));
+    let kind = OrgKind::parse(&form.organization_kind);
+    let result = match kind {
+        Ok(kind) => {
+            let registration = service::Registration {
+                organization_name: form.organization_name.clone(),
+                organization_kind: kind,
+                email: form.email.clone(),
+                password: form.password.clone(),
+                display_name: form.display_name.clone(),
+                lang,
+            };
+            service::register(&state, registration).await
+        }
+        Err(message) => Err(ApiError::invalid("organization_kind", message)),
+    };
+    let errors = match result {
+        Ok(user) => {
+            let session = service::open_session(&state, user).await?;
+            return Ok(see_other("/portal", vec![session_cookie(&state, &session.token)]));
+        }
+        Err(ApiError::Validation(fields)) => Errors::from_fields(fields),
+        Err(ApiError::Conflict { .. }) => Errors::from_fields(vec![crate::error::FieldError {
+            field: "email".into(),
+            message: w.email_taken.into(),
+        }]),
+        Err(other) => return Err(other.into()),
+    };
+    let shell = Shell::new(req, lang, w.register, &csrf, None).with_errors(errors);
+    Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &RegisterPage::new(shell, w, &form), &csrf, vec![])?)
+}
+
+#[derive(Template)]
+#[template(path = "web/forgot.html")]
+struct ForgotPage {
+    shell: Shell,
+    w: &'static Words,
+    email: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EmailForm {
+    csrf: String,
+    email: String,
+}
+
+/// `GET /password/forgot`.
+#[handler]
+pub async fn forgot_page(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
+    let lang = language(req);
+    let (w, csrf) = (words(lang), Csrf::of(req, &state));
+    let shell = Shell::new(req, lang, w.forgot_title, &csrf, None);
+    Ok(page(StatusCode::OK, &ForgotPage { shell, w, email: String::new() }, &csrf, vec![])?)
+}
+
+/// `POST /password/forgot`: the same answer whether or not the address has an account.
+#[handler]
+pub async fn forgot(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<EmailForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    match service::request_password_reset(&state, &form.email).await {
+        Ok(()) => Ok(see_other("/login?done=reset-sent", vec![])),
+        Err(ApiError::Validation(fields)) => {
+            let lang = language(req);
+            let (w, csrf) = (words(lang), Csrf::of(req, &state));
+            let shell =
+                Shell::new(req, lang, w.forgot_title, &csrf, None).with_errors(Errors::from_fields(fields));
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ForgotPage { shell, w, email: form.email },
+                &csrf,
+                vec![],
+            )?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/reset.html")]
+struct ResetPage {
+    shell: Shell,
+    w: &'static Words,
+    live: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewPasswordForm {
+    csrf: String,
+    new_password: String,
+}
+
+/// `GET /password/reset/{token}`.
+#[handler]
+pub async fn reset_page(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(token): Path<String>,
+) -> poem::Result<Response> {
+    let lang = language(req);
+    let (w, csrf) = (words(lang), Csrf::of(req, &state));
+    let live = service::reset_link_is_live(&state, &token).await?;
+    let shell = Shell::new(req, lang, w.reset_title, &csrf, None);
+    let status = if live { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    Ok(page(status, &ResetPage { shell, w, live }, &csrf, vec![])?)
+}
+
+/// `POST /password/reset/{token}`.
+#[handler]
+pub async fn reset(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(token): Path<String>,
+    Form(form): Form<NewPasswordForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let lang = language(req);
+    let (w, csrf) = (words(lang), Csrf::of(req, &state));
+    let (status, shell, live) = match service::reset_password(&state, &token, &form.new_password).await {
+        Ok(()) => return Ok(see_other("/login?done=password-set", vec![])),
+        Err(ApiError::Validation(fields)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Shell::new(req, lang, w.reset_title, &csrf, None).with_errors(Errors::from_fields(fields)),
+            true,
+        ),
+        Err(ApiError::NotFound(_)) => {
+            (StatusCode::NOT_FOUND, Shell::new(req, lang, w.reset_title, &csrf, None), false)
+        }
+        Err(other) => return Err(other.into()),
+    };
+    Ok(page(status, &ResetPage { shell, w, live }, &csrf, vec![])?)
+}
+
+#[derive(Template)]
+#[template(path = "web/account.html")]
+struct AccountPage {
+    shell: Shell,
+    w: &'static Words,
+    email: String,
+    lang_is_en: bool,
+    inputs: Vec<Input>,
+}
+
+fn account_page(
+    req: &Request,
+    state: &AppState,
+    me: &SignedIn,
+    errors: Errors,
+    done: Option<&str>,
+) -> ApiResult<(AccountPage, Csrf)> {
+    let lang = language(req);
+    let (w, csrf) = (words(lang), Csrf::of(req, state));
+    let shell =
+        Shell::new(req, lang, w.account, &csrf, Some(me)).with_errors(errors).with_notice(notice(w, done));
+    let inputs = vec![
+        Input::new("current_password", w.current_password, "password", "", "current-password"),
+        Input::new("new_password", w.new_password, "password", "", "new-password").hint(w.password_hint),
+    ];
+    Ok((
+        AccountPage { shell, w, email: me.user.email.clone(), lang_is_en: me.user.lang == Lang::En, inputs },
+        csrf,
+    ))
+}
+
+/// `GET /account`: change the password and the language of notifications.
+#[handler]
+pub async fn account(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(query): Query<NextQuery>,
+) -> poem::Result<Response> {
+    let me = match require_sign_in(req, &state).await? {
+        Ok(me) => me,
+        Err(redirect) => return Ok(redirect),
+    };
+    let (template, csrf) = account_page(req, &state, &me, Errors::default(), query.done.as_deref())?;
+    Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ChangePasswordForm {
+    csrf: String,
+    current_password: String,
+    new_password: String,
+}
+
+/// `POST /account/password`: the other sessions end; this one stays.
+#[handler]
+pub async fn change_password(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<ChangePasswordForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = match require_sign_in(req, &state).await? {
+        Ok(me) => me,
+        Err(redirect) => return Ok(redirect),
+    };
+    match service::change_password(
+        &state,
+        &me.principal,
+        &form.current_password,
+        &form.new_password,
+        &me.token,
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other("/account?done=password-changed", vec![])),
+        Err(ApiError::Validation(fields)) => {
+            let (template, csrf) = account_page(req, &state, &me, Errors::from_fields(fields), None)?;
+            Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &template, &csrf, vec![])?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LanguageForm {
+    csrf: String,
+    lang: String,
+}
+
+/// `POST /account/language`: the language of the e-mails Debut sends this user.
+#[handler]
+pub async fn set_language(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<LanguageForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = match require_sign_in(req, &state).await? {
+        Ok(me) => me,
+        Err(redirect) => return Ok(redirect),
+    };
+    service::set_language(&state, &me.principal, Lang::parse(Some(&form.lang))).await?;
+    Ok(see_other("/account?done=saved", vec![]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_returns_only_to_local_pages() {
+        assert_eq!(next_or_portal(Some("/portal/bookings/3")), "/portal/bookings/3");
+        assert_eq!(next_or_portal(Some("https://evil.example/")), "/portal");
+        assert_eq!(next_or_portal(Some("//evil.example/")), "/portal");
+        assert_eq!(next_or_portal(Some("/login?next=/login")), "/portal");
+        assert_eq!(next_or_portal(None), "/portal");
+    }
+}

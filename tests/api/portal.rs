@@ -1,0 +1,336 @@
+//! The web sign-in and the brand portal: cookies, CSRF, visibility, password resets, and the
+//! whole application flow in Chromium.
+
+use std::{collections::BTreeMap, io::Cursor, path::Path, process::Command};
+
+use chrono::{TimeDelta, Utc};
+use debut::{clock::Clock, on_db};
+use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
+use reqwest::{StatusCode, redirect::Policy};
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, TestApp, booking_body, local};
+
+/// A browser without a browser: keeps cookies, follows no redirects, reads forms' CSRF tokens.
+struct Browser<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+    /// Every `Set-Cookie` the server sent, as sent.
+    set_cookies: Vec<String>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    text: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+        Self { app, client, cookies: BTreeMap::new(), set_cookies: Vec::new() }
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let response = request.header("cookie", cookie).send().await.unwrap();
+        for value in response.headers().get_all("set-cookie") {
+            let value = value.to_str().unwrap().to_owned();
+            let (name, rest) = value.split_once('=').unwrap();
+            let cookie_value = rest.split(';').next().unwrap().to_owned();
+            if cookie_value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), cookie_value);
+            }
+            self.set_cookies.push(value);
+        }
+        let status = response.status();
+        let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+        let text = response.text().await.unwrap();
+        assert!(!status.is_server_error(), "{status}: {text}");
+        Page { status, location, text }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let request = self.client.get(format!("{}{path}", self.app.base));
+        self.send(request).await
+    }
+
+    /// Posts a form; `csrf: true` adds the token the visitor's cookie holds.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)], csrf: bool) -> Page {
+        let mut form: Vec<(String, String)> =
+            fields.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        if csrf {
+            form.push((
+                "csrf".into(),
+                self.cookies.get("debut_csrf").cloned().expect("a page set the CSRF cookie"),
+            ));
+        }
+        let request = self.client.post(format!("{}{path}", self.app.base)).form(&form);
+        self.send(request).await
+    }
+
+    async fn sign_in(&mut self, email: &str) {
+        self.get("/login").await;
+        let page = self.post("/login", &[("email", email), ("password", PASSWORD)], true).await;
+        assert_eq!((page.status, page.location.as_deref()), (StatusCode::SEE_OTHER, Some("/portal")));
+    }
+}
+
+async fn count(app: &TestApp, sql: &'static str) -> i64 {
+    on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
+}
+
+#[tokio::test]
+async fn a_form_post_without_its_csrf_token_is_403_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.get("/register").await;
+    let fields = [
+        ("organization_kind", "brand"),
+        ("organization_name", "Acme"),
+        ("display_name", "Ada"),
+        ("email", "ada@acme.cn"),
+        ("password", PASSWORD),
+    ];
+    let page = browser.post("/register", &fields, false).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM users").await, 0, "no account was made");
+    let mut forged = fields.to_vec();
+    forged.push(("csrf", "0000000000000000000000000000000000000000000000000000000000000000"));
+    assert_eq!(browser.post("/register", &forged, false).await.status, StatusCode::FORBIDDEN);
+
+    assert_eq!(browser.post("/register", &fields, true).await.status, StatusCode::SEE_OTHER);
+    let staff = app.staff("staff@office.cn").await;
+    let venue = app.open_venue(&staff, "oujiang-parlor").await.to_string();
+    let (starts, ends) = (local(10, 19, 0), local(10, 21, 0));
+    let booking = [
+        ("venue_id", venue.as_str()),
+        ("format", "launch"),
+        ("reach", "city"),
+        ("title_zh", "首发"),
+        ("brand_name", "Acme"),
+        ("expected_attendance", "100"),
+        ("starts_at", starts.as_str()),
+        ("ends_at", ends.as_str()),
+        ("contact_name", "Ada"),
+        ("contact_email", "ada@acme.cn"),
+        ("intent", "draft"),
+    ];
+    assert_eq!(browser.post("/portal/bookings/new", &booking, false).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(browser.post("/logout", &[], false).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM bookings").await, 0, "no booking was made");
+    let saved = browser.post("/portal/bookings/new", &booking, true).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM bookings").await, 1);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_lax_and_ends_with_sign_out() {
+    let app = TestApp::spawn().await;
+    app.brand("ada@acme.cn").await;
+    let mut browser = Browser::new(&app);
+    let portal = browser.get("/portal").await;
+    assert_eq!(
+        (portal.status, portal.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/login?next=%2Fportal"))
+    );
+    browser.sign_in("ada@acme.cn").await;
+    let session = browser.set_cookies.iter().find(|c| c.starts_with("debut_session=dbt_")).unwrap().clone();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=2592000"] {
+        assert!(session.contains(attribute), "{session} has {attribute}");
+    }
+    assert!(!session.contains("Secure"), "not Secure over plain http: {session}");
+    let csrf = browser.set_cookies.iter().find(|c| c.starts_with("debut_csrf=")).unwrap();
+    assert!(csrf.contains("HttpOnly") && csrf.contains("SameSite=Lax"), "{csrf}");
+    assert_eq!(browser.get("/portal").await.status, StatusCode::OK);
+
+    let token = browser.cookies["debut_session"].clone();
+    let out = browser.post("/logout", &[], true).await;
+    assert_eq!((out.status, out.location.as_deref()), (StatusCode::SEE_OTHER, Some("/login")));
+    assert!(!browser.cookies.contains_key("debut_session"), "the cookie is forgotten");
+    browser.cookies.insert("debut_session".into(), token);
+    assert_eq!(browser.get("/portal").await.status, StatusCode::SEE_OTHER, "the old session is revoked");
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_refused_and_throttled_like_the_api() {
+    let app = TestApp::spawn().await;
+    app.brand("ada@acme.cn").await;
+    let mut browser = Browser::new(&app);
+    browser.get("/login").await;
+    for _ in 0..5 {
+        let page =
+            browser.post("/login", &[("email", "ada@acme.cn"), ("password", "wrong password!")], true).await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+        assert!(page.text.contains("error-summary"));
+    }
+    let page = browser.post("/login", &[("email", "ada@acme.cn"), ("password", PASSWORD)], true).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "the API's throttle guards the web sign-in too");
+}
+
+#[tokio::test]
+async fn another_organizations_booking_page_is_404() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff("staff@office.cn").await;
+    let rival = app.brand("rival@brand.cn").await;
+    app.brand("ada@acme.cn").await;
+    let venue = app.open_venue(&staff, "oujiang-parlor").await;
+    let id = app.submitted_booking(&rival, booking_body(venue, &local(10, 19, 0), &local(10, 21, 0))).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("ada@acme.cn").await;
+    assert_eq!(browser.get(&format!("/portal/bookings/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(browser.get(&format!("/portal/bookings/{id}/edit")).await.status, StatusCode::NOT_FOUND);
+    let page = browser.post(&format!("/portal/bookings/{id}/withdraw"), &[], true).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let state = app.get(&format!("/api/v1/bookings/{id}"), Some(&rival)).await.ok(200)["state"].clone();
+    assert_eq!(state, "submitted", "nothing changed");
+}
+
+/// The reset link of the last message to `email`, from the outbox.
+async fn reset_link(app: &TestApp, email: &str) -> String {
+    let body: String = on_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT body FROM outbox WHERE recipient_email = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    let at = body.find("/password/reset/").expect("the message carries the link");
+    body[at..].split_whitespace().next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_reset_link_works_once_and_expires_in_an_hour() {
+    let clock = Clock::manual(Utc::now());
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    app.brand("ada@acme.cn").await;
+    let mut browser = Browser::new(&app);
+    browser.get("/password/forgot").await;
+    let page = browser.post("/password/forgot", &[("email", "nobody@acme.cn")], true).await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/login?done=reset-sent"),
+        "the same answer for unknown addresses"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox").await, 0);
+    let page = browser.post("/password/forgot", &[("email", "Ada@Acme.cn")], true).await;
+    assert_eq!(page.location.as_deref(), Some("/login?done=reset-sent"));
+    let link = reset_link(&app, "ada@acme.cn").await;
+    assert_eq!(browser.get(&link).await.status, StatusCode::OK);
+    let short = browser.post(&link, &[("new_password", "short")], true).await;
+    assert_eq!(
+        short.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a short password is refused and the link kept"
+    );
+    let set = browser.post(&link, &[("new_password", "a brand new password")], true).await;
+    assert_eq!(set.location.as_deref(), Some("/login?done=password-set"));
+    let login = json!({"email": "ada@acme.cn", "password": "a brand new password"});
+    app.post("/api/v1/auth/login", None, login).await.ok(200);
+    assert_eq!(browser.get(&link).await.status, StatusCode::NOT_FOUND, "used once");
+    let again = browser.post(&link, &[("new_password", "yet another password")], true).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+
+    browser.post("/password/forgot", &[("email", "ada@acme.cn")], true).await;
+    let late = reset_link(&app, "ada@acme.cn").await;
+    clock.advance(TimeDelta::minutes(61));
+    assert_eq!(
+        browser.post(&late, &[("new_password", "too late password")], true).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_brand_applies_in_the_browser_forms_and_sees_its_fields_named() {
+    let app = TestApp::spawn().await;
+    debut::demo::load(&app.state).await.unwrap();
+    app.brand("ada@acme.cn").await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("ada@acme.cn").await;
+    let page = browser.get("/portal/bookings/new?venue=wuma-street").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("class=\"slot free\""), "the week shows free blocks");
+    let venue = app.get("/api/v1/venues/wuma-street", None).await.ok(200)["id"].as_i64().unwrap().to_string();
+    let fields = [
+        ("venue_id", venue.as_str()),
+        ("expected_attendance", "many"),
+        ("starts_at", "soon"),
+        ("intent", "draft"),
+    ];
+    let page = browser.post("/portal/bookings/new", &fields, true).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["expected_attendance", "starts_at", "ends_at", "brand_name", "contact_email"] {
+        assert!(page.text.contains(&format!("<a href=\"#{field}\">")), "the summary links to {field}");
+        assert!(page.text.contains(&format!("id=\"{field}-error\"")), "{field} shows its error");
+    }
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM bookings WHERE organization_id IS NOT NULL AND title_zh = ''")
+            .await,
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium, playwright-core, html-validate and axe-core; bash .ci/run installs them and runs it"]
+async fn a_new_brand_applies_meets_a_clash_takes_a_free_slot_and_is_approved_in_chromium() {
+    let app = TestApp::spawn().await;
+    debut::demo::load(&app.state).await.unwrap();
+    let staff = app.staff("reviewer@office.cn").await;
+    let rival = app.brand("rival@brand.cn").await;
+    let venue = app.get("/api/v1/venues/wuma-street", None).await.ok(200)["id"].as_i64().unwrap();
+    let (starts, ends) = (local(10, 19, 0), local(10, 21, 0));
+    let mut body = booking_body(venue, &starts, &ends);
+    body["title_en"] = json!("Rival secret launch");
+    body["title_zh"] = json!("竞争对手的秘密首发");
+    app.submitted_booking(&rival, body).await;
+
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| format!("{}/target", env!("CARGO_MANIFEST_DIR")));
+    let artifacts = Path::new(&target).join("e2e-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let poster = artifacts.join("poster.png");
+    let picture = DynamicImage::ImageRgb8(RgbImage::from_fn(640, 400, |x, y| {
+        Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    }));
+    let mut png = Vec::new();
+    picture.write_to(&mut Cursor::new(&mut png), ImageFormat::Png).unwrap();
+    std::fs::write(&poster, png).unwrap();
+
+    let node_path =
+        std::env::var("DEBUT_NODE_PATH").unwrap_or_else(|_| "/tmp/debut-conformance/node_modules".into());
+    for needed in [
+        Path::new(&node_path).join("playwright-core"),
+        Path::new(&node_path).join("axe-core"),
+        "/usr/bin/chromium".into(),
+    ] {
+        assert!(
+            needed.exists(),
+            "{} is missing; bash .ci/run installs the browser test tools",
+            needed.display()
+        );
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/portal.cjs");
+    let args = [
+        app.base.clone(),
+        artifacts.display().to_string(),
+        staff,
+        starts[..10].to_owned(),
+        starts[11..].to_owned(),
+        ends[11..].to_owned(),
+        poster.display().to_string(),
+        "Rival secret launch".to_owned(),
+    ];
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node").arg(script).args(args).env("NODE_PATH", node_path).output()
+    })
+    .await
+    .unwrap()
+    .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "portal e2e failed:\n{stdout}\n{stderr}");
+    println!("{stdout}");
+}

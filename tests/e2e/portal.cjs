@@ -1,0 +1,165 @@
+// End-to-end: a new brand registers, applies for a slot at the street venue through the week
+// view, meets a clash and takes a free slot instead, submits; staff approve (through the API);
+// the brand sees the approval and the public page and uploads a poster. Once in Chinese on a
+// desktop and once in English on a phone; every page is validated (html-validate) and checked
+// with axe-core, and screenshots of both sizes are kept.
+// Usage: node portal.cjs BASE_URL ARTIFACT_DIR STAFF_TOKEN DAY START END POSTER_PNG COMPETITOR_TITLE
+const fs = require("fs");
+const path = require("path");
+const { chromium } = require("playwright-core");
+const { HtmlValidate } = require("html-validate");
+
+const [base, artifacts, staffToken, day, start, end, poster, competitorTitle] = process.argv.slice(2);
+fs.mkdirSync(artifacts, { recursive: true });
+const axePath = require.resolve("axe-core/axe.min.js");
+const sizes = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
+
+function check(condition, message) {
+  if (!condition) throw new Error(`expectation failed: ${message}`);
+}
+
+const validator = new HtmlValidate({
+  extends: ["html-validate:recommended"],
+  rules: { "no-inline-style": "off", "long-title": "off", "no-trailing-whitespace": "off" },
+});
+const audited = new Set();
+
+/// Validates the page's HTML as served and runs axe-core on it: no serious or critical violation.
+async function audit(page, label) {
+  const url = page.url().split("#")[0];
+  const key = `${label}:${new URL(url).pathname}`;
+  if (audited.has(key)) return;
+  audited.add(key);
+  const html = await (await page.request.get(url)).text();
+  const report = await validator.validateString(html, url);
+  const messages = report.results.flatMap((r) => r.messages.map((m) => `${url}:${m.line}: ${m.ruleId} ${m.message}`));
+  check(report.valid, `valid HTML:\n${messages.join("\n")}`);
+  await page.addScriptTag({ path: axePath });
+  const violations = await page.evaluate(async () => (await window.axe.run()).violations);
+  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  check(serious.length === 0, `${url}: axe finds ${serious.map((v) => `${v.id} (${v.nodes.map((n) => n.target).join(" ")})`).join(", ")}`);
+}
+
+async function shoot(page, name) {
+  for (const [size, viewport] of Object.entries(sizes)) {
+    await page.setViewportSize(viewport);
+    await page.screenshot({ path: path.join(artifacts, `portal-${name}-${size}.png`), fullPage: true });
+  }
+}
+
+async function flow(browser, lang, size) {
+  const zh = lang === "zh";
+  const context = await browser.newContext({ viewport: sizes[size], locale: "zh-CN", isMobile: size === "phone", hasTouch: size === "phone" });
+  const page = await context.newPage();
+  const email = `owner-${lang}-${Date.now()}@brand.example`;
+
+  // Register a new brand (in English after the language switch); the portal greets it.
+  await page.goto(`${base}/register`);
+  if (!zh) await Promise.all([page.waitForNavigation(), page.click("#language-switch")]);
+  await audit(page, lang);
+  const heading = await page.locator("h1").innerText();
+  check(heading === (zh ? "注册" : "Register"), `the register page speaks the language: ${JSON.stringify(heading)} zh=${zh} lang=${lang}`);
+  await page.fill("#organization_name", zh ? "瓯海咖啡" : "Ouhai Coffee");
+  await page.fill("#display_name", zh ? "陈小姐" : "Ms Chen");
+  await page.fill("#email", email);
+  await page.fill("#password", "short");
+  await Promise.all([page.waitForNavigation(), page.click("form button[type=submit]")]);
+  check(await page.locator(".error-summary a[href='#password']").isVisible(), "a short password is named in the summary");
+  check(await page.locator("#password-error").isVisible(), "and under its field");
+  await audit(page, `${lang}-errors`);
+  await page.fill("#password", "long enough password");
+  await Promise.all([page.waitForNavigation(), page.click("form button[type=submit]")]);
+  check(new URL(page.url()).pathname === "/portal", `registered and signed in: ${page.url()}`);
+  await audit(page, lang);
+  await shoot(page, `${lang}-1-empty`);
+  await page.setViewportSize(sizes[size]);
+
+  // Apply: the street venue, its week, a free block.
+  await Promise.all([page.waitForNavigation(), page.click("#apply")]);
+  await Promise.all([page.waitForNavigation(), page.click(`.venue-choices a:has-text("${zh ? "五马街" : "Wuma Street"}")`)]);
+  const monthDay = day.slice(5);
+  let row = page.locator(`.week tr:has(th:has-text("${monthDay}"))`);
+  for (let i = 0; i < 3 && (await row.count()) === 0; i++) {
+    await Promise.all([page.waitForNavigation(), page.click(".month-nav a[rel=next]")]);
+    row = page.locator(`.week tr:has(th:has-text("${monthDay}"))`);
+  }
+  check((await row.count()) === 1, `the week view shows ${day}`);
+  await audit(page, lang);
+  await shoot(page, `${lang}-2-week`);
+  await page.setViewportSize(sizes[size]);
+  await Promise.all([page.waitForNavigation(), row.locator("a.slot.free").first().click()]);
+  check((await page.inputValue("#starts_at")).startsWith(day), "picking a free block fills in the start");
+
+  // The details, at a time another brand has asked for too.
+  await page.fill("#starts_at", `${day}T${start}`);
+  await page.fill("#ends_at", `${day}T${end}`);
+  await page.fill("#title_zh", "瓯海咖啡 全市首店");
+  await page.fill("#title_en", zh ? "" : "Ouhai Coffee first city store");
+  await page.fill("#brand_name", "Ouhai Coffee");
+  await page.fill("#expected_attendance", "300");
+  await page.selectOption("#reach", "city");
+  await Promise.all([page.waitForNavigation(), page.click("button[value=submit]")]);
+  check(await page.locator("#clash-box").isVisible(), "the clash is shown");
+  check(!(await page.content()).includes(competitorTitle), "another brand's title is never shown");
+  check((await page.locator("#booking-state").innerText()).includes(zh ? "草稿" : "draft"), "nothing was submitted yet");
+  await audit(page, `${lang}-clash`);
+  await shoot(page, `${lang}-3-clash`);
+  await page.setViewportSize(sizes[size]);
+
+  // One click on a free slot, then submit.
+  await Promise.all([page.waitForNavigation(), page.locator("button.suggestion").first().click()]);
+  check((await page.locator("#clash-box").count()) === 0, "the free slot has no clash");
+  await Promise.all([page.waitForNavigation(), page.click("#submit")]);
+  check((await page.locator("#booking-state").innerText()).includes(zh ? "已提交" : "submitted"), "submitted for review");
+  const id = new URL(page.url()).pathname.split("/").pop();
+
+  // Staff approve through the API.
+  const approve = await page.request.post(`${base}/api/v1/bookings/${id}/approve`, {
+    headers: { authorization: `Bearer ${staffToken}` }, data: { note: "Welcome" },
+  });
+  check(approve.status() === 200, `staff approved (${approve.status()}: ${await approve.text()})`);
+
+  // The brand sees it, follows the public link, and uploads a poster.
+  await page.reload();
+  check((await page.locator("#booking-state").innerText()).includes(zh ? "已批准" : "approved"), "the approval shows");
+  const publicHref = await page.getAttribute("#public-page", "href");
+  check(publicHref && publicHref.startsWith("/events/"), `the public page link: ${publicHref}`);
+  await page.setInputFiles("#file", poster);
+  await page.fill("#alt", zh ? "咖啡店门面" : "The coffee shop's front");
+  await Promise.all([page.waitForNavigation(), page.click("#images-section form[enctype] button[type=submit]")]);
+  check(await page.locator(".images img").first().isVisible(), "the poster shows");
+  check((await page.locator(".images").innerText()).includes(zh ? "海报" : "Poster"), "the first image is the poster");
+  await audit(page, `${lang}-approved`);
+  await shoot(page, `${lang}-4-approved`);
+  await page.setViewportSize(sizes[size]);
+  const publicPage = await (await page.request.get(`${base}${publicHref}`)).text();
+  check(publicPage.includes("瓯海咖啡 全市首店") || publicPage.includes("Ouhai Coffee first city store"), "the public page shows the event");
+
+  // The portal lists it; the account page works.
+  await page.goto(`${base}/portal`);
+  check((await page.locator(".list").innerText()).includes(zh ? "已批准" : "approved"), "the list shows the state");
+  await audit(page, `${lang}-list`);
+  await page.goto(`${base}/account`);
+  await audit(page, lang);
+  await Promise.all([page.waitForNavigation(), page.click("header form button")]);
+  check(new URL(page.url()).pathname === "/login", "signed out");
+  await audit(page, lang);
+  await page.goto(`${base}/password/forgot`);
+  await audit(page, lang);
+  await context.close();
+}
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  await flow(browser, "zh", "desktop");
+  await flow(browser, "en", "phone");
+  await browser.close();
+  console.log(`portal e2e: all checks passed (${audited.size} pages audited); screenshots in ${artifacts}`);
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
