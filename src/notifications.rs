@@ -178,7 +178,7 @@ pub async fn deliver_due(
         let recipients: Vec<String> = match (&message.recipient_email, message.recipient_org_id) {
             (Some(address), _) => vec![address.clone()],
             (None, org_id) => on_db!(db, pool => sqlx::query_scalar(
-                "SELECT email FROM users WHERE organization_id = $1 ORDER BY id",
+                "SELECT email FROM users WHERE organization_id = $1 AND removed_at IS NULL ORDER BY id",
             )
             .bind(org_id)
             .fetch_all(pool)

@@ -102,7 +102,16 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/account", get(signin::account))
         .at("/account/password", poem::post(signin::change_password))
         .at("/account/language", poem::post(signin::set_language))
+        .at("/invitations/:token", get(signin::invitation).post(signin::accept_invitation))
         .at("/portal", get(portal::home))
+        .at("/portal/organization", get(portal::organization::show).post(portal::organization::rename))
+        .at("/portal/organization/logo", poem::post(portal::organization::upload_logo))
+        .at("/portal/organization/invitations", poem::post(portal::organization::invite))
+        .at(
+            "/portal/organization/invitations/:id/revoke",
+            poem::post(portal::organization::revoke_invitation),
+        )
+        .at("/portal/organization/members/:user_id/remove", poem::post(portal::organization::remove_member))
         .at("/portal/feed", poem::post(portal::renew_feed))
         .at("/portal/feed/revoke", poem::post(portal::revoke_feed))
         .at("/portal/bookings/new", get(portal::bookings::new_page).post(portal::bookings::create))

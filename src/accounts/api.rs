@@ -5,7 +5,13 @@ use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use serde::Deserialize;
 
-use super::{OrgKind, OrganizationView, UserView, auth::BearerAuth, service, store, throttle::LoginThrottle};
+use super::{
+    OrgKind, OrganizationView, UserView,
+    auth::BearerAuth,
+    members::{self, Invitation, Member},
+    service, store,
+    throttle::LoginThrottle,
+};
 use crate::{
     error::{ApiError, ApiResult},
     http::{ApiTags, JsonBody},
@@ -45,6 +51,51 @@ pub struct LoginResponse {
 #[derive(Debug, Object, Deserialize)]
 pub struct OrganizationUpdate {
     pub name: String,
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct InvitationRequest {
+    /// The colleague's e-mail; the invitation link goes there alone.
+    pub email: String,
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct AcceptInvitation {
+    /// Must be the address the invitation was sent to.
+    pub email: String,
+    pub display_name: String,
+    /// At least 10 characters.
+    pub password: String,
+    /// `zh` (default) or `en`.
+    pub lang: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum MembersResponse {
+    /// The organization's members, owners first.
+    #[oai(status = 200)]
+    Ok(Json<Vec<Member>>),
+}
+
+#[derive(ApiResponse)]
+pub enum InvitationsResponse {
+    /// Invitations nobody has answered yet.
+    #[oai(status = 200)]
+    Ok(Json<Vec<Invitation>>),
+}
+
+#[derive(ApiResponse)]
+pub enum InvitationCreated {
+    /// The invitation was sent by e-mail.
+    #[oai(status = 201)]
+    Created(Json<Invitation>),
+}
+
+#[derive(ApiResponse)]
+pub enum Removed {
+    /// Done.
+    #[oai(status = 204)]
+    Removed,
 }
 
 #[derive(ApiResponse)]
@@ -199,5 +250,91 @@ impl AccountsApi {
             .await?
             .ok_or_else(|| ApiError::not_found(format!("Organization {}", id.0)))?;
         Ok(OrganizationResponse::Ok(Json(org)))
+    }
+
+    /// The organization's members
+    ///
+    /// Visible to its members and to staff.
+    #[oai(path = "/organizations/:id/members", method = "get")]
+    async fn members(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<MembersResponse> {
+        Ok(MembersResponse::Ok(Json(members::members(&state, &auth.0, id.0).await?)))
+    }
+
+    /// Remove a member (owners)
+    ///
+    /// The member can no longer sign in; their sessions and feed links end.
+    #[oai(path = "/organizations/:id/members/:user_id", method = "delete")]
+    async fn remove_member(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        user_id: Path<i64>,
+    ) -> ApiResult<Removed> {
+        members::remove(&state, &auth.0, id.0, user_id.0).await?;
+        Ok(Removed::Removed)
+    }
+
+    /// Pending invitations (owners)
+    #[oai(path = "/organizations/:id/invitations", method = "get")]
+    async fn invitations(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<InvitationsResponse> {
+        Ok(InvitationsResponse::Ok(Json(members::invitations(&state, &auth.0, id.0).await?)))
+    }
+
+    /// Invite a colleague by e-mail (owners)
+    ///
+    /// The link goes to that address alone and works for seven days; it makes an account there
+    /// that joins the organization.
+    #[oai(path = "/organizations/:id/invitations", method = "post")]
+    async fn invite(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: JsonBody<InvitationRequest>,
+    ) -> ApiResult<InvitationCreated> {
+        Ok(InvitationCreated::Created(Json(members::invite(&state, &auth.0, id.0, &body.0.email).await?)))
+    }
+
+    /// Withdraw an invitation (owners)
+    #[oai(path = "/organizations/:id/invitations/:invitation_id", method = "delete")]
+    async fn revoke_invitation(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        invitation_id: Path<i64>,
+    ) -> ApiResult<Removed> {
+        members::revoke_invitation(&state, &auth.0, id.0, invitation_id.0).await?;
+        Ok(Removed::Removed)
+    }
+
+    /// Accept an invitation
+    ///
+    /// With the token from the invitation link; `email` must be the address invited. Makes the
+    /// account, which joins the organization as a member; log in next.
+    #[oai(path = "/invitations/:token/accept", method = "post")]
+    async fn accept_invitation(
+        &self,
+        state: Data<&AppState>,
+        token: Path<String>,
+        body: JsonBody<AcceptInvitation>,
+    ) -> ApiResult<RegisterResponse> {
+        let input = body.0;
+        let lang = input.lang.map_or(Lang::Zh, |l| Lang::parse(Some(&l)));
+        let user =
+            members::accept(&state, &token.0, &input.email, &input.display_name, &input.password, lang)
+                .await?;
+        Ok(RegisterResponse::Created(Json(user.view())))
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod members;
 pub mod service;
 pub mod store;
 pub mod throttle;

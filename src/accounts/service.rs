@@ -92,7 +92,8 @@ pub async fn login(
     let user = if email.is_empty() { None } else { store::find_user_by_email(&state.db, &email).await? };
     let stored_hash = user.as_ref().map_or(DUMMY_HASH, |u| u.password_hash.as_str()).to_owned();
     let matches = auth::verify_password(password.to_owned(), stored_hash).await?;
-    let Some(user) = user.filter(|_| matches) else {
+    // A member an owner removed cannot sign in.
+    let Some(user) = user.filter(|u| matches && u.removed_at.is_none()) else {
         return Err(ApiError::Unauthorized("The e-mail or password is wrong.".to_owned()));
     };
     throttle.succeeded(&email, address);

@@ -6,6 +6,7 @@
 //! "not found", as in the API.
 
 pub mod bookings;
+pub mod organization;
 
 use askama::Template;
 use poem::{

@@ -437,6 +437,115 @@ pub async fn set_language(
     Ok(see_other("/account?done=saved", vec![]))
 }
 
+#[derive(Template)]
+#[template(path = "web/invitation.html")]
+struct InvitationPage {
+    shell: Shell,
+    w: &'static Words,
+    organization: String,
+    email: String,
+    /// The form is shown; else a message says why not.
+    open: bool,
+    message: &'static str,
+    inputs: Vec<Input>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AcceptForm {
+    csrf: String,
+    email: String,
+    display_name: String,
+    password: String,
+}
+
+/// The page for an invitation link: who invites, and the form that makes the account; a
+/// signed-in visitor with another address is told it is not for them.
+async fn invitation_page(
+    req: &Request,
+    state: &AppState,
+    token: &str,
+    form: &AcceptForm,
+    errors: Errors,
+) -> ApiResult<(StatusCode, InvitationPage, Csrf)> {
+    let lang = language(req);
+    let (w, csrf) = (words(lang), Csrf::of(req, state));
+    let me = signed_in(req, state).await?;
+    let shell = Shell::new(req, lang, w.join, &csrf, me.as_ref()).with_errors(errors);
+    let inputs = vec![
+        Input::new("display_name", w.display_name, "text", &form.display_name, "name"),
+        Input::new("password", w.password, "password", "", "new-password").hint(w.password_hint),
+    ];
+    let page = |status, organization: String, email: String, open, message| {
+        (status, InvitationPage { shell, w, organization, email, open, message, inputs }, csrf)
+    };
+    Ok(match crate::accounts::members::live_invitation(state, token).await {
+        Ok(invited) => match me {
+            Some(me) if me.user.email != invited.email => page(
+                StatusCode::FORBIDDEN,
+                invited.organization_name,
+                invited.email,
+                false,
+                w.invitation_other_account,
+            ),
+            _ => page(StatusCode::OK, invited.organization_name, invited.email, true, w.join_help),
+        },
+        Err(ApiError::NotFound(_)) => {
+            page(StatusCode::NOT_FOUND, String::new(), String::new(), false, w.invitation_dead)
+        }
+        Err(other) => return Err(other),
+    })
+}
+
+/// `GET /invitations/{token}`.
+#[handler]
+pub async fn invitation(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(token): Path<String>,
+) -> poem::Result<Response> {
+    let (status, template, csrf) =
+        invitation_page(req, &state, &token, &AcceptForm::default(), Errors::default()).await?;
+    Ok(page(status, &template, &csrf, vec![])?)
+}
+
+/// `POST /invitations/{token}`: makes the invited colleague's account, signs it in.
+#[handler]
+pub async fn accept_invitation(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(token): Path<String>,
+    Form(form): Form<AcceptForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    if let Some(me) = signed_in(req, &state).await? {
+        let invited = crate::accounts::members::live_invitation(&state, &token).await?;
+        if me.user.email != invited.email {
+            return Err(ApiError::forbidden("This invitation is for another e-mail address.").into());
+        }
+    }
+    let lang = language(req);
+    let result = crate::accounts::members::accept(
+        &state,
+        &token,
+        &form.email,
+        &form.display_name,
+        &form.password,
+        lang,
+    )
+    .await;
+    let errors = match result {
+        Ok(user) => {
+            let session = service::open_session(&state, user).await?;
+            return Ok(see_other("/portal", vec![session_cookie(&state, &session.token)]));
+        }
+        Err(ApiError::Validation(fields)) => Errors::from_fields(fields),
+        Err(other) => return Err(other.into()),
+    };
+    let (_, template, csrf) = invitation_page(req, &state, &token, &form, errors).await?;
+    Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &template, &csrf, vec![])?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -275,7 +275,8 @@ async fn a_brand_applies_in_the_browser_forms_and_sees_its_fields_named() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium, playwright-core, html-validate and axe-core; bash .ci/run installs them and runs it"]
-async fn a_new_brand_applies_meets_a_clash_takes_a_free_slot_and_is_approved_in_chromium() {
+async fn a_new_brand_invites_a_colleague_applies_meets_a_clash_takes_a_free_slot_and_is_approved_in_chromium()
+{
     let app = TestApp::spawn().await;
     debut::demo::load(&app.state).await.unwrap();
     let staff = app.staff("reviewer@office.cn").await;
@@ -323,14 +324,128 @@ async fn a_new_brand_applies_meets_a_clash_takes_a_free_slot_and_is_approved_in_
         poster.display().to_string(),
         "Rival secret launch".to_owned(),
     ];
+    // The script waits for each invitation's link; hand it over from the outbox, as an e-mail
+    // would.
+    for lang in ["zh", "en"] {
+        let _ = std::fs::remove_file(artifacts.join(format!("invitation-{lang}.txt")));
+    }
+    let db = app.db.clone();
+    let links = artifacts.clone();
+    let courier = tokio::spawn(async move {
+        let mut handed = 0;
+        while handed < 2 {
+            let bodies: Vec<(String, String)> = on_db!(&db, pool => sqlx::query_as(
+                "SELECT recipient_email, body FROM outbox WHERE recipient_email LIKE 'colleague-%' ORDER BY id",
+            )
+            .fetch_all(pool)
+            .await)
+            .unwrap();
+            for (email, body) in &bodies {
+                let lang = if email.starts_with("colleague-zh") { "zh" } else { "en" };
+                let file = links.join(format!("invitation-{lang}.txt"));
+                if !file.exists() {
+                    let at = body.find("http").unwrap();
+                    std::fs::write(&file, body[at..].split_whitespace().next().unwrap()).unwrap();
+                }
+            }
+            handed = bodies.len();
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    });
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node").arg(script).args(args).env("NODE_PATH", node_path).output()
     })
     .await
     .unwrap()
     .expect("node runs");
+    courier.abort();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "portal e2e failed:\n{stdout}\n{stderr}");
     println!("{stdout}");
+}
+
+#[tokio::test]
+async fn an_invitation_works_only_for_its_address_and_only_owners_invite() {
+    let app = TestApp::spawn().await;
+    let (owner, org) = app.register("brand", "ada@acme.cn").await;
+    let invite = app
+        .post(
+            &format!("/api/v1/organizations/{org}/invitations"),
+            Some(&owner),
+            json!({"email": "Bo@Acme.cn"}),
+        )
+        .await;
+    assert_eq!(invite.ok(201)["email"], "bo@acme.cn");
+    let pending = app.get(&format!("/api/v1/organizations/{org}/invitations"), Some(&owner)).await.ok(200);
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    let body: String = on_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT body FROM outbox WHERE recipient_email = 'bo@acme.cn'",
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    let token = body.split("/invitations/").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let accept = |email: &str| json!({"email": email, "display_name": "Bo", "password": PASSWORD});
+    let path = format!("/api/v1/invitations/{token}/accept");
+    app.post(&path, None, accept("eve@evil.cn")).await.problem(403);
+    let mut browser = Browser::new(&app);
+    browser.sign_in("ada@acme.cn").await;
+    let page = browser
+        .post(
+            &format!("/invitations/{token}"),
+            &[("email", "bo@acme.cn"), ("display_name", "Bo"), ("password", PASSWORD)],
+            true,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "a signed-in account of another address cannot use it");
+    assert_eq!(
+        app.get(&format!("/api/v1/organizations/{org}/members"), Some(&owner))
+            .await
+            .ok(200)
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let bo = app.post(&path, None, accept("bo@acme.cn")).await.ok(201);
+    assert_eq!(bo["organization"]["id"], org);
+    app.post(&path, None, accept("bo@acme.cn")).await.problem(404);
+
+    let members = app.get(&format!("/api/v1/organizations/{org}/members"), Some(&owner)).await.ok(200);
+    assert_eq!(
+        members.as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["owner", "member"]
+    );
+    let bo_token = app.login("bo@acme.cn").await;
+    app.post(
+        &format!("/api/v1/organizations/{org}/invitations"),
+        Some(&bo_token),
+        json!({"email": "cy@acme.cn"}),
+    )
+    .await
+    .problem(403);
+    let (stranger, _) = app.register("brand", "zed@other.cn").await;
+    app.get(&format!("/api/v1/organizations/{org}/members"), Some(&stranger)).await.problem(404);
+
+    let bo_id = bo["id"].as_i64().unwrap();
+    app.send(
+        reqwest::Method::DELETE,
+        &format!("/api/v1/organizations/{org}/members/{bo_id}"),
+        Some(&bo_token),
+        None,
+    )
+    .await
+    .problem(403);
+    app.send(
+        reqwest::Method::DELETE,
+        &format!("/api/v1/organizations/{org}/members/{bo_id}"),
+        Some(&owner),
+        None,
+    )
+    .await
+    .ok(204);
+    app.get("/api/v1/me", Some(&bo_token)).await.problem(401);
+    let login = json!({"email": "bo@acme.cn", "password": PASSWORD});
+    app.post("/api/v1/auth/login", None, login).await.problem(401);
 }

@@ -74,7 +74,40 @@ async function flow(browser, lang, size) {
   await shoot(page, `${lang}-1-empty`);
   await page.setViewportSize(sizes[size]);
 
+  // Invite a colleague, who accepts through the link in the e-mail (the test reads the outbox
+  // and hands the link over in a file).
+  await Promise.all([page.waitForNavigation(), page.click(`header a[href="/portal/organization"]`)]);
+  await audit(page, lang);
+  const colleague = `colleague-${lang}-${Date.now()}@brand.example`;
+  await page.fill("#email", colleague);
+  await Promise.all([page.waitForNavigation(), page.click("form[action='/portal/organization/invitations'] button")]);
+  check((await page.locator(".notice").innerText()).length > 0, "the invitation is confirmed");
+  check((await page.locator("main").innerText()).includes(colleague), "it is listed as pending");
+  const linkFile = path.join(artifacts, `invitation-${lang}.txt`);
+  let link = "";
+  for (let i = 0; i < 100 && !link; i++) {
+    if (fs.existsSync(linkFile)) link = fs.readFileSync(linkFile, "utf8").trim();
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  check(link.includes("/invitations/"), "the invitation e-mail carries a link");
+  const other = await browser.newContext({ viewport: sizes[size], locale: zh ? "zh-CN" : "en-GB" });
+  const colleaguePage = await other.newPage();
+  await colleaguePage.goto(link);
+  check((await colleaguePage.inputValue("#email-shown")) === colleague, "the link is for the colleague's address");
+  await audit(colleaguePage, lang);
+  await colleaguePage.fill("#display_name", zh ? "李先生" : "Mr Li");
+  await colleaguePage.fill("#password", "colleague password");
+  await Promise.all([colleaguePage.waitForNavigation(), colleaguePage.click("main form button[type=submit]")]);
+  check(new URL(colleaguePage.url()).pathname === "/portal", "the colleague is in");
+  check((await colleaguePage.locator(".who").innerText()).includes(zh ? "瓯海咖啡" : "Ouhai Coffee"), "in the same organization");
+  await other.close();
+  await page.reload();
+  check((await page.locator("#member-list li").count()) === 2, "two members now");
+  await shoot(page, `${lang}-1b-organization`);
+  await page.setViewportSize(sizes[size]);
+
   // Apply: the street venue, its week, a free block.
+  await page.goto(`${base}/portal`);
   await Promise.all([page.waitForNavigation(), page.click("#apply")]);
   await Promise.all([page.waitForNavigation(), page.click(`.venue-choices a:has-text("${zh ? "五马街" : "Wuma Street"}")`)]);
   const monthDay = day.slice(5);
