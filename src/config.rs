@@ -68,4 +68,6 @@ pub struct NotifyConfig {
     pub webhook_secret: Option<String>,
     /// How long a message waits for later changes to merge into it.
     pub debounce: Duration,
+    /// The service's public URL, for the links in messages.
+    pub public_url: String,
 }

@@ -20,6 +20,7 @@ use crate::{
     config::NotifyConfig,
     db::{Db, Tx},
     on_db, on_tx,
+    values::Lang,
 };
 
 /// Who a message is for.
@@ -33,12 +34,21 @@ pub enum Recipient {
 }
 
 /// A message to the members of an organization, or to one address.
+///
+/// `subject` and `body` are English; an organization's members who read Chinese get
+/// `subject_zh` and `body_zh` where they are given. A message to one address is written in that
+/// person's language already.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     pub coalesce_key: String,
     pub recipient: Recipient,
     pub subject: String,
     pub body: String,
+    pub subject_zh: Option<String>,
+    pub body_zh: Option<String>,
+    /// The path of the page the message is about (`/portal/bookings/7`); the delivered text ends
+    /// with its full URL.
+    pub link: Option<String>,
     pub payload: serde_json::Value,
 }
 
@@ -58,7 +68,8 @@ pub async fn enqueue(
     };
     on_tx!(tx, conn => {
         let merged = sqlx::query(
-            "UPDATE outbox SET subject = $2, body = $3, payload = $4, deliver_after = $5 \
+            "UPDATE outbox SET subject = $2, body = $3, payload = $4, deliver_after = $5, \
+             subject_zh = $6, body_zh = $7, link = $8 \
              WHERE coalesce_key = $1 AND delivered_at IS NULL AND failed_at IS NULL \
              AND claimed_until IS NULL AND attempts = 0",
         )
@@ -67,13 +78,17 @@ pub async fn enqueue(
         .bind(&message.body)
         .bind(&payload)
         .bind(deliver_after)
+        .bind(&message.subject_zh)
+        .bind(&message.body_zh)
+        .bind(&message.link)
         .execute(&mut *conn)
         .await?
         .rows_affected();
         if merged == 0 {
             sqlx::query(
                 "INSERT INTO outbox (coalesce_key, recipient_org_id, recipient_email, subject, body, payload, \
-                 created_at, deliver_after) VALUES ($1, $2, $8, $3, $4, $5, $6, $7)",
+                 created_at, deliver_after, subject_zh, body_zh, link) \
+                 VALUES ($1, $2, $8, $3, $4, $5, $6, $7, $9, $10, $11)",
             )
             .bind(&message.coalesce_key)
             .bind(org_id)
@@ -83,6 +98,9 @@ pub async fn enqueue(
             .bind(now)
             .bind(deliver_after)
             .bind(email)
+            .bind(&message.subject_zh)
+            .bind(&message.body_zh)
+            .bind(&message.link)
             .execute(&mut *conn)
             .await?;
         }
@@ -97,8 +115,25 @@ struct Due {
     recipient_email: Option<String>,
     subject: String,
     body: String,
+    subject_zh: Option<String>,
+    body_zh: Option<String>,
+    link: Option<String>,
     payload: String,
     attempts: i64,
+}
+
+impl Due {
+    /// The subject and body in `lang`, the body ending with the link to its page.
+    fn text(&self, lang: Lang, public_url: &str) -> (String, String) {
+        let (subject, body) = match (lang, &self.subject_zh, &self.body_zh) {
+            (Lang::Zh, Some(subject), Some(body)) => (subject.clone(), body.clone()),
+            _ => (self.subject.clone(), self.body.clone()),
+        };
+        match &self.link {
+            Some(link) => (subject, format!("{body}\n\n{public_url}{link}")),
+            None => (subject, body),
+        }
+    }
 }
 
 /// How long a claim lasts before another worker may retry the row.
@@ -167,7 +202,7 @@ pub async fn deliver_due(
                       AND deliver_after <= $1 AND (claimed_until IS NULL OR claimed_until < $1) \
                       ORDER BY id LIMIT 20) \
          AND delivered_at IS NULL AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until < $1) \
-         RETURNING id, recipient_org_id, recipient_email, subject, body, payload, attempts",
+         RETURNING id, recipient_org_id, recipient_email, subject, body, subject_zh, body_zh, link, payload, attempts",
     )
     .bind(now)
     .bind(now + LEASE)
@@ -175,10 +210,11 @@ pub async fn deliver_due(
     .await)?;
     let mut delivered = 0;
     for message in due {
-        let recipients: Vec<String> = match (&message.recipient_email, message.recipient_org_id) {
-            (Some(address), _) => vec![address.clone()],
-            (None, org_id) => on_db!(db, pool => sqlx::query_scalar(
-                "SELECT email FROM users WHERE organization_id = $1 AND removed_at IS NULL ORDER BY id",
+        // A message to one address is in its reader's language already.
+        let recipients: Vec<(String, Lang)> = match (&message.recipient_email, message.recipient_org_id) {
+            (Some(address), _) => vec![(address.clone(), Lang::En)],
+            (None, org_id) => on_db!(db, pool => sqlx::query_as(
+                "SELECT email, lang FROM users WHERE organization_id = $1 AND removed_at IS NULL ORDER BY id",
             )
             .bind(org_id)
             .fetch_all(pool)
@@ -222,7 +258,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 
 async fn send(
     message: &Due,
-    recipients: &[String],
+    recipients: &[(String, Lang)],
     config: &NotifyConfig,
     channels: &Channels,
 ) -> Result<(), String> {
@@ -245,7 +281,18 @@ async fn send(
         return Ok(());
     }
     if let Some((transport, from)) = &channels.smtp {
-        mail(message, recipients, transport, from).await?;
+        for lang in [Lang::Zh, Lang::En] {
+            let to: Vec<&str> =
+                recipients.iter().filter(|(_, l)| *l == lang).map(|(a, _)| a.as_str()).collect();
+            if !to.is_empty() {
+                let (subject, body) = message.text(lang, &config.public_url);
+                mail(message.id, &subject, &body, &to, transport, from).await?;
+            }
+        }
+        if recipients.is_empty() {
+            // Nobody to write to is not a delivery failure worth retrying.
+            tracing::warn!(outbox_id = message.id, "notification has no e-mail recipients");
+        }
     }
     if let Some(url) = config.webhook_url.as_ref().filter(|_| !private) {
         post(message, url, config, &channels.http).await?;
@@ -254,12 +301,14 @@ async fn send(
 }
 
 async fn mail(
-    message: &Due,
-    recipients: &[String],
+    id: i64,
+    subject: &str,
+    body: &str,
+    recipients: &[&str],
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
 ) -> Result<(), String> {
-    let mut builder = lettre::Message::builder().from(from.clone()).subject(message.subject.clone());
+    let mut builder = lettre::Message::builder().from(from.clone()).subject(subject);
     let mut any = false;
     for address in recipients {
         if let Ok(mailbox) = address.parse::<Mailbox>() {
@@ -269,12 +318,12 @@ async fn mail(
     }
     if !any {
         // Nobody to write to is not a delivery failure worth retrying.
-        tracing::warn!(outbox_id = message.id, "notification has no e-mail recipients");
+        tracing::warn!(outbox_id = id, "notification has no valid e-mail address");
         return Ok(());
     }
     let email = builder
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
-        .body(message.body.clone())
+        .body(body.to_owned())
         .map_err(|e| e.to_string())?;
     transport.send(email).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
 }
@@ -285,6 +334,9 @@ async fn post(message: &Due, url: &str, config: &NotifyConfig, http: &reqwest::C
         "recipient_organization_id": message.recipient_org_id,
         "subject": message.subject,
         "body": message.body,
+        "subject_zh": message.subject_zh,
+        "body_zh": message.body_zh,
+        "url": message.link.as_ref().map(|link| format!("{}{link}", config.public_url)),
         "data": serde_json::from_str::<serde_json::Value>(&message.payload).unwrap_or_default(),
     })
     .to_string();

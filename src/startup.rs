@@ -25,7 +25,7 @@ use crate::{
     bookings::api::BookingsApi,
     calendar::{api::CalendarApi, feeds},
     clock::Clock,
-    config::Settings,
+    config::{NotifyConfig, Settings},
     db::{Db, redact_url},
     error::{PathParams, problem_responses},
     incentives::api::IncentivesApi,
@@ -105,6 +105,14 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/invitations/:token", get(signin::invitation).post(signin::accept_invitation))
         .at("/portal", get(portal::home))
         .at("/portal/organization", get(portal::organization::show).post(portal::organization::rename))
+        .at("/portal/incentives/new", get(portal::incentives::new_page).post(portal::incentives::create))
+        .at("/portal/incentives/:id", get(portal::incentives::show))
+        .at("/portal/incentives/:id/submit", poem::post(portal::incentives::submit))
+        .at("/portal/incentives/:id/evidence", poem::post(portal::incentives::upload_evidence))
+        .at(
+            "/portal/incentives/:id/evidence/:image_id/remove",
+            poem::post(portal::incentives::remove_evidence),
+        )
         .at("/portal/organization/logo", poem::post(portal::organization::upload_logo))
         .at("/portal/organization/invitations", poem::post(portal::organization::invite))
         .at(
@@ -211,7 +219,7 @@ impl Application {
         let worker = tokio::spawn(notifications::run(
             state.db.clone(),
             state.clock.clone(),
-            state.settings.notify.clone(),
+            NotifyConfig { public_url: state.settings.public_url.clone(), ..state.settings.notify.clone() },
             state.settings.outbox_interval,
             worker_stopped,
         ));

@@ -153,6 +153,9 @@ pub async fn invite(
         recipient: Recipient::Email(email.as_str().to_owned()),
         subject,
         body,
+        subject_zh: None,
+        body_zh: None,
+        link: None,
         payload: json!({"kind": "invitation", "organization_id": organization_id}),
     };
     let mut tx = state.db.begin().await?;

@@ -169,6 +169,9 @@ pub async fn request_password_reset(state: &AppState, email: &str) -> ApiResult<
         recipient: Recipient::Email(user.email.clone()),
         subject,
         body,
+        subject_zh: None,
+        body_zh: None,
+        link: None,
         payload: json!({"kind": "password_reset", "user_id": user.id}),
     };
     let mut tx = state.db.begin().await?;

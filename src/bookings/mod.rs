@@ -429,6 +429,11 @@ impl BookingContent {
     pub fn title(&self) -> &str {
         if self.title_en.is_empty() { &self.title_zh } else { &self.title_en }
     }
+
+    /// The Chinese title, falling back to the English one.
+    pub fn title_zh_first(&self) -> &str {
+        if self.title_zh.is_empty() { &self.title_en } else { &self.title_zh }
+    }
 }
 
 #[cfg(test)]

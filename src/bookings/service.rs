@@ -414,6 +414,19 @@ fn past(action: Action) -> &'static str {
     }
 }
 
+/// A state as Chinese e-mails say it.
+fn state_zh(state: BookingState) -> &'static str {
+    match state {
+        BookingState::Draft => "草稿",
+        BookingState::Submitted => "已提交",
+        BookingState::Approved => "已批准",
+        BookingState::Rejected => "已驳回",
+        BookingState::ChangesRequested => "需修改",
+        BookingState::Withdrawn => "已撤回",
+        BookingState::Cancelled => "已取消",
+    }
+}
+
 fn decision_message(
     row: &BookingRow,
     content: &BookingContent,
@@ -426,6 +439,11 @@ fn decision_message(
         (ChangeEffect::Discard, _) => "your change was not approved".to_owned(),
         (_, to) => format!("it is now {}", to.as_str().replace('_', " ")),
     };
+    let what_zh = match (transition.change, transition.to) {
+        (ChangeEffect::Apply, _) => "您的变更已获批准".to_owned(),
+        (ChangeEffect::Discard, _) => "您的变更未获批准".to_owned(),
+        (_, to) => format!("状态：{}", state_zh(to)),
+    };
     Message {
         coalesce_key: format!("booking:{}", row.id),
         recipient: Recipient::Organization(row.organization_id),
@@ -435,6 +453,13 @@ fn decision_message(
         } else {
             format!("{what}. Note from the commerce office: {note}")
         },
+        subject_zh: Some(format!("档期申请 #{}「{}」：{what_zh}", row.id, content.title_zh_first())),
+        body_zh: Some(if note.is_empty() {
+            what_zh.clone()
+        } else {
+            format!("{what_zh}。审核人员留言：{note}")
+        }),
+        link: Some(format!("/portal/bookings/{}", row.id)),
         payload: json!({
             "booking_id": row.id,
             "action": action.as_str(),

@@ -392,6 +392,11 @@ pub fn decide(
             }
             _ => format!("it is now {}", to.as_str().replace('_', " ")),
         };
+        let what_zh = match action {
+            IncentiveAction::Approve => format!("已批准，奖励 {}", format_cny(ledger_amount.unwrap_or(0))),
+            IncentiveAction::ClawBack => format!("已追回 {}", format_cny(-ledger_amount.unwrap_or(0))),
+            _ => format!("状态：{}", state_zh(to)),
+        };
         Message {
             coalesce_key: format!("incentive:{}", row.id),
             recipient: Recipient::Organization(row.organization_id),
@@ -401,6 +406,13 @@ pub fn decide(
             } else {
                 format!("{what}. Note from the commerce office: {note}")
             },
+            subject_zh: Some(format!("首店奖励「{}」：{what_zh}", row.store_name)),
+            body_zh: Some(if note.is_empty() {
+                what_zh.clone()
+            } else {
+                format!("{what_zh}。审核人员留言：{note}")
+            }),
+            link: Some(format!("/portal/incentives/{}", row.id)),
             payload: json!({
                 "application_id": row.id,
                 "action": action.as_str(),
@@ -410,6 +422,17 @@ pub fn decide(
         }
     });
     Ok(Plan { action, from, to, ledger_amount, note, audit_note, message })
+}
+
+/// A state as Chinese e-mails say it.
+fn state_zh(state: ApplicationState) -> &'static str {
+    match state {
+        ApplicationState::Draft => "草稿",
+        ApplicationState::Submitted => "已提交",
+        ApplicationState::Approved => "已批准",
+        ApplicationState::Rejected => "已驳回",
+        ApplicationState::ChangesRequested => "需修改",
+    }
 }
 
 pub async fn act(

@@ -6,6 +6,7 @@
 //! "not found", as in the API.
 
 pub mod bookings;
+pub mod incentives;
 pub mod organization;
 
 use askama::Template;
@@ -56,6 +57,8 @@ struct HomePage {
     w: &'static Words,
     next: Option<NextStep>,
     bookings: Vec<BookingLine>,
+    awards: Vec<incentives::AwardLine>,
+    brand: bool,
     feed_url: Option<String>,
 }
 
@@ -101,11 +104,15 @@ async fn home_page(
             href: line.href.clone(),
         })
     });
+    let awards = incentives::award_lines(state, me, lang).await?;
+    let brand = me.principal.organization.is_some_and(|o| o.kind == crate::accounts::OrgKind::Brand);
     Ok(HomePage {
         shell,
         w,
         next,
         bookings: bookings.into_iter().map(|(line, _, _)| line).collect(),
+        awards,
+        brand,
         feed_url,
     })
 }

@@ -146,6 +146,29 @@ pub struct Words {
     pub invitation_dead: &'static str,
     pub invitation_other_account: &'static str,
     pub removed: &'static str,
+    pub awards: &'static str,
+    pub apply_for_award: &'static str,
+    pub no_awards: &'static str,
+    pub fund: &'static str,
+    pub no_open_fund: &'static str,
+    pub store_name: &'static str,
+    pub mall: &'static str,
+    pub no_mall: &'static str,
+    pub address: &'static str,
+    pub address_hint: &'static str,
+    pub tier: &'static str,
+    pub cap: &'static str,
+    pub opening_date: &'static str,
+    pub date_hint: &'static str,
+    pub floor_area: &'static str,
+    pub investment: &'static str,
+    pub requested: &'static str,
+    pub money_hint: &'static str,
+    pub statement: &'static str,
+    pub evidence: &'static str,
+    pub evidence_help: &'static str,
+    pub award: &'static str,
+    pub clawed_back: &'static str,
 }
 
 pub const ZH: Words = Words {
@@ -291,6 +314,29 @@ pub const ZH: Words = Words {
     invitation_dead: "该邀请无效、已使用、已撤回或已过期，请联系邀请人重新发送。",
     invitation_other_account: "该邀请发给另一个邮箱。请先退出当前账户。",
     removed: "已移除。",
+    awards: "首店奖励",
+    apply_for_award: "申请首店奖励",
+    no_awards: "在城区商场开出首店的品牌可申请奖励。",
+    fund: "资金",
+    no_open_fund: "目前没有开放申请的资金。",
+    store_name: "门店名称",
+    mall: "所在商场",
+    no_mall: "不在商场内",
+    address: "门店地址",
+    address_hint: "不在商场内时必填。",
+    tier: "首店级别",
+    cap: "上限",
+    opening_date: "开业日期",
+    date_hint: "如 2027-03-12。",
+    floor_area: "面积（平方米）",
+    investment: "投资额（元）",
+    requested: "申请金额（元）",
+    money_hint: "以元为单位，可带两位小数，如 800000 或 800000.50。",
+    statement: "说明",
+    evidence: "证明材料",
+    evidence_help: "门店照片、营业执照等：审核人员据此核实。",
+    award: "奖励金额",
+    clawed_back: "已追回",
 };
 
 pub const EN: Words = Words {
@@ -436,6 +482,29 @@ pub const EN: Words = Words {
     invitation_dead: "This invitation is unknown, used, withdrawn or expired; ask for a new one.",
     invitation_other_account: "This invitation is for another e-mail address. Sign out first.",
     removed: "Removed.",
+    awards: "First-store awards",
+    apply_for_award: "Apply for an award",
+    no_awards: "Brands that open a first store in one of the district's malls can apply for an award.",
+    fund: "Fund",
+    no_open_fund: "No fund takes applications right now.",
+    store_name: "Store name",
+    mall: "Mall",
+    no_mall: "Not in a mall",
+    address: "Store address",
+    address_hint: "Needed when the store is not in a mall.",
+    tier: "First-store tier",
+    cap: "cap",
+    opening_date: "Opening date",
+    date_hint: "e.g. 2027-03-12.",
+    floor_area: "Floor area (m²)",
+    investment: "Investment (CNY)",
+    requested: "Amount requested (CNY)",
+    money_hint: "In yuan, up to two decimals, e.g. 800000 or 800000.50.",
+    statement: "Statement",
+    evidence: "Evidence",
+    evidence_help: "Photos of the open store, licences: what the office verifies by.",
+    award: "Award",
+    clawed_back: "Clawed back",
 };
 
 pub fn words(lang: Lang) -> &'static Words {
@@ -499,5 +568,40 @@ pub fn next_step(lang: Lang, state: BookingState, change_pending: bool) -> &'sta
         (Lang::En, Withdrawn, _) => "You withdrew this application.",
         (Lang::Zh, Cancelled, _) => "活动已取消。",
         (Lang::En, Cancelled, _) => "The event was cancelled.",
+    }
+}
+
+/// An incentive application's state as a word and a shape.
+pub fn application_state_label(
+    lang: Lang,
+    state: crate::incentives::ApplicationState,
+) -> (&'static str, &'static str) {
+    use crate::incentives::ApplicationState as S;
+    let as_booking = match state {
+        S::Draft => BookingState::Draft,
+        S::Submitted => BookingState::Submitted,
+        S::Approved => BookingState::Approved,
+        S::Rejected => BookingState::Rejected,
+        S::ChangesRequested => BookingState::ChangesRequested,
+    };
+    state_label(lang, as_booking)
+}
+
+/// What the applicant for an award does next.
+pub fn application_next_step(lang: Lang, state: crate::incentives::ApplicationState) -> &'static str {
+    use crate::incentives::ApplicationState as S;
+    match (lang, state) {
+        (Lang::Zh, S::Draft) => "草稿尚未提交：上传证明材料后提交审核。",
+        (Lang::En, S::Draft) => "This draft is not submitted yet: add your evidence, then submit it.",
+        (Lang::Zh, S::Submitted) => "审核人员正在核实门店和级别，结果会通过邮件通知您。",
+        (Lang::En, S::Submitted) => {
+            "The office is verifying the store and its tier; you will hear by e-mail."
+        }
+        (Lang::Zh, S::ChangesRequested) => "审核人员请您补充材料：修改后重新提交。",
+        (Lang::En, S::ChangesRequested) => "The office asks for more: add it and submit again.",
+        (Lang::Zh, S::Approved) => "已批准，奖励金额见下方。",
+        (Lang::En, S::Approved) => "Approved; the award is below.",
+        (Lang::Zh, S::Rejected) => "未获批准。",
+        (Lang::En, S::Rejected) => "Not approved.",
     }
 }

@@ -118,39 +118,42 @@ async fn messages_are_delivered_signed_once_and_retried_after_a_failure() {
 }
 
 /// A minimal SMTP server that accepts one connection's mail and hands back what it received.
-async fn smtp_sink() -> (String, tokio::task::JoinHandle<String>) {
+/// An SMTP server that takes `connections` sessions and returns their transcripts, in order.
+async fn smtp_sink(connections: usize) -> (String, tokio::task::JoinHandle<String>) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("smtp://{}", listener.local_addr().unwrap());
     let task = tokio::spawn(async move {
-        let (socket, _) = listener.accept().await.unwrap();
-        let (read, mut write) = socket.into_split();
-        let mut lines = BufReader::new(read).lines();
         let mut transcript = String::new();
-        write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
-        let mut in_data = false;
-        while let Ok(Some(line)) = lines.next_line().await {
-            transcript.push_str(&line);
-            transcript.push('\n');
-            let reply: &[u8] = if in_data {
-                if line == "." {
-                    in_data = false;
-                    b"250 queued\r\n"
+        for _ in 0..connections {
+            let (socket, _) = listener.accept().await.unwrap();
+            let (read, mut write) = socket.into_split();
+            let mut lines = BufReader::new(read).lines();
+            write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+            let mut in_data = false;
+            while let Ok(Some(line)) = lines.next_line().await {
+                transcript.push_str(&line);
+                transcript.push('\n');
+                let reply: &[u8] = if in_data {
+                    if line == "." {
+                        in_data = false;
+                        b"250 queued\r\n"
+                    } else {
+                        continue;
+                    }
+                } else if line.starts_with("EHLO") || line.starts_with("HELO") {
+                    b"250 sink\r\n"
+                } else if line == "DATA" {
+                    in_data = true;
+                    b"354 go ahead\r\n"
+                } else if line == "QUIT" {
+                    write.write_all(b"221 bye\r\n").await.unwrap();
+                    break;
                 } else {
-                    continue;
-                }
-            } else if line.starts_with("EHLO") || line.starts_with("HELO") {
-                b"250 sink\r\n"
-            } else if line == "DATA" {
-                in_data = true;
-                b"354 go ahead\r\n"
-            } else if line == "QUIT" {
-                write.write_all(b"221 bye\r\n").await.unwrap();
-                break;
-            } else {
-                b"250 ok\r\n"
-            };
-            write.write_all(reply).await.unwrap();
+                    b"250 ok\r\n"
+                };
+                write.write_all(reply).await.unwrap();
+            }
         }
         transcript
     });
@@ -162,10 +165,11 @@ async fn messages_go_by_email_to_every_member_of_the_organization() {
     let clock = Clock::manual(Utc::now());
     let app = TestApp::spawn_with_clock(clock.clone()).await;
     let id = approve_then_cancel(&app).await;
+    // A colleague who reads English; the first member reads Chinese (the default).
     let colleague = "bo@brand.cn";
     on_db!(&app.db, pool => sqlx::query(
-        "INSERT INTO users (email, password_hash, display_name, role, organization_id, created_at) \
-         SELECT $1, password_hash, 'Bo', 'member', organization_id, created_at FROM users WHERE email = $2",
+        "INSERT INTO users (email, password_hash, display_name, role, org_role, lang, organization_id, created_at) \
+         SELECT $1, password_hash, 'Bo', 'member', 'member', 'en', organization_id, created_at FROM users WHERE email = $2",
     )
     .bind(colleague)
     .bind("ada@brand.cn")
@@ -173,10 +177,11 @@ async fn messages_go_by_email_to_every_member_of_the_organization() {
     .await
     .map(|r| r.rows_affected()))
     .unwrap();
-    let (url, sink) = smtp_sink().await;
+    let (url, sink) = smtp_sink(2).await;
     let config = NotifyConfig {
         smtp_url: Some(url),
         mail_from: "Debut <noreply@debut.local>".into(),
+        public_url: "https://debut.example".into(),
         ..Default::default()
     };
     let channels = notifications::Channels::new(&config).unwrap();
@@ -189,6 +194,44 @@ async fn messages_go_by_email_to_every_member_of_the_organization() {
     let transcript = tokio::time::timeout(std::time::Duration::from_secs(10), sink).await.unwrap().unwrap();
     assert!(transcript.contains("RCPT TO:<ada@brand.cn>"), "{transcript}");
     assert!(transcript.contains(&format!("RCPT TO:<{colleague}>")), "{transcript}");
-    assert!(transcript.contains(&format!("Booking #{id}")), "{transcript}");
-    assert!(transcript.contains("cancelled"), "{transcript}");
+    let (chinese, english) = transcript.split_once("QUIT").unwrap();
+    assert!(chinese.contains("RCPT TO:<ada@brand.cn>") && !chinese.contains(colleague), "{chinese}");
+    assert!(chinese.contains("=?utf-8?"), "the Chinese subject is encoded: {chinese}");
+    assert!(english.contains(&format!("RCPT TO:<{colleague}>")), "{english}");
+    assert!(
+        english.contains(&format!("Subject: Booking #{id}")) && english.contains("cancelled"),
+        "{english}"
+    );
+    let link = format!("https://debut.example/portal/bookings/{id}");
+    let chinese_body = base64_body(chinese);
+    assert!(chinese_body.contains("已取消") && chinese_body.contains("Typhoon"), "{chinese_body}");
+    assert!(chinese_body.contains(&link) && english.contains(&link), "each links to its page: {transcript}");
+}
+
+/// The body of a message sent base64-encoded (as non-ASCII text is), decoded.
+fn base64_body(transcript: &str) -> String {
+    let encoded: String = transcript
+        .split("Content-Transfer-Encoding: base64")
+        .nth(1)
+        .expect("a base64 body")
+        .lines()
+        .skip(1)
+        .skip_while(|line| !line.is_empty())
+        .skip(1)
+        .take_while(|line| *line != ".")
+        .collect();
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let digits: Vec<u8> = encoded.bytes().filter(|c| *c != b'=').map(value).collect();
+    let mut bytes = Vec::new();
+    for chunk in digits.chunks(4) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, d)| n | (u32::from(*d) << (18 - 6 * i)));
+        bytes.extend(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    String::from_utf8(bytes).unwrap()
 }

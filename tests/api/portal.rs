@@ -449,3 +449,53 @@ async fn an_invitation_works_only_for_its_address_and_only_owners_invite() {
     let login = json!({"email": "bo@acme.cn", "password": PASSWORD});
     app.post("/api/v1/auth/login", None, login).await.problem(401);
 }
+
+#[tokio::test]
+async fn a_brand_applies_for_a_first_store_award_in_the_browser_with_the_cap_beside_the_tier() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff("staff@office.cn").await;
+    let fund = json!({
+        "name": "2027 首店 fund",
+        "budget_fen": 100_000_000 * 100_i64,
+        "opens_at": (Utc::now() - TimeDelta::days(1)).to_rfc3339(),
+        "closes_at": (Utc::now() + TimeDelta::days(60)).to_rfc3339(),
+        "caps_fen": {"city": 500_000 * 100_i64},
+    });
+    let fund_id =
+        app.post("/api/v1/funds", Some(&staff), fund).await.ok(201)["id"].as_i64().unwrap().to_string();
+    app.brand("ada@acme.cn").await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("ada@acme.cn").await;
+    let page = browser.get("/portal/incentives/new").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("全市首店 · 上限 ¥500,000.00"), "the tier's cap shows beside it");
+
+    let mut form = vec![
+        ("fund_id", fund_id.as_str()),
+        ("store_name", "Acme Coffee Wuma"),
+        ("address", "五马街 1 号"),
+        ("tier", "city"),
+        ("opening_date", "2026-10-01"),
+        ("floor_area_m2", "120"),
+        ("investment_fen", "3,000,000"),
+        ("requested_fen", "500000.01"),
+        ("intent", "submit"),
+    ];
+    let page = browser.post("/portal/incentives/new", &form, true).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "more than the cap");
+    assert!(page.text.contains("<a href=\"#requested_fen\">"), "the amount is named");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM incentive_applications").await, 0);
+
+    form[7] = ("requested_fen", "500000");
+    let page = browser.post("/portal/incentives/new", &form, true).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text);
+    let location = page.location.unwrap();
+    assert!(location.ends_with("?done=submitted"), "{location}");
+    let detail = browser.get(location.split('?').next().unwrap()).await;
+    assert!(detail.text.contains("已提交") && detail.text.contains("¥500,000.00"), "state and amount show");
+    let requested: i64 =
+        on_db!(&app.db, pool => sqlx::query_scalar("SELECT requested_fen FROM incentive_applications").fetch_one(pool).await)
+            .unwrap();
+    assert_eq!(requested, 500_000 * 100, "yuan became fen");
+    assert!(browser.get("/portal").await.text.contains("Acme Coffee Wuma"), "the portal lists it");
+}
