@@ -168,6 +168,13 @@ async function flow(browser, lang, size) {
   const publicPage = await (await page.request.get(`${base}${publicHref}`)).text();
   check(publicPage.includes("瓯海咖啡 全市首店") || publicPage.includes("Ouhai Coffee first city store"), "the public page shows the event");
 
+  // The change-request form and the award application form pass the same checks.
+  await page.goto(`${base}/portal/bookings/${id}/edit`);
+  check((await page.inputValue("#title_zh")) === "瓯海咖啡 全市首店", "the edit form is filled in");
+  await audit(page, lang);
+  await page.goto(`${base}/portal/incentives/new`);
+  await audit(page, lang);
+
   // The portal lists it; the account page works.
   await page.goto(`${base}/portal`);
   check((await page.locator(".list").innerText()).includes(zh ? "已批准" : "approved"), "the list shows the state");
