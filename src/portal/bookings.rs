@@ -16,7 +16,7 @@ use crate::{
     accounts::store as accounts,
     audit::{self, Subject},
     bookings::{
-        Action, BookingInput, BookingPatch, BookingState, Contact, Format, Reach,
+        Action, BookingInput, BookingPatch, BookingState, Contact, Format, Reach, SlotInput,
         service::{self, Booking},
         store as booking_store,
     },
@@ -57,12 +57,25 @@ pub struct BookingForm {
     contact_name: String,
     contact_email: String,
     contact_phone: String,
+    /// Up to three other acceptable slots; a pair left empty is no slot.
+    #[serde(rename = "alternatives_0__starts_at")]
+    alternative_1_start: String,
+    #[serde(rename = "alternatives_0__ends_at")]
+    alternative_1_end: String,
+    #[serde(rename = "alternatives_1__starts_at")]
+    alternative_2_start: String,
+    #[serde(rename = "alternatives_1__ends_at")]
+    alternative_2_end: String,
+    #[serde(rename = "alternatives_2__starts_at")]
+    alternative_3_start: String,
+    #[serde(rename = "alternatives_2__ends_at")]
+    alternative_3_end: String,
     /// `draft` or `submit`.
     intent: String,
 }
 
 impl BookingForm {
-    fn from_booking(b: &Booking) -> Self {
+    fn from_booking(b: &Booking, tz: chrono_tz::Tz) -> Self {
         Self {
             venue_id: b.venue_id.to_string(),
             format: b.format.as_str().into(),
@@ -82,6 +95,34 @@ impl BookingForm {
             contact_phone: b.contact.phone.clone(),
             ..Default::default()
         }
+        .with_alternatives(
+            b.alternatives.iter().map(|a| (local_time(a.starts_at, tz), local_time(a.ends_at, tz))),
+        )
+    }
+
+    fn with_alternatives(mut self, slots: impl Iterator<Item = (String, String)>) -> Self {
+        let fields = [
+            (&mut self.alternative_1_start, &mut self.alternative_1_end),
+            (&mut self.alternative_2_start, &mut self.alternative_2_end),
+            (&mut self.alternative_3_start, &mut self.alternative_3_end),
+        ];
+        for ((start, end), (slot_start, slot_end)) in fields.into_iter().zip(slots) {
+            *start = slot_start;
+            *end = slot_end;
+        }
+        self
+    }
+
+    fn alternatives(&self) -> Vec<SlotInput> {
+        [
+            (&self.alternative_1_start, &self.alternative_1_end),
+            (&self.alternative_2_start, &self.alternative_2_end),
+            (&self.alternative_3_start, &self.alternative_3_end),
+        ]
+        .into_iter()
+        .filter(|(start, end)| !start.trim().is_empty() || !end.trim().is_empty())
+        .map(|(start, end)| SlotInput { starts_at: start.clone(), ends_at: end.clone() })
+        .collect()
     }
 
     /// The API's input, and the fields that did not even parse (the input then carries a
@@ -133,7 +174,7 @@ impl BookingForm {
             ends_at: self.ends_at.clone(),
             setup_minutes,
             teardown_minutes,
-            alternatives: vec![],
+            alternatives: self.alternatives(),
             contact: Contact {
                 name: self.contact_name.clone(),
                 email: self.contact_email.clone(),
@@ -159,7 +200,7 @@ impl BookingForm {
             ends_at: Some(input.ends_at),
             setup_minutes: input.setup_minutes,
             teardown_minutes: input.teardown_minutes,
-            alternatives: None,
+            alternatives: Some(input.alternatives),
             contact: Some(input.contact),
         };
         (patch, errors)
@@ -183,6 +224,7 @@ pub struct FormView {
     pub description_zh: String,
     pub description_en: String,
     pub times: Vec<Input>,
+    pub alternatives: Vec<Input>,
     pub numbers: Vec<Input>,
     pub contact: Vec<Input>,
     /// The submit buttons: (intent, label, primary).
@@ -228,6 +270,34 @@ impl FormView {
                 Input::new("starts_at", w.starts_at, "text", &form.starts_at, "off").hint(w.time_hint),
                 Input::new("ends_at", w.ends_at, "text", &form.ends_at, "off").hint(w.time_hint),
             ],
+            alternatives: [
+                (
+                    "alternatives_0__starts_at",
+                    "alternatives_0__ends_at",
+                    &form.alternative_1_start,
+                    &form.alternative_1_end,
+                ),
+                (
+                    "alternatives_1__starts_at",
+                    "alternatives_1__ends_at",
+                    &form.alternative_2_start,
+                    &form.alternative_2_end,
+                ),
+                (
+                    "alternatives_2__starts_at",
+                    "alternatives_2__ends_at",
+                    &form.alternative_3_start,
+                    &form.alternative_3_end,
+                ),
+            ]
+            .into_iter()
+            .flat_map(|(start_id, end_id, start, end)| {
+                [
+                    Input::new(start_id, w.starts_at, "text", start, "off"),
+                    Input::new(end_id, w.ends_at, "text", end, "off"),
+                ]
+            })
+            .collect(),
             numbers: vec![
                 Input::new(
                     "expected_attendance",
@@ -919,7 +989,7 @@ pub async fn edit(req: &Request, state: Data<&AppState>, Path(id): Path<i64>) ->
         booking.local_starts_at = local_time(change.starts_at, row.zone.tz());
         booking.local_ends_at = local_time(change.ends_at, row.zone.tz());
     }
-    let form = BookingForm::from_booking(&booking);
+    let form = BookingForm::from_booking(&booking, row.zone.tz());
     let csrf = Csrf::of(req, &state);
     let template = edit_page(req, &state, &me, id, &form, Errors::default()).await?;
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)

@@ -225,7 +225,7 @@ async fn new_page_view(
     }));
     let inputs = vec![
         Input::new("store_name", w.store_name, "text", &form.store_name, "off"),
-        Input::new("address", w.address, "text", &form.address, "street-address").hint(w.address_hint),
+        Input::new("address", w.address, "text", &form.address, "address-line1").hint(w.address_hint),
         Input::new("opening_date", w.opening_date, "text", &form.opening_date, "off").hint(w.date_hint),
         Input::new("floor_area_m2", w.floor_area, "text", &form.floor_area_m2, "off"),
         Input::new("investment_fen", w.investment, "text", &form.investment_fen, "off").hint(w.money_hint),

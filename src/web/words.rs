@@ -169,6 +169,8 @@ pub struct Words {
     pub evidence_help: &'static str,
     pub award: &'static str,
     pub clawed_back: &'static str,
+    pub alternatives: &'static str,
+    pub alternative: &'static str,
 }
 
 pub const ZH: Words = Words {
@@ -337,6 +339,8 @@ pub const ZH: Words = Words {
     evidence_help: "门店照片、营业执照等：审核人员据此核实。",
     award: "奖励金额",
     clawed_back: "已追回",
+    alternatives: "其他可接受的时段（可选）",
+    alternative: "备选",
 };
 
 pub const EN: Words = Words {
@@ -505,6 +509,8 @@ pub const EN: Words = Words {
     evidence_help: "Photos of the open store, licences: what the office verifies by.",
     award: "Award",
     clawed_back: "Clawed back",
+    alternatives: "Other times that would work (optional)",
+    alternative: "Alternative",
 };
 
 pub fn words(lang: Lang) -> &'static Words {

@@ -287,6 +287,13 @@ async fn a_new_brand_invites_a_colleague_applies_meets_a_clash_takes_a_free_slot
     body["title_en"] = json!("Rival secret launch");
     body["title_zh"] = json!("竞争对手的秘密首发");
     app.submitted_booking(&rival, body).await;
+    let fund = json!({
+        "name": "2027 首店 fund",
+        "budget_fen": 100_000_000 * 100_i64,
+        "opens_at": (Utc::now() - TimeDelta::days(1)).to_rfc3339(),
+        "closes_at": (Utc::now() + TimeDelta::days(60)).to_rfc3339(),
+    });
+    app.post("/api/v1/funds", Some(&staff), fund).await.ok(201);
 
     let target = std::env::var("CARGO_TARGET_DIR")
         .unwrap_or_else(|_| format!("{}/target", env!("CARGO_MANIFEST_DIR")));

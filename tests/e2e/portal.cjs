@@ -174,10 +174,22 @@ async function flow(browser, lang, size) {
   await audit(page, lang);
   await page.goto(`${base}/portal/incentives/new`);
   await audit(page, lang);
+  check((await page.locator("#tier").innerText()).includes("¥2,000,000.00"), "the tier's cap shows beside it");
+  await page.fill("#store_name", zh ? "瓯海咖啡 五马店" : "Ouhai Coffee Wuma");
+  await page.fill("#address", "五马街 8 号");
+  await page.fill("#opening_date", "2026-10-01");
+  await page.fill("#floor_area_m2", "120");
+  await page.fill("#investment_fen", "3,000,000");
+  await page.fill("#requested_fen", "800000");
+  await Promise.all([page.waitForNavigation(), page.click("button[value=submit]")]);
+  check((await page.locator("#award-state").innerText()).includes(zh ? "已提交" : "submitted"), "the award application is submitted");
+  check((await page.locator(".facts").innerText()).includes("¥800,000.00"), "the amount shows in yuan");
+  await audit(page, `${lang}-award`);
 
   // The portal lists it; the account page works.
   await page.goto(`${base}/portal`);
-  check((await page.locator(".list").innerText()).includes(zh ? "已批准" : "approved"), "the list shows the state");
+  check((await page.locator(".list").first().innerText()).includes(zh ? "已批准" : "approved"), "the list shows the state");
+  check((await page.locator(".list").nth(1).innerText()).includes(zh ? "已提交" : "submitted"), "and the award application");
   await audit(page, `${lang}-list`);
   await page.goto(`${base}/account`);
   await audit(page, lang);
