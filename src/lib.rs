@@ -39,6 +39,8 @@ pub mod accounts;
 pub mod bookings;
 /// Public events, iCal and RSS feeds.
 pub mod calendar;
+/// The staff console: review queue and clash groups, venue timeline, funds.
+pub mod console;
 /// First-store incentive funds, applications, awards and the ledger.
 pub mod incentives;
 /// Uploaded images: checks, variants, content-addressed storage, and who may upload what.

@@ -249,6 +249,16 @@ pub async fn deliver_due(
     Ok(delivered)
 }
 
+/// How many messages gave up after [`MAX_ATTEMPTS`], and how many are failing and retrying.
+pub async fn problems(db: &Db) -> Result<(i64, i64), sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT COUNT(failed_at), COUNT(CASE WHEN failed_at IS NULL AND delivered_at IS NULL AND last_error IS NOT NULL \
+         THEN 1 END) FROM outbox",
+    )
+    .fetch_one(pool)
+    .await)
+}
+
 /// The signature header value for a webhook body.
 pub fn signature(secret: &str, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");

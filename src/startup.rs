@@ -26,6 +26,7 @@ use crate::{
     calendar::{api::CalendarApi, feeds},
     clock::Clock,
     config::{NotifyConfig, Settings},
+    console,
     db::{Db, redact_url},
     error::{PathParams, problem_responses},
     incentives::api::IncentivesApi,
@@ -103,6 +104,18 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/account/password", poem::post(signin::change_password))
         .at("/account/language", poem::post(signin::set_language))
         .at("/invitations/:token", get(signin::invitation).post(signin::accept_invitation))
+        .at("/staff", get(console::home))
+        .at("/staff/queue", get(console::queue::queue))
+        .at("/staff/queue/release", poem::post(console::queue::release))
+        .at("/staff/queue/group", get(console::queue::group).post(console::queue::decide_group))
+        .at("/staff/bookings/:id", get(console::queue::review))
+        .at("/staff/bookings/:id/decision", poem::post(console::queue::decide))
+        .at("/staff/bookings/:id/comments", poem::post(console::queue::comment))
+        .at("/staff/timeline", get(console::timeline::timeline))
+        .at("/staff/funds/:id", get(console::funds::fund))
+        .at("/staff/funds/:id/applications.csv", get(console::funds::applications_csv))
+        .at("/staff/funds/:id/ledger.csv", get(console::funds::ledger_csv))
+        .at("/staff/incentives/:id/decision", poem::post(console::funds::decide))
         .at("/portal", get(portal::home))
         .at("/portal/organization", get(portal::organization::show).post(portal::organization::rename))
         .at("/portal/incentives/new", get(portal::incentives::new_page).post(portal::incentives::create))

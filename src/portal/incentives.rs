@@ -26,7 +26,10 @@ use crate::{
     },
     pages::{Img, img},
     state::AppState,
-    values::{Lang, money::format_cny},
+    values::{
+        Lang,
+        money::{format_cny, parse_yuan},
+    },
     venues::{self, VenueKind},
     web::{
         Csrf, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, require_sign_in, see_other,
@@ -77,23 +80,6 @@ fn tier_name(lang: Lang, tier: StoreTier) -> &'static str {
         (Lang::En, StoreTier::Provincial) => "first in the province",
         (Lang::En, StoreTier::City) => "first in the city",
     }
-}
-
-/// Yuan as people type them (`800000`, `800,000.50`) to fen; `None` when it is not an amount.
-fn parse_yuan(raw: &str) -> Option<i64> {
-    let text: String =
-        raw.trim().trim_start_matches('¥').chars().filter(|c| *c != ',' && *c != '，').collect();
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    if whole.is_empty()
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || fraction.len() > 2
-        || !fraction.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let yuan: i64 = whole.parse().ok()?;
-    let fen: i64 = format!("{fraction:0<2}").parse().ok()?;
-    yuan.checked_mul(100)?.checked_add(fen)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -515,19 +501,4 @@ pub async fn remove_evidence(
     authorize(&state, &me.principal, owner, Access::Change).await?;
     media::remove(&state, owner, image_id).await?;
     Ok(see_other(&format!("/portal/incentives/{id}"), vec![]))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn yuan_as_typed_become_fen() {
-        assert_eq!(parse_yuan("800000"), Some(80_000_000));
-        assert_eq!(parse_yuan("¥800,000.5"), Some(80_000_050));
-        assert_eq!(parse_yuan("0.05"), Some(5));
-        for bad in ["", "abc", "1.234", "-5", "1e6", "12.3.4"] {
-            assert_eq!(parse_yuan(bad), None, "{bad:?}");
-        }
-    }
 }

@@ -79,6 +79,9 @@ pub async fn home(
         Ok(me) => me,
         Err(redirect) => return Ok(redirect),
     };
+    if me.principal.is_staff() {
+        return Ok(see_other("/staff", vec![]));
+    }
     let lang = language(req);
     let csrf = Csrf::of(req, &state);
     let notice = (query.done.as_deref() == Some("feed-off")).then_some(words(lang).saved);

@@ -44,6 +44,23 @@ pub fn format_cny(fen: i64) -> String {
     format!("{sign}¥{}.{:02}", thousands(yuan), abs % 100)
 }
 
+/// Yuan as people type them (`800000`, `800,000.50`) to fen; `None` when it is not an amount.
+pub fn parse_yuan(raw: &str) -> Option<i64> {
+    let text: String =
+        raw.trim().trim_start_matches('¥').chars().filter(|c| *c != ',' && *c != '，').collect();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    if whole.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || fraction.len() > 2
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let yuan: i64 = whole.parse().ok()?;
+    let fen: i64 = format!("{fraction:0<2}").parse().ok()?;
+    yuan.checked_mul(100)?.checked_add(fen)
+}
+
 /// An amount as both fen and its display form.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
 pub struct Money {
@@ -82,5 +99,15 @@ mod tests {
         assert!(Fen::positive(0, None).is_err());
         assert_eq!(Fen::positive(101, Some(100)).unwrap_err(), "must be at most 100 fen (¥1.00)");
         assert_eq!(Fen::positive(100, Some(100)).unwrap().get(), 100);
+    }
+
+    #[test]
+    fn yuan_as_typed_become_fen() {
+        assert_eq!(parse_yuan("800000"), Some(80_000_000));
+        assert_eq!(parse_yuan("¥800,000.5"), Some(80_000_050));
+        assert_eq!(parse_yuan("0.05"), Some(5));
+        for bad in ["", "abc", "1.234", "-5", "1e6", "12.3.4"] {
+            assert_eq!(parse_yuan(bad), None, "{bad:?}");
+        }
     }
 }

@@ -239,6 +239,8 @@ pub struct Shell {
     pub switch_lang: &'static str,
     /// The signed-in person and organization, for the top bar.
     pub who: Option<String>,
+    /// The signed-in person is staff: the top bar leads to the console.
+    pub staff: bool,
     pub errors: Errors,
     pub notice: Option<String>,
 }
@@ -264,6 +266,7 @@ impl Shell {
                 Some(org) => format!("{} · {org}", s.user.display_name),
                 None => s.user.display_name.clone(),
             }),
+            staff: who.is_some_and(|s| s.principal.is_staff()),
             errors: Errors::default(),
             notice: None,
         }

@@ -96,7 +96,15 @@ pub async fn login(
     let (w, csrf) = (words(lang), Csrf::of(req, &state));
     let (status, message) =
         match service::login(&state, &throttle, &form.email, &form.password, address).await {
-            Ok(session) => return Ok(see_other(&next, vec![session_cookie(&state, &session.token)])),
+            Ok(session) => {
+                // Staff work in the console unless they were on their way somewhere.
+                let next = if next == "/portal" && session.user.role != crate::accounts::Role::Member {
+                    "/staff".to_owned()
+                } else {
+                    next
+                };
+                return Ok(see_other(&next, vec![session_cookie(&state, &session.token)]));
+            }
             Err(ApiError::Unauthorized(_)) => (StatusCode::UNAUTHORIZED, w.wrong_login),
             Err(ApiError::TooManyRequests { .. }) => (StatusCode::TOO_MANY_REQUESTS, w.too_many_logins),
             Err(other) => return Err(other.into()),

@@ -171,6 +171,9 @@ pub struct Words {
     pub clawed_back: &'static str,
     pub alternatives: &'static str,
     pub alternative: &'static str,
+    pub console: &'static str,
+    pub queue: &'static str,
+    pub timeline_nav: &'static str,
 }
 
 pub const ZH: Words = Words {
@@ -341,6 +344,9 @@ pub const ZH: Words = Words {
     clawed_back: "已追回",
     alternatives: "其他可接受的时段（可选）",
     alternative: "备选",
+    console: "工作台",
+    queue: "审核队列",
+    timeline_nav: "秀场排期",
 };
 
 pub const EN: Words = Words {
@@ -511,6 +517,9 @@ pub const EN: Words = Words {
     clawed_back: "Clawed back",
     alternatives: "Other times that would work (optional)",
     alternative: "Alternative",
+    console: "Console",
+    queue: "Review queue",
+    timeline_nav: "Timeline",
 };
 
 pub fn words(lang: Lang) -> &'static Words {

@@ -34,6 +34,7 @@ const LAYERS: &[&str] = &[
     "pages",
     "web",
     "portal",
+    "console",
     // Composition.
     "demo",
     "startup",

@@ -1,0 +1,144 @@
+//! The staff console: what waits for review, the queue with its clash groups, each booking's
+//! review page, the venue timeline and the funds. Staff only: anyone else gets 404, as if the
+//! console did not exist.
+//!
+//! Like the portal, every page calls the domain services the API calls, and works without
+//! JavaScript.
+
+pub mod funds;
+pub mod queue;
+pub mod timeline;
+pub mod words;
+
+use askama::Template;
+use chrono::TimeDelta;
+use poem::{Request, Response, handler, http::StatusCode, web::Data};
+
+use crate::{
+    bookings::{BookingState, service as bookings},
+    calendar::{EventFilter, store as events},
+    error::{ApiError, ApiResult},
+    incentives::{ApplicationState, store as incentives},
+    notifications,
+    pages::i18n,
+    state::AppState,
+    values::{Lang, money::format_cny},
+    web::{Csrf, Shell, SignedIn, Words, language, page, require_sign_in, words::words},
+};
+use words::{ConsoleWords, console_words};
+
+/// The signed-in staff member, a redirect to sign in, or 404 for anyone else.
+pub async fn require_staff(req: &Request, state: &AppState) -> ApiResult<Result<SignedIn, Response>> {
+    match require_sign_in(req, state).await? {
+        Ok(me) if me.principal.is_staff() => Ok(Ok(me)),
+        Ok(_) => Err(ApiError::NotFound("No such page.".into())),
+        Err(redirect) => Ok(Err(redirect)),
+    }
+}
+
+/// Returns early with the redirect to sign in, or the 404.
+#[macro_export]
+macro_rules! staff_or_return {
+    ($req:expr, $state:expr) => {
+        match $crate::console::require_staff($req, $state).await? {
+            Ok(me) => me,
+            Err(redirect) => return Ok(redirect),
+        }
+    };
+}
+
+pub struct Waiting {
+    pub href: String,
+    pub title: String,
+    pub age: String,
+}
+
+pub struct FundLine {
+    pub href: String,
+    pub name: String,
+    pub remaining: String,
+    pub budget: String,
+}
+
+pub struct EventLine {
+    pub href: String,
+    pub title: String,
+    pub when: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/home.html")]
+struct HomePage {
+    shell: Shell,
+    w: &'static Words,
+    c: &'static ConsoleWords,
+    bookings: Vec<Waiting>,
+    changes: Vec<Waiting>,
+    awards: Vec<Waiting>,
+    events: Vec<EventLine>,
+    funds: Vec<FundLine>,
+    failed: i64,
+    failing: i64,
+}
+
+fn age(lang: Lang, c: &ConsoleWords, days: i64) -> String {
+    match lang {
+        Lang::Zh => format!("{days} {}", c.days_ago),
+        Lang::En => format!("{days} {}", c.days_ago),
+    }
+}
+
+/// `GET /staff`: what waits, this week's events, the funds, failing messages.
+#[handler]
+pub async fn home(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
+    let me = staff_or_return!(req, &state);
+    let lang = language(req);
+    let (w, c, csrf) = (words(lang), console_words(lang), Csrf::of(req, &state));
+    let now = state.now();
+    let queue = bookings::review_queue(&state, &me.principal, &Default::default(), 200).await?;
+    let (mut booking_lines, mut changes) = (Vec::new(), Vec::new());
+    for item in queue {
+        let b = &item.booking;
+        let since = b.submitted_at.unwrap_or(b.updated_at);
+        let line = Waiting {
+            href: format!("/staff/bookings/{}", b.id),
+            title: lang.pick(&b.title_zh, &b.title_en).to_owned(),
+            age: age(lang, c, (now - since).num_days()),
+        };
+        if b.state == BookingState::Approved { changes.push(line) } else { booking_lines.push(line) }
+    }
+    let awards = incentives::list_applications(&state.db, None, None, Some(ApplicationState::Submitted))
+        .await?
+        .into_iter()
+        .map(|a| Waiting {
+            href: format!("/staff/funds/{}#application-{}", a.fund_id, a.id),
+            title: format!("{} · {}", a.store_name, a.organization_name),
+            age: age(lang, c, (now - a.submitted_at.unwrap_or(a.updated_at)).num_days()),
+        })
+        .collect();
+    let filter = EventFilter { from: Some(now), to: Some(now + TimeDelta::days(7)), ..Default::default() };
+    let events = events::events(&state.db, &filter, now, None, 100)
+        .await?
+        .into_iter()
+        .map(|e| EventLine {
+            href: format!("/staff/bookings/{}", e.id),
+            when: i18n::span(lang, e.starts_at, e.ends_at, e.tz()),
+            title: e.title(lang).to_owned(),
+        })
+        .collect();
+    let funds = incentives::list_funds(&state.db)
+        .await?
+        .into_iter()
+        .map(|f| FundLine {
+            href: format!("/staff/funds/{}", f.id),
+            remaining: format_cny(f.budget_fen - f.committed_fen),
+            budget: format_cny(f.budget_fen),
+            name: f.name,
+        })
+        .collect();
+    let (failed, failing) = notifications::problems(&state.db).await.map_err(ApiError::from)?;
+    let shell = Shell::new(req, lang, w.console, &csrf, Some(&me));
+    let template =
+        HomePage { shell, w, c, bookings: booking_lines, changes, awards, events, funds, failed, failing };
+    Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
+}

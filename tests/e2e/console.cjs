@@ -1,0 +1,112 @@
+// End-to-end: a staff member signs in, decides a clash group of three in one action, stages two
+// decisions and releases them, finds the approved event on the venue timeline, awards a
+// first-store incentive and sees the fund's remaining money and chart change. Every console page
+// is validated (html-validate) and checked with axe-core; desktop screenshots are kept.
+// Usage: node console.cjs BASE_URL ARTIFACT_DIR STAFF_EMAIL PASSWORD GROUP_IDS STAGE_IDS FUND_ID WEEK
+const fs = require("fs");
+const path = require("path");
+const { chromium } = require("playwright-core");
+const { HtmlValidate } = require("html-validate");
+
+const [base, artifacts, email, password, groupIds, stageIds, fundId, week] = process.argv.slice(2);
+fs.mkdirSync(artifacts, { recursive: true });
+const axePath = require.resolve("axe-core/axe.min.js");
+
+function check(condition, message) {
+  if (!condition) throw new Error(`expectation failed: ${message}`);
+}
+
+const validator = new HtmlValidate({
+  extends: ["html-validate:recommended"],
+  rules: { "no-inline-style": "off", "long-title": "off", "no-trailing-whitespace": "off" },
+});
+const audited = new Set();
+
+async function audit(page) {
+  const url = page.url().split("#")[0];
+  const key = new URL(url).pathname;
+  if (audited.has(key)) return;
+  audited.add(key);
+  const html = await (await page.request.get(url)).text();
+  const report = await validator.validateString(html, url);
+  const messages = report.results.flatMap((r) => r.messages.map((m) => `${url}:${m.line}: ${m.ruleId} ${m.message}`));
+  check(report.valid, `valid HTML:\n${messages.join("\n")}`);
+  await page.addScriptTag({ path: axePath });
+  const violations = await page.evaluate(async () => (await window.axe.run()).violations);
+  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  check(serious.length === 0, `${url}: axe finds ${serious.map((v) => `${v.id} (${v.nodes.map((n) => n.target).join(" ")})`).join(", ")}`);
+}
+
+async function shoot(page, name) {
+  await page.screenshot({ path: path.join(artifacts, `console-${name}-desktop.png`), fullPage: true });
+}
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
+  const page = await context.newPage();
+
+  await page.goto(`${base}/login`);
+  await page.fill("#email", email);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForNavigation(), page.click("main form button[type=submit]")]);
+  check(new URL(page.url()).pathname === "/staff", `staff land in the console: ${page.url()}`);
+  await audit(page);
+  await shoot(page, "1-home");
+
+  // The clash group: approve the first, reject the others, in one action.
+  await Promise.all([page.waitForNavigation(), page.click("header a[href='/staff/queue']")]);
+  await audit(page);
+  await shoot(page, "2-queue");
+  await Promise.all([page.waitForNavigation(), page.click("a.decide-group")]);
+  const ids = groupIds.split(",");
+  check((await page.locator("#group-form input[name=approve]").count()) === ids.length, "the group has its requests");
+  await audit(page);
+  await shoot(page, "3-group");
+  await page.check(`#approve-${ids[0]}`);
+  await Promise.all([page.waitForNavigation(), page.click("#decide")]);
+  check((await page.locator(".notice").innerText()).length > 0, "the decision is confirmed");
+
+  // Two staged decisions, released together.
+  for (const id of stageIds.split(",")) {
+    await page.goto(`${base}/staff/bookings/${id}`);
+    await audit(page);
+    await page.check("#action-approve");
+    await Promise.all([page.waitForNavigation(), page.click("#stage")]);
+    check((await page.locator("#booking-state").innerText()).includes("⏸"), "the decision is staged");
+  }
+  await shoot(page, "4-booking");
+  await page.goto(`${base}/staff/queue`);
+  check((await page.locator("#release").innerText()).includes("2"), "two decisions wait for release");
+  await Promise.all([page.waitForNavigation(), page.click("#release")]);
+  check((await page.locator("#release").count()) === 0, "released");
+
+  // The approved event is on the timeline.
+  await page.goto(`${base}/staff/timeline?week=${week}`);
+  check((await page.locator(`a.block.approved[href='/staff/bookings/${ids[0]}']`).count()) >= 1, "the approved event is on the timeline");
+  await audit(page);
+  await shoot(page, "5-timeline");
+
+  // An award: the remaining money and the chart change.
+  await page.goto(`${base}/staff/funds/${fundId}`);
+  await audit(page);
+  const before = await page.locator("#remaining").innerText();
+  const form = page.locator("li form").first();
+  await form.locator("select").selectOption("approve");
+  await form.locator("input[name=amount]").fill("800000");
+  await Promise.all([page.waitForNavigation(), form.locator("button").click()]);
+  const after = await page.locator("#remaining").innerText();
+  check(before !== after, `the remaining money changes (${before} → ${after})`);
+  check((await page.locator("svg.chart text.value").first().textContent()).includes("¥800,000.00"), "the tier chart shows the award");
+  await shoot(page, "6-fund");
+
+  await browser.close();
+  console.log(`console e2e: all checks passed (${audited.size} pages audited); screenshots in ${artifacts}`);
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
