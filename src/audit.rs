@@ -17,6 +17,8 @@ use crate::{
 pub enum Subject {
     Booking(i64),
     Incentive(i64),
+    /// A user account (staff accounts created, disabled, re-enabled, reset).
+    User(i64),
 }
 
 impl Subject {
@@ -24,6 +26,7 @@ impl Subject {
         match self {
             Self::Booking(id) => ("booking", id),
             Self::Incentive(id) => ("incentive", id),
+            Self::User(id) => ("user", id),
         }
     }
 }

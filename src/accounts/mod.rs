@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod members;
 pub mod service;
+pub mod staff;
 pub mod store;
 pub mod throttle;
 

@@ -490,3 +490,49 @@ pub async fn accept_invitation(
     tx.commit().await?;
     Ok(Some(user_id))
 }
+
+/// A staff or admin account, as the staff accounts page lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StaffRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub removed_at: Option<DateTime<Utc>>,
+}
+
+pub async fn staff(db: &Db) -> ApiResult<Vec<StaffRow>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, StaffRow>(
+        "SELECT id, email, display_name, role, removed_at FROM users WHERE role IN ('staff', 'admin') ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Disables (`Some(now)`) or re-enables (`None`) a staff account; disabling ends its sessions.
+pub async fn set_staff_disabled(
+    db: &Db,
+    user_id: i64,
+    at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, conn => {
+        let changed = sqlx::query("UPDATE users SET removed_at = $2 WHERE id = $1 AND role IN ('staff', 'admin')")
+            .bind(user_id)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        if at.is_some() {
+            sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok::<_, sqlx::Error>(changed)
+    })?;
+    tx.commit().await?;
+    Ok(changed == 1)
+}

@@ -5,9 +5,11 @@
 //! Like the portal, every page calls the domain services the API calls, and works without
 //! JavaScript.
 
+pub mod accounts;
 pub mod funds;
 pub mod queue;
 pub mod timeline;
+pub mod venues;
 pub mod words;
 
 use askama::Template;

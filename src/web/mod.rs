@@ -241,6 +241,8 @@ pub struct Shell {
     pub who: Option<String>,
     /// The signed-in person is staff: the top bar leads to the console.
     pub staff: bool,
+    /// The signed-in person is an admin: the top bar leads to staff accounts too.
+    pub admin: bool,
     pub errors: Errors,
     pub notice: Option<String>,
 }
@@ -267,6 +269,7 @@ impl Shell {
                 None => s.user.display_name.clone(),
             }),
             staff: who.is_some_and(|s| s.principal.is_staff()),
+            admin: who.is_some_and(|s| s.principal.role == crate::accounts::Role::Admin),
             errors: Errors::default(),
             notice: None,
         }

@@ -174,6 +174,8 @@ pub struct Words {
     pub console: &'static str,
     pub queue: &'static str,
     pub timeline_nav: &'static str,
+    pub venues_nav: &'static str,
+    pub staff_nav: &'static str,
 }
 
 pub const ZH: Words = Words {
@@ -347,6 +349,8 @@ pub const ZH: Words = Words {
     console: "工作台",
     queue: "审核队列",
     timeline_nav: "秀场排期",
+    venues_nav: "秀场管理",
+    staff_nav: "工作人员",
 };
 
 pub const EN: Words = Words {
@@ -520,6 +524,8 @@ pub const EN: Words = Words {
     console: "Console",
     queue: "Review queue",
     timeline_nav: "Timeline",
+    venues_nav: "Venues",
+    staff_nav: "Staff",
 };
 
 pub fn words(lang: Lang) -> &'static Words {

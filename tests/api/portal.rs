@@ -650,7 +650,18 @@ fn iso_week_of(local: &str) -> String {
 async fn staff_decide_a_clash_group_release_staged_decisions_and_award_in_chromium() {
     let app = TestApp::spawn().await;
     debut::demo::load(&app.state).await.unwrap();
-    let staff = app.staff("reviewer@office.cn").await;
+    let hash = debut::accounts::auth::hash_password(PASSWORD.into()).await.unwrap();
+    debut::accounts::store::create_staff(
+        &app.db,
+        "reviewer@office.cn",
+        &hash,
+        "Reviewer",
+        debut::accounts::Role::Admin,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let staff = app.login("reviewer@office.cn").await;
     let venue = app.get("/api/v1/venues/oujiang-parlor", None).await.ok(200)["id"].as_i64().unwrap();
     let mut group = Vec::new();
     for (i, hour) in [14, 15, 16].into_iter().enumerate() {
@@ -725,4 +736,110 @@ async fn staff_decide_a_clash_group_release_staged_decisions_and_award_in_chromi
         messages >= 5,
         "the three applicants of the group, the staged ones and the award are told ({messages})"
     );
+}
+
+#[tokio::test]
+async fn admins_manage_staff_accounts_and_other_staff_get_404() {
+    let app = TestApp::spawn().await;
+    let hash = debut::accounts::auth::hash_password(PASSWORD.into()).await.unwrap();
+    debut::accounts::store::create_staff(
+        &app.db,
+        "admin@office.cn",
+        &hash,
+        "Admin",
+        debut::accounts::Role::Admin,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    app.staff("staff@office.cn").await;
+    let mut staff = Browser::new(&app);
+    staff.sign_in("staff@office.cn").await;
+    assert_eq!(staff.get("/staff/accounts").await.status, StatusCode::NOT_FOUND, "only admins");
+    let page = staff.post("/staff/accounts", &[("email", "x@office.cn"), ("display_name", "X")], true).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+
+    let mut admin = Browser::new(&app);
+    admin.sign_in("admin@office.cn").await;
+    assert_eq!(admin.get("/staff/accounts").await.status, StatusCode::OK);
+    assert_eq!(
+        admin
+            .post("/staff/accounts", &[("email", "new@office.cn"), ("display_name", "New")], false)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = admin.post("/staff/accounts", &[("email", "nobody"), ("display_name", "")], true).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let made =
+        admin.post("/staff/accounts", &[("email", "new@office.cn"), ("display_name", "New")], true).await;
+    assert_eq!(made.location.as_deref(), Some("/staff/accounts"));
+    let link = reset_link(&app, "new@office.cn").await;
+    let mut newcomer = Browser::new(&app);
+    newcomer.get(&link).await;
+    assert_eq!(newcomer.post(&link, &[("new_password", PASSWORD)], true).await.status, StatusCode::SEE_OTHER);
+    newcomer.sign_in("new@office.cn").await;
+    assert_eq!(newcomer.get("/staff").await.status, StatusCode::OK, "the new colleague works in the console");
+
+    let id: i64 =
+        on_db!(&app.db, pool => sqlx::query_scalar("SELECT id FROM users WHERE email = 'new@office.cn'")
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+    let disabled = admin.post(&format!("/staff/accounts/{id}/disable"), &[], true).await;
+    assert_eq!(disabled.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        newcomer.get("/staff").await.status,
+        StatusCode::SEE_OTHER,
+        "a disabled account's session ends"
+    );
+    let login = json!({"email": "new@office.cn", "password": PASSWORD});
+    app.post("/api/v1/auth/login", None, login.clone()).await.problem(401);
+    admin.post(&format!("/staff/accounts/{id}/enable"), &[], true).await;
+    app.post("/api/v1/auth/login", None, login).await.ok(200);
+    let audit = count(&app, "SELECT COUNT(*) FROM audit_log WHERE subject_kind = 'user'").await;
+    assert_eq!(audit, 3, "invited, disabled, re-enabled, each with the admin");
+}
+
+#[tokio::test]
+async fn staff_create_and_edit_venues_with_hours_past_midnight_and_see_every_bad_field() {
+    let app = TestApp::spawn().await;
+    app.staff("staff@office.cn").await;
+    let mut staff = Browser::new(&app);
+    staff.sign_in("staff@office.cn").await;
+    assert_eq!(staff.get("/staff/venues/new").await.status, StatusCode::OK);
+    let mut fields = vec![
+        ("slug", "Chan Street"),
+        ("name_zh", "蝉街"),
+        ("name_en", ""),
+        ("kind", "street"),
+        ("tier", "core"),
+        ("address", "蝉街"),
+        ("latitude", "north"),
+        ("longitude", "120.65"),
+        ("capacity", "3000"),
+        ("fri_opens", "18:00"),
+        ("fri_closes", "02:00"),
+        ("blackouts", "2027-02-10T00:00 | soon | Spring Festival"),
+    ];
+    let page = staff.post("/staff/venues/new", &fields, true).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["slug", "name_en", "latitude", "blackouts"] {
+        assert!(page.text.contains(&format!("<a href=\"#{field}\">")), "{field} is named");
+    }
+    fields[0] = ("slug", "chan-street");
+    fields[2] = ("name_en", "Chan Street");
+    fields[6] = ("latitude", "28.02");
+    fields[11] = ("blackouts", "2027-02-10T00:00 | 2027-02-12T00:00 | Spring Festival");
+    let page = staff.post("/staff/venues/new", &fields, true).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text);
+    let venue = app.get("/api/v1/venues/chan-street", None).await.ok(200);
+    assert_eq!(venue["opening_hours"], json!([{"weekday": "fri", "opens": "18:00", "closes": "02:00"}]));
+    assert_eq!(venue["blackouts"][0]["starts_at"], "2027-02-09T16:00:00+00:00", "venue time becomes UTC");
+    let id = venue["id"].as_i64().unwrap();
+    assert_eq!(
+        staff.post(&format!("/staff/venues/{id}/archive"), &[], true).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.get(&format!("/api/v1/venues/{id}"), None).await.ok(200)["archived"], true);
 }

@@ -104,6 +104,31 @@ async function shoot(page, name) {
   check((await page.locator("svg.chart text.value").first().textContent()).includes("¥800,000.00"), "the tier chart shows the award");
   await shoot(page, "6-fund");
 
+  // Venues and staff accounts (the test's staff member is an admin).
+  await page.goto(`${base}/staff/venues`);
+  await audit(page);
+  await Promise.all([page.waitForNavigation(), page.click("#new-venue")]);
+  await audit(page);
+  await page.fill("#slug", "chan-street");
+  await page.fill("#name_zh", "蝉街");
+  await page.fill("#name_en", "Chan Street");
+  await page.fill("#address", "蝉街");
+  await page.fill("#latitude", "28.02");
+  await page.fill("#longitude", "120.65");
+  await page.fill("#capacity", "3000");
+  await page.selectOption("#kind", "street");
+  await page.selectOption("#tier", "core");
+  await page.fill("#fri_opens", "18:00");
+  await page.fill("#fri_closes", "02:00");
+  await Promise.all([page.waitForNavigation(), page.click("#save-venue")]);
+  check(/\/staff\/venues\/\d+$/.test(new URL(page.url()).pathname), `the venue is saved: ${page.url()}`);
+  check((await page.inputValue("#fri_closes")) === "02:00", "a window past midnight is kept");
+  await audit(page);
+  await shoot(page, "7-venue");
+  await page.goto(`${base}/staff/accounts`);
+  await audit(page);
+  await shoot(page, "8-accounts");
+
   await browser.close();
   console.log(`console e2e: all checks passed (${audited.size} pages audited); screenshots in ${artifacts}`);
 })().catch((e) => {

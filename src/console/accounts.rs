@@ -1,0 +1,174 @@
+//! Staff accounts (`/staff/accounts`), for admins only (other staff get 404): invite staff,
+//! disable and re-enable accounts, send a password reset.
+
+use askama::Template;
+use poem::{
+    Request, Response, handler,
+    http::StatusCode,
+    web::{Data, Form, Path},
+};
+use serde::Deserialize;
+
+use super::words::{ConsoleWords, console_words};
+use crate::{
+    accounts::{Role, staff, store as accounts},
+    error::{ApiError, ApiResult},
+    staff_or_return,
+    state::AppState,
+    web::{Csrf, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other, words::words},
+};
+
+pub struct StaffLine {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+    pub disabled: bool,
+    pub me: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/accounts.html")]
+struct AccountsPage {
+    shell: Shell,
+    w: &'static Words,
+    c: &'static ConsoleWords,
+    staff: Vec<StaffLine>,
+    inputs: Vec<Input>,
+}
+
+fn require_admin(me: &SignedIn) -> ApiResult<()> {
+    if me.principal.role == Role::Admin { Ok(()) } else { Err(ApiError::NotFound("No such page.".into())) }
+}
+
+async fn accounts_page(
+    req: &Request,
+    state: &AppState,
+    me: &SignedIn,
+    form: &InviteForm,
+    errors: Errors,
+    notice: Option<&str>,
+) -> ApiResult<(AccountsPage, Csrf)> {
+    let lang = language(req);
+    let (w, c, csrf) = (words(lang), console_words(lang), Csrf::of(req, state));
+    let staff = accounts::staff(&state.db)
+        .await?
+        .into_iter()
+        .map(|s| StaffLine {
+            me: s.id == me.principal.user_id,
+            id: s.id,
+            name: s.display_name,
+            email: s.email,
+            role: if s.role == Role::Admin { c.admin } else { c.staff_role },
+            disabled: s.removed_at.is_some(),
+        })
+        .collect();
+    let inputs = vec![
+        Input::new("email", w.email, "email", &form.email, "off"),
+        Input::new("display_name", w.display_name, "text", &form.display_name, "off"),
+    ];
+    let shell =
+        Shell::new(req, lang, c.staff_accounts, &csrf, Some(me)).with_errors(errors).with_notice(notice);
+    Ok((AccountsPage { shell, w, c, staff, inputs }, csrf))
+}
+
+/// `GET /staff/accounts`.
+#[handler]
+pub async fn list(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
+    let me = staff_or_return!(req, &state);
+    require_admin(&me)?;
+    let (template, csrf) =
+        accounts_page(req, &state, &me, &InviteForm::default(), Errors::default(), None).await?;
+    Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InviteForm {
+    csrf: String,
+    email: String,
+    display_name: String,
+    admin: Option<String>,
+}
+
+/// `POST /staff/accounts`: a new staff account; its owner sets a password through the e-mailed
+/// link.
+#[handler]
+pub async fn invite(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<InviteForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = staff_or_return!(req, &state);
+    require_admin(&me)?;
+    let role = if form.admin.is_some() { Role::Admin } else { Role::Staff };
+    match staff::invite(&state, &me.principal, &form.email, &form.display_name, role).await {
+        Ok(_) => Ok(see_other("/staff/accounts", vec![])),
+        Err(ApiError::Validation(fields)) => {
+            let (template, csrf) =
+                accounts_page(req, &state, &me, &form, Errors::from_fields(fields), None).await?;
+            Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &template, &csrf, vec![])?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+async fn act(req: &Request, state: &AppState, csrf: &str, id: i64, what: &str) -> poem::Result<Response> {
+    check_csrf(req, csrf)?;
+    let me = staff_or_return!(req, state);
+    require_admin(&me)?;
+    let result = match what {
+        "disable" => staff::set_disabled(state, &me.principal, id, true).await,
+        "enable" => staff::set_disabled(state, &me.principal, id, false).await,
+        _ => staff::reset_password(state, &me.principal, id).await,
+    };
+    match result {
+        Ok(()) => Ok(see_other("/staff/accounts", vec![])),
+        Err(ApiError::Conflict { detail, .. }) => {
+            let (template, csrf) =
+                accounts_page(req, state, &me, &InviteForm::default(), Errors::general(detail), None).await?;
+            Ok(page(StatusCode::CONFLICT, &template, &csrf, vec![])?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /staff/accounts/{id}/disable`.
+#[handler]
+pub async fn disable(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Response> {
+    act(req, &state, &form.csrf, id, "disable").await
+}
+
+/// `POST /staff/accounts/{id}/enable`.
+#[handler]
+pub async fn enable(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Response> {
+    act(req, &state, &form.csrf, id, "enable").await
+}
+
+/// `POST /staff/accounts/{id}/reset`.
+#[handler]
+pub async fn reset(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Response> {
+    act(req, &state, &form.csrf, id, "reset").await
+}
