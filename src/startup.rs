@@ -105,6 +105,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/account/language", poem::post(signin::set_language))
         .at("/invitations/:token", get(signin::invitation).post(signin::accept_invitation))
         .at("/staff", get(console::home))
+        .at("/staff/digest", poem::post(console::set_digest))
         .at("/staff/queue", get(console::queue::queue))
         .at("/staff/queue/release", poem::post(console::queue::release))
         .at("/staff/queue/group", get(console::queue::group).post(console::queue::decide_group))
@@ -239,6 +240,13 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let state = self.state;
         let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let digests = tokio::spawn(daily_digests(
+            state.db.clone(),
+            state.clock.clone(),
+            state.settings.public_url.clone(),
+            state.settings.outbox_interval,
+            worker_stopped.clone(),
+        ));
         let worker = tokio::spawn(notifications::run(
             state.db.clone(),
             state.clock.clone(),
@@ -252,6 +260,7 @@ impl Application {
             .await;
         let _ = stop_worker.send(true);
         let _ = worker.await;
+        let _ = digests.await;
         db.close().await;
         result
     }
@@ -262,6 +271,25 @@ fn redact_path(path: &str) -> String {
     match path.strip_prefix("/feeds/") {
         Some(rest) => format!("/feeds/***{}", rest.find('/').map_or("", |i| &rest[i..])),
         None => path.to_owned(),
+    }
+}
+
+/// Writes the staff's daily digests when they are due, every `interval`, until `stop` says so.
+async fn daily_digests(
+    db: Db,
+    clock: Clock,
+    public_url: String,
+    interval: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        if let Err(error) = console::digest::enqueue_due(&db, &public_url, clock.now()).await {
+            tracing::warn!(%error, "daily digest pass failed");
+        }
+        tokio::select! {
+            () = tokio::time::sleep(interval.max(Duration::from_secs(1))) => {}
+            _ = stop.changed() => return,
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! JavaScript.
 
 pub mod accounts;
+pub mod digest;
 pub mod funds;
 pub mod queue;
 pub mod timeline;
@@ -14,7 +15,12 @@ pub mod words;
 
 use askama::Template;
 use chrono::TimeDelta;
-use poem::{Request, Response, handler, http::StatusCode, web::Data};
+use poem::{
+    Request, Response, handler,
+    http::StatusCode,
+    web::{Data, Form},
+};
+use serde::Deserialize;
 
 use crate::{
     bookings::{BookingState, service as bookings},
@@ -25,7 +31,9 @@ use crate::{
     pages::i18n,
     state::AppState,
     values::{Lang, money::format_cny},
-    web::{Csrf, Shell, SignedIn, Words, language, page, require_sign_in, words::words},
+    web::{
+        Csrf, Shell, SignedIn, Words, check_csrf, language, page, require_sign_in, see_other, words::words,
+    },
 };
 use words::{ConsoleWords, console_words};
 
@@ -81,6 +89,7 @@ struct HomePage {
     funds: Vec<FundLine>,
     failed: i64,
     failing: i64,
+    digest: bool,
 }
 
 fn age(lang: Lang, c: &ConsoleWords, days: i64) -> String {
@@ -140,7 +149,39 @@ pub async fn home(req: &Request, state: Data<&AppState>) -> poem::Result<Respons
         .collect();
     let (failed, failing) = notifications::problems(&state.db).await.map_err(ApiError::from)?;
     let shell = Shell::new(req, lang, w.console, &csrf, Some(&me));
-    let template =
-        HomePage { shell, w, c, bookings: booking_lines, changes, awards, events, funds, failed, failing };
+    let digest = digest::is_wanted(&state.db, me.principal.user_id).await?;
+    let template = HomePage {
+        shell,
+        w,
+        c,
+        bookings: booking_lines,
+        changes,
+        awards,
+        events,
+        funds,
+        failed,
+        failing,
+        digest,
+    };
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DigestForm {
+    csrf: String,
+    wanted: String,
+}
+
+/// `POST /staff/digest`: the daily digest on (`wanted=1`) or off.
+#[handler]
+pub async fn set_digest(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<DigestForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = staff_or_return!(req, &state);
+    digest::set_wanted(&state.db, me.principal.user_id, form.wanted == "1").await?;
+    Ok(see_other("/staff", vec![]))
 }

@@ -107,6 +107,12 @@ pub struct ConsoleWords {
     pub enable: &'static str,
     pub send_reset: &'static str,
     pub invite_staff: &'static str,
+    pub digest: &'static str,
+    pub digest_help: &'static str,
+    pub digest_on: &'static str,
+    pub digest_off: &'static str,
+    pub digest_is_on: &'static str,
+    pub digest_is_off: &'static str,
 }
 
 pub const ZH: ConsoleWords = ConsoleWords {
@@ -214,6 +220,12 @@ pub const ZH: ConsoleWords = ConsoleWords {
     enable: "重新启用",
     send_reset: "发送重置密码链接",
     invite_staff: "添加工作人员",
+    digest: "每日待办邮件",
+    digest_help: "每天 08:00 后发送一封邮件，列出待审核的数量。",
+    digest_on: "订阅",
+    digest_off: "取消订阅",
+    digest_is_on: "已订阅。",
+    digest_is_off: "未订阅。",
 };
 
 pub const EN: ConsoleWords = ConsoleWords {
@@ -321,6 +333,12 @@ pub const EN: ConsoleWords = ConsoleWords {
     enable: "Re-enable",
     send_reset: "Send a password reset",
     invite_staff: "Add a staff member",
+    digest: "Daily digest e-mail",
+    digest_help: "One e-mail a day after 08:00 with what waits for review.",
+    digest_on: "Turn on",
+    digest_off: "Turn off",
+    digest_is_on: "On.",
+    digest_is_off: "Off.",
 };
 
 pub fn console_words(lang: Lang) -> &'static ConsoleWords {

@@ -843,3 +843,52 @@ async fn staff_create_and_edit_venues_with_hours_past_midnight_and_see_every_bad
     );
     assert_eq!(app.get(&format!("/api/v1/venues/{id}"), None).await.ok(200)["archived"], true);
 }
+
+#[tokio::test]
+async fn staff_who_want_it_get_one_digest_a_day_after_eight() {
+    use chrono::TimeZone;
+    // 07:00 in Shanghai.
+    let clock = Clock::manual(Utc.with_ymd_and_hms(2026, 12, 1, 23, 0, 0).unwrap());
+    let app =
+        TestApp::spawn_with(clock.clone(), |s| s.outbox_interval = std::time::Duration::from_secs(3600))
+            .await;
+    let staff_token = app.staff("staff@office.cn").await;
+    app.staff("quiet@office.cn").await;
+    let brand = app.brand("ada@acme.cn").await;
+    let venue = app.open_venue(&staff_token, "oujiang-parlor").await;
+    app.submitted_booking(&brand, booking_body(venue, &local(10, 19, 0), &local(10, 21, 0))).await;
+    let mut staff = Browser::new(&app);
+    staff.sign_in("staff@office.cn").await;
+    staff.get("/staff").await;
+    assert_eq!(staff.post("/staff/digest", &[("wanted", "1")], false).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(staff.post("/staff/digest", &[("wanted", "1")], true).await.status, StatusCode::SEE_OTHER);
+
+    let digests = "SELECT COUNT(*) FROM outbox WHERE payload LIKE '%digest%'";
+    let public_url = app.state.settings.public_url.clone();
+    assert_eq!(
+        debut::console::digest::enqueue_due(&app.db, &public_url, clock.now()).await.unwrap(),
+        0,
+        "not before 08:00"
+    );
+    clock.advance(TimeDelta::minutes(90));
+    assert_eq!(debut::console::digest::enqueue_due(&app.db, &public_url, clock.now()).await.unwrap(), 1);
+    assert_eq!(
+        debut::console::digest::enqueue_due(&app.db, &public_url, clock.now()).await.unwrap(),
+        0,
+        "once a day"
+    );
+    assert_eq!(count(&app, digests).await, 1, "only the one who asked");
+    let subject: String = on_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT subject FROM outbox WHERE recipient_email = 'staff@office.cn'",
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    assert!(subject.contains("1 个档期申请"), "{subject}");
+    clock.advance(TimeDelta::days(1));
+    assert_eq!(
+        debut::console::digest::enqueue_due(&app.db, &public_url, clock.now()).await.unwrap(),
+        1,
+        "the next day"
+    );
+}
