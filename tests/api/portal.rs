@@ -731,11 +731,16 @@ async fn staff_decide_a_clash_group_release_staged_decisions_and_award_in_chromi
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "console e2e failed:\n{stdout}\n{stderr}");
     println!("{stdout}");
-    let messages = count(&app, "SELECT COUNT(*) FROM outbox WHERE recipient_org_id IS NOT NULL").await;
-    assert!(
-        messages >= 5,
-        "the three applicants of the group, the staged ones and the award are told ({messages})"
-    );
+    for id in &group {
+        let told: i64 = on_db!(&app.db, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE recipient_org_id IS NOT NULL AND link = $1",
+        )
+        .bind(format!("/portal/bookings/{id}"))
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert_eq!(told, 1, "the applicant of booking {id} gets its message");
+    }
 }
 
 #[tokio::test]
