@@ -588,12 +588,7 @@ async fn problem(
     id: i64,
     err: ApiError,
 ) -> poem::Result<Response> {
-    let (status, errors) = match err {
-        ApiError::Validation(fields) => (StatusCode::UNPROCESSABLE_ENTITY, Errors::from_fields(fields)),
-        ApiError::Conflict { detail, .. } => (StatusCode::CONFLICT, Errors::general(detail)),
-        ApiError::Forbidden(detail) => (StatusCode::FORBIDDEN, Errors::general(detail)),
-        other => return Err(other.into()),
-    };
+    let (status, errors) = Errors::from_problem(err)?;
     let (template, csrf) = review_page(req, state, me, id, errors, None).await?;
     Ok(page(status, &template, &csrf, vec![])?)
 }

@@ -31,7 +31,7 @@ use crate::{
     values::{Lang, time::local_time},
     venues::{self, ShowcaseTier, Venue},
     web::{
-        Csrf, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, require_sign_in, see_other,
+        Csrf, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other,
         words::{self, words},
     },
 };
@@ -394,10 +394,7 @@ pub async fn new_page(
     state: Data<&AppState>,
     Query(query): Query<NewQuery>,
 ) -> poem::Result<Response> {
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     may_apply(&me)?;
     let lang = language(req);
     let csrf = Csrf::of(req, &state);
@@ -561,10 +558,7 @@ pub async fn create(
     Form(form): Form<BookingForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     may_apply(&me)?;
     let (input, mut parse_errors) = form.to_input();
     let result = if parse_errors.is_empty() {
@@ -684,10 +678,7 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(query): Query<super::DoneQuery>,
 ) -> poem::Result<Response> {
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     let lang = language(req);
     let csrf = Csrf::of(req, &state);
     let notice = done_notice(words(lang), query.done.as_deref());
@@ -840,12 +831,7 @@ async fn show_problem(
     id: i64,
     err: ApiError,
 ) -> poem::Result<Response> {
-    let (status, errors) = match err {
-        ApiError::Validation(fields) => (StatusCode::UNPROCESSABLE_ENTITY, Errors::from_fields(fields)),
-        ApiError::Conflict { detail, .. } => (StatusCode::CONFLICT, Errors::general(detail)),
-        ApiError::Forbidden(detail) => (StatusCode::FORBIDDEN, Errors::general(detail)),
-        other => return Err(other.into()),
-    };
+    let (status, errors) = Errors::from_problem(err)?;
     let lang = language(req);
     let csrf = Csrf::of(req, state);
     let template = booking_page(req, state, me, lang, &csrf, id, errors, None).await?;
@@ -867,10 +853,7 @@ async fn act(
     done: &str,
 ) -> poem::Result<Response> {
     check_csrf(req, csrf)?;
-    let me = match require_sign_in(req, state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, state);
     match service::act(state, &me.principal, id, action, "").await {
         Ok(_) => Ok(see_other(&format!("/portal/bookings/{id}?done={done}"), vec![])),
         Err(err) => show_problem(req, state, &me, id, err).await,
@@ -917,10 +900,7 @@ pub async fn take_slot(
     Form(form): Form<SlotForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     let patch = BookingPatch {
         venue_id: Some(form.venue_id),
         starts_at: Some(form.starts_at),
@@ -977,10 +957,7 @@ async fn edit_page(
 /// an approved booking is a change request.
 #[handler]
 pub async fn edit(req: &Request, state: Data<&AppState>, Path(id): Path<i64>) -> poem::Result<Response> {
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     let row = service::load_visible(&state, &me.principal, id).await?;
     let mut booking = service::view(&row, &me.principal)?;
     if let Some(change) = booking.pending_change.take() {
@@ -1004,10 +981,7 @@ pub async fn update(
     Form(form): Form<BookingForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     let (patch, parse_errors) = form.to_patch();
     let result = if parse_errors.is_empty() {
         service::edit(&state, &me.principal, id, patch).await.map(|_| ())
@@ -1041,10 +1015,7 @@ pub async fn comment(
     Form(form): Form<CommentForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     match service::comment(&state, &me.principal, id, &form.body, false).await {
         Ok(_) => Ok(see_other(&format!("/portal/bookings/{id}#comments"), vec![])),
         Err(err) => show_problem(req, &state, &me, id, err).await,
@@ -1061,10 +1032,7 @@ pub async fn upload_image(
 ) -> poem::Result<Response> {
     let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
     check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     let owner = ImageOwner::Booking(id);
     authorize(&state, &me.principal, owner, Access::Change).await?;
     match media::upload(&state, &me.principal, owner, upload.bytes, &upload.alt).await {
@@ -1083,10 +1051,7 @@ pub async fn remove_image(
     Form(form): Form<CsrfForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     let owner = ImageOwner::Booking(id);
     authorize(&state, &me.principal, owner, Access::Change).await?;
     media::remove(&state, owner, image_id).await?;

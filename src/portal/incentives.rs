@@ -32,7 +32,7 @@ use crate::{
     },
     venues::{self, VenueKind},
     web::{
-        Csrf, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, require_sign_in, see_other,
+        Csrf, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other,
         words::{self, words},
     },
 };
@@ -239,10 +239,7 @@ fn may_apply(me: &SignedIn) -> ApiResult<()> {
 /// `GET /portal/incentives/new`.
 #[handler]
 pub async fn new_page(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     may_apply(&me)?;
     let form = AwardForm { tier: "city".into(), ..Default::default() };
     let (template, csrf) = new_page_view(req, &state, &me, &form, Errors::default()).await?;
@@ -257,10 +254,7 @@ pub async fn create(
     Form(form): Form<AwardForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     may_apply(&me)?;
     let (input, parse_errors) = form.to_input();
     let result = if parse_errors.is_empty() {
@@ -408,10 +402,7 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(query): Query<DoneQuery>,
 ) -> poem::Result<Response> {
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     let notice = done_notice(words(language(req)), query.done.as_deref());
     let (template, csrf) = award_page(req, &state, &me, id, Errors::default(), notice).await?;
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
@@ -424,12 +415,7 @@ async fn problem(
     id: i64,
     err: ApiError,
 ) -> poem::Result<Response> {
-    let (status, errors) = match err {
-        ApiError::Validation(fields) => (StatusCode::UNPROCESSABLE_ENTITY, Errors::from_fields(fields)),
-        ApiError::Conflict { detail, .. } => (StatusCode::CONFLICT, Errors::general(detail)),
-        ApiError::Forbidden(detail) => (StatusCode::FORBIDDEN, Errors::general(detail)),
-        other => return Err(other.into()),
-    };
+    let (status, errors) = Errors::from_problem(err)?;
     let (template, csrf) = award_page(req, state, me, id, errors, None).await?;
     Ok(page(status, &template, &csrf, vec![])?)
 }
@@ -449,10 +435,7 @@ pub async fn submit(
     Form(form): Form<CsrfForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     match service::act(&state, &me.principal, id, IncentiveAction::Submit, IncentiveActionRequest::default())
         .await
     {
@@ -471,10 +454,7 @@ pub async fn upload_evidence(
 ) -> poem::Result<Response> {
     let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
     check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     let owner = ImageOwner::IncentiveEvidence(id);
     authorize(&state, &me.principal, owner, Access::Change).await?;
     match media::upload(&state, &me.principal, owner, upload.bytes, &upload.alt).await {
@@ -493,10 +473,7 @@ pub async fn remove_evidence(
     Form(form): Form<CsrfForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     let owner = ImageOwner::IncentiveEvidence(id);
     authorize(&state, &me.principal, owner, Access::Change).await?;
     media::remove(&state, owner, image_id).await?;

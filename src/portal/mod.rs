@@ -27,7 +27,7 @@ use crate::{
     values::Lang,
     venues,
     web::{
-        Csrf, Shell, SignedIn, Words, check_csrf, language, page, require_sign_in, see_other,
+        Csrf, Shell, SignedIn, Words, check_csrf, language, page, see_other,
         words::{self, words},
     },
 };
@@ -75,10 +75,7 @@ pub async fn home(
     state: Data<&AppState>,
     Query(query): Query<DoneQuery>,
 ) -> poem::Result<Response> {
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     if me.principal.is_staff() {
         return Ok(see_other("/staff", vec![]));
     }
@@ -180,10 +177,7 @@ pub async fn renew_feed(
     Form(form): Form<CsrfForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     let token = new_token();
     calendar_store::replace_feed_token(&state.db, me.principal.user_id, &token_hash(&token), state.now())
         .await?;
@@ -202,10 +196,7 @@ pub async fn revoke_feed(
     Form(form): Form<CsrfForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     calendar_store::revoke_feed_tokens(&state.db, me.principal.user_id, state.now()).await?;
     Ok(see_other("/portal?done=feed-off", vec![]))
 }

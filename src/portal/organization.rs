@@ -21,10 +21,7 @@ use crate::{
     pages::{Img, img},
     state::AppState,
     values::text::required_text,
-    web::{
-        Csrf, Errors, Shell, SignedIn, Words, check_csrf, language, page, require_sign_in, see_other,
-        words::words,
-    },
+    web::{Csrf, Errors, Shell, SignedIn, Words, check_csrf, language, page, see_other, words::words},
 };
 
 pub struct MemberLine {
@@ -138,10 +135,7 @@ pub async fn show(
     state: Data<&AppState>,
     Query(query): Query<DoneQuery>,
 ) -> poem::Result<Response> {
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     let w = words(language(req));
     let (template, csrf) = organization_page(
         req,
@@ -162,12 +156,7 @@ async fn problem(
     err: ApiError,
     invite_email: String,
 ) -> poem::Result<Response> {
-    let (status, errors) = match err {
-        ApiError::Validation(fields) => (StatusCode::UNPROCESSABLE_ENTITY, Errors::from_fields(fields)),
-        ApiError::Conflict { detail, .. } => (StatusCode::CONFLICT, Errors::general(detail)),
-        ApiError::Forbidden(detail) => (StatusCode::FORBIDDEN, Errors::general(detail)),
-        other => return Err(other.into()),
-    };
+    let (status, errors) = Errors::from_problem(err)?;
     let (template, csrf) = organization_page(req, state, me, errors, None, invite_email).await?;
     Ok(page(status, &template, &csrf, vec![])?)
 }
@@ -187,10 +176,7 @@ pub async fn rename(
     Form(form): Form<RenameForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     let id = organization_id(&me)?;
     match required_text(&form.name, 200) {
         Ok(name) => {
@@ -206,10 +192,7 @@ pub async fn rename(
 pub async fn upload_logo(req: &Request, state: Data<&AppState>, body: Body) -> poem::Result<Response> {
     let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
     check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     let owner = ImageOwner::OrganizationLogo(organization_id(&me)?);
     authorize(&state, &me.principal, owner, Access::Change).await?;
     // A logo replaces the one before it.
@@ -238,10 +221,7 @@ pub async fn invite(
     Form(form): Form<InviteForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     match members::invite(&state, &me.principal, organization_id(&me)?, &form.email).await {
         Ok(_) => Ok(see_other("/portal/organization?done=invited", vec![])),
         Err(err) => problem(req, &state, &me, err, form.email).await,
@@ -263,10 +243,7 @@ pub async fn revoke_invitation(
     Form(form): Form<CsrfForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     match members::revoke_invitation(&state, &me.principal, organization_id(&me)?, id).await {
         Ok(()) => Ok(see_other("/portal/organization?done=removed", vec![])),
         Err(err) => problem(req, &state, &me, err, String::new()).await,
@@ -282,10 +259,7 @@ pub async fn remove_member(
     Form(form): Form<CsrfForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     match members::remove(&state, &me.principal, organization_id(&me)?, user_id).await {
         Ok(()) => Ok(see_other("/portal/organization?done=removed", vec![])),
         Err(err) => problem(req, &state, &me, err, String::new()).await,

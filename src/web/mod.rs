@@ -128,6 +128,17 @@ pub async fn require_sign_in(req: &Request, state: &AppState) -> ApiResult<Resul
     })
 }
 
+/// The signed-in user, or returns early with the redirect to the sign-in page.
+#[macro_export]
+macro_rules! signed_in_or_return {
+    ($req:expr, $state:expr) => {
+        match $crate::web::require_sign_in($req, $state).await? {
+            Ok(me) => me,
+            Err(redirect) => return Ok(redirect),
+        }
+    };
+}
+
 /// A `303 See Other` (post/redirect/get).
 pub fn see_other(location: &str, set_cookies: Vec<String>) -> Response {
     let mut response =
@@ -173,7 +184,18 @@ impl Errors {
         Self(vec![(String::new(), message.into())])
     }
 
-    /// The fields a domain validation named; `rename` maps a domain field to the form's.
+    /// The problem a form post met, as its page shows it: a 422 names the fields, a 409 or a
+    /// 403 says why; any other error is not the form's to show.
+    pub fn from_problem(err: ApiError) -> Result<(StatusCode, Self), ApiError> {
+        match err {
+            ApiError::Validation(fields) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Self::from_fields(fields))),
+            ApiError::Conflict { detail, .. } => Ok((StatusCode::CONFLICT, Self::general(detail))),
+            ApiError::Forbidden(detail) => Ok((StatusCode::FORBIDDEN, Self::general(detail))),
+            other => Err(other),
+        }
+    }
+
+    /// The fields a domain validation named.
     pub fn from_fields(fields: Vec<FieldError>) -> Self {
         Self(fields.into_iter().map(|e| (field_id(&e.field), e.message)).collect())
     }

@@ -13,8 +13,8 @@ use poem::{
 use serde::Deserialize;
 
 use super::{
-    Csrf, Errors, Input, Shell, SignedIn, Words, check_csrf, clear_session_cookie, language, page,
-    require_sign_in, see_other, session_cookie, signed_in, words::words,
+    Csrf, Errors, Input, Shell, SignedIn, Words, check_csrf, clear_session_cookie, language, page, see_other,
+    session_cookie, signed_in, words::words,
 };
 use crate::{
     accounts::{OrgKind, service, throttle::LoginThrottle},
@@ -376,10 +376,7 @@ pub async fn account(
     state: Data<&AppState>,
     Query(query): Query<NextQuery>,
 ) -> poem::Result<Response> {
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     let (template, csrf) = account_page(req, &state, &me, Errors::default(), query.done.as_deref())?;
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
 }
@@ -400,10 +397,7 @@ pub async fn change_password(
     Form(form): Form<ChangePasswordForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     match service::change_password(
         &state,
         &me.principal,
@@ -437,10 +431,7 @@ pub async fn set_language(
     Form(form): Form<LanguageForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = match require_sign_in(req, &state).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
+    let me = crate::signed_in_or_return!(req, &state);
     service::set_language(&state, &me.principal, Lang::parse(Some(&form.lang))).await?;
     Ok(see_other("/account?done=saved", vec![]))
 }
