@@ -14,10 +14,11 @@ use super::words::{ConsoleWords, console_words};
 use crate::{
     error::{ApiError, ApiResult},
     incentives::{
-        ApplicationState, IncentiveAction,
+        ApplicationState, IncentiveAction, StoreTier,
         service::{self, Breakdown, IncentiveActionRequest},
         store as incentive_store,
     },
+    portal::incentives::tier_name,
     staff_or_return,
     state::AppState,
     values::money::{format_cny, parse_yuan},
@@ -39,13 +40,13 @@ pub struct Chart {
     pub height: f64,
 }
 
-fn chart(title: &'static str, rows: &[Breakdown]) -> Chart {
+fn chart(title: &'static str, rows: &[Breakdown], label: impl Fn(&str) -> String) -> Chart {
     let max = rows.iter().map(|r| r.awarded.fen).max().unwrap_or(0).max(1) as f64;
     let bars = rows
         .iter()
         .enumerate()
         .map(|(i, r)| Bar {
-            label: r.key.clone(),
+            label: label(&r.key),
             value: format!("{} ({})", r.awarded.display, r.awards),
             width: (400.0 * r.awarded.fen as f64 / max).max(1.0),
             y: 8.0 + 34.0 * i as f64,
@@ -106,7 +107,7 @@ async fn fund_page(
             id: row.id,
             store: row.store_name.clone(),
             brand: row.organization_name.clone(),
-            tier: row.tier.as_str().to_owned(),
+            tier: tier_name(lang, row.tier).to_owned(),
             requested: format_cny(row.requested_fen),
             award: row.award_fen.map(format_cny),
             state: crate::web::words::application_state_label(lang, row.state).0,
@@ -129,7 +130,12 @@ async fn fund_page(
             committed: report.committed.display.clone(),
             remaining: report.remaining.display.clone(),
             committed_width: (580.0 * report.committed.fen as f64 / budget).clamp(0.0, 580.0),
-            charts: vec![chart(c.by_tier, &report.by_tier), chart(c.by_mall, &report.by_mall)],
+            charts: vec![
+                chart(c.by_tier, &report.by_tier, |key| {
+                    StoreTier::parse(key).map_or_else(|_| key.to_owned(), |t| tier_name(lang, t).to_owned())
+                }),
+                chart(c.by_mall, &report.by_mall, str::to_owned),
+            ],
             applications,
         },
         csrf,

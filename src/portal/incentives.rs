@@ -67,7 +67,8 @@ pub async fn award_lines(state: &AppState, me: &SignedIn, lang: Lang) -> ApiResu
         .collect())
 }
 
-fn tier_name(lang: Lang, tier: StoreTier) -> &'static str {
+/// A first-store tier as people say it.
+pub fn tier_name(lang: Lang, tier: StoreTier) -> &'static str {
     match (lang, tier) {
         (Lang::Zh, StoreTier::Global) => "全球首店",
         (Lang::Zh, StoreTier::Asia) => "亚洲首店",
