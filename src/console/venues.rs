@@ -50,39 +50,15 @@ pub struct VenueForm {
     zone: String,
     setup_minutes: String,
     teardown_minutes: String,
-    mon_opens: String,
-    mon_closes: String,
-    tue_opens: String,
-    tue_closes: String,
-    wed_opens: String,
-    wed_closes: String,
-    thu_opens: String,
-    thu_closes: String,
-    fri_opens: String,
-    fri_closes: String,
-    sat_opens: String,
-    sat_closes: String,
-    sun_opens: String,
-    sun_closes: String,
+    /// One opening window a line: `fri 18:00-02:00`, in venue time; several a day are fine.
+    hours: String,
     /// One blackout a line: `start | end | reason`, in venue time.
     blackouts: String,
 }
 
 impl VenueForm {
-    fn hours(&self) -> [(Weekday, &String, &String); 7] {
-        [
-            (Weekday::Mon, &self.mon_opens, &self.mon_closes),
-            (Weekday::Tue, &self.tue_opens, &self.tue_closes),
-            (Weekday::Wed, &self.wed_opens, &self.wed_closes),
-            (Weekday::Thu, &self.thu_opens, &self.thu_closes),
-            (Weekday::Fri, &self.fri_opens, &self.fri_closes),
-            (Weekday::Sat, &self.sat_opens, &self.sat_closes),
-            (Weekday::Sun, &self.sun_opens, &self.sun_closes),
-        ]
-    }
-
     fn from_venue(v: &Venue) -> Self {
-        let mut form = Self {
+        Self {
             slug: v.slug.clone(),
             name_zh: v.name_zh.clone(),
             name_en: v.name_en.clone(),
@@ -97,6 +73,12 @@ impl VenueForm {
             zone: v.zone.name().into(),
             setup_minutes: v.setup_minutes.to_string(),
             teardown_minutes: v.teardown_minutes.to_string(),
+            hours: v
+                .opening_hours
+                .iter()
+                .map(|w| format!("{} {}-{}", day_id(w.weekday), w.opens, w.closes))
+                .collect::<Vec<_>>()
+                .join("\n"),
             blackouts: v
                 .blackouts
                 .iter()
@@ -111,23 +93,7 @@ impl VenueForm {
                 .collect::<Vec<_>>()
                 .join("\n"),
             ..Default::default()
-        };
-        for w in &v.opening_hours {
-            let (opens, closes) = match w.weekday {
-                Weekday::Mon => (&mut form.mon_opens, &mut form.mon_closes),
-                Weekday::Tue => (&mut form.tue_opens, &mut form.tue_closes),
-                Weekday::Wed => (&mut form.wed_opens, &mut form.wed_closes),
-                Weekday::Thu => (&mut form.thu_opens, &mut form.thu_closes),
-                Weekday::Fri => (&mut form.fri_opens, &mut form.fri_closes),
-                Weekday::Sat => (&mut form.sat_opens, &mut form.sat_closes),
-                Weekday::Sun => (&mut form.sun_opens, &mut form.sun_closes),
-            };
-            if opens.is_empty() {
-                *opens = w.opens.clone();
-                *closes = w.closes.clone();
-            }
         }
-        form
     }
 
     /// The API's input, and the fields that did not parse (with stand-ins so the domain names
@@ -163,16 +129,22 @@ impl VenueForm {
         let capacity = whole("capacity", &self.capacity);
         let setup_minutes = whole("setup_minutes", &self.setup_minutes);
         let teardown_minutes = whole("teardown_minutes", &self.teardown_minutes);
-        let opening_hours = self
-            .hours()
-            .into_iter()
-            .filter(|(_, opens, closes)| !opens.trim().is_empty() || !closes.trim().is_empty())
-            .map(|(weekday, opens, closes)| OpeningWindowInput {
-                weekday,
-                opens: opens.trim().into(),
-                closes: closes.trim().into(),
-            })
-            .collect();
+        let mut opening_hours = Vec::new();
+        for (i, line) in self.hours.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+            let parsed = line.split_once(char::is_whitespace).and_then(|(day, times)| {
+                let weekday =
+                    Weekday::ALL.iter().copied().find(|d| day_id(*d).eq_ignore_ascii_case(day.trim()))?;
+                let (opens, closes) = times.trim().split_once(['-', '–'])?;
+                Some(OpeningWindowInput { weekday, opens: opens.trim().into(), closes: closes.trim().into() })
+            });
+            match parsed {
+                Some(window) => opening_hours.push(window),
+                None => bad(
+                    "opening_hours",
+                    format!("line {}: write a day and a window, e.g. fri 18:00-02:00", i + 1),
+                ),
+            }
+        }
         let zone = Zone::parse(&self.zone).unwrap_or_default().tz();
         let mut blackouts = Vec::new();
         for (i, line) in self.blackouts.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
@@ -215,14 +187,6 @@ pub struct Choice {
     pub selected: bool,
 }
 
-pub struct HoursRow {
-    pub day: &'static str,
-    pub opens_id: String,
-    pub closes_id: String,
-    pub opens: String,
-    pub closes: String,
-}
-
 #[derive(Template)]
 #[template(path = "console/venue.html")]
 struct VenuePage {
@@ -237,7 +201,7 @@ struct VenuePage {
     tiers: Vec<Choice>,
     indoor: bool,
     description: String,
-    hours: Vec<HoursRow>,
+    hours: String,
     blackouts: String,
     photos: Vec<(i64, Option<Img>)>,
 }
@@ -289,20 +253,6 @@ async fn venue_page(
             .into_iter()
             .map(|(t, label)| Choice { value: t.as_str(), label, selected: form.tier == t.as_str() })
             .collect();
-    let hours = form
-        .hours()
-        .into_iter()
-        .map(|(day, opens, closes)| {
-            let short = day_id(day);
-            HoursRow {
-                day: i18n::weekday_name(lang, day),
-                opens_id: format!("{short}_opens"),
-                closes_id: format!("{short}_closes"),
-                opens: opens.clone(),
-                closes: closes.clone(),
-            }
-        })
-        .collect();
     let title = venue
         .as_ref()
         .map_or_else(|| c.new_venue.to_owned(), |v| lang.pick(&v.name_zh, &v.name_en).to_owned());
@@ -320,7 +270,7 @@ async fn venue_page(
             tiers,
             indoor: form.indoor.is_some(),
             description: form.description.clone(),
-            hours,
+            hours: form.hours.clone(),
             blackouts: form.blackouts.clone(),
             photos,
         },
@@ -396,6 +346,11 @@ pub async fn new_page(req: &Request, state: Data<&AppState>) -> poem::Result<Res
         kind: "hall".into(),
         tier: "other".into(),
         zone: Zone::DEFAULT_NAME.into(),
+        hours: Weekday::ALL
+            .iter()
+            .map(|d| format!("{} 10:00-22:00", day_id(*d)))
+            .collect::<Vec<_>>()
+            .join("\n"),
         ..Default::default()
     };
     let (template, csrf) = venue_page(req, &state, &me, None, &form, Errors::default()).await?;
@@ -431,7 +386,18 @@ async fn save(req: &Request, state: &AppState, id: Option<i64>, form: VenueForm)
     };
     let errors = match result {
         Ok(id) => return Ok(see_other(&format!("/staff/venues/{id}"), vec![])),
-        Err(ApiError::Validation(fields)) => Errors::from_fields(fields),
+        // The domain names `opening_hours[2].closes`; the form has one box for all the hours.
+        Err(ApiError::Validation(fields)) => Errors::from_fields(
+            fields
+                .into_iter()
+                .map(|e| match e.field.split('[').next() {
+                    Some(box_name @ ("opening_hours" | "blackouts")) if e.field != box_name => {
+                        FieldError { message: format!("{}: {}", e.field, e.message), field: box_name.into() }
+                    }
+                    _ => e,
+                })
+                .collect(),
+        ),
         Err(ApiError::Conflict { detail, .. }) => {
             Errors::from_fields(vec![FieldError { field: "slug".into(), message: detail }])
         }

@@ -823,8 +823,7 @@ async fn staff_create_and_edit_venues_with_hours_past_midnight_and_see_every_bad
         ("latitude", "north"),
         ("longitude", "120.65"),
         ("capacity", "3000"),
-        ("fri_opens", "18:00"),
-        ("fri_closes", "02:00"),
+        ("hours", "fri 18:00-02:00\nsat 10:00-14:00\nsat 18:00-02:00"),
         ("blackouts", "2027-02-10T00:00 | soon | Spring Festival"),
     ];
     let page = staff.post("/staff/venues/new", &fields, true).await;
@@ -835,11 +834,21 @@ async fn staff_create_and_edit_venues_with_hours_past_midnight_and_see_every_bad
     fields[0] = ("slug", "chan-street");
     fields[2] = ("name_en", "Chan Street");
     fields[6] = ("latitude", "28.02");
-    fields[11] = ("blackouts", "2027-02-10T00:00 | 2027-02-12T00:00 | Spring Festival");
+    fields[10] = ("blackouts", "2027-02-10T00:00 | 2027-02-12T00:00 | Spring Festival");
     let page = staff.post("/staff/venues/new", &fields, true).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text);
     let venue = app.get("/api/v1/venues/chan-street", None).await.ok(200);
-    assert_eq!(venue["opening_hours"], json!([{"weekday": "fri", "opens": "18:00", "closes": "02:00"}]));
+    assert_eq!(
+        venue["opening_hours"],
+        json!([
+            {"weekday": "fri", "opens": "18:00", "closes": "02:00"},
+            {"weekday": "sat", "opens": "10:00", "closes": "14:00"},
+            {"weekday": "sat", "opens": "18:00", "closes": "02:00"},
+        ]),
+        "windows past midnight and two a day are kept"
+    );
+    let form = staff.get(&format!("/staff/venues/{}", venue["id"])).await.text;
+    assert!(form.contains("sat 10:00-14:00\nsat 18:00-02:00"), "editing shows every window");
     assert_eq!(venue["blackouts"][0]["starts_at"], "2027-02-09T16:00:00+00:00", "venue time becomes UTC");
     let id = venue["id"].as_i64().unwrap();
     assert_eq!(
