@@ -70,12 +70,17 @@ pub struct StagedDecision {
     pub note: String,
 }
 
-/// Another booking competing for the same venue and time.
+/// Another booking competing for the same venue and time. Staff and the booking's own
+/// organization see which it is; anyone else sees only that the time is busy, never another
+/// organization's unannounced launch.
 #[derive(Debug, Clone, Object)]
 pub struct Clash {
-    pub id: i64,
-    pub state: BookingState,
-    pub title: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub id: Option<i64>,
+    #[oai(skip_serializing_if_is_none)]
+    pub state: Option<BookingState>,
+    #[oai(skip_serializing_if_is_none)]
+    pub title: Option<String>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
 }
@@ -131,11 +136,12 @@ pub fn view(row: &BookingRow, principal: &Principal) -> ApiResult<Booking> {
     })
 }
 
-fn clash_view(row: ClashRow) -> Clash {
+fn clash_view(row: ClashRow, principal: &Principal) -> Clash {
+    let known = principal.is_staff() || principal.acts_for(row.organization_id);
     Clash {
-        id: row.id,
-        state: row.state,
-        title: if row.title_en.is_empty() { row.title_zh } else { row.title_en },
+        id: known.then_some(row.id),
+        state: known.then_some(row.state),
+        title: known.then_some(if row.title_en.is_empty() { row.title_zh } else { row.title_en }),
         starts_at: row.starts_at,
         ends_at: row.ends_at,
     }
@@ -336,7 +342,7 @@ pub async fn act(
     let row =
         store::find(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Booking {id}")))?;
     let (clashes, suggestions) = if plan.transition.to == BookingState::Submitted {
-        competition(state, &row, &plan.target).await?
+        competition(state, principal, &row, &plan.target).await?
     } else {
         (vec![], vec![])
     };
@@ -472,6 +478,7 @@ fn decision_message(
 /// The bookings competing for the slot, and free slots if there is competition.
 pub async fn competition(
     state: &AppState,
+    principal: &Principal,
     row: &BookingRow,
     content: &BookingContent,
 ) -> ApiResult<(Vec<Clash>, Vec<Suggestion>)> {
@@ -479,7 +486,7 @@ pub async fn competition(
     let clashes: Vec<Clash> = store::clashes(&state.db, content.venue_id, row.id, busy, true)
         .await?
         .into_iter()
-        .map(clash_view)
+        .map(|clash| clash_view(clash, principal))
         .collect();
     let suggestions = if clashes.is_empty() { vec![] } else { suggestions(state, row.id, content).await? };
     Ok((clashes, suggestions))
@@ -632,7 +639,7 @@ pub async fn review_queue(
         let clashes = store::clashes(&state.db, content.venue_id, row.id, content.slot().busy(), true)
             .await?
             .into_iter()
-            .map(clash_view)
+            .map(|clash| clash_view(clash, principal))
             .collect();
         items.push(QueueItem { booking: view(&row, principal)?, clashes });
     }

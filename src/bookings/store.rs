@@ -274,6 +274,7 @@ pub async fn review_queue(db: &Db, filter: &BookingFilter, limit: i64) -> ApiRes
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClashRow {
     pub id: i64,
+    pub organization_id: i64,
     pub state: BookingState,
     pub title_zh: String,
     pub title_en: String,
@@ -283,7 +284,7 @@ pub struct ClashRow {
 
 /// Bookings whose busy spans overlap `[$3, $4)`; `$6` is `$3 - MAX_BUSY_SPAN`, which bounds the
 /// index range scan on `busy_from`.
-const CLASHES_SQL: &str = "SELECT id, state, title_zh, title_en, starts_at, ends_at FROM bookings \
+const CLASHES_SQL: &str = "SELECT id, organization_id, state, title_zh, title_en, starts_at, ends_at FROM bookings \
      WHERE venue_id = $1 AND id <> $2 AND busy_from > $6 AND busy_from < $4 AND busy_until > $3 \
      AND (state = 'approved' OR ($5 AND state = 'submitted')) ORDER BY starts_at, id";
 

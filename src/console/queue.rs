@@ -122,7 +122,9 @@ fn row(
         clashes: item
             .clashes
             .iter()
-            .map(|k| format!("#{} {}", k.id, i18n::span(lang, k.starts_at, k.ends_at, tz)))
+            .map(|k| {
+                format!("#{} {}", k.id.unwrap_or_default(), i18n::span(lang, k.starts_at, k.ends_at, tz))
+            })
             .collect(),
         staged: b.staged_decision.as_ref().map(|s| action_word(c, s.action)),
     }
@@ -142,7 +144,7 @@ fn clash_groups(items: &[QueueItem]) -> Vec<Vec<usize>> {
     }
     for (i, item) in items.iter().enumerate() {
         for clash in &item.clashes {
-            if let Some(&j) = index.get(&clash.id) {
+            if let Some(&j) = clash.id.and_then(|id| index.get(&id)) {
                 let (a, b) = (root(&mut parent, i), root(&mut parent, j));
                 parent[a] = b;
             }
@@ -471,7 +473,7 @@ async fn review_page(
     let booking = service::view(&row, &me.principal)?;
     let content = row.pending_change()?.unwrap_or(row.content()?);
     let tz = row.zone.tz();
-    let (clashes, _) = service::competition(state, &row, &content).await?;
+    let (clashes, _) = service::competition(state, &me.principal, &row, &content).await?;
     let venue = venues::store::find(&state.db, booking.venue_id).await?;
     let organization = accounts::find_organization(&state.db, booking.organization_id)
         .await?
@@ -557,7 +559,10 @@ async fn review_page(
             facts,
             clashes: clashes
                 .iter()
-                .map(|k| format!("#{} {} · {}", k.id, k.title, i18n::span(lang, k.starts_at, k.ends_at, tz)))
+                .map(|k| {
+                    let (id, title) = (k.id.unwrap_or_default(), k.title.as_deref().unwrap_or_default());
+                    format!("#{id} {title} · {}", i18n::span(lang, k.starts_at, k.ends_at, tz))
+                })
                 .collect(),
             actions,
             stageable: under_review,

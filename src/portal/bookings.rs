@@ -595,7 +595,7 @@ pub async fn create(
 async fn submit_unless_clash(state: &AppState, me: &SignedIn, id: i64) -> poem::Result<Response> {
     let row = service::load_visible(state, &me.principal, id).await?;
     let content = row.content()?;
-    let (clashes, _) = service::competition(state, &row, &content).await?;
+    let (clashes, _) = service::competition(state, &me.principal, &row, &content).await?;
     if !clashes.is_empty() {
         return Ok(see_other(&format!("/portal/bookings/{id}?done=clash"), vec![]));
     }
@@ -709,7 +709,7 @@ async fn booking_page(
     let (state_word, state_shape) = words::state_label(lang, booking.state);
     let open = matches!(booking.state, BookingState::Draft | BookingState::ChangesRequested);
     let (clashes, suggestions) = if open {
-        let (clashes, suggestions) = service::competition(state, &row, &content).await?;
+        let (clashes, suggestions) = service::competition(state, &me.principal, &row, &content).await?;
         let all = venues::store::list(&state.db, &Default::default(), 0, 100).await?;
         let suggestions = suggestions
             .into_iter()
