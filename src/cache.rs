@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     db::{Db, Tx},
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     on_db, on_tx,
 };
 
@@ -124,8 +124,15 @@ impl ResponseCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = ApiResult<Built>>,
     {
-        let version = public_version(db).await?;
         let previous = self.get(&key);
+        let version = match public_version(db).await {
+            Ok(version) => version,
+            // While the database is away, the last good copy is better than an error.
+            Err(ApiError::Unavailable { .. }) if previous.is_some() => {
+                return Ok(previous.expect("checked"));
+            }
+            Err(err) => return Err(err),
+        };
         if let Some(hit) = &previous
             && hit.version == version
             && now - hit.built_at < MAX_AGE

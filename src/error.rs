@@ -83,6 +83,9 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("{detail}")]
     TooManyRequests { detail: String, retry_after: Duration },
+    /// The database is out of reach: nothing is wrong with the request, try again.
+    #[error("{detail}")]
+    Unavailable { detail: String, retry_after: Duration },
     #[error("internal error: {0:#}")]
     Internal(anyhow::Error),
 }
@@ -119,6 +122,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -135,6 +139,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => ("/problems/unsupported-media-type", "Unsupported content type"),
             Self::Validation(_) => ("/problems/validation", "Invalid input"),
             Self::TooManyRequests { .. } => ("/problems/too-many-requests", "Too many requests"),
+            Self::Unavailable { .. } => ("/problems/unavailable", "Service unavailable"),
             Self::Internal(_) => ("/problems/internal", "Internal error"),
         }
     }
@@ -174,8 +179,21 @@ impl ApiError {
 }
 
 impl From<sqlx::Error> for ApiError {
+    /// A database that cannot be reached is a 503 to retry; any other database error is ours.
     fn from(err: sqlx::Error) -> Self {
-        Self::Internal(err.into())
+        match err {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => {
+                tracing::warn!(error = %err, "database unreachable");
+                Self::Unavailable {
+                    detail: "The database cannot be reached right now; please try again in a minute.".into(),
+                    retry_after: Duration::from_secs(30),
+                }
+            }
+            other => Self::Internal(other.into()),
+        }
     }
 }
 
@@ -197,7 +215,7 @@ impl ResponseError for ApiError {
         let body = self.to_problem().to_json_string();
         let mut response =
             Response::builder().status(self.status_code()).content_type(PROBLEM_CONTENT_TYPE).body(body);
-        if let Self::TooManyRequests { retry_after, .. } = self {
+        if let Self::TooManyRequests { retry_after, .. } | Self::Unavailable { retry_after, .. } = self {
             let seconds = retry_after.as_secs().max(1);
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
@@ -214,7 +232,7 @@ impl IntoResponse for ApiError {
 /// Documents every error status once, so each operation lists them in the OpenAPI document.
 impl ApiResponse for ApiError {
     fn meta() -> MetaResponses {
-        let statuses: [(u16, &'static str); 9] = [
+        let statuses: [(u16, &'static str); 10] = [
             (400, "Malformed request (unparsable JSON, bad parameter)."),
             (401, "Missing, invalid or expired bearer token."),
             (403, "Authenticated, but not allowed to do this."),
@@ -224,6 +242,7 @@ impl ApiResponse for ApiError {
             (422, "Validation failed; `errors` lists each offending field."),
             (429, "Too many attempts; retry after the `Retry-After` seconds."),
             (500, "Unexpected server error; logged, details withheld."),
+            (503, "The database is out of reach; retry after the `Retry-After` seconds."),
         ];
         MetaResponses {
             responses: statuses

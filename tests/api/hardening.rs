@@ -63,3 +63,25 @@ async fn racing_approvals_of_one_booking_approve_it_once() {
     let history = app.get(&format!("/api/v1/bookings/{id}/history"), Some(&staff)).await.ok(200);
     assert_eq!(history.as_array().unwrap().len(), 2, "one submit, one approval");
 }
+
+#[tokio::test]
+async fn with_the_database_away_the_api_answers_503_and_cached_pages_still_serve() {
+    let app = TestApp::spawn().await;
+    debut::demo::load(&app.state).await.expect("demo data loads");
+    assert_eq!(app.get("/venues", None).await.status, 200);
+    assert_eq!(app.get("/calendar.ics", None).await.status, 200);
+
+    app.db.close().await;
+    let client = reqwest::Client::new();
+    let api = client.get(format!("{}/api/v1/venues", app.base)).send().await.unwrap();
+    assert_eq!(api.status(), 503, "not a 500");
+    assert_eq!(api.headers()["retry-after"], "30");
+    assert_eq!(api.headers()["content-type"], "application/problem+json");
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(body["type"], "/problems/unavailable");
+    let page = client.get(format!("{}/venues", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), 200, "the cached page is still served");
+    let feed = client.get(format!("{}/calendar.ics", app.base)).send().await.unwrap();
+    assert_eq!(feed.status(), 200, "and the cached feed");
+    assert!(feed.text().await.unwrap().contains("BEGIN:VCALENDAR"));
+}
