@@ -256,7 +256,14 @@ async fn validate(state: &AppState, input: ApplicationInput) -> ApiResult<Applic
     let opening_date = v.check(
         "opening_date",
         NaiveDate::parse_from_str(input.opening_date.trim(), "%Y-%m-%d")
-            .map_err(|_| "use a date like 2026-05-01".to_owned()),
+            .map_err(|_| "use a date like 2026-05-01".to_owned())
+            .and_then(|date| {
+                if crate::values::time::YEARS.contains(&chrono::Datelike::year(&date)) {
+                    Ok(date)
+                } else {
+                    Err("must be between the years 1970 and 9999".to_owned())
+                }
+            }),
     );
     if input.floor_area_m2 <= 0 {
         v.add("floor_area_m2", "must be a positive number of square metres");
@@ -566,7 +573,12 @@ pub async fn report(state: &AppState, principal: &Principal, fund_id: i64) -> Ap
 /// A CSV document that spreadsheet programs open as UTF-8 (it starts with a byte-order mark).
 pub fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     fn field(value: &str) -> String {
-        // Quote everything; neutralize formulas so a store name cannot run in a spreadsheet.
+        // Numbers stay numbers, so a clawback's negative amount still adds up.
+        let digits = value.strip_prefix('-').unwrap_or(value);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return value.to_owned();
+        }
+        // Quote everything else; neutralize formulas so a store name cannot run in a spreadsheet.
         let value =
             if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
         format!("\"{}\"", value.replace('"', "\"\""))
@@ -693,6 +705,14 @@ mod tests {
     fn csv_starts_with_a_bom_quotes_fields_and_defuses_formulas() {
         let out = csv(&["brand", "store"], [vec!["首店 \"Brand\"".to_owned(), "=HYPERLINK(1)".to_owned()]]);
         assert_eq!(out, "\u{feff}\"brand\",\"store\"\r\n\"首店 \"\"Brand\"\"\",\"'=HYPERLINK(1)\"\r\n");
+        let amounts = csv(
+            &["amount_fen"],
+            [vec!["-100000".to_owned()], vec!["250".to_owned()], vec!["-1e5".to_owned()]],
+        );
+        assert_eq!(
+            amounts, "\u{feff}\"amount_fen\"\r\n-100000\r\n250\r\n\"'-1e5\"\r\n",
+            "whole numbers stay numeric"
+        );
     }
 
     fn fund() -> FundRow {

@@ -292,8 +292,16 @@ async fn csv_exports_keep_chinese_text_and_are_staff_only() {
     assert!(lines.next().unwrap().starts_with("\"id\",\"brand\",\"store\""));
     assert!(lines.next().unwrap().contains("\"瓯江首店, \"\"旗舰\"\"\""));
 
+    app.post(
+        &format!("/api/v1/incentives/{id}/claw-back"),
+        Some(&staff),
+        json!({"amount_fen": 250 * CNY, "note": "Closed early"}),
+    )
+    .await
+    .ok(200);
     let ledger = app.get(&format!("/api/v1/funds/{fund}/ledger.csv"), Some(&staff)).await;
     assert!(ledger.text.contains("\"¥1,000.00\""), "{}", ledger.text);
+    assert!(ledger.text.contains(&format!(",{},", -250 * CNY)), "a clawback stays a number: {}", ledger.text);
     app.get(&format!("/api/v1/funds/{fund}/ledger.csv"), Some(&brand)).await.problem(403);
 }
 
@@ -316,4 +324,21 @@ async fn the_public_register_is_off_by_default() {
     let register = app.get(&format!("/api/v1/funds/{public}/register"), None).await.ok(200);
     assert_eq!(register[0]["store"], "Ada 首店");
     assert_eq!(register[0]["award"]["fen"], 800 * CNY);
+}
+
+#[tokio::test]
+async fn an_opening_date_outside_1970_to_9999_is_named() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff("staff@office.cn").await;
+    let brand = app.brand("ada@brand.cn").await;
+    let fund = fund(&app, &staff, 10_000_000 * CNY).await;
+    for date in ["0001-01-01", "+12345-01-01"] {
+        let mut body = application(fund, "Ouhai Coffee", 1_000 * CNY);
+        body["opening_date"] = json!(date);
+        assert_eq!(
+            app.post("/api/v1/incentives", Some(&brand), body).await.invalid_fields(),
+            ["opening_date"],
+            "{date}"
+        );
+    }
 }
