@@ -296,10 +296,7 @@ async fn a_new_brand_invites_a_colleague_applies_meets_a_clash_takes_a_free_slot
     });
     app.post("/api/v1/funds", Some(&staff), fund).await.ok(201);
 
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .unwrap_or_else(|_| format!("{}/target", env!("CARGO_MANIFEST_DIR")));
-    let artifacts = Path::new(&target).join("e2e-artifacts");
-    std::fs::create_dir_all(&artifacts).unwrap();
+    let artifacts = artifacts();
     let poster = artifacts.join("poster.png");
     let picture = DynamicImage::ImageRgb8(RgbImage::from_fn(640, 400, |x, y| {
         Rgb([(x % 256) as u8, (y % 256) as u8, 90])
@@ -308,21 +305,7 @@ async fn a_new_brand_invites_a_colleague_applies_meets_a_clash_takes_a_free_slot
     picture.write_to(&mut Cursor::new(&mut png), ImageFormat::Png).unwrap();
     std::fs::write(&poster, png).unwrap();
 
-    let node_path =
-        std::env::var("DEBUT_NODE_PATH").unwrap_or_else(|_| "/tmp/debut-conformance/node_modules".into());
-    for needed in [
-        Path::new(&node_path).join("playwright-core"),
-        Path::new(&node_path).join("axe-core"),
-        "/usr/bin/chromium".into(),
-    ] {
-        assert!(
-            needed.exists(),
-            "{} is missing; bash .ci/run installs the browser test tools",
-            needed.display()
-        );
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/portal.cjs");
-    let args = [
+    let args = vec![
         app.base.clone(),
         artifacts.display().to_string(),
         staff,
@@ -360,16 +343,8 @@ async fn a_new_brand_invites_a_colleague_applies_meets_a_clash_takes_a_free_slot
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     });
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node").arg(script).args(args).env("NODE_PATH", node_path).output()
-    })
-    .await
-    .unwrap()
-    .expect("node runs");
+    let stdout = run_e2e("portal.cjs", args).await;
     courier.abort();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "portal e2e failed:\n{stdout}\n{stderr}");
     println!("{stdout}");
 }
 
@@ -694,24 +669,8 @@ async fn staff_decide_a_clash_group_release_staged_decisions_and_award_in_chromi
         app.post("/api/v1/incentives", Some(&late), store).await.ok(201)["id"].as_i64().unwrap();
     app.post(&format!("/api/v1/incentives/{application}/submit"), Some(&late), json!({})).await.ok(200);
 
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .unwrap_or_else(|_| format!("{}/target", env!("CARGO_MANIFEST_DIR")));
-    let artifacts = Path::new(&target).join("e2e-artifacts");
-    let node_path =
-        std::env::var("DEBUT_NODE_PATH").unwrap_or_else(|_| "/tmp/debut-conformance/node_modules".into());
-    for needed in [
-        Path::new(&node_path).join("playwright-core"),
-        Path::new(&node_path).join("axe-core"),
-        "/usr/bin/chromium".into(),
-    ] {
-        assert!(
-            needed.exists(),
-            "{} is missing; bash .ci/run installs the browser test tools",
-            needed.display()
-        );
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/console.cjs");
-    let args = [
+    let artifacts = artifacts();
+    let args = vec![
         app.base.clone(),
         artifacts.display().to_string(),
         "reviewer@office.cn".to_owned(),
@@ -721,15 +680,7 @@ async fn staff_decide_a_clash_group_release_staged_decisions_and_award_in_chromi
         fund_id.to_string(),
         iso_week_of(&local(10, 14, 0)),
     ];
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node").arg(script).args(args).env("NODE_PATH", node_path).output()
-    })
-    .await
-    .unwrap()
-    .expect("node runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "console e2e failed:\n{stdout}\n{stderr}");
+    let stdout = run_e2e("console.cjs", args).await;
     println!("{stdout}");
     for id in &group {
         let told: i64 = on_db!(&app.db, pool => sqlx::query_scalar(
@@ -905,4 +856,42 @@ async fn staff_who_want_it_get_one_digest_a_day_after_eight() {
         1,
         "the next day"
     );
+}
+
+/// Where the browser tests keep their screenshots.
+fn artifacts() -> std::path::PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| format!("{}/target", env!("CARGO_MANIFEST_DIR")));
+    let dir = Path::new(&target).join("e2e-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs a browser script of `tests/e2e` with Chromium, failing (never skipping) when a tool is
+/// missing; returns what it printed.
+async fn run_e2e(script: &str, args: Vec<String>) -> String {
+    let node_path =
+        std::env::var("DEBUT_NODE_PATH").unwrap_or_else(|_| "/tmp/debut-conformance/node_modules".into());
+    for needed in [
+        Path::new(&node_path).join("playwright-core"),
+        Path::new(&node_path).join("axe-core"),
+        "/usr/bin/chromium".into(),
+    ] {
+        assert!(
+            needed.exists(),
+            "{} is missing; bash .ci/run installs the browser test tools",
+            needed.display()
+        );
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e").join(script);
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node").arg(script).args(args).env("NODE_PATH", node_path).output()
+    })
+    .await
+    .unwrap()
+    .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "browser test failed:\n{stdout}\n{stderr}");
+    stdout
 }
