@@ -15,7 +15,10 @@ use crate::{
     error::{ApiError, ApiResult},
     staff_or_return,
     state::AppState,
-    web::{Csrf, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other, words::words},
+    web::{
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other,
+        words::words,
+    },
 };
 
 pub struct StaffLine {
@@ -112,12 +115,6 @@ pub async fn invite(
         }
         Err(other) => Err(other.into()),
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 async fn act(req: &Request, state: &AppState, csrf: &str, id: i64, what: &str) -> poem::Result<Response> {

@@ -28,7 +28,9 @@ use crate::{
     state::AppState,
     values::{Lang, Zone, time::parse_time},
     venues,
-    web::{Csrf, Errors, Shell, SignedIn, Words, check_csrf, language, page, see_other, words::words},
+    web::{
+        Csrf, CsrfForm, Errors, Shell, SignedIn, Words, check_csrf, language, page, see_other, words::words,
+    },
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -281,12 +283,6 @@ pub async fn queue(
         staged,
     };
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 /// `POST /staff/queue/release`: applies every staged decision, each on its own.

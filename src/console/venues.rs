@@ -28,7 +28,10 @@ use crate::{
         BlackoutInput, OpeningWindowInput, ShowcaseTier, Venue, VenueDraft, VenueInput, VenueKind, Weekday,
         store as venues,
     },
-    web::{Csrf, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other, words::words},
+    web::{
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other,
+        words::words,
+    },
 };
 
 /// The venue form as the browser sends it.
@@ -426,12 +429,6 @@ pub async fn update(
     Form(form): Form<VenueForm>,
 ) -> poem::Result<Response> {
     save(req, &state, Some(id), form).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 /// `POST /staff/venues/{id}/archive`: leaves listings, stays readable, takes no new bookings.

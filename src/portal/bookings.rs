@@ -12,6 +12,7 @@ use poem::{
 use serde::Deserialize;
 
 use super::public_href;
+use super::{discard_image, store_image};
 use crate::{
     accounts::store as accounts,
     audit::{self, Subject},
@@ -21,17 +22,13 @@ use crate::{
         store as booking_store,
     },
     error::{ApiError, ApiResult, FieldError},
-    media::{
-        self, ImageOwner,
-        access::{Access, authorize},
-        api::ImageUpload,
-    },
+    media::{self, ImageOwner, api::ImageUpload},
     pages::{Img, i18n, img},
     state::AppState,
     values::{Lang, time::local_time},
     venues::{self, ShowcaseTier, Venue},
     web::{
-        Csrf, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other,
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other,
         words::{self, words},
     },
 };
@@ -838,12 +835,6 @@ async fn show_problem(
     Ok(page(status, &template, &csrf, vec![])?)
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 async fn act(
     req: &Request,
     state: &AppState,
@@ -1033,12 +1024,9 @@ pub async fn upload_image(
     let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
     check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
     let me = crate::signed_in_or_return!(req, &state);
-    let owner = ImageOwner::Booking(id);
-    authorize(&state, &me.principal, owner, Access::Change).await?;
-    match media::upload(&state, &me.principal, owner, upload.bytes, &upload.alt).await {
-        Ok(_) => Ok(see_other(&format!("/portal/bookings/{id}?done=saved#images"), vec![])),
-        Err(err @ ApiError::Validation(_)) => show_problem(req, &state, &me, id, err).await,
-        Err(err) => Err(err.into()),
+    match store_image(&state, &me, ImageOwner::Booking(id), upload).await? {
+        Ok(()) => Ok(see_other(&format!("/portal/bookings/{id}?done=saved#images"), vec![])),
+        Err(problem) => show_problem(req, &state, &me, id, problem).await,
     }
 }
 
@@ -1052,8 +1040,6 @@ pub async fn remove_image(
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
-    let owner = ImageOwner::Booking(id);
-    authorize(&state, &me.principal, owner, Access::Change).await?;
-    media::remove(&state, owner, image_id).await?;
+    discard_image(&state, &me, ImageOwner::Booking(id), image_id).await?;
     Ok(see_other(&format!("/portal/bookings/{id}#images"), vec![]))
 }

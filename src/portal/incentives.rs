@@ -10,6 +10,7 @@ use poem::{
 use serde::Deserialize;
 
 use super::DoneQuery;
+use super::{discard_image, store_image};
 use crate::{
     accounts::OrgKind,
     audit::{self, Subject},
@@ -19,11 +20,7 @@ use crate::{
         service::{self, ApplicationInput, IncentiveActionRequest},
         store as incentive_store,
     },
-    media::{
-        self, ImageOwner,
-        access::{Access, authorize},
-        api::ImageUpload,
-    },
+    media::{self, ImageOwner, api::ImageUpload},
     pages::{Img, img},
     state::AppState,
     values::{
@@ -32,7 +29,7 @@ use crate::{
     },
     venues::{self, VenueKind},
     web::{
-        Csrf, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other,
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other,
         words::{self, words},
     },
 };
@@ -421,12 +418,6 @@ async fn problem(
     Ok(page(status, &template, &csrf, vec![])?)
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 /// `POST /portal/incentives/{id}/submit`.
 #[handler]
 pub async fn submit(
@@ -456,12 +447,9 @@ pub async fn upload_evidence(
     let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
     check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
     let me = crate::signed_in_or_return!(req, &state);
-    let owner = ImageOwner::IncentiveEvidence(id);
-    authorize(&state, &me.principal, owner, Access::Change).await?;
-    match media::upload(&state, &me.principal, owner, upload.bytes, &upload.alt).await {
-        Ok(_) => Ok(see_other(&format!("/portal/incentives/{id}?done=saved"), vec![])),
-        Err(err @ ApiError::Validation(_)) => problem(req, &state, &me, id, err).await,
-        Err(err) => Err(err.into()),
+    match store_image(&state, &me, ImageOwner::IncentiveEvidence(id), upload).await? {
+        Ok(()) => Ok(see_other(&format!("/portal/incentives/{id}?done=saved"), vec![])),
+        Err(err) => problem(req, &state, &me, id, err).await,
     }
 }
 
@@ -475,8 +463,6 @@ pub async fn remove_evidence(
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
-    let owner = ImageOwner::IncentiveEvidence(id);
-    authorize(&state, &me.principal, owner, Access::Change).await?;
-    media::remove(&state, owner, image_id).await?;
+    discard_image(&state, &me, ImageOwner::IncentiveEvidence(id), image_id).await?;
     Ok(see_other(&format!("/portal/incentives/{id}"), vec![]))
 }

@@ -10,18 +10,17 @@ use poem::{
 use serde::Deserialize;
 
 use super::DoneQuery;
+use super::store_image;
 use crate::{
     accounts::{OrgRole, members, store as accounts},
     error::{ApiError, ApiResult},
-    media::{
-        self, ImageOwner,
-        access::{Access, authorize},
-        api::ImageUpload,
-    },
+    media::{self, ImageOwner, api::ImageUpload},
     pages::{Img, img},
     state::AppState,
     values::text::required_text,
-    web::{Csrf, Errors, Shell, SignedIn, Words, check_csrf, language, page, see_other, words::words},
+    web::{
+        Csrf, CsrfForm, Errors, Shell, SignedIn, Words, check_csrf, language, page, see_other, words::words,
+    },
 };
 
 pub struct MemberLine {
@@ -193,16 +192,10 @@ pub async fn upload_logo(req: &Request, state: Data<&AppState>, body: Body) -> p
     let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
     check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
     let me = crate::signed_in_or_return!(req, &state);
-    let owner = ImageOwner::OrganizationLogo(organization_id(&me)?);
-    authorize(&state, &me.principal, owner, Access::Change).await?;
-    // A logo replaces the one before it.
-    for image in media::store::list(&state.db, owner).await? {
-        media::remove(&state, owner, image.id).await?;
-    }
-    match media::upload(&state, &me.principal, owner, upload.bytes, &upload.alt).await {
-        Ok(_) => Ok(see_other("/portal/organization?done=saved", vec![])),
-        Err(err @ ApiError::Validation(_)) => problem(req, &state, &me, err, String::new()).await,
-        Err(err) => Err(err.into()),
+    // The new logo replaces the old one in the same transaction, so a refused file keeps it.
+    match store_image(&state, &me, ImageOwner::OrganizationLogo(organization_id(&me)?), upload).await? {
+        Ok(()) => Ok(see_other("/portal/organization?done=saved", vec![])),
+        Err(err) => problem(req, &state, &me, err, String::new()).await,
     }
 }
 
@@ -226,12 +219,6 @@ pub async fn invite(
         Ok(_) => Ok(see_other("/portal/organization?done=invited", vec![])),
         Err(err) => problem(req, &state, &me, err, form.email).await,
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 /// `POST /portal/organization/invitations/{id}/revoke` (owners).

@@ -16,6 +16,7 @@ use poem::{
     Request, Response,
     http::{StatusCode, header},
 };
+use serde::Deserialize;
 
 pub use words::Words;
 
@@ -82,6 +83,13 @@ impl Csrf {
             }
         }
     }
+}
+
+/// A form that carries nothing but its CSRF token: the buttons that submit, remove or revoke.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    pub csrf: String,
 }
 
 /// Refuses a form post whose CSRF token does not match the visitor's cookie.

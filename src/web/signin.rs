@@ -13,8 +13,8 @@ use poem::{
 use serde::Deserialize;
 
 use super::{
-    Csrf, Errors, Input, Shell, SignedIn, Words, check_csrf, clear_session_cookie, language, page, see_other,
-    session_cookie, signed_in, words::words,
+    Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, clear_session_cookie, language, page,
+    see_other, session_cookie, signed_in, words::words,
 };
 use crate::{
     accounts::{OrgKind, service, throttle::LoginThrottle},
@@ -118,19 +118,13 @@ pub async fn login(
 pub async fn logout(
     req: &Request,
     state: Data<&AppState>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<CsrfForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     if let Some(session) = signed_in(req, &state).await? {
         service::logout(&state, &session.token).await?;
     }
     Ok(see_other("/login", vec![clear_session_cookie(&state)]))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfOnly {
-    csrf: String,
 }
 
 #[derive(Template)]

@@ -72,6 +72,17 @@ impl<'a> Browser<'a> {
         self.send(request).await
     }
 
+    /// Posts a multipart form with one file and its description, adding the CSRF token.
+    async fn upload(&mut self, path: &str, file: Vec<u8>, alt: &str) -> Page {
+        let csrf = self.cookies.get("debut_csrf").cloned().expect("a page set the CSRF cookie");
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf)
+            .text("alt", alt.to_owned())
+            .part("file", reqwest::multipart::Part::bytes(file).file_name("upload.png"));
+        let request = self.client.post(format!("{}{path}", self.app.base)).multipart(form);
+        self.send(request).await
+    }
+
     async fn sign_in(&mut self, email: &str) {
         self.get("/login").await;
         let page = self.post("/login", &[("email", email), ("password", PASSWORD)], true).await;
@@ -274,6 +285,42 @@ async fn a_brand_applies_in_the_browser_forms_and_sees_its_fields_named() {
     );
 }
 
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let picture = DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
+        Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    }));
+    let mut bytes = Vec::new();
+    picture.write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png).unwrap();
+    bytes
+}
+
+#[tokio::test]
+async fn a_refused_logo_keeps_the_one_before_it_and_a_good_one_replaces_it() {
+    let app = TestApp::spawn().await;
+    app.brand("logo@brand.example").await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("logo@brand.example").await;
+    browser.get("/portal/organization").await;
+    let logos = "SELECT COUNT(*) FROM images WHERE owner_kind = 'organization_logo'";
+    let first = "SELECT COUNT(*) FROM images WHERE owner_kind = 'organization_logo' AND alt = 'First logo'";
+
+    let saved = browser.upload("/portal/organization/logo", png(64, 64), "First logo").await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(count(&app, first).await, 1);
+
+    let refused = browser.upload("/portal/organization/logo", b"not an image".to_vec(), "Broken").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text.contains("<a href=\"#file\">"), "the summary names the file field");
+    let unnamed = browser.upload("/portal/organization/logo", png(32, 32), "").await;
+    assert_eq!(unnamed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unnamed.text.contains("<a href=\"#alt\">"), "the summary names the description field");
+    assert_eq!((count(&app, logos).await, count(&app, first).await), (1, 1), "the first logo stays");
+
+    let replaced = browser.upload("/portal/organization/logo", png(48, 48), "Second logo").await;
+    assert_eq!(replaced.status, StatusCode::SEE_OTHER);
+    assert_eq!((count(&app, logos).await, count(&app, first).await), (1, 0), "one logo, the new one");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium, playwright-core, html-validate and axe-core; bash .ci/run installs them and runs it"]
 async fn a_new_brand_invites_a_colleague_applies_meets_a_clash_takes_a_free_slot_and_is_approved_in_chromium()
@@ -298,12 +345,7 @@ async fn a_new_brand_invites_a_colleague_applies_meets_a_clash_takes_a_free_slot
 
     let artifacts = artifacts();
     let poster = artifacts.join("poster.png");
-    let picture = DynamicImage::ImageRgb8(RgbImage::from_fn(640, 400, |x, y| {
-        Rgb([(x % 256) as u8, (y % 256) as u8, 90])
-    }));
-    let mut png = Vec::new();
-    picture.write_to(&mut Cursor::new(&mut png), ImageFormat::Png).unwrap();
-    std::fs::write(&poster, png).unwrap();
+    std::fs::write(&poster, png(640, 400)).unwrap();
 
     let args = vec![
         app.base.clone(),
