@@ -12,11 +12,7 @@ use serde::Deserialize;
 use super::words::{ConsoleWords, console_words};
 use crate::{
     error::{ApiError, ApiResult, FieldError},
-    media::{
-        self, ImageOwner,
-        access::{Access, authorize},
-        api::ImageUpload,
-    },
+    media::{self, ImageOwner, api::ImageUpload},
     pages::{Img, i18n, img},
     staff_or_return,
     state::AppState,
@@ -29,8 +25,8 @@ use crate::{
         store as venues,
     },
     web::{
-        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other,
-        words::words,
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, discard_image, language, page,
+        see_other, store_image, words::words,
     },
 };
 
@@ -457,11 +453,9 @@ pub async fn upload_photo(
     let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
     check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
     let me = staff_or_return!(req, &state);
-    let owner = ImageOwner::Venue(id);
-    authorize(&state, &me.principal, owner, Access::Change).await?;
-    match media::upload(&state, &me.principal, owner, upload.bytes, &upload.alt).await {
-        Ok(_) => Ok(see_other(&format!("/staff/venues/{id}#photos"), vec![])),
-        Err(ApiError::Validation(fields)) => {
+    match store_image(&state, &me, ImageOwner::Venue(id), upload).await? {
+        Ok(()) => Ok(see_other(&format!("/staff/venues/{id}#photos"), vec![])),
+        Err(problem) => {
             let venue = venues::find(&state.db, id)
                 .await?
                 .ok_or_else(|| ApiError::not_found(format!("Venue {id}")))?;
@@ -471,12 +465,11 @@ pub async fn upload_photo(
                 &me,
                 Some(id),
                 &VenueForm::from_venue(&venue),
-                Errors::from_fields(fields),
+                Errors::from_problem(problem)?.1,
             )
             .await?;
             Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &template, &csrf, vec![])?)
         }
-        Err(err) => Err(err.into()),
     }
 }
 
@@ -490,8 +483,6 @@ pub async fn remove_photo(
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = staff_or_return!(req, &state);
-    let owner = ImageOwner::Venue(id);
-    authorize(&state, &me.principal, owner, Access::Change).await?;
-    media::remove(&state, owner, image_id).await?;
+    discard_image(&state, &me, ImageOwner::Venue(id), image_id).await?;
     Ok(see_other(&format!("/staff/venues/{id}#photos"), vec![]))
 }

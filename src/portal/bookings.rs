@@ -12,7 +12,6 @@ use poem::{
 use serde::Deserialize;
 
 use super::public_href;
-use super::{discard_image, store_image};
 use crate::{
     accounts::store as accounts,
     audit::{self, Subject},
@@ -28,7 +27,8 @@ use crate::{
     values::{Lang, time::local_time},
     venues::{self, ShowcaseTier, Venue},
     web::{
-        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other,
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, discard_image, language, page,
+        see_other, store_image,
         words::{self, words},
     },
 };

@@ -10,7 +10,6 @@ use poem::{
 use serde::Deserialize;
 
 use super::DoneQuery;
-use super::{discard_image, store_image};
 use crate::{
     accounts::OrgKind,
     audit::{self, Subject},
@@ -29,7 +28,8 @@ use crate::{
     },
     venues::{self, VenueKind},
     web::{
-        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other,
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, discard_image, language, page,
+        see_other, store_image,
         words::{self, words},
     },
 };

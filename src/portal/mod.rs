@@ -21,12 +21,7 @@ use crate::{
     accounts::auth::{new_token, token_hash},
     bookings::{BookingState, store as booking_store},
     calendar::store as calendar_store,
-    error::{ApiError, ApiResult},
-    media::{
-        self, ImageOwner,
-        access::{Access, authorize},
-        api::ImageUpload,
-    },
+    error::ApiResult,
     pages::i18n,
     state::AppState,
     values::Lang,
@@ -198,31 +193,4 @@ pub async fn revoke_feed(
     let me = crate::signed_in_or_return!(req, &state);
     calendar_store::revoke_feed_tokens(&state.db, me.principal.user_id, state.now()).await?;
     Ok(see_other("/portal?done=feed-off", vec![]))
-}
-
-/// Stores an image posted from a portal page once the member may change `owner`. A problem with
-/// the file or its description is `Ok(Err(..))`, for the page to show beside the upload form.
-async fn store_image(
-    state: &AppState,
-    me: &SignedIn,
-    owner: ImageOwner,
-    upload: ImageUpload,
-) -> poem::Result<Result<(), ApiError>> {
-    authorize(state, &me.principal, owner, Access::Change).await?;
-    match media::upload(state, &me.principal, owner, upload.bytes, &upload.alt).await {
-        Ok(_) => Ok(Ok(())),
-        Err(err @ ApiError::Validation(_)) => Ok(Err(err)),
-        Err(err) => Err(err.into()),
-    }
-}
-
-/// Removes one of `owner`'s images once the member may change `owner`.
-async fn discard_image(
-    state: &AppState,
-    me: &SignedIn,
-    owner: ImageOwner,
-    image_id: i64,
-) -> poem::Result<()> {
-    authorize(state, &me.principal, owner, Access::Change).await?;
-    Ok(media::remove(state, owner, image_id).await?)
 }

@@ -10,7 +10,6 @@ use poem::{
 use serde::Deserialize;
 
 use super::DoneQuery;
-use super::store_image;
 use crate::{
     accounts::{OrgRole, members, store as accounts},
     error::{ApiError, ApiResult},
@@ -19,7 +18,8 @@ use crate::{
     state::AppState,
     values::text::required_text,
     web::{
-        Csrf, CsrfForm, Errors, Shell, SignedIn, Words, check_csrf, language, page, see_other, words::words,
+        Csrf, CsrfForm, Errors, Shell, SignedIn, Words, check_csrf, language, page, see_other, store_image,
+        words::words,
     },
 };
 

@@ -23,6 +23,11 @@ pub use words::Words;
 use crate::{
     accounts::{Principal, auth, store as accounts, store::UserRow},
     error::{ApiError, ApiResult, FieldError},
+    media::{
+        self, ImageOwner,
+        access::{Access, authorize},
+        api::ImageUpload,
+    },
     pages,
     state::AppState,
     values::Lang,
@@ -319,6 +324,33 @@ impl Shell {
 /// The reader's language: the `lang` cookie, else `Accept-Language`.
 pub fn language(req: &Request) -> Lang {
     pages::language(req)
+}
+
+/// Stores an image posted from a page once the signed-in user may change `owner`. A problem with
+/// the file or its description is `Ok(Err(..))`, for the page to show beside the upload form.
+pub async fn store_image(
+    state: &AppState,
+    me: &SignedIn,
+    owner: ImageOwner,
+    upload: ImageUpload,
+) -> poem::Result<Result<(), ApiError>> {
+    authorize(state, &me.principal, owner, Access::Change).await?;
+    match media::upload(state, &me.principal, owner, upload.bytes, &upload.alt).await {
+        Ok(_) => Ok(Ok(())),
+        Err(err @ ApiError::Validation(_)) => Ok(Err(err)),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Removes one of `owner`'s images once the signed-in user may change `owner`.
+pub async fn discard_image(
+    state: &AppState,
+    me: &SignedIn,
+    owner: ImageOwner,
+    image_id: i64,
+) -> poem::Result<()> {
+    authorize(state, &me.principal, owner, Access::Change).await?;
+    Ok(media::remove(state, owner, image_id).await?)
 }
 
 #[cfg(test)]
