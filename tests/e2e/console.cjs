@@ -5,48 +5,17 @@
 // Usage: node console.cjs BASE_URL ARTIFACT_DIR STAFF_EMAIL PASSWORD GROUP_IDS STAGE_IDS FUND_ID WEEK
 const fs = require("fs");
 const path = require("path");
-const { chromium } = require("playwright-core");
-const { HtmlValidate } = require("html-validate");
+const { audit, audited, check, launch } = require("./common.cjs");
 
 const [base, artifacts, email, password, groupIds, stageIds, fundId, week] = process.argv.slice(2);
 fs.mkdirSync(artifacts, { recursive: true });
-const axePath = require.resolve("axe-core/axe.min.js");
-
-function check(condition, message) {
-  if (!condition) throw new Error(`expectation failed: ${message}`);
-}
-
-const validator = new HtmlValidate({
-  extends: ["html-validate:recommended"],
-  rules: { "no-inline-style": "off", "long-title": "off", "no-trailing-whitespace": "off" },
-});
-const audited = new Set();
-
-async function audit(page) {
-  const url = page.url().split("#")[0];
-  const key = new URL(url).pathname;
-  if (audited.has(key)) return;
-  audited.add(key);
-  const html = await (await page.request.get(url)).text();
-  const report = await validator.validateString(html, url);
-  const messages = report.results.flatMap((r) => r.messages.map((m) => `${url}:${m.line}: ${m.ruleId} ${m.message}`));
-  check(report.valid, `valid HTML:\n${messages.join("\n")}`);
-  await page.addScriptTag({ path: axePath });
-  const violations = await page.evaluate(async () => (await window.axe.run()).violations);
-  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  check(serious.length === 0, `${url}: axe finds ${serious.map((v) => `${v.id} (${v.nodes.map((n) => n.target).join(" ")})`).join(", ")}`);
-}
 
 async function shoot(page, name) {
   await page.screenshot({ path: path.join(artifacts, `console-${name}-desktop.png`), fullPage: true });
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launch();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
   const page = await context.newPage();
 

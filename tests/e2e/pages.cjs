@@ -3,27 +3,10 @@
 // Usage: node pages.cjs BASE_URL ARTIFACT_DIR HOSTILE_SLUG CANCELLED_SLUG
 const fs = require("fs");
 const path = require("path");
-const { chromium } = require("playwright-core");
-const { HtmlValidate } = require("html-validate");
+const { check, launch, sizes, validate } = require("./common.cjs");
 
 const [base, artifacts, hostileSlug, cancelledSlug] = process.argv.slice(2);
 fs.mkdirSync(artifacts, { recursive: true });
-
-function check(condition, message) {
-  if (!condition) throw new Error(`expectation failed: ${message}`);
-}
-
-async function validate(page, url) {
-  const html = await (await page.request.get(url)).text();
-  const validator = new HtmlValidate({
-    extends: ["html-validate:recommended"],
-    // Style rules about template whitespace and title length say nothing about validity.
-    rules: { "no-inline-style": "off", "long-title": "off", "no-trailing-whitespace": "off" },
-  });
-  const report = await validator.validateString(html, url);
-  const messages = report.results.flatMap((r) => r.messages.map((m) => `${url}:${m.line}: ${m.ruleId} ${m.message}`));
-  check(report.valid, `valid HTML:\n${messages.join("\n")}`);
-}
 
 async function noHorizontalScroll(page, what) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -31,12 +14,7 @@ async function noHorizontalScroll(page, what) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  const sizes = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
+  const browser = await launch();
   let dialogs = 0;
   for (const [name, viewport] of Object.entries(sizes)) {
     const context = await browser.newContext({ viewport, locale: "zh-CN", isMobile: name === "phone", hasTouch: name === "phone" });

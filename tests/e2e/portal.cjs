@@ -6,39 +6,10 @@
 // Usage: node portal.cjs BASE_URL ARTIFACT_DIR STAFF_TOKEN DAY START END POSTER_PNG COMPETITOR_TITLE
 const fs = require("fs");
 const path = require("path");
-const { chromium } = require("playwright-core");
-const { HtmlValidate } = require("html-validate");
+const { audit, audited, check, launch, sizes } = require("./common.cjs");
 
 const [base, artifacts, staffToken, day, start, end, poster, competitorTitle] = process.argv.slice(2);
 fs.mkdirSync(artifacts, { recursive: true });
-const axePath = require.resolve("axe-core/axe.min.js");
-const sizes = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
-
-function check(condition, message) {
-  if (!condition) throw new Error(`expectation failed: ${message}`);
-}
-
-const validator = new HtmlValidate({
-  extends: ["html-validate:recommended"],
-  rules: { "no-inline-style": "off", "long-title": "off", "no-trailing-whitespace": "off" },
-});
-const audited = new Set();
-
-/// Validates the page's HTML as served and runs axe-core on it: no serious or critical violation.
-async function audit(page, label) {
-  const url = page.url().split("#")[0];
-  const key = `${label}:${new URL(url).pathname}`;
-  if (audited.has(key)) return;
-  audited.add(key);
-  const html = await (await page.request.get(url)).text();
-  const report = await validator.validateString(html, url);
-  const messages = report.results.flatMap((r) => r.messages.map((m) => `${url}:${m.line}: ${m.ruleId} ${m.message}`));
-  check(report.valid, `valid HTML:\n${messages.join("\n")}`);
-  await page.addScriptTag({ path: axePath });
-  const violations = await page.evaluate(async () => (await window.axe.run()).violations);
-  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  check(serious.length === 0, `${url}: axe finds ${serious.map((v) => `${v.id} (${v.nodes.map((n) => n.target).join(" ")})`).join(", ")}`);
-}
 
 async function shoot(page, name) {
   for (const [size, viewport] of Object.entries(sizes)) {
@@ -202,11 +173,7 @@ async function flow(browser, lang, size) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launch();
   await flow(browser, "zh", "desktop");
   await flow(browser, "en", "phone");
   await browser.close();
