@@ -14,7 +14,7 @@ use std::hint::black_box;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use debut::{
-    accounts::{OrgKind, Principal, Role, store as accounts},
+    accounts::{Principal, Role, store as accounts},
     bookings::{Action, BookingContent, Contact, Format, Reach, service, store},
     clock::Clock,
     config::Settings,
@@ -65,21 +65,7 @@ async fn fixture(approved: i64) -> Fixture {
         accounts::create_staff(&db, &format!("staff{approved}@x.cn"), "x", "Staff", Role::Staff, now)
             .await
             .unwrap();
-    let brand_user = accounts::register(
-        &db,
-        &accounts::NewOrganization {
-            kind: OrgKind::Brand,
-            name: "Brand",
-            email: &format!("brand{approved}@x.cn"),
-            password_hash: "x",
-            display_name: "B",
-            lang: debut::values::Lang::Zh,
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    let org_id = accounts::find_user(&db, brand_user).await.unwrap().unwrap().organization_id.unwrap();
+    let (brand_user, org_id) = common::brand(&db, &format!("brand{approved}@x.cn")).await;
     let venue_id = common::open_hall(&db, &format!("bench-hall-{approved}")).await;
 
     let first = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();

@@ -17,7 +17,6 @@ use std::{
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use debut::{
-    accounts::{OrgKind, store as accounts},
     bookings::{BookingContent, Contact, Format, Reach, store},
     clock::Clock,
     config::Settings,
@@ -47,21 +46,7 @@ fn static_feed(body: Data<&StaticCopy>) -> Response {
 
 async fn seed(db: &Db) {
     let now = Utc::now();
-    let user = accounts::register(
-        db,
-        &accounts::NewOrganization {
-            kind: OrgKind::Brand,
-            name: "Brand",
-            email: "brand@bench.cn",
-            password_hash: "x",
-            display_name: "B",
-            lang: debut::values::Lang::Zh,
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    let org = accounts::find_user(db, user).await.unwrap().unwrap().organization_id.unwrap();
+    let (user, org) = common::brand(db, "brand@bench.cn").await;
     let venue_id = common::open_hall(db, "bench-hall").await;
     let first = Utc::now() + TimeDelta::days(1);
     for i in 0..EVENTS {

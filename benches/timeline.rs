@@ -10,7 +10,7 @@ mod common;
 use chrono::{TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use debut::{
-    accounts::{OrgKind, Role, auth, store as accounts},
+    accounts::{Role, auth, store as accounts},
     bookings::{BookingContent, Contact, Format, Reach, store},
     clock::Clock,
     config::Settings,
@@ -30,21 +30,7 @@ async fn seed(db: &Db, bookings: i64) -> String {
     for i in 0..VENUES {
         venue_ids.push(common::open_hall(db, &format!("hall-{i}")).await);
     }
-    let brand = accounts::register(
-        db,
-        &accounts::NewOrganization {
-            kind: OrgKind::Brand,
-            name: "Brand",
-            email: "brand@bench.cn",
-            password_hash: "x",
-            display_name: "B",
-            lang: debut::values::Lang::Zh,
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    let org = accounts::find_user(db, brand).await.unwrap().unwrap().organization_id.unwrap();
+    let (brand, org) = common::brand(db, "brand@bench.cn").await;
     let first = Utc.with_ymd_and_hms(2027, 2, 1, 2, 0, 0).unwrap();
     for i in 0..bookings {
         let starts_at = first + TimeDelta::days(i % 27) + TimeDelta::hours((i / 27) % 12);

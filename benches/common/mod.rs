@@ -2,7 +2,9 @@
 
 use chrono::Utc;
 use debut::{
+    accounts::{OrgKind, store as accounts},
     db::Db,
+    values::Lang,
     venues::{OpeningWindowInput, ShowcaseTier, VenueDraft, VenueInput, VenueKind, Weekday, store as venues},
 };
 
@@ -31,4 +33,19 @@ pub async fn open_hall(db: &Db, slug: &str) -> i64 {
     })
     .unwrap();
     venues::insert(db, &venue, Utc::now()).await.unwrap()
+}
+
+/// A brand organization with one member; returns the member's user id and the organization's id.
+pub async fn brand(db: &Db, email: &str) -> (i64, i64) {
+    let organization = accounts::NewOrganization {
+        kind: OrgKind::Brand,
+        name: "Brand",
+        email,
+        password_hash: "x",
+        display_name: "B",
+        lang: Lang::Zh,
+    };
+    let user = accounts::register(db, &organization, Utc::now()).await.unwrap();
+    let organization_id = accounts::find_user(db, user).await.unwrap().unwrap().organization_id.unwrap();
+    (user, organization_id)
 }
