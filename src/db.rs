@@ -163,6 +163,12 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
 }
 
+/// True when the error is a CHECK or foreign-key violation: a rule the schema enforces itself.
+pub fn is_rule_violation(err: &sqlx::Error) -> bool {
+    use sqlx::error::ErrorKind;
+    matches!(err, sqlx::Error::Database(e) if matches!(e.kind(), ErrorKind::CheckViolation | ErrorKind::ForeignKeyViolation))
+}
+
 /// A database URL without its password, for logs and error messages.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

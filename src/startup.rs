@@ -30,6 +30,7 @@ use crate::{
     db::{Db, redact_url},
     error::{PathParams, problem_responses},
     incentives::api::IncentivesApi,
+    markets::api::MarketsApi,
     media::{self, api::MediaApi},
     notifications, pages, portal,
     state::AppState,
@@ -39,9 +40,9 @@ use crate::{
 
 /// The OpenAPI service with every domain's operations.
 pub fn api_service()
--> OpenApiService<(AccountsApi, VenuesApi, BookingsApi, IncentivesApi, CalendarApi, MediaApi), ()> {
+-> OpenApiService<(AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CalendarApi, MediaApi), ()> {
     OpenApiService::new(
-        (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, CalendarApi, MediaApi),
+        (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CalendarApi, MediaApi),
         "Debut",
         env!("CARGO_PKG_VERSION"),
     )

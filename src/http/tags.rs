@@ -12,6 +12,8 @@ pub enum ApiTags {
     Bookings,
     /// First-store incentive funds, applications and awards.
     Incentives,
+    /// Pop-up and night markets: dates, stall plans, vendor applications and stalls.
+    Markets,
     /// Public events and calendar feeds.
     Events,
     /// Logos, booking images and venue photos.

@@ -6,7 +6,7 @@ use crate::{
     accounts::Principal,
     bookings,
     error::{ApiError, ApiResult},
-    incentives,
+    incentives, markets,
     state::AppState,
     venues,
 };
@@ -48,6 +48,15 @@ pub async fn authorize(
             let row = incentives::service::load_visible(state, principal, application_id).await?;
             if access == Access::Change && !principal.acts_for(row.organization_id) {
                 return Err(ApiError::forbidden("Only the applicant may change an application's evidence."));
+            }
+            Ok(())
+        }
+        // The vendor changes its application's images; the vendor, the market's organizer and
+        // staff see them (photos also show on the public page once the vendor is accepted).
+        ImageOwner::MarketApplication(id) | ImageOwner::MarketPermit(id) => {
+            let (_, row) = markets::service::load_application(state, principal, id).await?;
+            if access == Access::Change && !principal.acts_for(row.organization_id) {
+                return Err(ApiError::forbidden("Only the vendor may change its application's images."));
             }
             Ok(())
         }

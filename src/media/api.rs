@@ -265,6 +265,82 @@ impl MediaApi {
         Ok(ImageDeleted::Deleted)
     }
 
+    /// Add a photo to a market application (vendor; at most 6)
+    ///
+    /// Accepted vendors' first photo shows on the market's public page.
+    #[oai(path = "/market-applications/:id/photos", method = "post")]
+    async fn add_market_photo(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        upload: ImageUpload,
+    ) -> ApiResult<ImageCreated> {
+        let owner = ImageOwner::MarketApplication(id.0);
+        authorize(&state, &auth.0, owner, Access::Change).await?;
+        let view = super::upload(&state, &auth.0, owner, upload.bytes, &upload.alt).await?;
+        Ok(ImageCreated::Created(Json(view)))
+    }
+
+    /// A market application's photos (vendor, organizer, staff)
+    #[oai(path = "/market-applications/:id/photos", method = "get")]
+    async fn market_photos(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<ImageList> {
+        let owner = ImageOwner::MarketApplication(id.0);
+        authorize(&state, &auth.0, owner, Access::Read).await?;
+        Ok(ImageList::Ok(Json(views(&state, owner).await?)))
+    }
+
+    /// Remove a market application's photo (vendor)
+    #[oai(path = "/market-applications/:id/photos/:image_id", method = "delete")]
+    async fn delete_market_photo(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        image_id: Path<i64>,
+    ) -> ApiResult<ImageDeleted> {
+        let owner = ImageOwner::MarketApplication(id.0);
+        authorize(&state, &auth.0, owner, Access::Change).await?;
+        super::remove(&state, owner, image_id.0).await?;
+        Ok(ImageDeleted::Deleted)
+    }
+
+    /// Set the food permit or licence of a market application (vendor; replaces the old one)
+    ///
+    /// Food vendors need one before the organizer can accept them. Not public.
+    #[oai(path = "/market-applications/:id/permit", method = "put")]
+    async fn put_market_permit(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        upload: ImageUpload,
+    ) -> ApiResult<ImageSet> {
+        let owner = ImageOwner::MarketPermit(id.0);
+        authorize(&state, &auth.0, owner, Access::Change).await?;
+        let view = super::upload(&state, &auth.0, owner, upload.bytes, &upload.alt).await?;
+        Ok(ImageSet::Ok(Json(view)))
+    }
+
+    /// A market application's food permit (vendor, organizer, staff)
+    #[oai(path = "/market-applications/:id/permit", method = "get")]
+    async fn market_permit(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<ImageSet> {
+        let owner = ImageOwner::MarketPermit(id.0);
+        authorize(&state, &auth.0, owner, Access::Read).await?;
+        let permit = views(&state, owner).await?.pop();
+        Ok(ImageSet::Ok(Json(permit.ok_or_else(|| ApiError::not_found("A food permit"))?)))
+    }
+
     /// Add evidence to an incentive application (applicant; at most 10)
     ///
     /// Evidence files are served at unguessable content-hash URLs that are not listed anywhere

@@ -39,6 +39,10 @@ pub enum ImageOwner {
     Venue(i64),
     /// Photos of the opened store, licences: what staff verify an application by.
     IncentiveEvidence(i64),
+    /// A vendor's photos of its stall and products, for the market's public page.
+    MarketApplication(i64),
+    /// A vendor's food permit or licence: seen by the vendor, the organizer and staff only.
+    MarketPermit(i64),
 }
 
 impl ImageOwner {
@@ -48,6 +52,8 @@ impl ImageOwner {
             Self::Booking(id) => ("booking", id),
             Self::Venue(id) => ("venue", id),
             Self::IncentiveEvidence(id) => ("incentive_evidence", id),
+            Self::MarketApplication(id) => ("market_application", id),
+            Self::MarketPermit(id) => ("market_permit", id),
         }
     }
 
@@ -58,6 +64,8 @@ impl ImageOwner {
             Self::Booking(_) => 8,
             Self::Venue(_) => 30,
             Self::IncentiveEvidence(_) => 10,
+            Self::MarketApplication(_) => 6,
+            Self::MarketPermit(_) => 1,
         }
     }
 }
@@ -176,7 +184,8 @@ pub async fn upload(
         ApiError::invalid("alt", format!("{m}: describe the image for people who cannot see it"))
     })?;
     process::sniff(&bytes).map_err(image_error)?;
-    let is_logo = matches!(owner, ImageOwner::OrganizationLogo(_));
+    // A logo or a permit is replaced by a new upload, inside the transaction below.
+    let is_logo = owner.max_images() == 1;
     let full =
         || ApiError::conflict(format!("At most {} images here; delete one first.", owner.max_images()));
     // A cheap early answer; the count that counts is taken again under the owner's lock.

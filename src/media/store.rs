@@ -64,6 +64,9 @@ pub async fn lock_owner(tx: &mut Tx, owner: ImageOwner) -> ApiResult<()> {
         ImageOwner::IncentiveEvidence(_) => {
             "UPDATE incentive_applications SET updated_at = updated_at WHERE id = $1"
         }
+        ImageOwner::MarketApplication(_) | ImageOwner::MarketPermit(_) => {
+            "UPDATE market_applications SET updated_at = updated_at WHERE id = $1"
+        }
     };
     on_tx!(tx, conn => sqlx::query(sql).bind(owner.parts().1).execute(&mut *conn).await.map(|_| ()))?;
     Ok(())

@@ -29,6 +29,7 @@ const LAYERS: &[&str] = &[
     "venues",
     "bookings",
     "incentives",
+    "markets",
     "media",
     "calendar",
     "pages",
