@@ -94,6 +94,8 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/events/:file", get(pages::event_file))
         .at("/venues", get(pages::venues_page))
         .at("/venues/:slug", get(pages::venue_page))
+        .at("/markets", get(pages::markets::markets_page))
+        .at("/markets/:file", get(pages::markets::market_file))
         .at("/lang/:code", get(pages::switch_language))
         .at("/static/debut.css", get(pages::stylesheet))
         .at("/login", get(signin::login_page).post(signin::login))

@@ -5,7 +5,7 @@
 
 use std::{collections::BTreeMap, sync::Arc};
 
-use chrono::{DateTime, TimeDelta};
+use chrono::{DateTime, TimeDelta, Utc};
 use poem::{
     Request, Response, handler,
     http::{HeaderValue, header},
@@ -15,8 +15,13 @@ use poem::{
 use super::{EventFilter, EventRow, FilterParams, ics, store};
 use crate::{
     accounts::{auth::token_hash, store as accounts},
+    bookings::{BookingState, Format},
     cache::{Built, Cached, respond},
     error::{ApiError, ApiResult},
+    markets::{
+        self,
+        store::{MarketRow, OccurrenceRow},
+    },
     state::AppState,
     values::{Lang, Zone},
     venues,
@@ -143,6 +148,75 @@ pub async fn event_ics(req: &Request, state: &AppState, slug: &str, lang: Lang) 
     };
     let body = ics::calendar(std::slice::from_ref(&event), &meta, ics::Audience::Public);
     let feed = Cached::new(0, state.clock.now(), event.last_modified(), "text/calendar; charset=utf-8", body);
+    let mut response = respond(req, &feed, PUBLIC_CACHE);
+    if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{slug}.ics\"")) {
+        response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// A market's dates as events: cancelled ones while their tombstone lasts.
+pub fn market_events(market: &MarketRow, dates: &[OccurrenceRow], now: DateTime<Utc>) -> Vec<EventRow> {
+    let cutoff = super::tombstone_cutoff(now);
+    dates
+        .iter()
+        .filter(|d| d.cancelled_at.is_none_or(|at| at > cutoff))
+        .map(|d| EventRow {
+            id: market.booking_id,
+            public_slug: market.slug.clone(),
+            title_zh: market.title_zh.clone(),
+            title_en: market.title_en.clone(),
+            description_zh: market.description_zh.clone(),
+            description_en: market.description_en.clone(),
+            brand_name: market.organizer_name.clone(),
+            format: Format::Market,
+            reach: market.reach,
+            starts_at: d.starts_at,
+            ends_at: d.ends_at,
+            state: if d.cancelled_at.is_some() { BookingState::Cancelled } else { BookingState::Approved },
+            sequence: d.sequence,
+            published_at: Some(market.created_at),
+            public_updated_at: Some(d.updated_at),
+            cancelled_at: d.cancelled_at,
+            cancel_reason: None,
+            previous_starts_at: None,
+            venue_slug: market.venue_slug.clone(),
+            venue_name_zh: market.venue_name_zh.clone(),
+            venue_name_en: market.venue_name_en.clone(),
+            venue_kind: market.venue_kind,
+            venue_address: market.venue_address.clone(),
+            latitude: market.latitude,
+            longitude: market.longitude,
+            zone: market.zone,
+            poster_variants: None,
+            poster_alt: None,
+            market_date: Some(d.id),
+        })
+        .collect()
+}
+
+/// `GET /markets/{slug}.ics`: every date of a market, a cancelled one as `STATUS:CANCELLED`.
+pub async fn market_ics(req: &Request, state: &AppState, slug: &str, lang: Lang) -> poem::Result<Response> {
+    let key = format!("market-ics|{slug}|{}", lang.code());
+    let feed = state
+        .cached(key, || async {
+            let market = markets::store::find_by_slug(&state.db, slug)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("Market {slug:?}")))?;
+            let dates = markets::store::occurrences(&state.db, market.id).await?;
+            let events = market_events(&market, &dates, state.clock.now());
+            let meta = ics::FeedMeta {
+                name: lang.pick(&market.title_zh, &market.title_en),
+                public_url: &state.settings.public_url,
+                uid_domain: &state.settings.uid_domain,
+                lang,
+                zone: market.zone.name(),
+            };
+            let last_modified = events.iter().map(EventRow::last_modified).max().unwrap_or(market.updated_at);
+            let body = ics::calendar(&events, &meta, ics::Audience::Public);
+            Ok(Built { content_type: "text/calendar; charset=utf-8", body, last_modified })
+        })
+        .await?;
     let mut response = respond(req, &feed, PUBLIC_CACHE);
     if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{slug}.ics\"")) {
         response.headers_mut().insert(header::CONTENT_DISPOSITION, value);

@@ -12,7 +12,7 @@ use chrono::{DateTime, Datelike, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus as IcalStatus, Property};
 
-use super::{EventRow, EventStatus, Lang, uid};
+use super::{EventRow, EventStatus, Lang};
 
 /// What a feed says about itself.
 pub struct FeedMeta<'a> {
@@ -134,10 +134,10 @@ pub fn calendar(events: &[EventRow], meta: &FeedMeta, audience: Audience) -> Str
             description =
                 format!("{} {}\n\n{description}", cancelled_word(lang), clean(reason)).trim().to_owned();
         }
-        let url = format!("{}/events/{}", meta.public_url, event.public_slug);
+        let url = format!("{}{}", meta.public_url, event.path());
         let mut vevent = icalendar::Event::new();
         vevent
-            .uid(&uid(event.id, meta.uid_domain))
+            .uid(&event.uid(meta.uid_domain))
             .timestamp(event.last_modified())
             .starts(at(event.starts_at))
             .ends(at(event.ends_at))
@@ -235,6 +235,7 @@ mod tests {
             zone: Zone::default(),
             poster_variants: None,
             poster_alt: None,
+            market_date: None,
         }
     }
 

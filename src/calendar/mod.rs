@@ -208,6 +208,10 @@ pub struct EventRow {
     /// The first image of the booking (JSON variants) and its alt text.
     pub poster_variants: Option<String>,
     pub poster_alt: Option<String>,
+    /// Set when the row is one date of a market (`public_slug` is then the market's): its UID
+    /// names the date and its link the market page.
+    #[sqlx(skip)]
+    pub market_date: Option<i64>,
 }
 
 impl EventRow {
@@ -240,6 +244,22 @@ impl EventRow {
 
     pub fn venue_name(&self, lang: Lang) -> &str {
         lang.pick(&self.venue_name_zh, &self.venue_name_en)
+    }
+
+    /// The iCalendar UID; never changes.
+    pub fn uid(&self, domain: &str) -> String {
+        match self.market_date {
+            Some(date) => format!("debut-market-date-{date}@{domain}"),
+            None => uid(self.id, domain),
+        }
+    }
+
+    /// The public page's path: the event's, or for a market date the market's.
+    pub fn path(&self) -> String {
+        match self.market_date {
+            Some(_) => format!("/markets/{}", self.public_slug),
+            None => format!("/events/{}", self.public_slug),
+        }
     }
 }
 

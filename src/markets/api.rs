@@ -36,6 +36,7 @@ pub struct Overview {
 }
 
 #[derive(Debug, Object)]
+#[oai(rename = "MarketApplicationList")]
 pub struct ApplicationList {
     pub items: Vec<Application>,
 }

@@ -37,6 +37,7 @@ pub const MAX_GRID: i64 = 99;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(rename = "MarketApplicationState")]
 pub enum ApplicationState {
     Submitted,
     Accepted,
@@ -60,6 +61,7 @@ text_enum!(ApplicationState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
 #[oai(rename_all = "kebab-case")]
 #[serde(rename_all = "kebab-case")]
+#[oai(rename = "MarketApplicationAction")]
 pub enum ApplicationAction {
     Accept,
     Waitlist,
@@ -456,6 +458,7 @@ pub fn validate_plan(input: &StallPlanInput) -> ApiResult<StallPlanInput> {
 
 /// A vendor's application as it comes in.
 #[derive(Debug, Clone, Object, Deserialize)]
+#[oai(rename = "MarketApplicationInput")]
 pub struct ApplicationInput {
     /// Food, crafts, fashion, drinks…
     pub category: String,

@@ -393,6 +393,7 @@ pub async fn replace_plan(
 
 /// A vendor's application as the API shows it.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "MarketApplication")]
 pub struct Application {
     pub id: i64,
     pub market_id: i64,
@@ -708,14 +709,15 @@ pub async fn assign(state: &AppState, principal: &Principal, id: i64, input: Ass
     if stall.is_none() {
         v.add("stall_id", format!("{} is not a stall of this market's plan", input.stall_id));
     }
-    match occurrences.iter().find(|o| o.id == input.occurrence_id) {
-        None => v.add("occurrence_id", format!("{} is not a date of this market", input.occurrence_id)),
-        Some(o) if o.cancelled_at.is_some() => v.add("occurrence_id", "that date is cancelled"),
-        Some(_) => {}
-    }
+    let date_ok = match occurrences.iter().find(|o| o.id == input.occurrence_id) {
+        None => Err(format!("{} is not a date of this market", input.occurrence_id)),
+        Some(o) if o.cancelled_at.is_some() => Err("that date is cancelled".to_owned()),
+        Some(_) => Ok(()),
+    };
+    let date_ok = v.check("occurrence_id", date_ok).is_some();
     match &application {
         None => v.add("application_id", format!("{} is not an application to this market", input.application_id)),
-        Some(a) if !a.occurrence_ids().contains(&input.occurrence_id) => {
+        Some(a) if date_ok && !a.occurrence_ids().contains(&input.occurrence_id) => {
             v.add("occurrence_id", format!("{} did not apply for this date", a.vendor_name))
         }
         Some(_) => {}

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{ApplicationState, FeeState, MarketText, Span, StallPlanInput};
 use crate::{
     accounts::OrgKind,
-    bookings::{BookingState, Format},
+    bookings::{BookingState, Format, Reach},
     db::{Db, Tx},
     error::ApiResult,
     on_db, on_tx,
@@ -53,6 +53,7 @@ pub struct MarketRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub booking_state: BookingState,
+    pub reach: Reach,
     pub booking_starts_at: DateTime<Utc>,
     pub booking_ends_at: DateTime<Utc>,
     pub venue_id: i64,
@@ -76,7 +77,7 @@ macro_rules! select_market {
     () => {
         "SELECT m.id, m.booking_id, m.organization_id, o.name AS organizer_name, m.slug, m.title_zh, m.title_en, \
          m.description_zh, m.description_en, m.theme, m.call_opens_at, m.call_closes_at, m.created_at, m.updated_at, \
-         b.state AS booking_state, b.starts_at AS booking_starts_at, b.ends_at AS booking_ends_at, \
+         b.state AS booking_state, b.reach, b.starts_at AS booking_starts_at, b.ends_at AS booking_ends_at, \
          v.id AS venue_id, v.slug AS venue_slug, v.name_zh AS venue_name_zh, v.name_en AS venue_name_en, \
          v.kind AS venue_kind, v.address AS venue_address, v.latitude, v.longitude, v.zone \
          FROM markets m JOIN bookings b ON b.id = m.booking_id JOIN venues v ON v.id = b.venue_id \

@@ -4,6 +4,7 @@
 //! they are rendered once per change and answer conditional requests with 304.
 
 pub mod i18n;
+pub mod markets;
 
 use std::collections::BTreeMap;
 

@@ -67,13 +67,13 @@ async fn fifty_concurrent_approvals_of_clashing_bookings_approve_exactly_one() {
 }
 
 /// A `debut serve` process, killed when dropped.
-struct ServerProcess {
+pub struct ServerProcess {
     child: Child,
-    base: String,
+    pub base: String,
 }
 
 impl ServerProcess {
-    fn start(database_url: &str) -> Self {
+    pub fn start(database_url: &str) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_debut"))
             .args(["serve", "--bind", "127.0.0.1:0", "--database-url", database_url])
             .env("RUST_LOG", "warn")

@@ -10,13 +10,13 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp, booking_body, local};
 
-fn picture(width: u32, height: u32) -> DynamicImage {
+pub fn picture(width: u32, height: u32) -> DynamicImage {
     DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
         Rgb([(x % 256) as u8, (y % 256) as u8, 128])
     }))
 }
 
-fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+pub fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut bytes = Vec::new();
     image.write_to(&mut Cursor::new(&mut bytes), format).unwrap();
     bytes
@@ -67,11 +67,11 @@ fn png_bomb() -> Vec<u8> {
     png
 }
 
-async fn upload(app: &TestApp, path: &str, token: &str, name: &str, bytes: Vec<u8>, alt: &str) -> Reply {
+pub async fn upload(app: &TestApp, path: &str, token: &str, name: &str, bytes: Vec<u8>, alt: &str) -> Reply {
     let form =
         Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned())).text("alt", alt.to_owned());
-    // A logo is set with PUT; images are added with POST.
-    let method = if path.ends_with("/logo") { reqwest::Method::PUT } else { reqwest::Method::POST };
+    // A logo or a permit is set with PUT; images are added with POST.
+    let method = if path.ends_with("/logo") || path.ends_with("/permit") { reqwest::Method::PUT } else { reqwest::Method::POST };
     app.read(app.client.request(method, format!("{}{path}", app.base)).bearer_auth(token).multipart(form))
         .await
 }
