@@ -248,7 +248,7 @@ pub async fn stalls(db: &Db, market_id: i64) -> ApiResult<Vec<StallRow>> {
 /// Stall codes that have vendors assigned, with whether any of them sells food.
 pub async fn assigned_stalls(tx: &mut Tx, market_id: i64) -> ApiResult<Vec<(String, bool)>> {
     Ok(on_tx!(tx, conn => sqlx::query_as::<_, (String, i64)>(
-        "SELECT s.code, MAX(CASE WHEN a.vendor_food THEN 1 ELSE 0 END) FROM stall_assignments a \
+        "SELECT s.code, CAST(MAX(CASE WHEN a.vendor_food THEN 1 ELSE 0 END) AS BIGINT) FROM stall_assignments a \
          JOIN stalls s ON s.id = a.stall_id WHERE a.market_id = $1 GROUP BY s.code",
     )
     .bind(market_id)
