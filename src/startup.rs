@@ -140,6 +140,26 @@ pub fn routes(state: AppState) -> impl Endpoint {
             "/portal/incentives/:id/evidence/:image_id/remove",
             poem::post(portal::incentives::remove_evidence),
         )
+        .at("/portal/markets/new", get(portal::markets::new_page).post(portal::markets::create))
+        .at("/portal/markets/:id", get(portal::markets::show))
+        .at("/portal/markets/:id/plan", poem::post(portal::markets::save_plan))
+        .at("/portal/markets/:id/call", poem::post(portal::markets::save_call))
+        .at("/portal/markets/:id/dates/:date/cancel", poem::post(portal::markets::cancel_date))
+        .at("/portal/markets/:id/applications", get(portal::markets::applications_page))
+        .at("/portal/markets/:id/board", get(portal::markets::board_page).post(portal::markets::assign))
+        .at("/portal/markets/:id/board/:assignment/remove", poem::post(portal::markets::unassign))
+        .at("/portal/markets/:id/fees", get(portal::markets::fees_page))
+        .at("/portal/markets/:id/fees.csv", get(portal::markets::fees_csv))
+        .at("/portal/markets/:id/fees/:line", poem::post(portal::markets::set_fee))
+        .at("/portal/markets/:id/apply", get(portal::markets::apply_page).post(portal::markets::apply))
+        .at("/portal/market-applications/:id", get(portal::markets::application_page))
+        .at("/portal/market-applications/:id/decision", poem::post(portal::markets::decide))
+        .at("/portal/market-applications/:id/photos", poem::post(portal::markets::upload_photo))
+        .at("/portal/market-applications/:id/permit", poem::post(portal::markets::upload_permit))
+        .at(
+            "/portal/market-applications/:id/photos/:image_id/remove",
+            poem::post(portal::markets::remove_photo),
+        )
         .at("/portal/organization/logo", poem::post(portal::organization::upload_logo))
         .at("/portal/organization/invitations", poem::post(portal::organization::invite))
         .at(

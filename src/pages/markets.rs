@@ -14,7 +14,7 @@ use super::{HTML, Layout, i18n, img, language, layout, map_href, render, serve_c
 use crate::{
     cache::Built,
     calendar::{feeds, tombstone_cutoff},
-    error::ApiError,
+    error::{ApiError, ApiResult},
     markets::{
         ApplicationState,
         store::{self, MarketRow, OccurrenceRow},
@@ -24,7 +24,7 @@ use crate::{
     values::Lang,
 };
 
-/// The words only market pages use.
+/// The words of the market pages, public and in the portal.
 pub struct MarketWords {
     pub heading: &'static str,
     pub none: &'static str,
@@ -41,6 +41,91 @@ pub struct MarketWords {
     pub vendors: &'static str,
     pub no_vendors: &'static str,
     pub subscribe: &'static str,
+    // The portal's market pages.
+    pub start_market: &'static str,
+    pub new_market: &'static str,
+    pub title_zh: &'static str,
+    pub title_en: &'static str,
+    pub theme: &'static str,
+    pub theme_hint: &'static str,
+    pub description_zh: &'static str,
+    pub description_en: &'static str,
+    pub slug: &'static str,
+    pub slug_hint: &'static str,
+    pub weekdays: &'static str,
+    pub start_time: &'static str,
+    pub end_time: &'static str,
+    pub time_hint: &'static str,
+    pub first_date: &'static str,
+    pub date_hint: &'static str,
+    pub weeks: &'static str,
+    pub within_booking: &'static str,
+    pub create: &'static str,
+    pub cancel_date: &'static str,
+    pub add_dates: &'static str,
+    pub call: &'static str,
+    pub call_open: &'static str,
+    pub call_closed: &'static str,
+    pub opens_at: &'static str,
+    pub closes_at: &'static str,
+    pub datetime_hint: &'static str,
+    pub save_call: &'static str,
+    pub plan: &'static str,
+    pub classes: &'static str,
+    pub classes_hint: &'static str,
+    pub stalls: &'static str,
+    pub stalls_hint: &'static str,
+    pub save_plan: &'static str,
+    pub applications: &'static str,
+    pub no_applications: &'static str,
+    pub accept: &'static str,
+    pub waitlist: &'static str,
+    pub reject: &'static str,
+    pub sells_food: &'static str,
+    pub permit_on_file: &'static str,
+    pub permit_missing: &'static str,
+    pub board: &'static str,
+    pub choose_date: &'static str,
+    pub assign: &'static str,
+    pub unassign: &'static str,
+    pub no_candidates: &'static str,
+    pub fees: &'static str,
+    pub fee: &'static str,
+    pub due: &'static str,
+    pub paid: &'static str,
+    pub waived: &'static str,
+    pub mark_paid: &'static str,
+    pub mark_waived: &'static str,
+    pub mark_due: &'static str,
+    pub download_csv: &'static str,
+    pub total: &'static str,
+    pub open_calls: &'static str,
+    pub no_open_calls: &'static str,
+    pub your_markets: &'static str,
+    pub your_applications: &'static str,
+    pub apply: &'static str,
+    pub category: &'static str,
+    pub category_hint: &'static str,
+    pub products: &'static str,
+    pub description: &'static str,
+    pub preferred_class: &'static str,
+    pub any_class: &'static str,
+    pub dates_wanted: &'static str,
+    pub dates_wanted_hint: &'static str,
+    pub send_application: &'static str,
+    pub offer: &'static str,
+    pub accept_offer: &'static str,
+    pub decline_offer: &'static str,
+    pub withdraw: &'static str,
+    pub photos: &'static str,
+    pub permit: &'static str,
+    pub permit_hint: &'static str,
+    pub your_stalls: &'static str,
+    pub no_stalls: &'static str,
+    pub public_page: &'static str,
+    pub manage: &'static str,
+    pub state: &'static str,
+    pub cancelled: &'static str,
 }
 
 const ZH: MarketWords = MarketWords {
@@ -59,6 +144,90 @@ const ZH: MarketWords = MarketWords {
     vendors: "摊主",
     no_vendors: "摊主名单尚未公布。",
     subscribe: "订阅市集日历（.ics）",
+    start_market: "用此预订开办市集",
+    new_market: "开办市集",
+    title_zh: "中文名称",
+    title_en: "英文名称",
+    theme: "主题",
+    theme_hint: "如：夜市、春日市集、小吃街、手作市集",
+    description_zh: "中文介绍",
+    description_en: "英文介绍",
+    slug: "网址（可选）",
+    slug_hint: "小写字母、数字和连字符，如 moonlight-market；留空则自动生成",
+    weekdays: "每周开市日",
+    start_time: "开市时间",
+    end_time: "收市时间",
+    time_hint: "如 18:00；早于开市时间表示次日",
+    first_date: "首个日期",
+    date_hint: "如 2026-12-04",
+    weeks: "周数",
+    within_booking: "所有日期须在已批准的预订时间内：",
+    create: "开办市集",
+    cancel_date: "取消这一场",
+    add_dates: "增加日期",
+    call: "摊主招募",
+    call_open: "正在接受申请，截止于",
+    call_closed: "当前不接受申请。",
+    opens_at: "开始时间",
+    closes_at: "截止时间",
+    datetime_hint: "如 2026-12-01T09:00（场地当地时间）",
+    save_call: "保存招募时间",
+    plan: "摊位规划",
+    classes: "摊位类型",
+    classes_hint: "每行一种：名称 | 面积㎡ | 电 | 水 | 餐饮 | 每场费用（元），如 餐饮 | 9 | 是 | 是 | 是 | 300",
+    stalls: "摊位",
+    stalls_hint: "每行一个：编号 | 类型 | 列 | 行，如 A01 | 餐饮 | 0 | 0",
+    save_plan: "保存摊位规划",
+    applications: "摊主申请",
+    no_applications: "暂无申请。",
+    accept: "录取",
+    waitlist: "候补",
+    reject: "不录取",
+    sells_food: "经营餐饮",
+    permit_on_file: "食品经营许可已上传",
+    permit_missing: "尚未上传食品经营许可",
+    board: "摊位分配",
+    choose_date: "选择日期",
+    assign: "分配",
+    unassign: "收回",
+    no_candidates: "没有可分配的摊主",
+    fees: "摊位费",
+    fee: "费用",
+    due: "待缴",
+    paid: "已缴",
+    waived: "已减免",
+    mark_paid: "标记已缴",
+    mark_waived: "减免",
+    mark_due: "改回待缴",
+    download_csv: "下载 CSV",
+    total: "合计",
+    open_calls: "正在招募摊主的市集",
+    no_open_calls: "暂无正在招募的市集。",
+    your_markets: "我的市集",
+    your_applications: "我的摊位申请",
+    apply: "申请摊位",
+    category: "经营类别",
+    category_hint: "如：小吃、饮品、手作、服饰",
+    products: "主要商品",
+    description: "介绍",
+    preferred_class: "希望的摊位类型",
+    any_class: "无偏好",
+    dates_wanted: "希望参加的日期",
+    dates_wanted_hint: "不勾选表示全部日期",
+    send_application: "提交申请",
+    offer: "有空出的摊位，请在此时间前确认：",
+    accept_offer: "确认参加",
+    decline_offer: "放弃",
+    withdraw: "撤回申请",
+    photos: "商品照片",
+    permit: "食品经营许可证或营业执照",
+    permit_hint: "经营餐饮的摊主须上传，主办方才能录取",
+    your_stalls: "我的摊位",
+    no_stalls: "尚未分配摊位。",
+    public_page: "公开页面",
+    manage: "管理",
+    state: "状态",
+    cancelled: "已取消",
 };
 
 const EN: MarketWords = MarketWords {
@@ -77,9 +246,93 @@ const EN: MarketWords = MarketWords {
     vendors: "Vendors",
     no_vendors: "The vendors are not announced yet.",
     subscribe: "Subscribe to the market's dates (.ics)",
+    start_market: "Start a market on this booking",
+    new_market: "Start a market",
+    title_zh: "Title in Chinese",
+    title_en: "Title in English",
+    theme: "Theme",
+    theme_hint: "For example night market, spring market, snack street, craft fair",
+    description_zh: "Description in Chinese",
+    description_en: "Description in English",
+    slug: "Web address (optional)",
+    slug_hint: "Lower-case letters, digits and hyphens, like moonlight-market; made for you when empty",
+    weekdays: "Weekdays",
+    start_time: "Opens at",
+    end_time: "Closes at",
+    time_hint: "Like 18:00; earlier than opening means the next day",
+    first_date: "First date",
+    date_hint: "Like 2026-12-04",
+    weeks: "Weeks",
+    within_booking: "Every date must lie within the approved booking:",
+    create: "Start the market",
+    cancel_date: "Cancel this date",
+    add_dates: "Add dates",
+    call: "Vendor call",
+    call_open: "Taking applications until",
+    call_closed: "Not taking applications now.",
+    opens_at: "Opens at",
+    closes_at: "Closes at",
+    datetime_hint: "Like 2026-12-01T09:00 (venue time)",
+    save_call: "Save the call's window",
+    plan: "Stall plan",
+    classes: "Stall classes",
+    classes_hint: "One per line: name | m² | power | water | food | fee per date in yuan, e.g. Food | 9 | yes | yes | yes | 300",
+    stalls: "Stalls",
+    stalls_hint: "One per line: code | class | column | row, e.g. A01 | Food | 0 | 0",
+    save_plan: "Save the plan",
+    applications: "Applications",
+    no_applications: "No applications yet.",
+    accept: "Accept",
+    waitlist: "Waitlist",
+    reject: "Reject",
+    sells_food: "Sells food",
+    permit_on_file: "Food permit on file",
+    permit_missing: "No food permit yet",
+    board: "Stall allocation",
+    choose_date: "Choose a date",
+    assign: "Assign",
+    unassign: "Take back",
+    no_candidates: "No vendor can take this stall",
+    fees: "Fees",
+    fee: "Fee",
+    due: "due",
+    paid: "paid",
+    waived: "waived",
+    mark_paid: "Mark paid",
+    mark_waived: "Waive",
+    mark_due: "Mark due",
+    download_csv: "Download CSV",
+    total: "Total",
+    open_calls: "Markets taking vendor applications",
+    no_open_calls: "No market is taking applications now.",
+    your_markets: "Your markets",
+    your_applications: "Your stall applications",
+    apply: "Apply for a stall",
+    category: "Category",
+    category_hint: "For example snacks, drinks, crafts, fashion",
+    products: "Products",
+    description: "Description",
+    preferred_class: "Preferred stall class",
+    any_class: "No preference",
+    dates_wanted: "Dates wanted",
+    dates_wanted_hint: "None ticked means every date",
+    send_application: "Send the application",
+    offer: "A place is free for you; take it by",
+    accept_offer: "Take the place",
+    decline_offer: "Decline",
+    withdraw: "Withdraw",
+    photos: "Photos",
+    permit: "Food permit or licence",
+    permit_hint: "Food vendors need one before the organizer can accept them",
+    your_stalls: "Your stalls",
+    no_stalls: "No stall assigned yet.",
+    public_page: "Public page",
+    manage: "Manage",
+    state: "State",
+    cancelled: "Cancelled",
 };
 
-fn market_words(lang: Lang) -> &'static MarketWords {
+pub fn market_words(lang: Lang) -> &'static MarketWords {
     if lang == Lang::Zh { &ZH } else { &EN }
 }
 
@@ -196,11 +449,50 @@ struct MarketPage<'a> {
     description: Vec<String>,
     dates: Vec<DateLink>,
     map_day: Option<String>,
-    map_width: i64,
-    map_height: i64,
-    stalls: Vec<MapStall>,
+    map: StallMap,
     vendors: Vec<VendorCard>,
     ics_href: String,
+}
+
+/// A market's stall plan drawn for one date: `templates/markets/stall_map.html` renders it.
+pub struct StallMap {
+    pub width: i64,
+    pub height: i64,
+    pub stalls: Vec<MapStall>,
+}
+
+/// The plan of `market_id` with the vendors on each stall on `date` (none without a date).
+pub async fn stall_map(state: &AppState, market_id: i64, date: Option<i64>) -> ApiResult<StallMap> {
+    let classes = store::classes(&state.db, market_id).await?;
+    let stalls = store::stalls(&state.db, market_id).await?;
+    let assignments = store::assignments(&state.db, market_id, None).await?;
+    let on_date = |stall_id: i64| {
+        date.and_then(|d| {
+            assignments.iter().find(|a| a.stall_id == stall_id && a.occurrence_id == d).map(|a| a.vendor_name.clone())
+        })
+    };
+    Ok(StallMap {
+        width: stalls.iter().map(|s| s.grid_x + 1).max().unwrap_or(1) * CELL_W + 12,
+        height: stalls.iter().map(|s| s.grid_y + 1).max().unwrap_or(1) * CELL_H + 12,
+        stalls: stalls
+            .iter()
+            .map(|s| {
+                let vendor = on_date(s.id);
+                MapStall {
+                    x: s.grid_x * CELL_W + 6,
+                    y: s.grid_y * CELL_H + 6,
+                    text_x: s.grid_x * CELL_W + 14,
+                    code_y: s.grid_y * CELL_H + 28,
+                    vendor_y: s.grid_y * CELL_H + 52,
+                    code: s.code.clone(),
+                    class: classes.iter().find(|c| c.id == s.class_id).map(|c| c.name.clone()).unwrap_or_default(),
+                    food: s.food_allowed,
+                    vendor_short: vendor.as_deref().map(short).unwrap_or_default(),
+                    vendor,
+                }
+            })
+            .collect(),
+    })
 }
 
 const CELL_W: i64 = 110;
@@ -276,34 +568,7 @@ pub async fn market_page(req: &Request, state: &AppState, slug: &str, date: Opti
             .and_then(|id| dates.iter().find(|d| d.id == id))
             .or_else(|| dates.iter().find(|d| d.cancelled_at.is_none() && d.ends_at > now))
             .or(dates.last());
-        let classes = store::classes(&state.db, market.id).await?;
-        let stalls = store::stalls(&state.db, market.id).await?;
-        let assignments = store::assignments(&state.db, market.id, None).await?;
-        let on_shown = |stall_id: i64| {
-            shown.and_then(|d| {
-                assignments.iter().find(|a| a.stall_id == stall_id && a.occurrence_id == d.id).map(|a| a.vendor_name.clone())
-            })
-        };
-        let map_stalls: Vec<MapStall> = stalls
-            .iter()
-            .map(|s| {
-                let vendor = on_shown(s.id);
-                MapStall {
-                    x: s.grid_x * CELL_W + 6,
-                    y: s.grid_y * CELL_H + 6,
-                    text_x: s.grid_x * CELL_W + 14,
-                    code_y: s.grid_y * CELL_H + 28,
-                    vendor_y: s.grid_y * CELL_H + 52,
-                    code: s.code.clone(),
-                    class: classes.iter().find(|c| c.id == s.class_id).map(|c| c.name.clone()).unwrap_or_default(),
-                    food: s.food_allowed,
-                    vendor_short: vendor.as_deref().map(short).unwrap_or_default(),
-                    vendor,
-                }
-            })
-            .collect();
-        let map_width = stalls.iter().map(|s| s.grid_x + 1).max().unwrap_or(1) * CELL_W + 12;
-        let map_height = stalls.iter().map(|s| s.grid_y + 1).max().unwrap_or(1) * CELL_H + 12;
+        let map = stall_map(state, market.id, shown.map(|d| d.id)).await?;
 
         let public_url = &state.settings.public_url;
         let applications = store::applications(&state.db, market.id, None).await?;
@@ -353,9 +618,7 @@ pub async fn market_page(req: &Request, state: &AppState, slug: &str, date: Opti
                 })
                 .collect(),
             map_day: shown.map(|d| i18n::date(lang, d.starts_at.with_timezone(&tz))),
-            map_width,
-            map_height,
-            stalls: map_stalls,
+            map,
             vendors,
             ics_href: format!("/markets/{}.ics", market.slug),
             title,

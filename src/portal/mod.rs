@@ -7,6 +7,7 @@
 
 pub mod bookings;
 pub mod incentives;
+pub mod markets;
 pub mod organization;
 
 use askama::Template;
@@ -59,6 +60,8 @@ struct HomePage {
     bookings: Vec<BookingLine>,
     awards: Vec<incentives::AwardLine>,
     brand: bool,
+    markets: markets::HomeMarkets,
+    mw: &'static crate::pages::markets::MarketWords,
     feed_url: Option<String>,
 }
 
@@ -113,6 +116,8 @@ async fn home_page(
         bookings: bookings.into_iter().map(|(line, _, _)| line).collect(),
         awards,
         brand,
+        markets: markets::home_markets(state, me, lang).await?,
+        mw: crate::pages::markets::market_words(lang),
         feed_url,
     })
 }

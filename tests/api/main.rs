@@ -10,6 +10,7 @@ mod concurrency;
 mod hardening;
 mod helpers;
 mod incentives;
+mod market_portal;
 mod markets;
 mod media;
 mod notifications;

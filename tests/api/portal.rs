@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::helpers::{PASSWORD, TestApp, booking_body, local};
 
 /// A browser without a browser: keeps cookies, follows no redirects, reads forms' CSRF tokens.
-struct Browser<'a> {
+pub struct Browser<'a> {
     app: &'a TestApp,
     client: reqwest::Client,
     cookies: BTreeMap<String, String>,
@@ -20,14 +20,14 @@ struct Browser<'a> {
     set_cookies: Vec<String>,
 }
 
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    text: String,
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub text: String,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub fn new(app: &'a TestApp) -> Self {
         let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
         Self { app, client, cookies: BTreeMap::new(), set_cookies: Vec::new() }
     }
@@ -53,13 +53,13 @@ impl<'a> Browser<'a> {
         Page { status, location, text }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub async fn get(&mut self, path: &str) -> Page {
         let request = self.client.get(format!("{}{path}", self.app.base));
         self.send(request).await
     }
 
     /// Posts a form; `csrf: true` adds the token the visitor's cookie holds.
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)], csrf: bool) -> Page {
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)], csrf: bool) -> Page {
         let mut form: Vec<(String, String)> =
             fields.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
         if csrf {
@@ -73,7 +73,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Posts a multipart form with one file and its description, adding the CSRF token.
-    async fn upload(&mut self, path: &str, file: Vec<u8>, alt: &str) -> Page {
+    pub async fn upload(&mut self, path: &str, file: Vec<u8>, alt: &str) -> Page {
         let csrf = self.cookies.get("debut_csrf").cloned().expect("a page set the CSRF cookie");
         let form = reqwest::multipart::Form::new()
             .text("csrf", csrf)
@@ -83,7 +83,7 @@ impl<'a> Browser<'a> {
         self.send(request).await
     }
 
-    async fn sign_in(&mut self, email: &str) {
+    pub async fn sign_in(&mut self, email: &str) {
         self.get("/login").await;
         let page = self.post("/login", &[("email", email), ("password", PASSWORD)], true).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER);
@@ -901,7 +901,7 @@ async fn staff_who_want_it_get_one_digest_a_day_after_eight() {
 }
 
 /// Where the browser tests keep their screenshots.
-fn artifacts() -> std::path::PathBuf {
+pub fn artifacts() -> std::path::PathBuf {
     let target = std::env::var("CARGO_TARGET_DIR")
         .unwrap_or_else(|_| format!("{}/target", env!("CARGO_MANIFEST_DIR")));
     let dir = Path::new(&target).join("e2e-artifacts");
@@ -911,7 +911,7 @@ fn artifacts() -> std::path::PathBuf {
 
 /// Runs a browser script of `tests/e2e` with Chromium, failing (never skipping) when a tool is
 /// missing; returns what it printed.
-async fn run_e2e(script: &str, args: Vec<String>) -> String {
+pub async fn run_e2e(script: &str, args: Vec<String>) -> String {
     let node_path =
         std::env::var("DEBUT_NODE_PATH").unwrap_or_else(|_| "/tmp/debut-conformance/node_modules".into());
     for needed in [
