@@ -459,6 +459,8 @@ pub struct StallMap {
     pub width: i64,
     pub height: i64,
     pub stalls: Vec<MapStall>,
+    /// The same as a table under the map; off where the page has its own table of stalls.
+    pub with_table: bool,
 }
 
 /// The plan of `market_id` with the vendors on each stall on `date` (none without a date).
@@ -472,6 +474,7 @@ pub async fn stall_map(state: &AppState, market_id: i64, date: Option<i64>) -> A
         })
     };
     Ok(StallMap {
+        with_table: true,
         width: stalls.iter().map(|s| s.grid_x + 1).max().unwrap_or(1) * CELL_W + 12,
         height: stalls.iter().map(|s| s.grid_y + 1).max().unwrap_or(1) * CELL_H + 12,
         stalls: stalls

@@ -869,7 +869,7 @@ async fn board_view(
             date: i18n::span(lang, shown.starts_at, shown.ends_at, tz),
             dates,
             rows,
-            map: stall_map(state, id, Some(shown.id)).await?,
+            map: StallMap { with_table: false, ..stall_map(state, id, Some(shown.id)).await? },
         },
         csrf,
     ))
