@@ -38,9 +38,11 @@ use crate::{
     web::signin,
 };
 
+/// Every domain's operations, in the order the OpenAPI document lists them.
+pub type DomainApis = (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CalendarApi, MediaApi);
+
 /// The OpenAPI service with every domain's operations.
-pub fn api_service()
--> OpenApiService<(AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CalendarApi, MediaApi), ()> {
+pub fn api_service() -> OpenApiService<DomainApis, ()> {
     OpenApiService::new(
         (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CalendarApi, MediaApi),
         "Debut",

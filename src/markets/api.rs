@@ -352,12 +352,19 @@ impl MarketsApi {
         assignment_id: Path<i64>,
         body: JsonBody<FeeInput>,
     ) -> ApiResult<AssignmentResponse> {
-        Ok(AssignmentResponse::Ok(Json(service::set_fee(&state, &auth.0, id.0, assignment_id.0, body.0).await?)))
+        Ok(AssignmentResponse::Ok(Json(
+            service::set_fee(&state, &auth.0, id.0, assignment_id.0, body.0).await?,
+        )))
     }
 
     /// Fee lines as CSV (organizer)
     #[oai(path = "/markets/:id/fees.csv", method = "get")]
-    async fn fees_csv(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> ApiResult<CsvResponse> {
+    async fn fees_csv(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<CsvResponse> {
         let csv = service::fees_csv(&state, &auth.0, id.0).await?;
         Ok(CsvResponse::Ok(PlainText(csv), format!("attachment; filename=\"market-{}-fees.csv\"", id.0)))
     }

@@ -228,7 +228,11 @@ pub fn validate_slug(raw: &str) -> Result<String, String> {
 
 impl MarketInput {
     pub fn text(&self, v: &mut Violations) -> Option<MarketText> {
-        let slug = self.slug.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| v.check("slug", validate_slug(s)));
+        let slug = self
+            .slug
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .and_then(|s| v.check("slug", validate_slug(s)));
         let title_zh = v.check("title_zh", optional_text(&self.title_zh, 200));
         let title_en = v.check("title_en", optional_text(&self.title_en, 200));
         if title_zh.as_deref() == Some("") && title_en.as_deref() == Some("") {
@@ -262,7 +266,8 @@ fn weekday(raw: &str) -> Result<Weekday, String> {
 }
 
 fn clock_time(raw: &str) -> Result<NaiveTime, String> {
-    NaiveTime::parse_from_str(raw.trim(), "%H:%M").map_err(|_| format!("{raw:?} is not a time of day; use 18:00"))
+    NaiveTime::parse_from_str(raw.trim(), "%H:%M")
+        .map_err(|_| format!("{raw:?} is not a time of day; use 18:00"))
 }
 
 fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, String> {
@@ -308,11 +313,7 @@ pub fn expand_dates(
 
 fn outside(within: Span, tz: Tz) -> String {
     let local = |t: DateTime<Utc>| crate::values::time::local_time(t, tz);
-    format!(
-        "must lie within the approved booking, {} to {}",
-        local(within.starts_at),
-        local(within.ends_at)
-    )
+    format!("must lie within the approved booking, {} to {}", local(within.starts_at), local(within.ends_at))
 }
 
 fn expand_series(series: &SeriesInput, tz: Tz, within: Span, v: &mut Violations) -> Vec<Span> {
@@ -448,7 +449,10 @@ pub fn validate_plan(input: &StallPlanInput) -> ApiResult<StallPlanInput> {
             if stalls.iter().any(|s| s.code == code) {
                 v.add(format!("stalls[{i}].code"), format!("{code} is used twice"));
             } else if stalls.iter().any(|s| (s.x, s.y) == (stall.x, stall.y)) {
-                v.add(format!("stalls[{i}].x"), format!("another stall already stands at ({}, {})", stall.x, stall.y));
+                v.add(
+                    format!("stalls[{i}].x"),
+                    format!("another stall already stands at ({}, {})", stall.x, stall.y),
+                );
             }
             stalls.push(StallInput { code, class: class.to_owned(), x: stall.x, y: stall.y });
         }
@@ -503,7 +507,10 @@ mod tests {
     }
 
     fn span(from: &str, to: &str) -> Span {
-        Span { starts_at: parse_time(from, shanghai()).unwrap(), ends_at: parse_time(to, shanghai()).unwrap() }
+        Span {
+            starts_at: parse_time(from, shanghai()).unwrap(),
+            ends_at: parse_time(to, shanghai()).unwrap(),
+        }
     }
 
     fn series(weekdays: &[&str], weeks: i64) -> SeriesInput {
@@ -566,10 +573,17 @@ mod tests {
             food_allowed: true,
             fee_fen: 20_000,
         };
-        let stall = |code: &str, class: &str, x, y| StallInput { code: code.into(), class: class.into(), x, y };
+        let stall =
+            |code: &str, class: &str, x, y| StallInput { code: code.into(), class: class.into(), x, y };
         let plan = StallPlanInput {
             classes: vec![class],
-            stalls: vec![stall("a01", "Food", 0, 0), stall("A01", "Food", 1, 0), stall("A02", "Craft", 2, 0), stall("A03", "Food", 0, 0), stall("A04", "Food", 100, 0)],
+            stalls: vec![
+                stall("a01", "Food", 0, 0),
+                stall("A01", "Food", 1, 0),
+                stall("A02", "Craft", 2, 0),
+                stall("A03", "Food", 0, 0),
+                stall("A04", "Food", 100, 0),
+            ],
         };
         let Err(ApiError::Validation(errors)) = validate_plan(&plan) else { panic!("expected violations") };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();

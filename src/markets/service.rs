@@ -9,8 +9,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use poem_openapi::Object;
 
 use super::{
-    ApplicationAction, ApplicationInput, ApplicationState, DateStatus, DatesInput, FeeState, MarketInput, OFFER_HOURS, Party,
-    StallPlanInput, expand_dates, market_slug,
+    ApplicationAction, ApplicationInput, ApplicationState, DateStatus, DatesInput, FeeState, MarketInput,
+    OFFER_HOURS, Party, StallPlanInput, expand_dates, market_slug,
     store::{self, ApplicationRow, AssignmentRow, MarketRow, NewApplication, NewAssignment, OccurrenceRow},
     transition, validate_plan,
 };
@@ -164,9 +164,13 @@ fn unique_or(err: sqlx::Error, conflict: impl FnOnce() -> ApiError) -> ApiError 
 /// `POST /api/v1/markets`: a market on an approved market booking of an organizer's.
 pub async fn create(state: &AppState, principal: &Principal, input: MarketInput) -> ApiResult<Market> {
     let basis = store::basis(&state.db, input.booking_id).await?;
-    let visible = basis.as_ref().is_some_and(|b| principal.is_staff() || principal.acts_for(b.organization_id));
+    let visible =
+        basis.as_ref().is_some_and(|b| principal.is_staff() || principal.acts_for(b.organization_id));
     let Some(basis) = basis.filter(|_| visible) else {
-        return Err(ApiError::invalid("booking_id", format!("there is no booking {} of yours", input.booking_id)));
+        return Err(ApiError::invalid(
+            "booking_id",
+            format!("there is no booking {} of yours", input.booking_id),
+        ));
     };
     let mut v = Violations::default();
     if basis.organization_kind != OrgKind::Organizer {
@@ -174,7 +178,10 @@ pub async fn create(state: &AppState, principal: &Principal, input: MarketInput)
     } else if basis.format != Format::Market {
         v.add("booking_id", "the booking's format must be market");
     } else if basis.state != BookingState::Approved {
-        v.add("booking_id", format!("the booking is {}; a market needs an approved booking", basis.state.as_str()));
+        v.add(
+            "booking_id",
+            format!("the booking is {}; a market needs an approved booking", basis.state.as_str()),
+        );
     }
     let text = input.text(&mut v);
     let within = super::Span { starts_at: basis.starts_at, ends_at: basis.ends_at };
@@ -184,7 +191,8 @@ pub async fn create(state: &AppState, principal: &Principal, input: MarketInput)
     }
     v.finish(|| ())?;
     let text = text.expect("checked");
-    let slug = text.slug.clone().unwrap_or_else(|| market_slug(&text.title_en, &text.theme, input.booking_id));
+    let slug =
+        text.slug.clone().unwrap_or_else(|| market_slug(&text.title_en, &text.theme, input.booking_id));
     let now = state.now();
     let mut tx = state.db.begin().await?;
     let id = store::insert(&mut tx, input.booking_id, basis.organization_id, &slug, &text, now)
@@ -204,7 +212,12 @@ pub async fn create(state: &AppState, principal: &Principal, input: MarketInput)
 }
 
 /// Adds dates (single dates and/or a series) within the booking's approved time.
-pub async fn add_dates(state: &AppState, principal: &Principal, id: i64, input: DatesInput) -> ApiResult<Market> {
+pub async fn add_dates(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    input: DatesInput,
+) -> ApiResult<Market> {
     let row = load(state, id).await?;
     require_organizer(principal, &row)?;
     let mut v = Violations::default();
@@ -225,7 +238,12 @@ pub async fn add_dates(state: &AppState, principal: &Principal, id: i64, input: 
 }
 
 /// Cancels one date: it stays in feeds as a tombstone; its vendors hear of it.
-pub async fn cancel_date(state: &AppState, principal: &Principal, id: i64, occurrence_id: i64) -> ApiResult<Market> {
+pub async fn cancel_date(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    occurrence_id: i64,
+) -> ApiResult<Market> {
     let row = load(state, id).await?;
     require_organizer(principal, &row)?;
     let occurrences = store::occurrences(&state.db, id).await?;
@@ -244,7 +262,10 @@ pub async fn cancel_date(state: &AppState, principal: &Principal, id: i64, occur
             coalesce_key: format!("market:{id}:date:{occurrence_id}:org:{}", line.organization_id),
             recipient: Recipient::Organization(line.organization_id),
             subject: format!("{}: the market on {when} is cancelled", row.title_en),
-            body: format!("The market on {when} is cancelled; your stall {} that day is off.", line.stall_code),
+            body: format!(
+                "The market on {when} is cancelled; your stall {} that day is off.",
+                line.stall_code
+            ),
             subject_zh: Some(format!("{}：{when} 的市集取消", row.title_zh)),
             body_zh: Some(format!("{when} 的市集取消，您当天的摊位 {} 不再使用。", line.stall_code)),
             link: Some(format!("/portal/markets/{id}")),
@@ -265,7 +286,12 @@ pub struct CallInput {
 }
 
 /// Opens (or moves) the vendor call's window.
-pub async fn set_call(state: &AppState, principal: &Principal, id: i64, input: CallInput) -> ApiResult<Market> {
+pub async fn set_call(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    input: CallInput,
+) -> ApiResult<Market> {
     let row = load(state, id).await?;
     require_organizer(principal, &row)?;
     let tz = row.zone.tz();
@@ -279,7 +305,8 @@ pub async fn set_call(state: &AppState, principal: &Principal, id: i64, input: C
     }
     v.finish(|| ())?;
     let mut tx = state.db.begin().await?;
-    store::set_call(&mut tx, id, opens_at.expect("checked"), closes_at.expect("checked"), state.now()).await?;
+    store::set_call(&mut tx, id, opens_at.expect("checked"), closes_at.expect("checked"), state.now())
+        .await?;
     cache::bump_public_version(&mut tx).await?;
     tx.commit().await?;
     market(state, id).await
@@ -329,7 +356,11 @@ pub async fn plan_of(state: &AppState, id: i64) -> ApiResult<StallPlan> {
                 id: s.id,
                 code: s.code.clone(),
                 class_id: s.class_id,
-                class: classes.iter().find(|c| c.id == s.class_id).map(|c| c.name.clone()).unwrap_or_default(),
+                class: classes
+                    .iter()
+                    .find(|c| c.id == s.class_id)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default(),
                 food_allowed: s.food_allowed,
                 x: s.grid_x,
                 y: s.grid_y,
@@ -437,7 +468,12 @@ pub fn application_view(row: &ApplicationRow) -> Application {
 }
 
 /// `POST /api/v1/markets/{id}/applications`: a vendor applies while the call is open.
-pub async fn apply(state: &AppState, principal: &Principal, id: i64, input: ApplicationInput) -> ApiResult<Application> {
+pub async fn apply(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    input: ApplicationInput,
+) -> ApiResult<Application> {
     let row = load(state, id).await?;
     let Some(org) = principal.organization.filter(|o| o.kind == OrgKind::Vendor) else {
         return Err(ApiError::forbidden("Only vendor organizations apply for stalls."));
@@ -452,7 +488,11 @@ pub async fn apply(state: &AppState, principal: &Principal, id: i64, input: Appl
             )));
         }
         (Some(_), Some(_)) => return Err(ApiError::conflict("The vendor call has closed.")),
-        _ => return Err(ApiError::conflict("The organizer has not opened a vendor call for this market yet.")),
+        _ => {
+            return Err(ApiError::conflict(
+                "The organizer has not opened a vendor call for this market yet.",
+            ));
+        }
     }
     let mut v = Violations::default();
     let category = v.check("category", required_text(&input.category, 60));
@@ -496,9 +536,9 @@ pub async fn apply(state: &AppState, principal: &Principal, id: i64, input: Appl
         occurrence_ids: &wanted,
     };
     let mut tx = state.db.begin().await?;
-    let application_id = store::insert_application(&mut tx, &new, now)
-        .await
-        .map_err(|e| unique_or(e, || ApiError::conflict("Your organization has applied to this market already.")))?;
+    let application_id = store::insert_application(&mut tx, &new, now).await.map_err(|e| {
+        unique_or(e, || ApiError::conflict("Your organization has applied to this market already."))
+    })?;
     let message = Message {
         coalesce_key: format!("market:{id}:applications"),
         recipient: Recipient::Organization(row.organization_id),
@@ -578,17 +618,34 @@ fn vendor_message(
 
 /// Offers the freed place to the first waitlisted vendor, inside `tx`.
 async fn offer_next(tx: &mut Tx, state: &AppState, market: &MarketRow, now: DateTime<Utc>) -> ApiResult<()> {
-    let Some((next_id, organization_id)) = store::first_waitlisted(tx, market.id).await? else { return Ok(()) };
+    let Some((next_id, organization_id)) = store::first_waitlisted(tx, market.id).await? else {
+        return Ok(());
+    };
     let expires = now + TimeDelta::hours(OFFER_HOURS);
-    if store::set_state(tx, next_id, ApplicationState::Waitlisted, ApplicationState::Offered, Some(expires), now).await? {
-        let message = vendor_message(market, (next_id, organization_id), ApplicationState::Offered, Some(expires));
+    if store::set_state(
+        tx,
+        next_id,
+        ApplicationState::Waitlisted,
+        ApplicationState::Offered,
+        Some(expires),
+        now,
+    )
+    .await?
+    {
+        let message =
+            vendor_message(market, (next_id, organization_id), ApplicationState::Offered, Some(expires));
         notifications::enqueue(tx, &message, now, state.settings.notify.debounce).await?;
     }
     Ok(())
 }
 
 /// Lets offers past their deadline lapse, offering each freed place to the next in line.
-async fn sweep_offers_in(tx: &mut Tx, state: &AppState, market: &MarketRow, now: DateTime<Utc>) -> ApiResult<()> {
+async fn sweep_offers_in(
+    tx: &mut Tx,
+    state: &AppState,
+    market: &MarketRow,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     // Each lapse frees the place again; the loop ends when no offer is overdue.
     for _ in 0..1000 {
         let expired = store::expired_offers(tx, market.id, now).await?;
@@ -596,7 +653,9 @@ async fn sweep_offers_in(tx: &mut Tx, state: &AppState, market: &MarketRow, now:
             break;
         }
         for (id, organization_id) in expired {
-            if store::set_state(tx, id, ApplicationState::Offered, ApplicationState::Lapsed, None, now).await? {
+            if store::set_state(tx, id, ApplicationState::Offered, ApplicationState::Lapsed, None, now)
+                .await?
+            {
                 let message = vendor_message(market, (id, organization_id), ApplicationState::Lapsed, None);
                 notifications::enqueue(tx, &message, now, state.settings.notify.debounce).await?;
                 offer_next(tx, state, market, now).await?;
@@ -637,7 +696,11 @@ pub async fn act(
     // The sweep may have moved this application (an offer that lapsed just now).
     let current = store::application_state_in(&mut tx, id).await?;
     let to = transition(current, action, party)?;
-    if to == ApplicationState::Accepted && party == Party::Organizer && row.sells_food && row.permit_images == 0 {
+    if to == ApplicationState::Accepted
+        && party == Party::Organizer
+        && row.sells_food
+        && row.permit_images == 0
+    {
         return Err(ApiError::conflict(
             "This vendor sells food: a food permit image must be on file before it can be accepted.",
         ));
@@ -697,13 +760,19 @@ pub struct AssignmentInput {
 }
 
 /// `POST /api/v1/markets/{id}/assignments`.
-pub async fn assign(state: &AppState, principal: &Principal, id: i64, input: AssignmentInput) -> ApiResult<Assignment> {
+pub async fn assign(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    input: AssignmentInput,
+) -> ApiResult<Assignment> {
     let market = load(state, id).await?;
     require_organizer(principal, &market)?;
     let stalls = store::stalls(&state.db, id).await?;
     let classes = store::classes(&state.db, id).await?;
     let occurrences = store::occurrences(&state.db, id).await?;
-    let application = store::application(&state.db, input.application_id).await?.filter(|a| a.market_id == id);
+    let application =
+        store::application(&state.db, input.application_id).await?.filter(|a| a.market_id == id);
     let mut v = Violations::default();
     let stall = stalls.iter().find(|s| s.id == input.stall_id);
     if stall.is_none() {
@@ -716,7 +785,9 @@ pub async fn assign(state: &AppState, principal: &Principal, id: i64, input: Ass
     };
     let date_ok = v.check("occurrence_id", date_ok).is_some();
     match &application {
-        None => v.add("application_id", format!("{} is not an application to this market", input.application_id)),
+        None => {
+            v.add("application_id", format!("{} is not an application to this market", input.application_id))
+        }
         Some(a) if date_ok && !a.occurrence_ids().contains(&input.occurrence_id) => {
             v.add("occurrence_id", format!("{} did not apply for this date", a.vendor_name))
         }
@@ -726,7 +797,10 @@ pub async fn assign(state: &AppState, principal: &Principal, id: i64, input: Ass
         && a.sells_food
         && !stall.food_allowed
     {
-        v.add("stall_id", format!("{} sells food and stall {} does not allow food", a.vendor_name, stall.code));
+        v.add(
+            "stall_id",
+            format!("{} sells food and stall {} does not allow food", a.vendor_name, stall.code),
+        );
     }
     v.finish(|| ())?;
     let (stall, application) = (stall.expect("checked"), application.expect("checked"));
@@ -767,7 +841,9 @@ pub async fn assign(state: &AppState, principal: &Principal, id: i64, input: Ass
     }
     cache::bump_public_version(&mut tx).await?;
     tx.commit().await?;
-    let row = store::assignment(&state.db, assignment_id).await?.ok_or_else(|| ApiError::not_found("Assignment"))?;
+    let row = store::assignment(&state.db, assignment_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Assignment"))?;
     Ok(assignment_view(&row))
 }
 
@@ -779,7 +855,9 @@ pub async fn unassign(state: &AppState, principal: &Principal, id: i64, assignme
         .filter(|a| a.market_id == id)
         .ok_or_else(|| ApiError::not_found(format!("Assignment {assignment_id} of market {id}")))?;
     if row.fee_state == FeeState::Paid {
-        return Err(ApiError::conflict("The fee for this stall is paid; mark it due again before unassigning."));
+        return Err(ApiError::conflict(
+            "The fee for this stall is paid; mark it due again before unassigning.",
+        ));
     }
     let mut tx = state.db.begin().await?;
     store::delete_assignment(&mut tx, assignment_id).await?;
@@ -810,9 +888,15 @@ pub struct Fees {
 pub async fn fees(state: &AppState, principal: &Principal, id: i64) -> ApiResult<Fees> {
     let market = load(state, id).await?;
     require_organizer(principal, &market)?;
-    let lines: Vec<Assignment> = store::assignments(&state.db, id, None).await?.iter().map(assignment_view).collect();
+    let lines: Vec<Assignment> =
+        store::assignments(&state.db, id, None).await?.iter().map(assignment_view).collect();
     let total = |s: FeeState| lines.iter().filter(|l| l.fee_state == s).map(|l| l.fee_fen).sum();
-    Ok(Fees { due_fen: total(FeeState::Due), paid_fen: total(FeeState::Paid), waived_fen: total(FeeState::Waived), lines })
+    Ok(Fees {
+        due_fen: total(FeeState::Due),
+        paid_fen: total(FeeState::Paid),
+        waived_fen: total(FeeState::Waived),
+        lines,
+    })
 }
 
 #[derive(Debug, Clone, Object, serde::Deserialize)]
@@ -820,7 +904,13 @@ pub struct FeeInput {
     pub state: FeeState,
 }
 
-pub async fn set_fee(state: &AppState, principal: &Principal, id: i64, assignment_id: i64, input: FeeInput) -> ApiResult<Assignment> {
+pub async fn set_fee(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    assignment_id: i64,
+    input: FeeInput,
+) -> ApiResult<Assignment> {
     let market = load(state, id).await?;
     require_organizer(principal, &market)?;
     store::assignment(&state.db, assignment_id)
@@ -830,7 +920,8 @@ pub async fn set_fee(state: &AppState, principal: &Principal, id: i64, assignmen
     let mut tx = state.db.begin().await?;
     store::set_fee_state(&mut tx, assignment_id, input.state, state.now()).await?;
     tx.commit().await?;
-    let row = store::assignment(&state.db, assignment_id).await?.ok_or_else(|| ApiError::not_found("Fee line"))?;
+    let row =
+        store::assignment(&state.db, assignment_id).await?.ok_or_else(|| ApiError::not_found("Fee line"))?;
     Ok(assignment_view(&row))
 }
 

@@ -163,7 +163,12 @@ pub struct OccurrenceRow {
 
 /// Adds dates; a date that starts when an existing one does is kept once. Returns how many
 /// were new.
-pub async fn add_occurrences(tx: &mut Tx, market_id: i64, spans: &[Span], now: DateTime<Utc>) -> ApiResult<u64> {
+pub async fn add_occurrences(
+    tx: &mut Tx,
+    market_id: i64,
+    spans: &[Span],
+    now: DateTime<Utc>,
+) -> ApiResult<u64> {
     let mut added = 0;
     for span in spans {
         added += on_tx!(tx, conn => sqlx::query(
@@ -192,7 +197,12 @@ pub async fn occurrences(db: &Db, market_id: i64) -> ApiResult<Vec<OccurrenceRow
 }
 
 /// Cancels a date that is not cancelled yet; false when there was none to cancel.
-pub async fn cancel_occurrence(tx: &mut Tx, market_id: i64, occurrence_id: i64, now: DateTime<Utc>) -> ApiResult<bool> {
+pub async fn cancel_occurrence(
+    tx: &mut Tx,
+    market_id: i64,
+    occurrence_id: i64,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
     let changed = on_tx!(tx, conn => sqlx::query(
         "UPDATE market_occurrences SET cancelled_at = $3, sequence = sequence + 1, updated_at = $3 \
          WHERE id = $1 AND market_id = $2 AND cancelled_at IS NULL",
@@ -395,9 +405,15 @@ pub async fn application(db: &Db, id: i64) -> ApiResult<Option<ApplicationRow>> 
 }
 
 /// A market's applications in the order they came in; one vendor's when `organization_id` is given.
-pub async fn applications(db: &Db, market_id: i64, organization_id: Option<i64>) -> ApiResult<Vec<ApplicationRow>> {
-    const SQL: &str =
-        concat!(select_application!(), "WHERE a.market_id = $1 AND ($2 IS NULL OR a.organization_id = $2) ORDER BY a.id");
+pub async fn applications(
+    db: &Db,
+    market_id: i64,
+    organization_id: Option<i64>,
+) -> ApiResult<Vec<ApplicationRow>> {
+    const SQL: &str = concat!(
+        select_application!(),
+        "WHERE a.market_id = $1 AND ($2 IS NULL OR a.organization_id = $2) ORDER BY a.id"
+    );
     Ok(on_db!(db, pool => sqlx::query_as::<_, ApplicationRow>(SQL)
         .bind(market_id)
         .bind(organization_id)
@@ -408,7 +424,9 @@ pub async fn applications(db: &Db, market_id: i64, organization_id: Option<i64>)
 /// One vendor's applications across markets, newest first.
 pub async fn vendor_applications(db: &Db, organization_id: i64) -> ApiResult<Vec<ApplicationRow>> {
     const SQL: &str = concat!(select_application!(), "WHERE a.organization_id = $1 ORDER BY a.id DESC");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, ApplicationRow>(SQL).bind(organization_id).fetch_all(pool).await)?)
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, ApplicationRow>(SQL).bind(organization_id).fetch_all(pool).await)?,
+    )
 }
 
 pub struct NewApplication<'a> {
@@ -424,7 +442,11 @@ pub struct NewApplication<'a> {
 }
 
 /// Inserts an application and its dates; a unique violation when the vendor applied already.
-pub async fn insert_application(tx: &mut Tx, new: &NewApplication<'_>, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+pub async fn insert_application(
+    tx: &mut Tx,
+    new: &NewApplication<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     on_tx!(tx, conn => {
         let id = sqlx::query_scalar::<_, i64>(
             "INSERT INTO market_applications (market_id, organization_id, created_by, category, products, description, \
@@ -480,10 +502,12 @@ pub async fn set_state(
 
 /// An application's state as this transaction sees it.
 pub async fn application_state_in(tx: &mut Tx, id: i64) -> ApiResult<ApplicationState> {
-    Ok(on_tx!(tx, conn => sqlx::query_scalar::<_, ApplicationState>("SELECT state FROM market_applications WHERE id = $1")
+    Ok(
+        on_tx!(tx, conn => sqlx::query_scalar::<_, ApplicationState>("SELECT state FROM market_applications WHERE id = $1")
         .bind(id)
         .fetch_one(&mut *conn)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// Offers in the market whose deadline has passed: (id, organization).
@@ -548,7 +572,11 @@ macro_rules! select_assignment {
 }
 
 /// A market's assignments by date and stall; one vendor's when `organization_id` is given.
-pub async fn assignments(db: &Db, market_id: i64, organization_id: Option<i64>) -> ApiResult<Vec<AssignmentRow>> {
+pub async fn assignments(
+    db: &Db,
+    market_id: i64,
+    organization_id: Option<i64>,
+) -> ApiResult<Vec<AssignmentRow>> {
     const SQL: &str = concat!(
         select_assignment!(),
         "WHERE x.market_id = $1 AND ($2 IS NULL OR a.organization_id = $2) ORDER BY oc.starts_at, s.code"
@@ -578,7 +606,11 @@ pub struct NewAssignment {
 
 /// Inserts an assignment; the schema refuses a taken stall, a second stall for the vendor on
 /// that date and a food vendor on a no-food stall.
-pub async fn insert_assignment(tx: &mut Tx, new: &NewAssignment, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+pub async fn insert_assignment(
+    tx: &mut Tx,
+    new: &NewAssignment,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     on_tx!(tx, conn => sqlx::query_scalar::<_, i64>(
         "INSERT INTO stall_assignments (market_id, stall_id, stall_food, occurrence_id, application_id, vendor_food, \
          fee_fen, fee_state, created_by, created_at, updated_at) \

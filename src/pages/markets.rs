@@ -397,7 +397,8 @@ pub async fn markets_page(req: &Request, state: Data<&AppState>) -> poem::Result
         }
         cards.sort_by_key(|(start, _)| *start);
         let (w, mw) = (i18n::words(lang), market_words(lang));
-        let page = layout(&state, lang, "/markets", format!("{} · {}", mw.heading, w.site), mw.heading.to_owned());
+        let page =
+            layout(&state, lang, "/markets", format!("{} · {}", mw.heading, w.site), mw.heading.to_owned());
         let template = MarketsPage { page, w, mw, markets: cards.into_iter().map(|(_, c)| c).collect() };
         Ok(Built { content_type: HTML, body: render(&template)?, last_modified })
     })
@@ -470,7 +471,10 @@ pub async fn stall_map(state: &AppState, market_id: i64, date: Option<i64>) -> A
     let assignments = store::assignments(&state.db, market_id, None).await?;
     let on_date = |stall_id: i64| {
         date.and_then(|d| {
-            assignments.iter().find(|a| a.stall_id == stall_id && a.occurrence_id == d).map(|a| a.vendor_name.clone())
+            assignments
+                .iter()
+                .find(|a| a.stall_id == stall_id && a.occurrence_id == d)
+                .map(|a| a.vendor_name.clone())
         })
     };
     Ok(StallMap {
@@ -488,7 +492,11 @@ pub async fn stall_map(state: &AppState, market_id: i64, date: Option<i64>) -> A
                     code_y: s.grid_y * CELL_H + 28,
                     vendor_y: s.grid_y * CELL_H + 52,
                     code: s.code.clone(),
-                    class: classes.iter().find(|c| c.id == s.class_id).map(|c| c.name.clone()).unwrap_or_default(),
+                    class: classes
+                        .iter()
+                        .find(|c| c.id == s.class_id)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default(),
                     food: s.food_allowed,
                     vendor_short: vendor.as_deref().map(short).unwrap_or_default(),
                     vendor,
@@ -516,7 +524,11 @@ fn short(name: &str) -> String {
 fn json_ld(market: &MarketRow, dates: &[OccurrenceRow], lang: Lang, url: &str) -> String {
     let tz = market.zone.tz();
     let status = |d: &OccurrenceRow| {
-        if d.cancelled_at.is_some() { "https://schema.org/EventCancelled" } else { "https://schema.org/EventScheduled" }
+        if d.cancelled_at.is_some() {
+            "https://schema.org/EventCancelled"
+        } else {
+            "https://schema.org/EventScheduled"
+        }
     };
     let location = json!({
         "@type": "Place",
@@ -551,7 +563,12 @@ fn json_ld(market: &MarketRow, dates: &[OccurrenceRow], lang: Lang, url: &str) -
 }
 
 /// `GET /markets/{slug}`: the market page; `?date={id}` picks the date whose stall map shows.
-pub async fn market_page(req: &Request, state: &AppState, slug: &str, date: Option<i64>) -> poem::Result<Response> {
+pub async fn market_page(
+    req: &Request,
+    state: &AppState,
+    slug: &str,
+    date: Option<i64>,
+) -> poem::Result<Response> {
     let lang = language(req);
     let key = format!("market|{slug}|{}", date.map_or_else(String::new, |d| d.to_string()));
     serve_cached(req, state, lang, key, || async {
@@ -582,9 +599,13 @@ pub async fn market_page(req: &Request, state: &AppState, slug: &str, date: Opti
             .map(|a| VendorCard {
                 name: a.vendor_name.clone(),
                 category: a.category.clone(),
-                photo: photos.iter().find(|(org, _, _)| *org == a.organization_id).and_then(|(_, variants, alt)| {
-                    serde_json::from_str::<Vec<StoredVariant>>(variants).ok().and_then(|v| img(&v, alt, public_url))
-                }),
+                photo: photos.iter().find(|(org, _, _)| *org == a.organization_id).and_then(
+                    |(_, variants, alt)| {
+                        serde_json::from_str::<Vec<StoredVariant>>(variants)
+                            .ok()
+                            .and_then(|v| img(&v, alt, public_url))
+                    },
+                ),
             })
             .collect();
         let w = i18n::words(lang);
@@ -592,13 +613,15 @@ pub async fn market_page(req: &Request, state: &AppState, slug: &str, date: Opti
         let title = title(&market, lang);
         let description = lang.pick(&market.description_zh, &market.description_en).to_owned();
         let url = format!("{public_url}/markets/{}", market.slug);
-        let mut page = layout(state, lang, &format!("/markets/{}", market.slug), format!("{title} · {}", w.site), {
-            let summary: String = description.chars().take(160).collect();
-            if summary.is_empty() { title.clone() } else { summary }
-        });
+        let mut page =
+            layout(state, lang, &format!("/markets/{}", market.slug), format!("{title} · {}", w.site), {
+                let summary: String = description.chars().take(160).collect();
+                if summary.is_empty() { title.clone() } else { summary }
+            });
         page.og_type = "article";
         page.json_ld = Some(json_ld(&market, &dates, lang, &url));
-        let last_modified = dates.iter().map(|d| d.updated_at).chain([market.updated_at]).max().unwrap_or(market.updated_at);
+        let last_modified =
+            dates.iter().map(|d| d.updated_at).chain([market.updated_at]).max().unwrap_or(market.updated_at);
         let template = MarketPage {
             page,
             w,
@@ -609,7 +632,11 @@ pub async fn market_page(req: &Request, state: &AppState, slug: &str, date: Opti
             venue_href: format!("/venues/{}", market.venue_slug),
             address: market.venue_address.clone(),
             map_href: map_href(market.latitude, market.longitude),
-            description: description.split('\n').filter(|p| !p.trim().is_empty()).map(str::to_owned).collect(),
+            description: description
+                .split('\n')
+                .filter(|p| !p.trim().is_empty())
+                .map(str::to_owned)
+                .collect(),
             dates: dates
                 .iter()
                 .map(|d| DateLink {
@@ -640,7 +667,9 @@ pub async fn market_file(
     Query(query): Query<BTreeMap<String, String>>,
 ) -> poem::Result<Response> {
     match file.strip_suffix(".ics") {
-        Some(slug) => feeds::market_ics(req, &state, slug, Lang::parse(query.get("lang").map(String::as_str))).await,
+        Some(slug) => {
+            feeds::market_ics(req, &state, slug, Lang::parse(query.get("lang").map(String::as_str))).await
+        }
         None => {
             let date = query.get("date").and_then(|d| d.parse::<i64>().ok());
             market_page(req, &state, &file, date).await

@@ -17,8 +17,8 @@ use crate::{
     bookings::{BookingState, Format, store as booking_store},
     error::{ApiError, ApiResult, FieldError},
     markets::{
-        ApplicationAction, ApplicationInput, ApplicationState, FeeState, MarketInput, SeriesInput, StallClassInput,
-        StallInput, StallPlanInput,
+        ApplicationAction, ApplicationInput, ApplicationState, FeeState, MarketInput, SeriesInput,
+        StallClassInput, StallInput, StallPlanInput,
         service::{self, AssignmentInput, CallInput, FeeInput},
         store::{self, ApplicationRow, MarketRow},
     },
@@ -34,8 +34,8 @@ use crate::{
         time::local_time,
     },
     web::{
-        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, discard_image, language, page, see_other,
-        store_image, words::words,
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, discard_image, language, page,
+        see_other, store_image, words::words,
     },
 };
 
@@ -140,7 +140,11 @@ pub async fn home_markets(state: &AppState, me: &SignedIn, lang: Lang) -> ApiRes
                 home.open_calls.push(MarketLine {
                     href: format!("/portal/markets/{}/apply", market.id),
                     title: title(&market, lang),
-                    note: format!("{} {}", mw.call_open, local_time(closes, market.zone.tz()).replace('T', " ")),
+                    note: format!(
+                        "{} {}",
+                        mw.call_open,
+                        local_time(closes, market.zone.tz()).replace('T', " ")
+                    ),
                 });
             }
         }
@@ -262,9 +266,11 @@ async fn new_market_view(
                 Input::new("slug", mw.slug, "text", &form.slug, "off").hint(mw.slug_hint),
             ],
             series: vec![
-                Input::new("series_start_time", mw.start_time, "text", &form.start_time, "off").hint(mw.time_hint),
+                Input::new("series_start_time", mw.start_time, "text", &form.start_time, "off")
+                    .hint(mw.time_hint),
                 Input::new("series_end_time", mw.end_time, "text", &form.end_time, "off").hint(mw.time_hint),
-                Input::new("series_first_date", mw.first_date, "text", &form.first_date, "off").hint(mw.date_hint),
+                Input::new("series_first_date", mw.first_date, "text", &form.first_date, "off")
+                    .hint(mw.date_hint),
                 Input::new("series_weeks", mw.weeks, "text", &form.weeks, "off"),
             ],
             days,
@@ -283,7 +289,11 @@ pub struct BookingQuery {
 
 /// `GET /portal/markets/new?booking={id}`.
 #[handler]
-pub async fn new_page(req: &Request, state: Data<&AppState>, Query(query): Query<BookingQuery>) -> poem::Result<Response> {
+pub async fn new_page(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(query): Query<BookingQuery>,
+) -> poem::Result<Response> {
     let me = crate::signed_in_or_return!(req, &state);
     let form = NewMarketForm {
         booking: query.booking,
@@ -298,7 +308,11 @@ pub async fn new_page(req: &Request, state: Data<&AppState>, Query(query): Query
 
 /// `POST /portal/markets/new`.
 #[handler]
-pub async fn create(req: &Request, state: Data<&AppState>, Form(form): Form<NewMarketForm>) -> poem::Result<Response> {
+pub async fn create(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<NewMarketForm>,
+) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
     let weeks = form.weeks.trim().parse::<i64>();
@@ -362,7 +376,15 @@ struct MarketPage {
 }
 
 fn plan_text(plan: &service::StallPlan, lang: Lang) -> (String, String) {
-    let yes = |b: bool| if b { if lang == Lang::Zh { "是" } else { "yes" } } else if lang == Lang::Zh { "否" } else { "no" };
+    let yes = |b: bool| {
+        if b {
+            if lang == Lang::Zh { "是" } else { "yes" }
+        } else if lang == Lang::Zh {
+            "否"
+        } else {
+            "no"
+        }
+    };
     let classes = plan
         .classes
         .iter()
@@ -379,7 +401,12 @@ fn plan_text(plan: &service::StallPlan, lang: Lang) -> (String, String) {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    let stalls = plan.stalls.iter().map(|s| format!("{} | {} | {} | {}", s.code, s.class, s.x, s.y)).collect::<Vec<_>>().join("\n");
+    let stalls = plan
+        .stalls
+        .iter()
+        .map(|s| format!("{} | {} | {} | {}", s.code, s.class, s.x, s.y))
+        .collect::<Vec<_>>()
+        .join("\n");
     (classes, stalls)
 }
 
@@ -431,7 +458,9 @@ async fn market_view(
         .collect();
     let now = state.now();
     let call_note = match (market.call_opens_at, market.call_closes_at) {
-        (Some(o), Some(c)) if o <= now && now < c => format!("{} {}", mw.call_open, local_time(c, tz).replace('T', " ")),
+        (Some(o), Some(c)) if o <= now && now < c => {
+            format!("{} {}", mw.call_open, local_time(c, tz).replace('T', " "))
+        }
         _ => mw.call_closed.to_owned(),
     };
     let (opens, closes) = match typed.1 {
@@ -445,7 +474,8 @@ async fn market_view(
         Some(form) => (form.classes.clone(), form.stalls.clone()),
         None => plan_text(&service::plan_of(state, id).await?, lang),
     };
-    let shell = Shell::new(req, lang, title(&market, lang), &csrf, Some(me)).with_errors(errors).with_notice(notice);
+    let shell =
+        Shell::new(req, lang, title(&market, lang), &csrf, Some(me)).with_errors(errors).with_notice(notice);
     Ok((
         MarketPage {
             shell,
@@ -698,7 +728,8 @@ async fn applications_view(
             photo: first_photo(state, ImageOwner::MarketApplication(a.id)).await?,
         });
     }
-    let shell = Shell::new(req, lang, mw.applications, &csrf, Some(me)).with_errors(errors).with_notice(notice);
+    let shell =
+        Shell::new(req, lang, mw.applications, &csrf, Some(me)).with_errors(errors).with_notice(notice);
     Ok((ApplicationsPage { shell, w, mw, id, title: title(&market, lang), applications }, csrf))
 }
 
@@ -843,7 +874,10 @@ async fn board_view(
                 candidates: applications
                     .iter()
                     .filter(|a| s.food_allowed || !a.sells_food)
-                    .map(|a| Candidate { application_id: a.id, name: format!("{} · {}", a.vendor_name, a.category) })
+                    .map(|a| Candidate {
+                        application_id: a.id,
+                        name: format!("{} · {}", a.vendor_name, a.category),
+                    })
                     .collect(),
             }
         })
@@ -910,16 +944,24 @@ pub async fn assign(
     let me = crate::signed_in_or_return!(req, &state);
     let result = match form.application_id.parse() {
         Ok(application_id) => {
-            let input = AssignmentInput { stall_id: form.stall_id, occurrence_id: form.occurrence_id, application_id };
+            let input = AssignmentInput {
+                stall_id: form.stall_id,
+                occurrence_id: form.occurrence_id,
+                application_id,
+            };
             service::assign(&state, &me.principal, id, input).await.map(|_| ())
         }
         Err(_) => Err(ApiError::invalid("application_id", "choose a vendor")),
     };
     match result {
-        Ok(()) => Ok(see_other(&format!("/portal/markets/{id}/board?date={}&done=assigned", form.occurrence_id), vec![])),
+        Ok(()) => Ok(see_other(
+            &format!("/portal/markets/{id}/board?date={}&done=assigned", form.occurrence_id),
+            vec![],
+        )),
         Err(err) => {
             let (status, errors) = Errors::from_problem(err)?;
-            let (template, csrf) = board_view(req, &state, &me, id, Some(form.occurrence_id), errors, None).await?;
+            let (template, csrf) =
+                board_view(req, &state, &me, id, Some(form.occurrence_id), errors, None).await?;
             Ok(page(status, &template, &csrf, vec![])?)
         }
     }
@@ -1113,8 +1155,11 @@ async fn apply_view(
     let lang = language(req);
     let (w, mw, csrf) = (words(lang), market_words(lang), Csrf::of(req, state));
     let market = service::load(state, id).await?;
-    let mut classes =
-        vec![ClassChoice { value: String::new(), label: mw.any_class.into(), selected: form.preferred_class_id.is_empty() }];
+    let mut classes = vec![ClassChoice {
+        value: String::new(),
+        label: mw.any_class.into(),
+        selected: form.preferred_class_id.is_empty(),
+    }];
     for c in store::classes(&state.db, id).await? {
         classes.push(ClassChoice {
             selected: form.preferred_class_id == c.id.to_string(),
@@ -1162,7 +1207,11 @@ async fn apply_view(
 
 /// `GET /portal/markets/{id}/apply`.
 #[handler]
-pub async fn apply_page(req: &Request, state: Data<&AppState>, Path(id): Path<i64>) -> poem::Result<Response> {
+pub async fn apply_page(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+) -> poem::Result<Response> {
     let me = crate::signed_in_or_return!(req, &state);
     let (template, csrf) = apply_view(req, &state, &me, id, &ApplyForm::default(), Errors::default()).await?;
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
@@ -1187,7 +1236,9 @@ pub async fn apply(
         occurrence_ids: form.dates(),
     };
     match service::apply(&state, &me.principal, id, input).await {
-        Ok(application) => Ok(see_other(&format!("/portal/market-applications/{}?done=applied", application.id), vec![])),
+        Ok(application) => {
+            Ok(see_other(&format!("/portal/market-applications/{}?done=applied", application.id), vec![]))
+        }
         Err(err) => {
             let (status, errors) = Errors::from_problem(err)?;
             let (template, csrf) = apply_view(req, &state, &me, id, &form, errors).await?;
@@ -1258,7 +1309,8 @@ async fn application_view(
         .filter(|_| row.state == ApplicationState::Offered)
         .map(|t| local_time(t, market.zone.tz()).replace('T', " "));
     use ApplicationState::*;
-    let shell = Shell::new(req, lang, title(&market, lang), &csrf, Some(me)).with_errors(errors).with_notice(notice);
+    let shell =
+        Shell::new(req, lang, title(&market, lang), &csrf, Some(me)).with_errors(errors).with_notice(notice);
     Ok((
         ApplicationPage {
             shell,
@@ -1296,7 +1348,13 @@ pub async fn application_page(
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
 }
 
-async fn upload_to(req: &Request, state: &AppState, id: i64, owner: ImageOwner, body: Body) -> poem::Result<Response> {
+async fn upload_to(
+    req: &Request,
+    state: &AppState,
+    id: i64,
+    owner: ImageOwner,
+    body: Body,
+) -> poem::Result<Response> {
     let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
     check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
     let me = crate::signed_in_or_return!(req, state);
@@ -1312,13 +1370,23 @@ async fn upload_to(req: &Request, state: &AppState, id: i64, owner: ImageOwner, 
 
 /// `POST /portal/market-applications/{id}/photos` (multipart: `file`, `alt`, `csrf`).
 #[handler]
-pub async fn upload_photo(req: &Request, state: Data<&AppState>, Path(id): Path<i64>, body: Body) -> poem::Result<Response> {
+pub async fn upload_photo(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    body: Body,
+) -> poem::Result<Response> {
     upload_to(req, &state, id, ImageOwner::MarketApplication(id), body).await
 }
 
 /// `POST /portal/market-applications/{id}/permit` (multipart): replaces the permit on file.
 #[handler]
-pub async fn upload_permit(req: &Request, state: Data<&AppState>, Path(id): Path<i64>, body: Body) -> poem::Result<Response> {
+pub async fn upload_permit(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    body: Body,
+) -> poem::Result<Response> {
     upload_to(req, &state, id, ImageOwner::MarketPermit(id), body).await
 }
 
@@ -1355,9 +1423,13 @@ mod tests {
         let fields: Vec<_> = parse_plan(&bad).unwrap_err().into_iter().map(|e| e.message).collect();
         assert_eq!(
             fields,
-            ["line 1: write name | m² | power | water | food | fee in yuan", "line 1: write code | class | column | row"]
+            [
+                "line 1: write name | m² | power | water | food | fee in yuan",
+                "line 1: write code | class | column | row"
+            ]
         );
-        let named = plan_errors(vec![FieldError { field: "stalls[2].x".into(), message: "is outside".into() }]);
+        let named =
+            plan_errors(vec![FieldError { field: "stalls[2].x".into(), message: "is outside".into() }]);
         assert_eq!((named[0].field.as_str(), named[0].message.as_str()), ("stalls", "line 3: is outside"));
     }
 }

@@ -56,7 +56,15 @@ async fn an_organizer_and_a_vendor_run_a_market_through_the_portal() {
     let refused = organizer.post("/portal/markets/new", &fields, true).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text.contains("href=\"#series_weekdays\""), "{}", refused.text);
-    fields.extend([("fri", "on"), ("sat", "on"), ("sun", "on"), ("mon", "on"), ("tue", "on"), ("wed", "on"), ("thu", "on")]);
+    fields.extend([
+        ("fri", "on"),
+        ("sat", "on"),
+        ("sun", "on"),
+        ("mon", "on"),
+        ("tue", "on"),
+        ("wed", "on"),
+        ("thu", "on"),
+    ]);
     let created = organizer.post("/portal/markets/new", &fields, true).await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text);
     let market = id_in(created.location.as_deref().unwrap(), "/portal/markets/");
@@ -65,7 +73,11 @@ async fn an_organizer_and_a_vendor_run_a_market_through_the_portal() {
 
     // The plan: a bad line is named; a good plan draws the map.
     let bad = organizer
-        .post(&format!("/portal/markets/{market}/plan"), &[("classes", "Food | 9 | yes | yes | yes | 300"), ("stalls", "F01 | Food | left | 0")], true)
+        .post(
+            &format!("/portal/markets/{market}/plan"),
+            &[("classes", "Food | 9 | yes | yes | yes | 300"), ("stalls", "F01 | Food | left | 0")],
+            true,
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text.contains("line 1: write code | class | column | row"), "{}", bad.text);
@@ -74,11 +86,17 @@ async fn an_organizer_and_a_vendor_run_a_market_through_the_portal() {
         ("classes", "Food | 9 | yes | yes | yes | 300\nCraft | 6 | yes | no | no | 150"),
         ("stalls", "F01 | Food | 0 | 0\nC01 | Craft | 1 | 0\nC02 | Craft | 2 | 0"),
     ];
-    assert_eq!(organizer.post(&format!("/portal/markets/{market}/plan"), &plan, true).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        organizer.post(&format!("/portal/markets/{market}/plan"), &plan, true).await.status,
+        StatusCode::SEE_OTHER
+    );
     let opens = local(0, 0, 0);
     let closes = local(2, 23, 0);
     let call = [("opens_at", opens.as_str()), ("closes_at", closes.as_str())];
-    assert_eq!(organizer.post(&format!("/portal/markets/{market}/call"), &call, true).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        organizer.post(&format!("/portal/markets/{market}/call"), &call, true).await.status,
+        StatusCode::SEE_OTHER
+    );
     let page = organizer.get(&format!("/portal/markets/{market}")).await;
     assert!(page.text.contains("<svg class=\"stall-map\"") && page.text.contains("C02"), "the plan is drawn");
 
@@ -105,7 +123,10 @@ async fn an_organizer_and_a_vendor_run_a_market_through_the_portal() {
     app.register("organizer", "rival@nights.cn").await;
     let mut rival = Browser::new(&app);
     rival.sign_in("rival@nights.cn").await;
-    assert_eq!(rival.get(&format!("/portal/markets/{market}/applications")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        rival.get(&format!("/portal/markets/{market}/applications")).await.status,
+        StatusCode::FORBIDDEN
+    );
 
     // The organizer accepts, gives the food stall for the first date and marks the fee paid.
     let list = organizer.get(&format!("/portal/markets/{market}/applications")).await;
@@ -115,22 +136,48 @@ async fn an_organizer_and_a_vendor_run_a_market_through_the_portal() {
         .await;
     assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.text);
     let board = organizer.get(&format!("/portal/markets/{market}/board")).await;
-    let stall = board.text.split("name=\"stall_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
-    let date = board.text.split("name=\"occurrence_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let stall =
+        board.text.split("name=\"stall_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let date = board
+        .text
+        .split("name=\"occurrence_id\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
     // The first stall row with a vendor choice is F01: craft stalls do not offer a food vendor.
-    assert_eq!(board.text.matches("name=\"application_id\"").count(), 1, "only the food stall offers the food vendor");
+    assert_eq!(
+        board.text.matches("name=\"application_id\"").count(),
+        1,
+        "only the food stall offers the food vendor"
+    );
     let assigned = organizer
         .post(
             &format!("/portal/markets/{market}/board"),
-            &[("stall_id", stall.as_str()), ("occurrence_id", date.as_str()), ("application_id", &application.to_string())],
+            &[
+                ("stall_id", stall.as_str()),
+                ("occurrence_id", date.as_str()),
+                ("application_id", &application.to_string()),
+            ],
             true,
         )
         .await;
     assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.text);
     let fees = organizer.get(&format!("/portal/markets/{market}/fees")).await;
     assert!(fees.text.contains("¥300.00"), "{}", fees.text);
-    let line = fees.text.split(&format!("/portal/markets/{market}/fees/")).nth(1).unwrap().split('"').next().unwrap().to_owned();
-    let paid = organizer.post(&format!("/portal/markets/{market}/fees/{line}"), &[("state", "paid")], true).await;
+    let line = fees
+        .text
+        .split(&format!("/portal/markets/{market}/fees/"))
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let paid =
+        organizer.post(&format!("/portal/markets/{market}/fees/{line}"), &[("state", "paid")], true).await;
     assert_eq!(paid.status, StatusCode::SEE_OTHER);
     let csv = organizer.get(&format!("/portal/markets/{market}/fees.csv")).await;
     assert!(csv.text.contains("\"F01\",\"Org of cook@snacks.cn\",30000,\"paid\""), "{}", csv.text);

@@ -73,16 +73,25 @@ async fn market(app: &TestApp) -> Fixture {
         .await
         .ok(201);
     let id = created["id"].as_i64().unwrap();
-    let dates: Vec<i64> = created["occurrences"].as_array().unwrap().iter().map(|o| o["id"].as_i64().unwrap()).collect();
+    let dates: Vec<i64> =
+        created["occurrences"].as_array().unwrap().iter().map(|o| o["id"].as_i64().unwrap()).collect();
     assert_eq!(dates.len(), 7, "{created}");
     assert_eq!(created["occurrences"][0]["local_starts_at"], json!(format!("{first_date}T18:00")));
-    let stalls = app.send(Method::PUT, &format!("/api/v1/markets/{id}/stalls"), Some(&organizer), Some(plan())).await.ok(200);
+    let stalls = app
+        .send(Method::PUT, &format!("/api/v1/markets/{id}/stalls"), Some(&organizer), Some(plan()))
+        .await
+        .ok(200);
     let stall = |code: &str| {
-        stalls["stalls"].as_array().unwrap().iter().find(|s| s["code"] == code).unwrap()["id"].as_i64().unwrap()
+        stalls["stalls"].as_array().unwrap().iter().find(|s| s["code"] == code).unwrap()["id"]
+            .as_i64()
+            .unwrap()
     };
     let call = json!({"opens_at": (Utc::now() - TimeDelta::hours(1)).to_rfc3339(),
                       "closes_at": (Utc::now() + TimeDelta::days(2)).to_rfc3339()});
-    let opened = app.send(Method::PUT, &format!("/api/v1/markets/{id}/call"), Some(&organizer), Some(call)).await.ok(200);
+    let opened = app
+        .send(Method::PUT, &format!("/api/v1/markets/{id}/call"), Some(&organizer), Some(call))
+        .await
+        .ok(200);
     assert_eq!(opened["call"]["open"], json!(true));
     Fixture {
         staff,
@@ -100,7 +109,8 @@ async fn vendor_applies(app: &TestApp, market: i64, email: &str, sells_food: boo
     let (vendor, _) = app.register("vendor", email).await;
     let body = json!({"category": if sells_food { "snacks" } else { "crafts" }, "products": "Things people like",
                       "sells_food": sells_food});
-    let application = app.post(&format!("/api/v1/markets/{market}/applications"), Some(&vendor), body).await.ok(201);
+    let application =
+        app.post(&format!("/api/v1/markets/{market}/applications"), Some(&vendor), body).await.ok(201);
     (vendor, application["id"].as_i64().unwrap())
 }
 
@@ -112,7 +122,14 @@ fn png() -> Vec<u8> {
     encode(&picture(120, 90), ImageFormat::Png)
 }
 
-async fn assign(app: &TestApp, token: &str, market: i64, stall: i64, date: i64, application: i64) -> crate::helpers::Reply {
+async fn assign(
+    app: &TestApp,
+    token: &str,
+    market: i64,
+    stall: i64,
+    date: i64,
+    application: i64,
+) -> crate::helpers::Reply {
     let body = json!({"stall_id": stall, "occurrence_id": date, "application_id": application});
     app.post(&format!("/api/v1/markets/{market}/assignments"), Some(token), body).await
 }
@@ -130,12 +147,26 @@ async fn from_an_organizers_booking_to_vendors_on_the_public_page() {
     // A food vendor needs its permit on file before it can be accepted.
     let refused = act(&app, &m.organizer, food, "accept").await.problem(409);
     assert!(refused["detail"].as_str().unwrap().contains("food permit"), "{refused}");
-    upload(&app, &format!("/api/v1/market-applications/{food}/permit"), &cook, "permit.png", png(), "Food permit")
-        .await
-        .ok(200);
-    upload(&app, &format!("/api/v1/market-applications/{craft}/photos"), &potter, "mugs.png", png(), "Blue mugs")
-        .await
-        .ok(201);
+    upload(
+        &app,
+        &format!("/api/v1/market-applications/{food}/permit"),
+        &cook,
+        "permit.png",
+        png(),
+        "Food permit",
+    )
+    .await
+    .ok(200);
+    upload(
+        &app,
+        &format!("/api/v1/market-applications/{craft}/photos"),
+        &potter,
+        "mugs.png",
+        png(),
+        "Blue mugs",
+    )
+    .await
+    .ok(201);
     assert_eq!(act(&app, &m.organizer, food, "accept").await.ok(200)["state"], json!("accepted"));
     assert_eq!(act(&app, &m.organizer, craft, "accept").await.ok(200)["state"], json!("accepted"));
 
@@ -149,9 +180,14 @@ async fn from_an_organizers_booking_to_vendors_on_the_public_page() {
     assert_eq!(fees["due_fen"], json!(30000 + 15000 * 2));
     let lines = fees["lines"].as_array().unwrap();
     let line = lines.iter().find(|l| l["stall_code"] == "F01").unwrap()["id"].as_i64().unwrap();
-    app.send(Method::PUT, &format!("/api/v1/markets/{}/fees/{line}", m.id), Some(&m.organizer), Some(json!({"state": "paid"})))
-        .await
-        .ok(200);
+    app.send(
+        Method::PUT,
+        &format!("/api/v1/markets/{}/fees/{line}", m.id),
+        Some(&m.organizer),
+        Some(json!({"state": "paid"})),
+    )
+    .await
+    .ok(200);
     let fees = app.get(&format!("/api/v1/markets/{}/fees", m.id), Some(&m.organizer)).await.ok(200);
     assert_eq!((fees["due_fen"].as_i64(), fees["paid_fen"].as_i64()), (Some(30000), Some(30000)));
     let csv = app.get(&format!("/api/v1/markets/{}/fees.csv", m.id), Some(&m.organizer)).await;
@@ -167,13 +203,18 @@ async fn from_an_organizers_booking_to_vendors_on_the_public_page() {
     // The office's overview counts vendors and stalls per date.
     let overview = app.get("/api/v1/markets/overview", Some(&m.staff)).await.ok(200);
     let row = &overview["items"][0];
-    assert_eq!((row["vendors_accepted"].as_i64(), row["dates"][0]["stalls_taken"].as_i64()), (Some(2), Some(2)));
+    assert_eq!(
+        (row["vendors_accepted"].as_i64(), row["dates"][0]["stalls_taken"].as_i64()),
+        (Some(2), Some(2))
+    );
     assert_eq!(row["dates"][0]["stalls"], json!(3));
 
     // The public page: dates, the map with vendor names on taken stalls, vendors with photos.
     let page = app.get(&format!("/markets/{}", m.slug), None).await;
     assert_eq!(page.status, 200, "{}", page.text);
-    for needle in ["月光夜市", "<svg", "F01", "Org of cook@snacks.cn", "Org of potter@clay.cn", "Blue mugs", "subEvent"] {
+    for needle in
+        ["月光夜市", "<svg", "F01", "Org of cook@snacks.cn", "Org of potter@clay.cn", "Blue mugs", "subEvent"]
+    {
         assert!(page.text.contains(needle), "{needle} missing from the market page");
     }
     let list = app.get("/markets", None).await;
@@ -188,22 +229,44 @@ async fn bad_input_is_a_4xx_that_changes_nothing() {
     let m = market(&app).await;
     let (_, food) = vendor_applies(&app, m.id, "cook@snacks.cn", true).await;
     let (cook2, _) = app.register("vendor", "other@snacks.cn").await;
-    upload(&app, &format!("/api/v1/market-applications/{food}/permit"), &cook2, "p.png", png(), "Permit").await.problem(404);
+    upload(&app, &format!("/api/v1/market-applications/{food}/permit"), &cook2, "p.png", png(), "Permit")
+        .await
+        .problem(404);
     // The organizer may see the permit slot but only the vendor may change it.
-    upload(&app, &format!("/api/v1/market-applications/{food}/permit"), &m.organizer, "p.png", png(), "Permit")
-        .await
-        .problem(403);
+    upload(
+        &app,
+        &format!("/api/v1/market-applications/{food}/permit"),
+        &m.organizer,
+        "p.png",
+        png(),
+        "Permit",
+    )
+    .await
+    .problem(403);
     let vendor_token = app.login("cook@snacks.cn").await;
-    upload(&app, &format!("/api/v1/market-applications/{food}/permit"), &vendor_token, "p.png", png(), "Permit")
-        .await
-        .ok(200);
+    upload(
+        &app,
+        &format!("/api/v1/market-applications/{food}/permit"),
+        &vendor_token,
+        "p.png",
+        png(),
+        "Permit",
+    )
+    .await
+    .ok(200);
     act(&app, &m.organizer, food, "accept").await.ok(200);
 
     let fields = |reply: crate::helpers::Reply| reply.invalid_fields();
     // A stall outside the plan, a date of no market, a food vendor on a no-food stall.
     assert_eq!(fields(assign(&app, &m.organizer, m.id, 999_999, m.dates[0], food).await), ["stall_id"]);
-    assert_eq!(fields(assign(&app, &m.organizer, m.id, m.food_stall, 999_999, food).await), ["occurrence_id"]);
-    assert_eq!(fields(assign(&app, &m.organizer, m.id, m.craft_stalls[0], m.dates[0], food).await), ["stall_id"]);
+    assert_eq!(
+        fields(assign(&app, &m.organizer, m.id, m.food_stall, 999_999, food).await),
+        ["occurrence_id"]
+    );
+    assert_eq!(
+        fields(assign(&app, &m.organizer, m.id, m.craft_stalls[0], m.dates[0], food).await),
+        ["stall_id"]
+    );
     // A date outside the booking's approved time.
     let outside = app
         .post(
@@ -216,9 +279,14 @@ async fn bad_input_is_a_4xx_that_changes_nothing() {
     // Another organizer's market.
     let (rival, _) = app.register("organizer", "rival@nights.cn").await;
     assign(&app, &rival, m.id, m.food_stall, m.dates[0], food).await.problem(403);
-    app.send(Method::PUT, &format!("/api/v1/markets/{}/stalls", m.id), Some(&rival), Some(json!({"classes": [], "stalls": []})))
-        .await
-        .problem(403);
+    app.send(
+        Method::PUT,
+        &format!("/api/v1/markets/{}/stalls", m.id),
+        Some(&rival),
+        Some(json!({"classes": [], "stalls": []})),
+    )
+    .await
+    .problem(403);
     app.post(&format!("/api/v1/markets/{}/occurrences/{}/cancel", m.id, m.dates[0]), Some(&rival), json!({}))
         .await
         .problem(403);
@@ -228,7 +296,9 @@ async fn bad_input_is_a_4xx_that_changes_nothing() {
     app.post(&format!("/api/v1/markets/{}/applications", m.id), Some(&brand), body).await.problem(403);
     let mut off_grid = plan();
     off_grid["stalls"][0]["x"] = json!(500);
-    let reply = app.send(Method::PUT, &format!("/api/v1/markets/{}/stalls", m.id), Some(&m.organizer), Some(off_grid)).await;
+    let reply = app
+        .send(Method::PUT, &format!("/api/v1/markets/{}/stalls", m.id), Some(&m.organizer), Some(off_grid))
+        .await;
     assert_eq!(reply.invalid_fields(), ["stalls[0].x"]);
 
     // Nothing changed.
@@ -244,10 +314,14 @@ async fn bad_input_is_a_4xx_that_changes_nothing() {
     assign(&app, &m.organizer, m.id, m.food_stall, m.dates[0], food).await.ok(201);
     let mut no_food = plan();
     no_food["classes"][0]["food_allowed"] = json!(false);
-    app.send(Method::PUT, &format!("/api/v1/markets/{}/stalls", m.id), Some(&m.organizer), Some(no_food)).await.problem(409);
+    app.send(Method::PUT, &format!("/api/v1/markets/{}/stalls", m.id), Some(&m.organizer), Some(no_food))
+        .await
+        .problem(409);
     let mut without = plan();
     without["stalls"].as_array_mut().unwrap().remove(0);
-    app.send(Method::PUT, &format!("/api/v1/markets/{}/stalls", m.id), Some(&m.organizer), Some(without)).await.problem(409);
+    app.send(Method::PUT, &format!("/api/v1/markets/{}/stalls", m.id), Some(&m.organizer), Some(without))
+        .await
+        .problem(409);
     let stalls = app.get(&format!("/api/v1/markets/{}/stalls", m.id), None).await.ok(200);
     assert_eq!(stalls["classes"][0]["food_allowed"], json!(true));
 }
@@ -257,7 +331,9 @@ async fn the_database_refuses_a_food_vendor_on_a_stall_that_forbids_food() {
     let app = TestApp::spawn().await;
     let m = market(&app).await;
     let (vendor, food) = vendor_applies(&app, m.id, "cook@snacks.cn", true).await;
-    upload(&app, &format!("/api/v1/market-applications/{food}/permit"), &vendor, "p.png", png(), "Permit").await.ok(200);
+    upload(&app, &format!("/api/v1/market-applications/{food}/permit"), &vendor, "p.png", png(), "Permit")
+        .await
+        .ok(200);
     act(&app, &m.organizer, food, "accept").await.ok(200);
     assign(&app, &m.organizer, m.id, m.food_stall, m.dates[0], food).await.ok(201);
     // Bypassing the service, the class's food flag cascades down and the CHECK refuses it.
@@ -295,7 +371,8 @@ async fn a_withdrawal_offers_the_place_to_the_first_waitlisted_vendor_until_its_
     clock.advance(TimeDelta::hours(49));
     act(&app, &second, waiting, "accept-offer").await.problem(409);
     let list = app.get(&format!("/api/v1/markets/{}/applications", m.id), Some(&m.organizer)).await.ok(200);
-    let state_of = |id: i64| list["items"].as_array().unwrap().iter().find(|a| a["id"] == id).unwrap()["state"].clone();
+    let state_of =
+        |id: i64| list["items"].as_array().unwrap().iter().find(|a| a["id"] == id).unwrap()["state"].clone();
     assert_eq!((state_of(waiting), state_of(next)), (json!("lapsed"), json!("offered")));
     let third = app.login("third@crafts.cn").await;
     assert_eq!(act(&app, &third, next, "accept-offer").await.ok(200)["state"], json!("accepted"));
@@ -305,12 +382,20 @@ async fn a_withdrawal_offers_the_place_to_the_first_waitlisted_vendor_until_its_
 async fn a_cancelled_date_stays_in_the_market_feed_as_a_tombstone() {
     let app = TestApp::spawn().await;
     let m = market(&app).await;
-    app.post(&format!("/api/v1/markets/{}/occurrences/{}/cancel", m.id, m.dates[2]), Some(&m.organizer), json!({}))
-        .await
-        .ok(200);
-    app.post(&format!("/api/v1/markets/{}/occurrences/{}/cancel", m.id, m.dates[2]), Some(&m.organizer), json!({}))
-        .await
-        .problem(409);
+    app.post(
+        &format!("/api/v1/markets/{}/occurrences/{}/cancel", m.id, m.dates[2]),
+        Some(&m.organizer),
+        json!({}),
+    )
+    .await
+    .ok(200);
+    app.post(
+        &format!("/api/v1/markets/{}/occurrences/{}/cancel", m.id, m.dates[2]),
+        Some(&m.organizer),
+        json!({}),
+    )
+    .await
+    .problem(409);
     let feed = app.get(&format!("/markets/{}.ics", m.slug), None).await;
     assert_eq!(feed.header("content-type"), Some("text/calendar; charset=utf-8"));
     assert_eq!(feed.text.matches("BEGIN:VEVENT").count(), 7);
@@ -369,6 +454,8 @@ async fn two_server_processes_give_one_stall_and_date_to_exactly_one() {
     let app = TestApp::spawn().await;
     let url = app.test_db.url().to_owned();
     let (one, two) =
-        tokio::task::spawn_blocking(move || (ServerProcess::start(&url), ServerProcess::start(&url))).await.unwrap();
+        tokio::task::spawn_blocking(move || (ServerProcess::start(&url), ServerProcess::start(&url)))
+            .await
+            .unwrap();
     race_for_one_stall(&app, &[one.base.clone(), two.base.clone()]).await;
 }

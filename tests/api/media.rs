@@ -71,7 +71,11 @@ pub async fn upload(app: &TestApp, path: &str, token: &str, name: &str, bytes: V
     let form =
         Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned())).text("alt", alt.to_owned());
     // A logo or a permit is set with PUT; images are added with POST.
-    let method = if path.ends_with("/logo") || path.ends_with("/permit") { reqwest::Method::PUT } else { reqwest::Method::POST };
+    let method = if path.ends_with("/logo") || path.ends_with("/permit") {
+        reqwest::Method::PUT
+    } else {
+        reqwest::Method::POST
+    };
     app.read(app.client.request(method, format!("{}{path}", app.base)).bearer_auth(token).multipart(form))
         .await
 }
