@@ -1,6 +1,5 @@
 //! HTTP operations for public events and personal feed URLs.
 
-use chrono::DateTime;
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
@@ -67,10 +66,9 @@ pub enum FeedTokenRevoked {
 
 fn parse_cursor(cursor: Option<&str>) -> ApiResult<Option<store::After>> {
     let Some(cursor) = cursor.filter(|c| !c.is_empty()) else { return Ok(None) };
-    let bad = || ApiError::invalid("cursor", "is not a cursor this API returned; start again without one");
-    let (micros, id) = cursor.split_once(':').ok_or_else(bad)?;
-    let starts_at = DateTime::from_timestamp_micros(micros.parse().map_err(|_| bad())?).ok_or_else(bad)?;
-    Ok(Some(store::After { starts_at, id: id.parse().map_err(|_| bad())? }))
+    store::After::parse(cursor)
+        .map(Some)
+        .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor this API returned; start again without one"))
 }
 
 #[OpenApi(prefix_path = "/", tag = "ApiTags::Events")]
@@ -114,7 +112,7 @@ impl CalendarApi {
         let mut rows = store::events(&state.db, &effective, now, after, page.limit + 1).await?;
         let next_cursor = if rows.len() as i64 > page.limit {
             rows.truncate(page.limit as usize);
-            rows.last().map(|r| format!("{}:{}", r.starts_at.timestamp_micros(), r.id))
+            rows.last().map(|r| store::After::of(r).to_cursor())
         } else {
             None
         };

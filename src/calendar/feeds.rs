@@ -320,13 +320,13 @@ fn rss(events: &[EventRow], name: &str, filter: &EventFilter, lang: Lang, state:
         out.push_str("<item>\n");
         out.push_str(&format!("<title>{}</title>\n", xml_escape(&title)));
         out.push_str(&format!(
-            "<link>{}/events/{}</link>\n",
+            "<link>{}{}</link>\n",
             xml_escape(public_url),
-            xml_escape(&event.public_slug)
+            xml_escape(&event.path())
         ));
         out.push_str(&format!(
             "<guid isPermaLink=\"false\">{}</guid>\n",
-            xml_escape(&super::uid(event.id, &state.settings.uid_domain))
+            xml_escape(&event.uid(&state.settings.uid_domain))
         ));
         out.push_str(&format!(
             "<pubDate>{}</pubDate>\n",

@@ -208,9 +208,9 @@ pub struct EventRow {
     /// The first image of the booking (JSON variants) and its alt text.
     pub poster_variants: Option<String>,
     pub poster_alt: Option<String>,
-    /// Set when the row is one date of a market (`public_slug` is then the market's): its UID
-    /// names the date and its link the market page.
-    #[sqlx(skip)]
+    /// Set when the row is one date of a market (`public_slug` is then the market's and `id`
+    /// its booking's): its UID names the date and its link the market page.
+    #[sqlx(default)]
     pub market_date: Option<i64>,
 }
 
@@ -324,7 +324,7 @@ impl EventRow {
         let tz = self.tz();
         Event {
             slug: self.public_slug.clone(),
-            uid: uid(self.id, uid_domain),
+            uid: self.uid(uid_domain),
             title_zh: self.title_zh.clone(),
             title_en: self.title_en.clone(),
             description_zh: self.description_zh.clone(),
@@ -355,8 +355,8 @@ impl EventRow {
                 alt: self.poster_alt.clone().unwrap_or_default(),
                 variants: crate::media::variant_views(&variants, public_url),
             }),
-            url: format!("{public_url}/events/{}", self.public_slug),
-            ics_url: format!("{public_url}/events/{}.ics", self.public_slug),
+            url: format!("{public_url}{}", self.path()),
+            ics_url: format!("{public_url}{}.ics", self.path()),
         }
     }
 }

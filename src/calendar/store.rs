@@ -21,7 +21,7 @@ macro_rules! select_event {
          (SELECT i.variants FROM images i WHERE i.owner_kind = 'booking' AND i.owner_id = b.id \
           ORDER BY i.id LIMIT 1) AS poster_variants, \
          (SELECT i.alt FROM images i WHERE i.owner_kind = 'booking' AND i.owner_id = b.id \
-          ORDER BY i.id LIMIT 1) AS poster_alt \
+          ORDER BY i.id LIMIT 1) AS poster_alt, CAST(NULL AS BIGINT) AS market_date \
          FROM bookings b JOIN venues v ON v.id = b.venue_id \
          WHERE b.public_slug IS NOT NULL \
          AND (b.state = 'approved' OR (b.state = 'cancelled' AND b.cancelled_at > $1)) "
@@ -41,14 +41,64 @@ fn like_pattern(text: &str) -> String {
     pattern
 }
 
-/// Where a page of events starts: after this (starts_at, id).
-#[derive(Debug, Clone, Copy)]
+
+// A market's dates stand in for the booking under it: while the booking is approved and the
+// market has dates, the public sees the dates (each linking to the market page), not the booking.
+macro_rules! public_rows {
+    () => {
+        concat!(
+            select_event!(),
+            "AND NOT (b.state = 'approved' AND EXISTS (SELECT 1 FROM markets m JOIN market_occurrences o \
+             ON o.market_id = m.id WHERE m.booking_id = b.id)) ",
+            "UNION ALL SELECT b.id, m.slug AS public_slug, m.title_zh, m.title_en, m.description_zh, m.description_en, \
+             b.brand_name, b.format, b.reach, o.starts_at, o.ends_at, \
+             CASE WHEN o.cancelled_at IS NULL THEN 'approved' ELSE 'cancelled' END AS state, o.sequence, \
+             m.created_at AS published_at, o.updated_at AS public_updated_at, o.cancelled_at, \
+             NULL AS cancel_reason, NULL AS previous_starts_at, v.slug AS venue_slug, v.name_zh AS venue_name_zh, \
+             v.name_en AS venue_name_en, v.kind AS venue_kind, v.address AS venue_address, v.latitude, v.longitude, \
+             v.zone, (SELECT i.variants FROM images i WHERE i.owner_kind = 'booking' AND i.owner_id = b.id \
+             ORDER BY i.id LIMIT 1) AS poster_variants, (SELECT i.alt FROM images i WHERE i.owner_kind = 'booking' \
+             AND i.owner_id = b.id ORDER BY i.id LIMIT 1) AS poster_alt, o.id AS market_date \
+             FROM market_occurrences o JOIN markets m ON m.id = o.market_id JOIN bookings b ON b.id = m.booking_id \
+             JOIN venues v ON v.id = b.venue_id \
+             WHERE b.state = 'approved' AND (o.cancelled_at IS NULL OR o.cancelled_at > $1)"
+        )
+    };
+}
+
+/// Where a page of events starts: after this (starts_at, id, market date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct After {
     pub starts_at: DateTime<Utc>,
     pub id: i64,
+    /// The market date's id, 0 for an event that is not a market date.
+    pub date: i64,
 }
 
-/// Public events matching the filter, in start order.
+impl After {
+    pub fn of(row: &EventRow) -> Self {
+        Self { starts_at: row.starts_at, id: row.id, date: row.market_date.unwrap_or(0) }
+    }
+
+    /// The opaque cursor pages and the API hand out: `micros:id` or `micros:id:date`.
+    pub fn to_cursor(self) -> String {
+        match self.date {
+            0 => format!("{}:{}", self.starts_at.timestamp_micros(), self.id),
+            date => format!("{}:{}:{date}", self.starts_at.timestamp_micros(), self.id),
+        }
+    }
+
+    pub fn parse(cursor: &str) -> Option<Self> {
+        let mut parts = cursor.split(':');
+        let starts_at = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
+        let id = parts.next()?.parse().ok()?;
+        let date = parts.next().map_or(Some(0), |d| d.parse().ok())?;
+        parts.next().is_none().then_some(Self { starts_at, id, date })
+    }
+}
+
+/// Public events matching the filter, in start order: approved bookings and market dates, and
+/// cancelled ones while their tombstone lasts.
 pub async fn events(
     db: &Db,
     filter: &EventFilter,
@@ -57,14 +107,17 @@ pub async fn events(
     limit: i64,
 ) -> ApiResult<Vec<EventRow>> {
     const SQL: &str = concat!(
-        select_event!(),
-        "AND ($2 IS NULL OR v.slug = $2) AND ($3 IS NULL OR v.kind = $3) AND ($4 IS NULL OR b.format = $4) \
-         AND ($5 IS NULL OR b.reach = $5) AND ($6 IS NULL OR LOWER(b.brand_name) = $6) \
-         AND ($7 IS NULL OR b.ends_at > $7) AND ($8 IS NULL OR b.starts_at < $8) \
-         AND ($9 IS NULL OR LOWER(b.title_zh || ' ' || b.title_en || ' ' || b.description_zh || ' ' || \
-              b.description_en || ' ' || b.brand_name) LIKE $9 ESCAPE '\\') \
-         AND ($10 IS NULL OR b.starts_at > $10 OR (b.starts_at = $10 AND b.id > $11)) \
-         ORDER BY b.starts_at, b.id LIMIT $12"
+        "SELECT * FROM (",
+        public_rows!(),
+        ") e WHERE ($2 IS NULL OR e.venue_slug = $2) AND ($3 IS NULL OR e.venue_kind = $3) \
+         AND ($4 IS NULL OR e.format = $4) AND ($5 IS NULL OR e.reach = $5) \
+         AND ($6 IS NULL OR LOWER(e.brand_name) = $6) AND ($7 IS NULL OR e.ends_at > $7) \
+         AND ($8 IS NULL OR e.starts_at < $8) \
+         AND ($9 IS NULL OR LOWER(e.title_zh || ' ' || e.title_en || ' ' || e.description_zh || ' ' || \
+              e.description_en || ' ' || e.brand_name) LIKE $9 ESCAPE '\\') \
+         AND ($10 IS NULL OR e.starts_at > $10 OR (e.starts_at = $10 AND (e.id > $11 \
+              OR (e.id = $11 AND COALESCE(e.market_date, 0) > $12)))) \
+         ORDER BY e.starts_at, e.id, COALESCE(e.market_date, 0) LIMIT $13"
     );
     Ok(on_db!(db, pool => sqlx::query_as::<_, EventRow>(SQL)
         .bind(tombstone_cutoff(now))
@@ -78,6 +131,7 @@ pub async fn events(
         .bind(filter.q.as_deref().map(like_pattern))
         .bind(after.map(|a| a.starts_at))
         .bind(after.map_or(0, |a| a.id))
+        .bind(after.map_or(0, |a| a.date))
         .bind(limit)
         .fetch_all(pool)
         .await)?)

@@ -136,7 +136,7 @@ pub struct Card {
 
 fn card(event: &EventRow, lang: Lang, public_url: &str) -> Card {
     Card {
-        href: format!("/events/{}", event.public_slug),
+        href: event.path(),
         title: event.title(lang).to_owned(),
         when: i18n::span(lang, event.starts_at, event.ends_at, event.tz()),
         start_iso: event.starts_at.to_rfc3339(),
@@ -343,14 +343,14 @@ pub async fn events_page(
     let filter = EventFilter::parse(FilterParams::from_query(&query))?;
     let after = match query.get("after") {
         Some(cursor) => Some(
-            parse_after(cursor).ok_or_else(|| ApiError::invalid("after", "is not a page this site made"))?,
+            events::After::parse(cursor).ok_or_else(|| ApiError::invalid("after", "is not a page this site made"))?,
         ),
         None => None,
     };
     let key = format!(
         "events|{}|{}",
         filter.to_query(),
-        after.map_or(String::new(), |a| format!("{}:{}", a.starts_at.timestamp_micros(), a.id))
+        after.map_or(String::new(), events::After::to_cursor)
     );
     serve_cached(req, &state, lang, key, || async {
         let now = state.clock.now();
@@ -362,7 +362,7 @@ pub async fn events_page(
             let last = rows.last().expect("30 rows");
             let query = filter.to_query();
             let base = if query.is_empty() { String::new() } else { format!("{query}&") };
-            format!("/events?{base}after={}:{}", last.starts_at.timestamp_micros(), last.id)
+            format!("/events?{base}after={}", events::After::of(last).to_cursor())
         });
         let w = words(lang);
         let page = HomePage {
@@ -386,13 +386,6 @@ pub async fn events_page(
     .await
 }
 
-fn parse_after(cursor: &str) -> Option<events::After> {
-    let (micros, id) = cursor.split_once(':')?;
-    Some(events::After {
-        starts_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        id: id.parse().ok()?,
-    })
-}
 
 async fn month(req: &Request, state: &AppState, lang: Lang, month: Option<&str>) -> poem::Result<Response> {
     let tz = Zone::default().tz();
@@ -431,7 +424,7 @@ async fn month(req: &Request, state: &AppState, lang: Lang, month: Option<&str>)
                 .iter()
                 .filter(|r| r.starts_at.with_timezone(&tz).date_naive() == day)
                 .map(|r| MonthEntry {
-                    href: format!("/events/{}", r.public_slug),
+                    href: r.path(),
                     title: r.title(lang).to_owned(),
                     time: r.starts_at.with_timezone(&tz).format("%H:%M").to_string(),
                     cancelled: r.status() == EventStatus::Cancelled,
@@ -844,10 +837,12 @@ pub async fn sitemap(req: &Request, state: Data<&AppState>) -> poem::Result<Resp
         for venue in &all {
             out.push_str(&format!("<url><loc>{public_url}/venues/{}</loc><lastmod>{}</lastmod></url>\n", venue.slug, venue.updated_at.format("%Y-%m-%d")));
         }
-        for row in &rows {
+        // A market has many dates and one page.
+        let mut listed = std::collections::BTreeSet::new();
+        for row in rows.iter().filter(|row| listed.insert(row.path())) {
             out.push_str(&format!(
-                "<url><loc>{public_url}/events/{}</loc><lastmod>{}</lastmod></url>\n",
-                row.public_slug,
+                "<url><loc>{public_url}{}</loc><lastmod>{}</lastmod></url>\n",
+                row.path(),
                 row.last_modified().format("%Y-%m-%d")
             ));
         }

@@ -404,6 +404,26 @@ async fn a_cancelled_date_stays_in_the_market_feed_as_a_tombstone() {
     let market = app.get(&format!("/api/v1/markets/{}", m.id), None).await.ok(200);
     assert_eq!(market["occurrences"][2]["status"], json!("cancelled"));
     assert_eq!(market["occurrences"][2]["sequence"], json!(1));
+
+    // The dates stand in for the booking in the public events and every feed, through the
+    // same filter grammar; a page of three leads to the next by cursor.
+    let page = app.get("/api/v1/events?format=market&limit=3", None).await.ok(200);
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert!(items.iter().all(|e| e["url"].as_str().unwrap().ends_with(&format!("/markets/{}", m.slug))), "{page}");
+    assert_eq!(items[0]["uid"].as_str().unwrap().split('@').next(), Some(format!("debut-market-date-{}", m.dates[0]).as_str()));
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let rest = app.get(&format!("/api/v1/events?format=market&limit=10&cursor={cursor}"), None).await.ok(200);
+    let statuses: Vec<&str> = rest["items"].as_array().unwrap().iter().map(|e| e["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["confirmed", "confirmed", "confirmed", "confirmed"], "the cancelled date is the third");
+    assert_eq!(items[2]["status"], json!("cancelled"));
+    let all = app.get("/calendar.ics?venue=wuma-street", None).await;
+    assert_eq!(all.text.matches("UID:debut-market-date-").count(), 7, "{}", all.text);
+    assert!(!all.text.contains("UID:debut-event-"), "the booking under the market is not listed on its own");
+    let nothing = app.get("/api/v1/events?format=launch", None).await.ok(200);
+    assert_eq!(nothing["items"], json!([]));
+    let home = app.get("/events", None).await;
+    assert!(home.text.contains(&format!("href=\"/markets/{}\"", m.slug)), "the event list links to the market");
 }
 
 /// `RACERS` accepted vendors, each asking for the same stall on the same date at once.
