@@ -296,6 +296,25 @@ async fn independent_parsers_read_every_feed_kind_as_we_mean_it() {
         .ok(200);
     let token = app.post("/api/v1/me/feed-token", Some(&brand), json!({})).await.ok(201);
     let personal = format!("/feeds/{}", token["url"].as_str().unwrap().split_once("/feeds/").unwrap().1);
+    // A market of three nights at another venue, the second cancelled.
+    let street = app.open_venue(&staff, "wuma-street").await;
+    let (organizer, _) = app.register("organizer", "run@nights.cn").await;
+    let mut body = booking_body(street, &local(30, 0, 0), &local(33, 0, 0));
+    body["format"] = json!("market");
+    let booking = app.submitted_booking(&organizer, body).await;
+    app.post(&format!("/api/v1/bookings/{booking}/approve"), Some(&staff), json!({})).await.ok(200);
+    let nights: Vec<_> = (30..33).map(|d| json!({"starts_at": local(d, 18, 0), "ends_at": local(d, 23, 0)})).collect();
+    let market = app
+        .post(
+            "/api/v1/markets",
+            Some(&organizer),
+            json!({"booking_id": booking, "slug": "wuma-nights", "title_zh": "五马夜市; 第一季", "theme": "night", "dates": nights}),
+        )
+        .await
+        .ok(201);
+    let second = market["occurrences"][1]["id"].as_i64().unwrap();
+    let cancel = format!("/api/v1/markets/{}/occurrences/{second}/cancel", market["id"]);
+    app.post(&cancel, Some(&organizer), json!({})).await.ok(200);
 
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
@@ -304,6 +323,7 @@ async fn independent_parsers_read_every_feed_kind_as_we_mean_it() {
         ("venue.ics", "/venues/oujiang-parlor/calendar.ics".to_owned()),
         ("event.ics", format!("/events/{slug}.ics")),
         ("personal.ics", personal),
+        ("market.ics", "/markets/wuma-nights.ics".to_owned()),
     ] {
         let file = dir.path().join(name);
         std::fs::write(&file, app.get(&path, None).await.text).unwrap();
@@ -317,7 +337,7 @@ async fn independent_parsers_read_every_feed_kind_as_we_mean_it() {
         assert_eq!(all["method"], "PUBLISH");
         assert_eq!(all["timezones"], json!(["Asia/Shanghai"]));
         let events = all["events"].as_array().unwrap();
-        assert_eq!(events.len(), 2, "{result}");
+        assert_eq!(events.len(), 2 + 3, "two events and three market nights: {result}");
         let edited = events.iter().find(|e| e["uid"] == format!("debut-event-{id}@debut.local")).unwrap();
         assert_eq!(edited["sequence"], 2);
         assert_eq!(edited["status"], "CONFIRMED");
@@ -334,5 +354,12 @@ async fn independent_parsers_read_every_feed_kind_as_we_mean_it() {
         assert_eq!(result[2]["events"][0]["sequence"], 2);
         let personal = result[3]["events"].as_array().unwrap();
         assert!(personal.iter().any(|e| e["status"] == "CANCELLED"));
+        let nights = result[4]["events"].as_array().unwrap();
+        assert_eq!(nights.len(), 3, "{result}");
+        let tombstone = nights.iter().find(|e| e["uid"] == format!("debut-market-date-{second}@debut.local")).unwrap();
+        assert_eq!((tombstone["status"].as_str(), tombstone["sequence"].as_i64()), (Some("CANCELLED"), Some(1)));
+        assert_eq!(nights[0]["summary"], "五马夜市; 第一季");
+        assert_eq!(nights[0]["start"], utc(&local(30, 18, 0)));
+        assert_eq!(nights[0]["tzid"], "Asia/Shanghai");
     }
 }
