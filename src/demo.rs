@@ -1,7 +1,9 @@
 //! Demo data: the district's showcase venues from the domain brief, a staff account, a brand
-//! account and a handful of public events (one past midnight, one rescheduled, one cancelled).
-//! Loading is idempotent: what exists already (by slug, e-mail or the brand's bookings) is left
-//! alone.
+//! account and a handful of public events (one past midnight, one rescheduled, one cancelled),
+//! and an organizer's waterfront market with its stall plan, an open vendor call and three
+//! vendors (two accepted, with stalls on the first night).
+//! Loading is idempotent: what exists already (by slug, e-mail, the brand's bookings or the
+//! organizer's markets) is left alone.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -9,6 +11,11 @@ use crate::{
     accounts::{OrgKind, Role, auth, store as accounts},
     bookings::{self, Action, BookingInput, BookingPatch, Contact, Format, Reach},
     error::{ApiError, ApiResult},
+    markets::{
+        self, ApplicationAction, ApplicationInput, MarketInput, SeriesInput, StallClassInput, StallInput,
+        StallPlanInput,
+        service::{AssignmentInput, CallInput},
+    },
     state::AppState,
     values::{Lang, Zone},
     venues::{OpeningWindowInput, ShowcaseTier, VenueDraft, VenueInput, VenueKind, Weekday, store as venues},
@@ -16,6 +23,8 @@ use crate::{
 
 pub const STAFF_EMAIL: &str = "staff@debut.example";
 pub const BRAND_EMAIL: &str = "brand@debut.example";
+pub const ORGANIZER_EMAIL: &str = "organizer@debut.example";
+pub const VENDOR_EMAIL: &str = "vendor@debut.example";
 /// Demo-only password, printed at start. Never use demo data in production.
 pub const DEMO_PASSWORD: &str = "debut-demo-2026";
 
@@ -289,25 +298,157 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<String>> {
         let hash = auth::hash_password(DEMO_PASSWORD.into()).await?;
         accounts::create_staff(db, STAFF_EMAIL, &hash, "Demo Staff", Role::Staff, now).await?;
     }
-    if accounts::find_user_by_email(db, BRAND_EMAIL).await?.is_none() {
-        let hash = auth::hash_password(DEMO_PASSWORD.into()).await?;
-        accounts::register(
-            db,
-            &accounts::NewOrganization {
-                kind: OrgKind::Brand,
-                name: "Demo Brand 首发品牌",
-                email: BRAND_EMAIL,
+    let organizations = [
+        (OrgKind::Brand, "Demo Brand 首发品牌", BRAND_EMAIL),
+        (OrgKind::Organizer, "瓯江市集 Oujiang Markets", ORGANIZER_EMAIL),
+        (OrgKind::Vendor, "小林陶艺 Lin Ceramics", VENDOR_EMAIL),
+        (OrgKind::Vendor, "阿婆鱼丸 Granny's Fish Balls", "vendor2@debut.example"),
+        (OrgKind::Vendor, "山茶花手作 Camellia Crafts", "vendor3@debut.example"),
+    ];
+    for (kind, name, email) in organizations {
+        if accounts::find_user_by_email(db, email).await?.is_none() {
+            let hash = auth::hash_password(DEMO_PASSWORD.into()).await?;
+            let new = accounts::NewOrganization {
+                kind,
+                name,
+                email,
                 password_hash: &hash,
-                display_name: "Demo Brand",
+                display_name: name,
                 lang: Lang::Zh,
-            },
-            now,
-        )
-        .await?;
+            };
+            accounts::register(db, &new, now).await?;
+        }
     }
     load_events(state).await?;
+    load_market(state).await?;
     Ok(vec![
         format!("staff: {STAFF_EMAIL} / {DEMO_PASSWORD}"),
         format!("brand: {BRAND_EMAIL} / {DEMO_PASSWORD}"),
+        format!("market organizer: {ORGANIZER_EMAIL} / {DEMO_PASSWORD}"),
+        format!("market vendor: {VENDOR_EMAIL} / {DEMO_PASSWORD}"),
     ])
+}
+
+async fn principal_of(state: &AppState, email: &str) -> ApiResult<crate::accounts::Principal> {
+    Ok(accounts::find_user_by_email(&state.db, email)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("The demo account {email}")))?
+        .principal())
+}
+
+/// The organizer's waterfront market: a week's booking at Impression City (open around the
+/// clock), Friday to Sunday nights, eight stalls, the call open for two weeks, three vendors.
+async fn load_market(state: &AppState) -> ApiResult<()> {
+    let organizer = principal_of(state, ORGANIZER_EMAIL).await?;
+    let staff = principal_of(state, STAFF_EMAIL).await?;
+    let org_id = organizer.organization.map(|o| o.id);
+    if !markets::store::list(&state.db, org_id).await?.is_empty() {
+        return Ok(());
+    }
+    let now = state.clock.now();
+    let venue = venues::find_by_slug(&state.db, "impression-city")
+        .await?
+        .ok_or_else(|| ApiError::not_found("impression-city"))?;
+    let input = BookingInput {
+        venue_id: venue.id,
+        format: Format::Market,
+        reach: Reach::City,
+        title_zh: "滨水周末夜市".into(),
+        title_en: "Waterfront weekend night market".into(),
+        description_zh: "周五至周日晚上的滨水夜市：小吃、手作与音乐。".into(),
+        description_en: "Friday to Sunday nights on the waterfront: snacks, crafts and music.".into(),
+        brand_name: "瓯江市集 Oujiang Markets".into(),
+        expected_attendance: 2000,
+        starts_at: local(now, 20, "00:00"),
+        ends_at: local(now, 27, "00:00"),
+        setup_minutes: Some(0),
+        teardown_minutes: Some(0),
+        alternatives: vec![],
+        contact: Contact {
+            name: "Oujiang Markets".into(),
+            email: ORGANIZER_EMAIL.into(),
+            phone: String::new(),
+        },
+    };
+    let booking = bookings::service::create(state, &organizer, input).await?;
+    bookings::service::act(state, &organizer, booking.id, Action::Submit, "").await?;
+    bookings::service::act(state, &staff, booking.id, Action::Approve, "").await?;
+    let first_date = local(now, 20, "00:00")[..10].to_owned();
+    let market = markets::service::create(
+        state,
+        &organizer,
+        MarketInput {
+            booking_id: booking.id,
+            slug: Some("waterfront-weekend".into()),
+            title_zh: "滨水周末夜市".into(),
+            title_en: "Waterfront weekend night market".into(),
+            description_zh: "周五至周日晚上的滨水夜市：小吃、手作与音乐。".into(),
+            description_en: "Friday to Sunday nights on the waterfront: snacks, crafts and music.".into(),
+            theme: "夜市 night market".into(),
+            dates: vec![],
+            series: Some(SeriesInput {
+                weekdays: vec!["fri".into(), "sat".into(), "sun".into()],
+                start_time: "18:00".into(),
+                end_time: "23:00".into(),
+                first_date,
+                weeks: 1,
+            }),
+        },
+    )
+    .await?;
+    let class = |name: &str, size_m2, food_allowed, fee_fen| StallClassInput {
+        name: name.into(),
+        size_m2,
+        power: true,
+        water: food_allowed,
+        food_allowed,
+        fee_fen,
+    };
+    let stall = |code: &str, class: &str, x, y| StallInput { code: code.into(), class: class.into(), x, y };
+    let plan = StallPlanInput {
+        classes: vec![class("餐饮 Food", 9, true, 30_000), class("手作 Craft", 6, false, 15_000)],
+        stalls: vec![
+            stall("F01", "餐饮 Food", 0, 0),
+            stall("F02", "餐饮 Food", 1, 0),
+            stall("F03", "餐饮 Food", 2, 0),
+            stall("F04", "餐饮 Food", 3, 0),
+            stall("C01", "手作 Craft", 0, 1),
+            stall("C02", "手作 Craft", 1, 1),
+            stall("C03", "手作 Craft", 2, 1),
+            stall("C04", "手作 Craft", 3, 1),
+        ],
+    };
+    let plan = markets::service::replace_plan(state, &organizer, market.id, plan).await?;
+    let call = CallInput {
+        opens_at: (now - TimeDelta::hours(1)).to_rfc3339(),
+        closes_at: (now + TimeDelta::days(14)).to_rfc3339(),
+    };
+    markets::service::set_call(state, &organizer, market.id, call).await?;
+    let applicants = [
+        (VENDOR_EMAIL, "陶瓷 ceramics", "手工杯碗 Hand-thrown mugs and bowls", "C01"),
+        ("vendor3@debut.example", "手作 crafts", "山茶花发饰 Camellia hair pieces", "C02"),
+        ("vendor2@debut.example", "小吃 snacks", "温州鱼丸 Wenzhou fish balls", ""),
+    ];
+    let first =
+        market.occurrences.first().map(|o| o.id).ok_or_else(|| ApiError::not_found("A market date"))?;
+    for (email, category, products, code) in applicants {
+        let vendor = principal_of(state, email).await?;
+        let application = ApplicationInput {
+            category: category.into(),
+            products: products.into(),
+            description: String::new(),
+            sells_food: code.is_empty(),
+            preferred_class_id: None,
+            occurrence_ids: vec![],
+        };
+        let application = markets::service::apply(state, &vendor, market.id, application).await?;
+        // The food vendor has not filed its permit yet, so it waits for review.
+        if let Some(stall) = plan.stalls.iter().find(|s| s.code == code) {
+            markets::service::act(state, &organizer, application.id, ApplicationAction::Accept).await?;
+            let assignment =
+                AssignmentInput { stall_id: stall.id, occurrence_id: first, application_id: application.id };
+            markets::service::assign(state, &organizer, market.id, assignment).await?;
+        }
+    }
+    Ok(())
 }

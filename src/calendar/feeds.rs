@@ -319,11 +319,7 @@ fn rss(events: &[EventRow], name: &str, filter: &EventFilter, lang: Lang, state:
         let description = format!("{when} · {} · {}", event.venue_name(lang), event.description(lang));
         out.push_str("<item>\n");
         out.push_str(&format!("<title>{}</title>\n", xml_escape(&title)));
-        out.push_str(&format!(
-            "<link>{}{}</link>\n",
-            xml_escape(public_url),
-            xml_escape(&event.path())
-        ));
+        out.push_str(&format!("<link>{}{}</link>\n", xml_escape(public_url), xml_escape(&event.path())));
         out.push_str(&format!(
             "<guid isPermaLink=\"false\">{}</guid>\n",
             xml_escape(&event.uid(&state.settings.uid_domain))

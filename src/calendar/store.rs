@@ -41,7 +41,6 @@ fn like_pattern(text: &str) -> String {
     pattern
 }
 
-
 // A market's dates stand in for the booking under it: while the booking is approved and the
 // market has dates, the public sees the dates (each linking to the market page), not the booking.
 macro_rules! public_rows {

@@ -343,15 +343,13 @@ pub async fn events_page(
     let filter = EventFilter::parse(FilterParams::from_query(&query))?;
     let after = match query.get("after") {
         Some(cursor) => Some(
-            events::After::parse(cursor).ok_or_else(|| ApiError::invalid("after", "is not a page this site made"))?,
+            events::After::parse(cursor)
+                .ok_or_else(|| ApiError::invalid("after", "is not a page this site made"))?,
         ),
         None => None,
     };
-    let key = format!(
-        "events|{}|{}",
-        filter.to_query(),
-        after.map_or(String::new(), events::After::to_cursor)
-    );
+    let key =
+        format!("events|{}|{}", filter.to_query(), after.map_or(String::new(), events::After::to_cursor));
     serve_cached(req, &state, lang, key, || async {
         let now = state.clock.now();
         let mut effective = filter.clone();
@@ -385,7 +383,6 @@ pub async fn events_page(
     })
     .await
 }
-
 
 async fn month(req: &Request, state: &AppState, lang: Lang, month: Option<&str>) -> poem::Result<Response> {
     let tz = Zone::default().tz();

@@ -303,7 +303,8 @@ async fn independent_parsers_read_every_feed_kind_as_we_mean_it() {
     body["format"] = json!("market");
     let booking = app.submitted_booking(&organizer, body).await;
     app.post(&format!("/api/v1/bookings/{booking}/approve"), Some(&staff), json!({})).await.ok(200);
-    let nights: Vec<_> = (30..33).map(|d| json!({"starts_at": local(d, 18, 0), "ends_at": local(d, 23, 0)})).collect();
+    let nights: Vec<_> =
+        (30..33).map(|d| json!({"starts_at": local(d, 18, 0), "ends_at": local(d, 23, 0)})).collect();
     let market = app
         .post(
             "/api/v1/markets",
@@ -356,8 +357,12 @@ async fn independent_parsers_read_every_feed_kind_as_we_mean_it() {
         assert!(personal.iter().any(|e| e["status"] == "CANCELLED"));
         let nights = result[4]["events"].as_array().unwrap();
         assert_eq!(nights.len(), 3, "{result}");
-        let tombstone = nights.iter().find(|e| e["uid"] == format!("debut-market-date-{second}@debut.local")).unwrap();
-        assert_eq!((tombstone["status"].as_str(), tombstone["sequence"].as_i64()), (Some("CANCELLED"), Some(1)));
+        let tombstone =
+            nights.iter().find(|e| e["uid"] == format!("debut-market-date-{second}@debut.local")).unwrap();
+        assert_eq!(
+            (tombstone["status"].as_str(), tombstone["sequence"].as_i64()),
+            (Some("CANCELLED"), Some(1))
+        );
         assert_eq!(nights[0]["summary"], "五马夜市; 第一季");
         assert_eq!(nights[0]["start"], utc(&local(30, 18, 0)));
         assert_eq!(nights[0]["tzid"], "Asia/Shanghai");

@@ -410,12 +410,23 @@ async fn a_cancelled_date_stays_in_the_market_feed_as_a_tombstone() {
     let page = app.get("/api/v1/events?format=market&limit=3", None).await.ok(200);
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 3);
-    assert!(items.iter().all(|e| e["url"].as_str().unwrap().ends_with(&format!("/markets/{}", m.slug))), "{page}");
-    assert_eq!(items[0]["uid"].as_str().unwrap().split('@').next(), Some(format!("debut-market-date-{}", m.dates[0]).as_str()));
+    assert!(
+        items.iter().all(|e| e["url"].as_str().unwrap().ends_with(&format!("/markets/{}", m.slug))),
+        "{page}"
+    );
+    assert_eq!(
+        items[0]["uid"].as_str().unwrap().split('@').next(),
+        Some(format!("debut-market-date-{}", m.dates[0]).as_str())
+    );
     let cursor = page["next_cursor"].as_str().unwrap();
     let rest = app.get(&format!("/api/v1/events?format=market&limit=10&cursor={cursor}"), None).await.ok(200);
-    let statuses: Vec<&str> = rest["items"].as_array().unwrap().iter().map(|e| e["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["confirmed", "confirmed", "confirmed", "confirmed"], "the cancelled date is the third");
+    let statuses: Vec<&str> =
+        rest["items"].as_array().unwrap().iter().map(|e| e["status"].as_str().unwrap()).collect();
+    assert_eq!(
+        statuses,
+        ["confirmed", "confirmed", "confirmed", "confirmed"],
+        "the cancelled date is the third"
+    );
     assert_eq!(items[2]["status"], json!("cancelled"));
     let all = app.get("/calendar.ics?venue=wuma-street", None).await;
     assert_eq!(all.text.matches("UID:debut-market-date-").count(), 7, "{}", all.text);
@@ -423,7 +434,10 @@ async fn a_cancelled_date_stays_in_the_market_feed_as_a_tombstone() {
     let nothing = app.get("/api/v1/events?format=launch", None).await.ok(200);
     assert_eq!(nothing["items"], json!([]));
     let home = app.get("/events", None).await;
-    assert!(home.text.contains(&format!("href=\"/markets/{}\"", m.slug)), "the event list links to the market");
+    assert!(
+        home.text.contains(&format!("href=\"/markets/{}\"", m.slug)),
+        "the event list links to the market"
+    );
 }
 
 /// `RACERS` accepted vendors, each asking for the same stall on the same date at once.
