@@ -118,6 +118,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/staff/bookings/:id/decision", poem::post(console::queue::decide))
         .at("/staff/bookings/:id/comments", poem::post(console::queue::comment))
         .at("/staff/timeline", get(console::timeline::timeline))
+        .at("/staff/markets", get(console::markets::list))
         .at("/staff/accounts", get(console::accounts::list).post(console::accounts::invite))
         .at("/staff/accounts/:id/disable", poem::post(console::accounts::disable))
         .at("/staff/accounts/:id/enable", poem::post(console::accounts::enable))

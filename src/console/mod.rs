@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod digest;
 pub mod funds;
+pub mod markets;
 pub mod queue;
 pub mod timeline;
 pub mod venues;

@@ -175,6 +175,7 @@ pub struct Words {
     pub queue: &'static str,
     pub timeline_nav: &'static str,
     pub venues_nav: &'static str,
+    pub markets_nav: &'static str,
     pub staff_nav: &'static str,
 }
 
@@ -350,6 +351,7 @@ pub const ZH: Words = Words {
     queue: "审核队列",
     timeline_nav: "秀场排期",
     venues_nav: "秀场管理",
+    markets_nav: "市集",
     staff_nav: "工作人员",
 };
 
@@ -525,6 +527,7 @@ pub const EN: Words = Words {
     queue: "Review queue",
     timeline_nav: "Timeline",
     venues_nav: "Venues",
+    markets_nav: "Markets",
     staff_nav: "Staff",
 };
 

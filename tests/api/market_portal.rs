@@ -185,6 +185,14 @@ async fn an_organizer_and_a_vendor_run_a_market_through_the_portal() {
     // The vendor sees its stall and its fee.
     let mine = vendor.get(&format!("/portal/market-applications/{application}")).await;
     assert!(mine.text.contains("<strong>F01</strong>"), "{}", mine.text);
+    // The office's overview: the market, its vendors and how full each date is; staff only.
+    let mut staff = Browser::new(&app);
+    staff.sign_in("staff@office.cn").await;
+    let overview = staff.get("/staff/markets").await;
+    assert_eq!(overview.status, StatusCode::OK);
+    assert!(overview.text.contains("江畔夜市") && overview.text.contains("1 / 3"), "{}", overview.text);
+    assert_eq!(organizer.get("/staff/markets").await.status, StatusCode::NOT_FOUND);
+
     // Rejecting itself is not a move an accepted application has: refused on the page, unchanged.
     let refused = vendor
         .post(&format!("/portal/market-applications/{application}/decision"), &[("action", "reject")], true)

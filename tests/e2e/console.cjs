@@ -93,6 +93,10 @@ async function shoot(page, name) {
   check((await page.inputValue("#opening_hours")).includes("fri 18:00-02:00"), "a window past midnight is kept");
   await audit(page);
   await shoot(page, "7-venue");
+  await page.goto(`${base}/staff/markets`);
+  check((await page.locator("main h2").count()) >= 1, "the demo market is in the overview");
+  await audit(page);
+  await shoot(page, "7b-markets");
   await page.goto(`${base}/staff/accounts`);
   await audit(page);
   await shoot(page, "8-accounts");
