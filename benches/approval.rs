@@ -74,7 +74,9 @@ async fn fixture(approved: i64) -> Fixture {
         let mut ids = Vec::with_capacity(approved as usize + 1);
         for i in 0..approved {
             ids.push(
-                store::insert_draft(&db, org_id, brand_user, &content(venue_id, slot(i)), now).await.unwrap(),
+                store::insert_draft(&db, org_id, brand_user, &content(venue_id, slot(i)), None, now)
+                    .await
+                    .unwrap(),
             );
         }
         ids
@@ -84,7 +86,9 @@ async fn fixture(approved: i64) -> Fixture {
     // In the gap after the middle booking: never clashes, so every approval succeeds.
     let candidate_start = slot(approved / 2) + TimeDelta::hours(2);
     let candidate =
-        store::insert_draft(&db, org_id, brand_user, &content(venue_id, candidate_start), now).await.unwrap();
+        store::insert_draft(&db, org_id, brand_user, &content(venue_id, candidate_start), None, now)
+            .await
+            .unwrap();
     drop(ids);
 
     let settings = Settings::new("127.0.0.1:0", url);

@@ -68,7 +68,7 @@ async fn seed(db: &Db) {
             alternatives: vec![],
             contact: Contact { name: "A".into(), email: "a@b.cn".into(), phone: String::new() },
         };
-        store::insert_draft(db, org, user, &content, now).await.unwrap();
+        store::insert_draft(db, org, user, &content, None, now).await.unwrap();
     }
     on_db!(db, pool => sqlx::query(
         "UPDATE bookings SET state = 'approved', public_slug = 'launch-' || id, published_at = $1, public_updated_at = $1",

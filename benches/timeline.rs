@@ -51,7 +51,7 @@ async fn seed(db: &Db, bookings: i64) -> String {
             alternatives: vec![],
             contact: Contact { name: "B".into(), email: "b@bench.cn".into(), phone: String::new() },
         };
-        store::insert_draft(db, org, brand, &content, now).await.unwrap();
+        store::insert_draft(db, org, brand, &content, None, now).await.unwrap();
     }
     // Half approved, half waiting: both kinds of block.
     on_db!(db, pool => sqlx::query("UPDATE bookings SET state = CASE WHEN id % 2 = 0 THEN 'approved' ELSE 'submitted' END")

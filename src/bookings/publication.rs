@@ -75,18 +75,7 @@ pub fn public_change(old: &BookingContent, new: &BookingContent) -> Option<Publi
 /// A URL slug for an event: its English title (or brand) in lower-case ASCII, then its id.
 pub fn event_slug(id: i64, title_en: &str, brand: &str) -> String {
     let source = if title_en.trim().is_empty() { brand } else { title_en };
-    let mut slug = String::new();
-    for c in source.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-        if slug.len() >= 60 {
-            break;
-        }
-    }
-    let slug = slug.trim_matches('-');
+    let slug = crate::values::text::slug_words(source, 60);
     if slug.is_empty() { format!("event-{id}") } else { format!("{slug}-{id}") }
 }
 

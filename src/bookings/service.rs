@@ -185,12 +185,23 @@ fn check_rules(state: &AppState, venue: &Venue, content: &BookingContent) -> Api
 }
 
 pub async fn create(state: &AppState, principal: &Principal, input: BookingInput) -> ApiResult<Booking> {
+    create_linked(state, principal, input, None).await
+}
+
+/// A draft that answers a call (`call_id`); the calls domain has checked it against the call.
+pub async fn create_linked(
+    state: &AppState,
+    principal: &Principal,
+    input: BookingInput,
+    call_id: Option<i64>,
+) -> ApiResult<Booking> {
     let org = principal
         .organization
         .filter(|o| matches!(o.kind, OrgKind::Brand | OrgKind::Organizer))
         .ok_or_else(|| ApiError::forbidden("Only brands and organizers apply for venue bookings."))?;
     let content = checked_content(state, input).await?;
-    let id = store::insert_draft(&state.db, org.id, principal.user_id, &content, state.clock.now()).await?;
+    let id = store::insert_draft(&state.db, org.id, principal.user_id, &content, call_id, state.clock.now())
+        .await?;
     let row =
         store::find(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Booking {id}")))?;
     view(&row, principal)

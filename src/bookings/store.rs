@@ -142,6 +142,7 @@ pub async fn insert_draft(
     organization_id: i64,
     user_id: i64,
     content: &BookingContent,
+    call_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> ApiResult<i64> {
     let busy = content.slot().busy();
@@ -150,14 +151,15 @@ pub async fn insert_draft(
         "INSERT INTO bookings (organization_id, created_by, venue_id, format, reach, title_zh, title_en, \
          description_zh, description_en, brand_name, expected_attendance, starts_at, ends_at, setup_minutes, \
          teardown_minutes, busy_from, busy_until, alternatives, contact_name, contact_email, contact_phone, \
-         state, created_at, updated_at) \
+         state, created_at, updated_at, call_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-         'draft', $22, $22) RETURNING id",
+         'draft', $22, $22, $23) RETURNING id",
     )
     .bind(organization_id)
     .bind(user_id)
     .bind_content(content, busy, &alternatives)
     .bind(now)
+    .bind(call_id)
     .fetch_one(pool)
     .await)?)
 }

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     error::{ApiError, ApiResult, ConflictInfo, Violations},
     values::{
-        text::{optional_text, required_text, text_enum},
+        text::{optional_text, required_text, text_enum, validate_slug},
         time::parse_time,
     },
 };
@@ -215,15 +215,6 @@ pub struct MarketText {
 pub struct Span {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-}
-
-pub fn validate_slug(raw: &str) -> Result<String, String> {
-    let slug = raw.trim();
-    let ok = (3..=60).contains(&slug.len())
-        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !slug.starts_with('-')
-        && !slug.ends_with('-');
-    if ok { Ok(slug.to_owned()) } else { Err("use 3 to 60 of a-z, 0-9 and inner hyphens".into()) }
 }
 
 impl MarketInput {
@@ -481,20 +472,10 @@ pub struct ApplicationInput {
 }
 
 /// A slug for a market: its English title (or theme) in lower-case ASCII, or `market-{n}`.
+/// Shared by calls, which are named the same way.
 pub fn market_slug(title_en: &str, theme: &str, n: i64) -> String {
     let source = if title_en.trim().is_empty() { theme } else { title_en };
-    let mut slug = String::new();
-    for c in source.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-        if slug.len() >= 50 {
-            break;
-        }
-    }
-    let slug = slug.trim_matches('-');
+    let slug = crate::values::text::slug_words(source, 50);
     if slug.len() < 3 { format!("market-{n}") } else { format!("{slug}-{n}") }
 }
 

@@ -122,6 +122,33 @@ pub fn optional_text(raw: &str, max_chars: usize) -> Result<String, String> {
     }
 }
 
+/// A slug a person chose for an address: 3 to 60 of a-z, 0-9 and inner hyphens.
+pub fn validate_slug(raw: &str) -> Result<String, String> {
+    let slug = raw.trim();
+    let ok = (3..=60).contains(&slug.len())
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if ok { Ok(slug.to_owned()) } else { Err("use 3 to 60 of a-z, 0-9 and inner hyphens".into()) }
+}
+
+/// The words of `source` as a URL slug: lower-case ASCII letters and digits joined by single
+/// hyphens, at most about `max` bytes; empty when nothing in it is ASCII.
+pub fn slug_words(source: &str, max: usize) -> String {
+    let mut slug = String::new();
+    for c in source.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+        if slug.len() >= max {
+            break;
+        }
+    }
+    slug.trim_matches('-').to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
