@@ -31,6 +31,7 @@ use crate::{
     error::{PathParams, problem_responses},
     incentives::api::IncentivesApi,
     markets::api::MarketsApi,
+    calls::api::CallsApi,
     media::{self, api::MediaApi},
     notifications, pages, portal,
     state::AppState,
@@ -39,12 +40,13 @@ use crate::{
 };
 
 /// Every domain's operations, in the order the OpenAPI document lists them.
-pub type DomainApis = (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CalendarApi, MediaApi);
+pub type DomainApis =
+    (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CallsApi, CalendarApi, MediaApi);
 
 /// The OpenAPI service with every domain's operations.
 pub fn api_service() -> OpenApiService<DomainApis, ()> {
     OpenApiService::new(
-        (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CalendarApi, MediaApi),
+        (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CallsApi, CalendarApi, MediaApi),
         "Debut",
         env!("CARGO_PKG_VERSION"),
     )

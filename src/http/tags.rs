@@ -12,6 +12,8 @@ pub enum ApiTags {
     Bookings,
     /// First-store incentive funds, applications and awards.
     Incentives,
+    /// Calls for debuts: publishing, applying, blind scoring.
+    Calls,
     /// Pop-up and night markets: dates, stall plans, vendor applications and stalls.
     Markets,
     /// Public events and calendar feeds.

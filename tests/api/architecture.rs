@@ -30,6 +30,7 @@ const LAYERS: &[&str] = &[
     "bookings",
     "incentives",
     "markets",
+    "calls",
     "media",
     "calendar",
     "pages",
