@@ -53,6 +53,8 @@ pub mod media;
 pub mod pages;
 /// The brand and organizer portal: apply for debut slots and follow them in the browser.
 pub mod portal;
+/// Event figures and the programme report: the office's year in numbers.
+pub mod reports;
 /// Showcase venues with opening hours and blackouts.
 pub mod venues;
 /// The signed-in HTML areas' shared parts: session cookie, CSRF, layout, sign-in pages.

@@ -32,6 +32,7 @@ use crate::{
     incentives::api::IncentivesApi,
     markets::api::MarketsApi,
     calls::api::CallsApi,
+    reports::api::ReportsApi,
     media::{self, api::MediaApi},
     notifications, pages, portal,
     state::AppState,
@@ -41,12 +42,12 @@ use crate::{
 
 /// Every domain's operations, in the order the OpenAPI document lists them.
 pub type DomainApis =
-    (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CallsApi, CalendarApi, MediaApi);
+    (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CallsApi, CalendarApi, ReportsApi, MediaApi);
 
 /// The OpenAPI service with every domain's operations.
 pub fn api_service() -> OpenApiService<DomainApis, ()> {
     OpenApiService::new(
-        (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CallsApi, CalendarApi, MediaApi),
+        (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CallsApi, CalendarApi, ReportsApi, MediaApi),
         "Debut",
         env!("CARGO_PKG_VERSION"),
     )
@@ -302,7 +303,8 @@ fn redact_path(path: &str) -> String {
     }
 }
 
-/// Writes the staff's daily digests when they are due, every `interval`, until `stop` says so.
+/// Writes the staff's daily digests and asks for event figures when they are due, every
+/// `interval`, until `stop` says so.
 async fn daily_digests(
     db: Db,
     clock: Clock,
@@ -313,6 +315,9 @@ async fn daily_digests(
     loop {
         if let Err(error) = console::digest::enqueue_due(&db, &public_url, clock.now()).await {
             tracing::warn!(%error, "daily digest pass failed");
+        }
+        if let Err(error) = crate::reports::figures::enqueue_due(&db, clock.now()).await {
+            tracing::warn!(%error, "asking for event figures failed");
         }
         tokio::select! {
             () = tokio::time::sleep(interval.max(Duration::from_secs(1))) => {}

@@ -16,6 +16,8 @@ pub enum ApiTags {
     Calls,
     /// Pop-up and night markets: dates, stall plans, vendor applications and stalls.
     Markets,
+    /// Event figures and the programme report.
+    Reports,
     /// Public events and calendar feeds.
     Events,
     /// Logos, booking images and venue photos.

@@ -43,6 +43,15 @@ pub async fn authorize(
             }
             Ok(())
         }
+        // Figures' photos: those who see the booking see them; its organization and staff change
+        // them (staff correct figures).
+        ImageOwner::EventFigures(booking_id) => {
+            let row = bookings::service::load_visible(state, principal, booking_id).await?;
+            if access == Access::Change && !principal.acts_for(row.organization_id) && !principal.is_staff() {
+                return Err(ApiError::forbidden("Only the event's organization or staff may change its photos."));
+            }
+            Ok(())
+        }
         // Evidence: the applicant and staff see it; the applicant changes it.
         ImageOwner::IncentiveEvidence(application_id) => {
             let row = incentives::service::load_visible(state, principal, application_id).await?;

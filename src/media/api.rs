@@ -265,6 +265,29 @@ impl MediaApi {
         Ok(ImageDeleted::Deleted)
     }
 
+    /// Add a photo to an event's figures (its organization or staff; at most 4)
+    #[oai(path = "/bookings/:id/figures/photos", method = "post")]
+    async fn add_figures_photo(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        upload: ImageUpload,
+    ) -> ApiResult<ImageCreated> {
+        let owner = ImageOwner::EventFigures(id.0);
+        authorize(&state, &auth.0, owner, Access::Change).await?;
+        let view = super::upload(&state, &auth.0, owner, upload.bytes, &upload.alt).await?;
+        Ok(ImageCreated::Created(Json(view)))
+    }
+
+    /// The photos filed with an event's figures
+    #[oai(path = "/bookings/:id/figures/photos", method = "get")]
+    async fn figures_photos(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> ApiResult<ImageList> {
+        let owner = ImageOwner::EventFigures(id.0);
+        authorize(&state, &auth.0, owner, Access::Read).await?;
+        Ok(ImageList::Ok(Json(views(&state, owner).await?)))
+    }
+
     /// Add a photo to a market application (vendor; at most 6)
     ///
     /// Accepted vendors' first photo shows on the market's public page.

@@ -43,6 +43,8 @@ pub enum ImageOwner {
     MarketApplication(i64),
     /// A vendor's food permit or licence: seen by the vendor, the organizer and staff only.
     MarketPermit(i64),
+    /// Photos filed with an event's figures, by booking.
+    EventFigures(i64),
 }
 
 impl ImageOwner {
@@ -54,6 +56,7 @@ impl ImageOwner {
             Self::IncentiveEvidence(id) => ("incentive_evidence", id),
             Self::MarketApplication(id) => ("market_application", id),
             Self::MarketPermit(id) => ("market_permit", id),
+            Self::EventFigures(id) => ("event_figures", id),
         }
     }
 
@@ -66,6 +69,7 @@ impl ImageOwner {
             Self::IncentiveEvidence(_) => 10,
             Self::MarketApplication(_) => 6,
             Self::MarketPermit(_) => 1,
+            Self::EventFigures(_) => 4,
         }
     }
 }

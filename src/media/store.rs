@@ -59,7 +59,9 @@ pub async fn list(db: &Db, owner: ImageOwner) -> ApiResult<Vec<ImageRow>> {
 pub async fn lock_owner(tx: &mut Tx, owner: ImageOwner) -> ApiResult<()> {
     let sql = match owner {
         ImageOwner::OrganizationLogo(_) => "UPDATE organizations SET name = name WHERE id = $1",
-        ImageOwner::Booking(_) => "UPDATE bookings SET updated_at = updated_at WHERE id = $1",
+        ImageOwner::Booking(_) | ImageOwner::EventFigures(_) => {
+            "UPDATE bookings SET updated_at = updated_at WHERE id = $1"
+        }
         ImageOwner::Venue(_) => "UPDATE venues SET updated_at = updated_at WHERE id = $1",
         ImageOwner::IncentiveEvidence(_) => {
             "UPDATE incentive_applications SET updated_at = updated_at WHERE id = $1"

@@ -33,6 +33,7 @@ const LAYERS: &[&str] = &[
     "calls",
     "media",
     "calendar",
+    "reports",
     "pages",
     "web",
     "portal",
