@@ -14,7 +14,7 @@ use crate::{
     markets::{
         self, ApplicationAction, ApplicationInput, MarketInput, SeriesInput, StallClassInput, StallInput,
         StallPlanInput,
-        service::{AssignmentInput, CallInput},
+        service::{AssignmentInput, VendorCallInput},
     },
     state::AppState,
     values::{Lang, Zone},
@@ -419,7 +419,7 @@ async fn load_market(state: &AppState) -> ApiResult<()> {
         ],
     };
     let plan = markets::service::replace_plan(state, &organizer, market.id, plan).await?;
-    let call = CallInput {
+    let call = VendorCallInput {
         opens_at: (now - TimeDelta::hours(1)).to_rfc3339(),
         closes_at: (now + TimeDelta::days(14)).to_rfc3339(),
     };

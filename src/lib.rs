@@ -39,12 +39,12 @@ pub mod accounts;
 pub mod bookings;
 /// Public events, iCal and RSS feeds.
 pub mod calendar;
+/// Calls for debuts: the office's open invitations, applications and blind scoring.
+pub mod calls;
 /// The staff console: review queue and clash groups, venue timeline, funds.
 pub mod console;
 /// First-store incentive funds, applications, awards and the ledger.
 pub mod incentives;
-/// Calls for debuts: the office's open invitations, applications and blind scoring.
-pub mod calls;
 /// Pop-up and night markets: dates, stall plans, vendor calls, stalls and fees.
 pub mod markets;
 /// Uploaded images: checks, variants, content-addressed storage, and who may upload what.

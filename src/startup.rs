@@ -24,6 +24,7 @@ use crate::{
     accounts::{api::AccountsApi, throttle::LoginThrottle},
     bookings::api::BookingsApi,
     calendar::{api::CalendarApi, feeds},
+    calls::api::CallsApi,
     clock::Clock,
     config::{NotifyConfig, Settings},
     console,
@@ -31,23 +32,41 @@ use crate::{
     error::{PathParams, problem_responses},
     incentives::api::IncentivesApi,
     markets::api::MarketsApi,
-    calls::api::CallsApi,
-    reports::api::ReportsApi,
     media::{self, api::MediaApi},
     notifications, pages, portal,
+    reports::api::ReportsApi,
     state::AppState,
     venues::api::VenuesApi,
     web::signin,
 };
 
 /// Every domain's operations, in the order the OpenAPI document lists them.
-pub type DomainApis =
-    (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CallsApi, CalendarApi, ReportsApi, MediaApi);
+pub type DomainApis = (
+    AccountsApi,
+    VenuesApi,
+    BookingsApi,
+    IncentivesApi,
+    MarketsApi,
+    CallsApi,
+    CalendarApi,
+    ReportsApi,
+    MediaApi,
+);
 
 /// The OpenAPI service with every domain's operations.
 pub fn api_service() -> OpenApiService<DomainApis, ()> {
     OpenApiService::new(
-        (AccountsApi, VenuesApi, BookingsApi, IncentivesApi, MarketsApi, CallsApi, CalendarApi, ReportsApi, MediaApi),
+        (
+            AccountsApi,
+            VenuesApi,
+            BookingsApi,
+            IncentivesApi,
+            MarketsApi,
+            CallsApi,
+            CalendarApi,
+            ReportsApi,
+            MediaApi,
+        ),
         "Debut",
         env!("CARGO_PKG_VERSION"),
     )
@@ -100,6 +119,9 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/venues", get(pages::venues_page))
         .at("/venues/:slug", get(pages::venue_page))
         .at("/markets", get(pages::markets::markets_page))
+        .at("/calls", get(pages::programme::calls_page))
+        .at("/calls/:slug", get(pages::programme::call_page))
+        .at("/numbers/:year", get(pages::programme::numbers_page))
         .at("/markets/:file", get(pages::markets::market_file))
         .at("/lang/:code", get(pages::switch_language))
         .at("/static/debut.css", get(pages::stylesheet))

@@ -82,7 +82,12 @@ pub enum CallReleaseResponse {
 impl CallsApi {
     /// Publish a call for debuts (staff)
     #[oai(path = "/calls", method = "post")]
-    async fn publish(&self, state: Data<&AppState>, auth: BearerAuth, body: JsonBody<CallInput>) -> ApiResult<CallCreated> {
+    async fn publish(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<CallInput>,
+    ) -> ApiResult<CallCreated> {
         Ok(CallCreated::Created(Json(service::publish(&state, &auth.0, body.0).await?)))
     }
 
@@ -123,7 +128,12 @@ impl CallsApi {
     ///
     /// Others' scores and the average of an application show once the caller has scored it.
     #[oai(path = "/calls/:id/queue", method = "get")]
-    async fn queue(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> ApiResult<CallQueueResponse> {
+    async fn queue(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<CallQueueResponse> {
         Ok(CallQueueResponse::Ok(Json(CallQueue { items: service::queue(&state, &auth.0, id.0).await? })))
     }
 
@@ -146,7 +156,14 @@ impl CallsApi {
     /// Decisions are staged per booking (`POST /api/v1/bookings/{id}/decision`) and carried out
     /// here together.
     #[oai(path = "/calls/:id/release", method = "post")]
-    async fn release(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> ApiResult<CallReleaseResponse> {
-        Ok(CallReleaseResponse::Ok(Json(CallRelease { results: service::release(&state, &auth.0, id.0).await? })))
+    async fn release(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<CallReleaseResponse> {
+        Ok(CallReleaseResponse::Ok(Json(CallRelease {
+            results: service::release(&state, &auth.0, id.0).await?,
+        })))
     }
 }

@@ -81,8 +81,11 @@ impl CallDraft {
     pub fn validate(input: CallInput, known_venues: &[i64]) -> ApiResult<Self> {
         let tz = Zone::default().tz();
         let mut v = Violations::default();
-        let slug =
-            input.slug.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| v.check("slug", validate_slug(s)));
+        let slug = input
+            .slug
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .and_then(|s| v.check("slug", validate_slug(s)));
         let title_zh = v.check("title_zh", optional_text(&input.title_zh, 200));
         let title_en = v.check("title_en", optional_text(&input.title_en, 200));
         if title_zh.as_deref() == Some("") && title_en.as_deref() == Some("") {
@@ -177,7 +180,8 @@ fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
 
 /// The average of `scores`, to one decimal, for sorting and showing.
 pub fn average(scores: &[i64]) -> Option<f64> {
-    (!scores.is_empty()).then(|| (scores.iter().sum::<i64>() as f64 / scores.len() as f64 * 10.0).round() / 10.0)
+    (!scores.is_empty())
+        .then(|| (scores.iter().sum::<i64>() as f64 / scores.len() as f64 * 10.0).round() / 10.0)
 }
 
 #[cfg(test)]

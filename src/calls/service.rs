@@ -108,11 +108,19 @@ pub async fn publish(state: &AppState, principal: &Principal, input: CallInput) 
 /// `POST /api/v1/calls/{id}/applications`: a brand or organizer applies with a booking that
 /// matches the call, before its deadline; the booking is created linked to the call and
 /// submitted.
-pub async fn apply(state: &AppState, principal: &Principal, id: i64, input: BookingInput) -> ApiResult<Booking> {
+pub async fn apply(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    input: BookingInput,
+) -> ApiResult<Booking> {
     let call = load(state, id).await?;
     if !call.is_open(state.now()) {
         return Err(ApiError::Conflict {
-            detail: format!("The call closed at {}; it takes no more applications.", call.deadline.to_rfc3339()),
+            detail: format!(
+                "The call closed at {}; it takes no more applications.",
+                call.deadline.to_rfc3339()
+            ),
             info: ConflictInfo::default(),
         });
     }
@@ -127,7 +135,10 @@ pub async fn apply(state: &AppState, principal: &Principal, id: i64, input: Book
         let wrong = mismatches(&call, input.venue_id, input.format, input.reach, starts_at, ends_at);
         if !wrong.is_empty() {
             return Err(ApiError::Validation(
-                wrong.into_iter().map(|(field, message)| FieldError { field: field.into(), message }).collect(),
+                wrong
+                    .into_iter()
+                    .map(|(field, message)| FieldError { field: field.into(), message })
+                    .collect(),
             ));
         }
     }
@@ -250,7 +261,8 @@ pub async fn score(
     }
     let mut errors = Vec::new();
     if !(1..=5).contains(&input.score) {
-        errors.push(FieldError { field: "score".into(), message: "must be a whole number from 1 to 5".into() });
+        errors
+            .push(FieldError { field: "score".into(), message: "must be a whole number from 1 to 5".into() });
     }
     let comment = optional_text(&input.comment, 2000)
         .map_err(|m| errors.push(FieldError { field: "comment".into(), message: m }))

@@ -58,7 +58,13 @@ const SELECT: &str = "SELECT id, slug, title_zh, title_en, text_zh, text_en, cri
      formats, reaches, period_from, period_until, deadline, created_at FROM calls ";
 
 /// Inserts a call under `slug`; a unique violation when the slug is taken.
-pub async fn insert(db: &Db, draft: &CallDraft, slug: &str, user_id: i64, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    db: &Db,
+    draft: &CallDraft,
+    slug: &str,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     on_db!(db, pool => sqlx::query_scalar::<_, i64>(
         "INSERT INTO calls (slug, title_zh, title_en, text_zh, text_en, criteria_zh, criteria_en, venue_ids, formats, \
          reaches, period_from, period_until, deadline, created_by, created_at) \

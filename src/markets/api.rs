@@ -11,8 +11,8 @@ use poem_openapi::{
 use super::{
     ApplicationAction, ApplicationInput, DatesInput, MarketInput, StallPlanInput,
     service::{
-        self, Application, Assignment, AssignmentInput, CallInput, FeeInput, Fees, Market, MarketOverview,
-        StallPlan,
+        self, Application, Assignment, AssignmentInput, FeeInput, Fees, Market, MarketOverview, StallPlan,
+        VendorCallInput,
     },
     store,
 };
@@ -31,6 +31,7 @@ pub struct MarketList {
 }
 
 #[derive(Debug, Object)]
+#[oai(rename = "MarketOverviewList")]
 pub struct Overview {
     pub items: Vec<MarketOverview>,
 }
@@ -218,7 +219,7 @@ impl MarketsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
-        body: JsonBody<CallInput>,
+        body: JsonBody<VendorCallInput>,
     ) -> ApiResult<MarketResponse> {
         Ok(MarketResponse::Ok(Json(service::set_call(&state, &auth.0, id.0, body.0).await?)))
     }

@@ -279,7 +279,7 @@ pub async fn cancel_date(
 }
 
 #[derive(Debug, Clone, Object, serde::Deserialize)]
-pub struct CallInput {
+pub struct VendorCallInput {
     /// Venue time or RFC 3339.
     pub opens_at: String,
     pub closes_at: String,
@@ -290,7 +290,7 @@ pub async fn set_call(
     state: &AppState,
     principal: &Principal,
     id: i64,
-    input: CallInput,
+    input: VendorCallInput,
 ) -> ApiResult<Market> {
     let row = load(state, id).await?;
     require_organizer(principal, &row)?;

@@ -282,7 +282,12 @@ impl MediaApi {
 
     /// The photos filed with an event's figures
     #[oai(path = "/bookings/:id/figures/photos", method = "get")]
-    async fn figures_photos(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> ApiResult<ImageList> {
+    async fn figures_photos(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<ImageList> {
         let owner = ImageOwner::EventFigures(id.0);
         authorize(&state, &auth.0, owner, Access::Read).await?;
         Ok(ImageList::Ok(Json(views(&state, owner).await?)))

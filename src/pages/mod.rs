@@ -5,6 +5,7 @@
 
 pub mod i18n;
 pub mod markets;
+pub mod programme;
 
 use std::collections::BTreeMap;
 

@@ -19,7 +19,7 @@ use crate::{
     markets::{
         ApplicationAction, ApplicationInput, ApplicationState, FeeState, MarketInput, SeriesInput,
         StallClassInput, StallInput, StallPlanInput,
-        service::{self, AssignmentInput, CallInput, FeeInput},
+        service::{self, AssignmentInput, FeeInput, VendorCallInput},
         store::{self, ApplicationRow, MarketRow},
     },
     media::{self, ImageOwner, api::ImageUpload},
@@ -640,7 +640,7 @@ pub async fn save_call(
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
-    let input = CallInput { opens_at: form.opens_at.clone(), closes_at: form.closes_at.clone() };
+    let input = VendorCallInput { opens_at: form.opens_at.clone(), closes_at: form.closes_at.clone() };
     match service::set_call(&state, &me.principal, id, input).await {
         Ok(_) => Ok(see_other(&format!("/portal/markets/{id}?done=call"), vec![])),
         Err(err) => market_problem(req, &state, &me, id, err, (None, Some(&form))).await,

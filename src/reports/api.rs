@@ -74,13 +74,23 @@ impl ReportsApi {
 
     /// An event's figures
     #[oai(path = "/bookings/:id/figures", method = "get")]
-    async fn figures(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> ApiResult<FiguresResponse> {
+    async fn figures(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<FiguresResponse> {
         Ok(FiguresResponse::Ok(Json(figures::get(&state, &auth.0, id.0).await?)))
     }
 
     /// Confirm an event's figures as filed (staff)
     #[oai(path = "/bookings/:id/figures/confirm", method = "post")]
-    async fn confirm(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> ApiResult<FiguresResponse> {
+    async fn confirm(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<FiguresResponse> {
         Ok(FiguresResponse::Ok(Json(figures::confirm(&state, &auth.0, id.0).await?)))
     }
 
@@ -111,7 +121,10 @@ impl ReportsApi {
     ) -> ApiResult<ReportCsv> {
         let (from, to) = programme::parse_range(from.0.as_deref(), to.0.as_deref(), state.now())?;
         let report = programme::report(&state, &auth.0, from, to).await?;
-        Ok(ReportCsv::Ok(PlainText(programme::to_csv(&report)), "attachment; filename=\"programme.csv\"".into()))
+        Ok(ReportCsv::Ok(
+            PlainText(programme::to_csv(&report)),
+            "attachment; filename=\"programme.csv\"".into(),
+        ))
     }
 
     /// The programme report as an Excel workbook (staff)
@@ -125,7 +138,10 @@ impl ReportsApi {
     ) -> ApiResult<ReportXlsx> {
         let (from, to) = programme::parse_range(from.0.as_deref(), to.0.as_deref(), state.now())?;
         let report = programme::report(&state, &auth.0, from, to).await?;
-        Ok(ReportXlsx::Ok(Binary(programme::to_xlsx(&report)?), "attachment; filename=\"programme.xlsx\"".into()))
+        Ok(ReportXlsx::Ok(
+            Binary(programme::to_xlsx(&report)?),
+            "attachment; filename=\"programme.xlsx\"".into(),
+        ))
     }
 
     /// A year's public numbers: counts of events, first stores, markets and vendors, and footfall

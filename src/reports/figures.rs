@@ -90,7 +90,12 @@ fn view(row: &store::FiguresRow, ends_at: DateTime<Utc>) -> Figures {
 
 /// `POST /api/v1/bookings/{id}/figures`: the organization files its figures once the approved
 /// event has ended; staff correct them, and confirm with `confirm: true`.
-pub async fn file(state: &AppState, principal: &Principal, booking_id: i64, input: FiguresInput) -> ApiResult<Figures> {
+pub async fn file(
+    state: &AppState,
+    principal: &Principal,
+    booking_id: i64,
+    input: FiguresInput,
+) -> ApiResult<Figures> {
     let row = bookings::load_visible(state, principal, booking_id).await?;
     let staff = principal.is_staff();
     if !staff && !principal.acts_for(row.organization_id) {
@@ -137,7 +142,10 @@ fn ask_message(due: &store::DueRow, reminder: bool) -> Message {
             format!("提醒：「{}」的活动数据请于 {deadline} 前填报", due.title_zh),
         )
     } else {
-        (format!("Please file the figures of \"{}\"", due.title_en), format!("请填报「{}」的活动数据", due.title_zh))
+        (
+            format!("Please file the figures of \"{}\"", due.title_en),
+            format!("请填报「{}」的活动数据", due.title_zh),
+        )
     };
     Message {
         coalesce_key: format!("figures:{}:{}", due.id, if reminder { "reminder" } else { "ask" }),
@@ -163,7 +171,8 @@ pub async fn enqueue_due(db: &Db, now: DateTime<Utc>) -> ApiResult<usize> {
     for (due, reminder) in asks.iter().map(|d| (d, false)).chain(reminders.iter().map(|d| (d, true))) {
         let mut tx = db.begin().await?;
         if store::claim(&mut tx, due.id, reminder, now).await? {
-            notifications::enqueue(&mut tx, &ask_message(due, reminder), now, std::time::Duration::ZERO).await?;
+            notifications::enqueue(&mut tx, &ask_message(due, reminder), now, std::time::Duration::ZERO)
+                .await?;
             sent += 1;
         }
         tx.commit().await?;

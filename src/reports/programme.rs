@@ -30,7 +30,7 @@ pub struct Count {
 
 /// Awards under a key: how many stores, the money awarded and the money clawed back.
 #[derive(Debug, Clone, PartialEq, Object)]
-pub struct Money {
+pub struct Awards {
     pub key: String,
     pub label_zh: String,
     pub label_en: String,
@@ -54,8 +54,8 @@ pub struct FirstStores {
     pub awarded: i64,
     pub awarded_fen: i64,
     pub clawed_back_fen: i64,
-    pub by_tier: Vec<Money>,
-    pub by_mall: Vec<Money>,
+    pub by_tier: Vec<Awards>,
+    pub by_mall: Vec<Awards>,
 }
 
 #[derive(Debug, Clone, PartialEq, Object)]
@@ -97,7 +97,11 @@ pub struct ProgrammeReport {
 
 /// `from` and `to` as people write them: dates in the district's zone (`to` inclusive) or RFC
 /// 3339 instants. Defaults: this calendar year.
-pub fn parse_range(from: Option<&str>, to: Option<&str>, now: DateTime<Utc>) -> ApiResult<(DateTime<Utc>, DateTime<Utc>)> {
+pub fn parse_range(
+    from: Option<&str>,
+    to: Option<&str>,
+    now: DateTime<Utc>,
+) -> ApiResult<(DateTime<Utc>, DateTime<Utc>)> {
     let tz = Zone::default().tz();
     let year = now.with_timezone(&tz).year();
     let midnight = |date: NaiveDate| {
@@ -140,7 +144,12 @@ fn counted(map: BTreeMap<String, (String, String, i64)>) -> Vec<Count> {
 }
 
 /// Builds the report from the database (staff; the public numbers use [`public_numbers`]).
-pub async fn report(state: &AppState, principal: &Principal, from: DateTime<Utc>, to: DateTime<Utc>) -> ApiResult<ProgrammeReport> {
+pub async fn report(
+    state: &AppState,
+    principal: &Principal,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> ApiResult<ProgrammeReport> {
     principal.require_staff()?;
     build(state, from, to).await
 }
@@ -177,8 +186,8 @@ pub async fn build(state: &AppState, from: DateTime<Utc>, to: DateTime<Utc>) -> 
     };
 
     let ledger = store::ledger(db, from, to).await?;
-    let mut tiers: BTreeMap<String, Money> = BTreeMap::new();
-    let mut malls: BTreeMap<String, Money> = BTreeMap::new();
+    let mut tiers: BTreeMap<String, Awards> = BTreeMap::new();
+    let mut malls: BTreeMap<String, Awards> = BTreeMap::new();
     // A store counts once under its tier and once under its mall, however many awards it had.
     let mut counted_stores = std::collections::BTreeSet::new();
     for entry in &ledger {
@@ -191,7 +200,7 @@ pub async fn build(state: &AppState, from: DateTime<Utc>, to: DateTime<Utc>) -> 
             ("tier", &mut tiers, tier.clone(), tier.clone(), tier.clone()),
             ("mall", &mut malls, mall_en.clone(), mall_zh, mall_en),
         ] {
-            let line = map.entry(key.clone()).or_insert(Money {
+            let line = map.entry(key.clone()).or_insert(Awards {
                 key: key.clone(),
                 label_zh: zh,
                 label_en: en,
@@ -209,11 +218,12 @@ pub async fn build(state: &AppState, from: DateTime<Utc>, to: DateTime<Utc>) -> 
             }
         }
     }
-    let mut awarded_ids: Vec<i64> = ledger.iter().filter(|e| e.amount_fen > 0).map(|e| e.application_id).collect();
+    let mut awarded_ids: Vec<i64> =
+        ledger.iter().filter(|e| e.amount_fen > 0).map(|e| e.application_id).collect();
     awarded_ids.sort_unstable();
     awarded_ids.dedup();
-    let order = |list: BTreeMap<String, Money>| {
-        let mut list: Vec<Money> = list.into_values().collect();
+    let order = |list: BTreeMap<String, Awards>| {
+        let mut list: Vec<Awards> = list.into_values().collect();
         list.sort_by(|a, b| b.awarded_fen.cmp(&a.awarded_fen).then(a.key.cmp(&b.key)));
         list
     };
@@ -311,7 +321,9 @@ fn label(zh: &str, en: &str) -> String {
 pub fn to_csv(report: &ProgrammeReport) -> String {
     csv(
         &["section", "key", "label", "value"],
-        lines(report).into_iter().map(|(section, key, label, value)| vec![section, key, label, value.to_string()]),
+        lines(report)
+            .into_iter()
+            .map(|(section, key, label, value)| vec![section, key, label, value.to_string()]),
     )
 }
 
@@ -383,7 +395,12 @@ pub async fn public_numbers(state: &AppState, year: i32) -> ApiResult<PublicNumb
             .first_stores
             .by_tier
             .iter()
-            .map(|m| Count { key: m.key.clone(), label_zh: m.label_zh.clone(), label_en: m.label_en.clone(), count: m.stores })
+            .map(|m| Count {
+                key: m.key.clone(),
+                label_zh: m.label_zh.clone(),
+                label_en: m.label_en.clone(),
+                count: m.stores,
+            })
             .collect(),
         markets: report.markets.held,
         market_dates: report.markets.dates,

@@ -17,5 +17,6 @@ mod notifications;
 mod pages;
 mod platform;
 mod portal;
+mod programme;
 mod public_output;
 mod venues;
