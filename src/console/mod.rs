@@ -10,6 +10,7 @@ pub mod digest;
 pub mod funds;
 pub mod markets;
 pub mod queue;
+pub mod reports;
 pub mod timeline;
 pub mod venues;
 pub mod words;

@@ -216,7 +216,7 @@ pub struct Bar {
     pub width: i64,
 }
 
-fn bars(list: &[Count], label: impl Fn(&Count) -> String) -> Vec<Bar> {
+pub fn bars(list: &[Count], label: impl Fn(&Count) -> String) -> Vec<Bar> {
     let max = list.iter().map(|c| c.count).max().unwrap_or(1).max(1);
     list.iter()
         .map(|c| Bar { label: label(c), count: thousands(c.count), width: c.count * 100 / max })

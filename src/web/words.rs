@@ -176,6 +176,7 @@ pub struct Words {
     pub timeline_nav: &'static str,
     pub venues_nav: &'static str,
     pub markets_nav: &'static str,
+    pub reports_nav: &'static str,
     pub staff_nav: &'static str,
 }
 
@@ -352,6 +353,7 @@ pub const ZH: Words = Words {
     timeline_nav: "秀场排期",
     venues_nav: "秀场管理",
     markets_nav: "市集",
+    reports_nav: "报告",
     staff_nav: "工作人员",
 };
 
@@ -528,6 +530,7 @@ pub const EN: Words = Words {
     timeline_nav: "Timeline",
     venues_nav: "Venues",
     markets_nav: "Markets",
+    reports_nav: "Reports",
     staff_nav: "Staff",
 };
 

@@ -362,6 +362,23 @@ async fn the_programme_report_adds_up_to_what_was_seeded() {
     assert_eq!(page.status, 200);
     assert!(!page.text.contains("3000000") && !page.text.contains("30,000"), "no sales on the public page");
     let _ = clock;
+
+    // The staff page shows the same figures, with charts, and the downloads work on the session.
+    let mut browser = crate::portal::Browser::new(&app);
+    browser.sign_in("staff@office.cn").await;
+    let page = browser.get(&format!("/staff/reports?{range}")).await;
+    assert_eq!(page.status, reqwest::StatusCode::OK);
+    assert!(
+        page.text.contains("<dd>3,700</dd>") && page.text.contains("<dd>¥30,000.00</dd>"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("<svg class=\"bars\""), "charts are drawn");
+    let download = browser.get(&format!("/staff/reports/programme.csv?{range}")).await;
+    assert!(download.text.contains("\"figures\",\"footfall\",\"客流 Footfall\",3700"), "{}", download.text);
+    let mut brand_browser = crate::portal::Browser::new(&app);
+    brand_browser.sign_in("ada@brand.cn").await;
+    assert_eq!(brand_browser.get("/staff/reports").await.status, reqwest::StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

@@ -97,6 +97,10 @@ async function shoot(page, name) {
   check((await page.locator("main h2").count()) >= 1, "the demo market is in the overview");
   await audit(page);
   await shoot(page, "7b-markets");
+  await page.goto(`${base}/staff/reports`);
+  check((await page.locator("#report-facts dt").count()) > 5, "the programme report has its figures");
+  await audit(page);
+  await shoot(page, "7c-reports");
   await page.goto(`${base}/staff/accounts`);
   await audit(page);
   await shoot(page, "8-accounts");
