@@ -42,6 +42,10 @@ impl RangeQuery {
     }
 }
 
+/// A labelled figure, and a titled chart.
+type Fact = (&'static str, String);
+type Chart = (&'static str, Vec<Bar>);
+
 #[derive(Template)]
 #[template(path = "console/reports.html")]
 struct ReportsPage {
@@ -51,8 +55,8 @@ struct ReportsPage {
     from: String,
     to: String,
     query: String,
-    facts: Vec<(&'static str, String)>,
-    charts: Vec<(&'static str, Vec<Bar>)>,
+    facts: Vec<Fact>,
+    charts: Vec<Chart>,
 }
 
 fn label(lang: Lang, c: &Count, kind: &str) -> String {
@@ -67,10 +71,7 @@ fn label(lang: Lang, c: &Count, kind: &str) -> String {
     }
 }
 
-fn view(
-    report: &ProgrammeReport,
-    lang: Lang,
-) -> (Vec<(&'static str, String)>, Vec<(&'static str, Vec<Bar>)>) {
+fn view(report: &ProgrammeReport, lang: Lang) -> (Vec<Fact>, Vec<Chart>) {
     let zh = lang == Lang::Zh;
     let t = |zh_text: &'static str, en_text: &'static str| if zh { zh_text } else { en_text };
     let (e, f, m, g) = (&report.events, &report.first_stores, &report.markets, &report.figures);
