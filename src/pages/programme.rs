@@ -28,6 +28,7 @@ pub struct ProgrammeWords {
     pub period: &'static str,
     pub criteria: &'static str,
     pub how_to_apply: &'static str,
+    pub apply: &'static str,
     pub numbers: &'static str,
     pub events: &'static str,
     pub first_stores: &'static str,
@@ -50,7 +51,8 @@ const ZH: ProgrammeWords = ProgrammeWords {
     reaches: "首发级别",
     period: "活动时间",
     criteria: "评选标准",
-    how_to_apply: "品牌和主办方登录后，在「申请档期」中选择本邀请函的秀场与时间提交申请，或通过 API 提交。",
+    how_to_apply: "品牌和主办方登录后，选择本邀请函开放的秀场与时间提交申请，或通过 API 提交。",
+    apply: "申请参加",
     numbers: "年度数据",
     events: "首发活动",
     first_stores: "获奖首店",
@@ -74,6 +76,7 @@ const EN: ProgrammeWords = ProgrammeWords {
     period: "Dates",
     criteria: "Criteria",
     how_to_apply: "Brands and organizers sign in and apply for a slot at one of these venues in this period, or apply through the API.",
+    apply: "Apply",
     numbers: "The year in numbers",
     events: "Debut events",
     first_stores: "First stores awarded",
@@ -163,6 +166,7 @@ struct CallPage<'a> {
     formats: String,
     reaches: String,
     period: String,
+    apply_href: String,
 }
 
 fn paragraphs(text: &str) -> Vec<String> {
@@ -202,6 +206,7 @@ pub async fn call_page(
             formats: call.formats.iter().map(|f| i18n::format_name(lang, *f)).collect::<Vec<_>>().join(" · "),
             reaches: call.reaches.iter().map(|r| i18n::reach_name(lang, *r)).collect::<Vec<_>>().join(" · "),
             period: period(lang, call.period_from, call.period_until),
+            apply_href: format!("/portal/bookings/new?call={}", call.id),
             title,
         };
         Ok(Built { content_type: HTML, body: render(&template)?, last_modified: row.created_at })

@@ -20,6 +20,7 @@ use crate::{
         service::{self, Booking},
         store as booking_store,
     },
+    calls,
     error::{ApiError, ApiResult, FieldError},
     media::{self, ImageOwner, api::ImageUpload},
     pages::{Img, i18n, img},
@@ -374,6 +375,13 @@ pub struct NewQuery {
     week: Option<String>,
     starts_at: Option<String>,
     ends_at: Option<String>,
+    /// Applying to this call for debuts: only its venues, and the booking is linked and submitted.
+    call: Option<i64>,
+}
+
+/// What every link of the form carries while applying to a call.
+fn call_suffix(call: Option<i64>) -> String {
+    call.map_or_else(String::new, |id| format!("&call={id}"))
 }
 
 fn may_apply(me: &SignedIn) -> ApiResult<()> {
@@ -420,7 +428,16 @@ async fn new_page_view(
     errors: Errors,
 ) -> ApiResult<NewPage> {
     let w = words(lang);
-    let all = venues::store::list(&state.db, &Default::default(), 0, 100).await?;
+    let call = match query.call {
+        Some(id) => Some(calls::service::load(state, id).await?),
+        None => None,
+    };
+    let mut all = venues::store::list(&state.db, &Default::default(), 0, 100).await?;
+    if let Some(call) = &call {
+        let offered = call.venue_ids();
+        all.retain(|v| offered.contains(&v.id));
+    }
+    let suffix = call_suffix(query.call);
     let selected = match query.venue.as_deref() {
         Some(key) => all.iter().find(|v| v.slug == key || v.id.to_string() == key),
         None => all.iter().find(|v| v.id.to_string() == form.venue_id),
@@ -438,7 +455,7 @@ async fn new_page_view(
                 .first()
                 .and_then(|image| img(&image.variants().ok()?, &image.alt, &state.settings.public_url));
             choices.push(VenueChoice {
-                href: format!("/portal/bookings/new?venue={}#week", venue.slug),
+                href: format!("/portal/bookings/new?venue={}{suffix}#week", venue.slug),
                 name: lang.pick(&venue.name_zh, &venue.name_en).to_owned(),
                 kind: i18n::kind_name(lang, venue.kind),
                 capacity: crate::values::money::thousands(venue.capacity),
@@ -454,13 +471,25 @@ async fn new_page_view(
     let (week, form_view) = match selected {
         Some(venue) => {
             form.venue_id = venue.id.to_string();
-            let week = week_view(state, venue, lang, query.week.as_deref()).await?;
-            let buttons = vec![("draft", w.save_draft, false), ("submit", w.submit_for_review, true)];
-            (Some(week), Some(FormView::new(w, lang, "/portal/bookings/new".into(), &form, buttons)))
+            let week = week_view(state, venue, lang, query.week.as_deref(), query.call).await?;
+            let (action, buttons) = match query.call {
+                Some(id) => {
+                    (format!("/portal/bookings/new?call={id}"), vec![("submit", w.submit_for_review, true)])
+                }
+                None => (
+                    "/portal/bookings/new".to_owned(),
+                    vec![("draft", w.save_draft, false), ("submit", w.submit_for_review, true)],
+                ),
+            };
+            (Some(week), Some(FormView::new(w, lang, action, &form, buttons)))
         }
         None => (None, None),
     };
-    let shell = Shell::new(req, lang, w.apply_for_slot, csrf, Some(me)).with_errors(errors);
+    let title = match &call {
+        Some(call) => format!("{} · {}", w.apply_for_slot, lang.pick(&call.title_zh, &call.title_en)),
+        None => w.apply_for_slot.to_owned(),
+    };
+    let shell = Shell::new(req, lang, title, csrf, Some(me)).with_errors(errors);
     Ok(NewPage { shell, w, groups, week, form: form_view })
 }
 
@@ -471,7 +500,14 @@ fn iso_week(week: IsoWeek) -> String {
 /// The week's days with their free and busy blocks, in venue time. Free is opening hours minus
 /// blackouts minus approved bookings with their setup and teardown; busy is another booking's
 /// time, never its title.
-async fn week_view(state: &AppState, venue: &Venue, lang: Lang, week: Option<&str>) -> ApiResult<WeekView> {
+async fn week_view(
+    state: &AppState,
+    venue: &Venue,
+    lang: Lang,
+    week: Option<&str>,
+    call: Option<i64>,
+) -> ApiResult<WeekView> {
+    let suffix = call_suffix(call);
     let w = words(lang);
     let tz = venue.tz();
     let today = state.now().with_timezone(&tz).date_naive();
@@ -501,7 +537,7 @@ async fn week_view(state: &AppState, venue: &Venue, lang: Lang, week: Option<&st
             let (a, b) = (span.starts_at.max(start), span.ends_at.min(end));
             let pick_end = b.min(a + TimeDelta::hours(2));
             let href = format!(
-                "/portal/bookings/new?venue={}&week={}&starts_at={}&ends_at={}#details",
+                "/portal/bookings/new?venue={}&week={}&starts_at={}&ends_at={}{suffix}#details",
                 venue.slug,
                 iso_week(monday.iso_week()),
                 local_time(a, tz),
@@ -529,7 +565,7 @@ async fn week_view(state: &AppState, venue: &Venue, lang: Lang, week: Option<&st
         });
     }
     let link = |d: NaiveDate| {
-        format!("/portal/bookings/new?venue={}&week={}#week", venue.slug, iso_week(d.iso_week()))
+        format!("/portal/bookings/new?venue={}&week={}{suffix}#week", venue.slug, iso_week(d.iso_week()))
     };
     Ok(WeekView {
         venue_name: lang.pick(&venue.name_zh, &venue.name_en).to_owned(),
@@ -552,6 +588,7 @@ fn now_or(at: DateTime<Utc>, state: &AppState) -> DateTime<Utc> {
 pub async fn create(
     req: &Request,
     state: Data<&AppState>,
+    Query(target): Query<NewQuery>,
     Form(form): Form<BookingForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
@@ -559,7 +596,11 @@ pub async fn create(
     may_apply(&me)?;
     let (input, mut parse_errors) = form.to_input();
     let result = if parse_errors.is_empty() {
-        service::create(&state, &me.principal, input).await
+        match target.call {
+            // Applying to a call: the booking is linked and submitted in one go.
+            Some(call) => calls::service::apply(&state, &me.principal, call, input).await,
+            None => service::create(&state, &me.principal, input).await,
+        }
     } else {
         // Name the other bad fields too, without saving anything.
         match service::checked_content(&state, input).await {
@@ -574,7 +615,8 @@ pub async fn create(
         Err(ApiError::Validation(fields)) => {
             let lang = language(req);
             let csrf = Csrf::of(req, &state);
-            let query = NewQuery { venue: Some(form.venue_id.clone()), ..Default::default() };
+            let query =
+                NewQuery { venue: Some(form.venue_id.clone()), call: target.call, ..Default::default() };
             let template =
                 new_page_view(req, &state, &me, lang, &csrf, &query, form, Errors::from_fields(fields))
                     .await?;
@@ -582,6 +624,9 @@ pub async fn create(
         }
         Err(other) => return Err(other.into()),
     };
+    if target.call.is_some() {
+        return Ok(see_other(&format!("/portal/bookings/{}?done=submitted", booking.id), vec![]));
+    }
     if form.intent == "submit" {
         return submit_unless_clash(&state, &me, booking.id).await;
     }

@@ -419,3 +419,47 @@ async fn the_xlsx_report_reads_back_in_openpyxl_with_the_same_totals() {
         read["lines"].as_array().unwrap().iter().map(|l| l[2].as_str().unwrap()).collect();
     assert!(labels.contains(&"银泰 Intime Mall"), "Chinese survives the workbook: {labels:?}");
 }
+
+#[tokio::test]
+async fn a_brand_applies_to_a_call_in_the_portal_among_its_venues_only() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff("staff@office.cn").await;
+    let venue = app.open_venue(&staff, "oujiang-parlor").await;
+    app.open_venue(&staff, "wuma-street").await;
+    let call = app.post("/api/v1/calls", Some(&staff), call_body(venue, 2)).await.ok(201);
+    let id = call["id"].as_i64().unwrap();
+    app.brand("ada@brand.cn").await;
+    let mut browser = crate::portal::Browser::new(&app);
+    browser.sign_in("ada@brand.cn").await;
+    let public = browser.get(&format!("/calls/{}", call["slug"].as_str().unwrap())).await;
+    assert!(
+        public.text.contains(&format!("/portal/bookings/new?call={id}")),
+        "the call page leads to the form"
+    );
+    let choose = browser.get(&format!("/portal/bookings/new?call={id}")).await;
+    assert!(choose.text.contains("venue=oujiang-parlor&#38;call="), "{}", choose.text);
+    assert!(!choose.text.contains("venue=wuma-street"), "only the call's venues are offered");
+    let form = browser.get(&format!("/portal/bookings/new?venue=oujiang-parlor&call={id}")).await;
+    assert!(form.text.contains(&format!("action=\"/portal/bookings/new?call={id}\"")), "{}", form.text);
+    let (starts, ends) = (local(6, 19, 0), local(6, 21, 0));
+    let fields = [
+        ("venue_id", venue.to_string()),
+        ("format", "launch".into()),
+        ("reach", "national".into()),
+        ("title_zh", "新品首发".into()),
+        ("title_en", "New phone".into()),
+        ("brand_name", "Ouhai Phones".into()),
+        ("expected_attendance", "200".into()),
+        ("starts_at", starts),
+        ("ends_at", ends),
+        ("contact_name", "Ada".into()),
+        ("contact_email", "ada@brand.cn".into()),
+        ("intent", "submit".into()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let sent = browser.post(&format!("/portal/bookings/new?call={id}"), &fields, true).await;
+    assert_eq!(sent.status, reqwest::StatusCode::SEE_OTHER, "{}", sent.text);
+    let queue = app.get(&format!("/api/v1/calls/{id}/queue"), Some(&staff)).await.ok(200);
+    assert_eq!(queue["items"].as_array().unwrap().len(), 1, "the application is in the call's queue");
+    assert_eq!(queue["items"][0]["state"], "submitted");
+}
