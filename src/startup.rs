@@ -171,6 +171,8 @@ pub fn routes(state: AppState) -> impl Endpoint {
             "/portal/incentives/:id/evidence/:image_id/remove",
             poem::post(portal::incentives::remove_evidence),
         )
+        .at("/portal/bookings/:id/figures", poem::post(portal::figures::file))
+        .at("/portal/bookings/:id/figures/photos", poem::post(portal::figures::upload_photo))
         .at("/portal/markets/new", get(portal::markets::new_page).post(portal::markets::create))
         .at("/portal/markets/:id", get(portal::markets::show))
         .at("/portal/markets/:id/plan", poem::post(portal::markets::save_plan))

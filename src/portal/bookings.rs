@@ -701,6 +701,8 @@ struct BookingPage {
     timeline: Vec<TimelineEntry>,
     comments: Vec<CommentView>,
     images: Vec<ImageView>,
+    /// Once the approved event has ended: its figures, and the form to file them.
+    figures: Option<super::figures::FiguresView>,
 }
 
 fn done_notice(w: &Words, done: Option<&str>) -> Option<&'static str> {
@@ -861,12 +863,13 @@ async fn booking_page(
         timeline,
         comments,
         images,
+        figures: super::figures::view(state, me, &row, lang).await?,
     })
 }
 
 /// Renders the booking page with the problem of a form post (a 409 or a 422), so the person
 /// reads it in place.
-async fn show_problem(
+pub async fn show_problem(
     req: &Request,
     state: &AppState,
     me: &SignedIn,

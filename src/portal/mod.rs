@@ -6,6 +6,7 @@
 //! "not found", as in the API.
 
 pub mod bookings;
+pub mod figures;
 pub mod incentives;
 pub mod markets;
 pub mod organization;

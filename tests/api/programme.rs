@@ -463,3 +463,41 @@ async fn a_brand_applies_to_a_call_in_the_portal_among_its_venues_only() {
     assert_eq!(queue["items"].as_array().unwrap().len(), 1, "the application is in the call's queue");
     assert_eq!(queue["items"][0]["state"], "submitted");
 }
+
+#[tokio::test]
+async fn a_brand_files_its_figures_on_the_booking_page_after_the_event() {
+    let clock = Clock::manual(Utc::now());
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    let staff = app.staff("staff@office.cn").await;
+    let venue = app.open_venue(&staff, "oujiang-parlor").await;
+    let brand = app.brand("ada@brand.cn").await;
+    let id = app.submitted_booking(&brand, booking_body(venue, &local(2, 19, 0), &local(2, 21, 0))).await;
+    app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
+    let mut browser = crate::portal::Browser::new(&app);
+    browser.sign_in("ada@brand.cn").await;
+    let before = browser.get(&format!("/portal/bookings/{id}")).await;
+    assert!(!before.text.contains("figures-form"), "no figures before the event ends");
+    clock.advance(TimeDelta::days(3));
+    let page = browser.get(&format!("/portal/bookings/{id}")).await;
+    assert!(page.text.contains("id=\"figures-form\""), "{}", page.text);
+    let path = format!("/portal/bookings/{id}/figures");
+    let bad =
+        browser.post(&path, &[("footfall", "many"), ("sales_fen", "-5"), ("media_reach", "10")], true).await;
+    assert_eq!(bad.status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text.contains("href=\"#footfall\"") && bad.text.contains("href=\"#sales_fen\""),
+        "{}",
+        bad.text
+    );
+    let filed = browser
+        .post(&path, &[("footfall", "1,200"), ("sales_fen", "1000.50"), ("media_reach", "9000")], true)
+        .await;
+    assert_eq!(filed.status, reqwest::StatusCode::SEE_OTHER, "{}", filed.text);
+    let api = app.get(&format!("/api/v1/bookings/{id}/figures"), Some(&brand)).await.ok(200);
+    assert_eq!((api["footfall"].as_i64(), api["sales_fen"].as_i64()), (Some(1200), Some(100_050)));
+    let png = crate::media::encode(&crate::media::picture(64, 48), image::ImageFormat::Png);
+    let photo = browser.upload(&format!("/portal/bookings/{id}/figures/photos"), png, "The crowd").await;
+    assert_eq!(photo.status, reqwest::StatusCode::SEE_OTHER);
+    let page = browser.get(&format!("/portal/bookings/{id}")).await;
+    assert!(page.text.contains("alt=\"The crowd\""), "{}", page.text);
+}

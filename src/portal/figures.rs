@@ -1,0 +1,194 @@
+//! An event's figures on its portal page: once the approved event has ended, its organization
+//! files footfall, sales (in yuan) and media reach, with up to four photos, until the office
+//! confirms them. The rules are `reports::figures`'s.
+
+use poem::{
+    Body, Request, RequestBody, Response, handler,
+    web::{Data, Form, Path},
+};
+use serde::Deserialize;
+
+use crate::{
+    bookings::{BookingState, store::BookingRow},
+    error::{ApiError, ApiResult, FieldError},
+    media::{self, ImageOwner, api::ImageUpload},
+    pages::{Img, img},
+    reports::{
+        FILE_WITHIN,
+        figures::{self, FiguresInput},
+        store,
+    },
+    state::AppState,
+    values::{
+        Lang,
+        money::{format_cny, parse_yuan, thousands},
+    },
+    web::{Input, SignedIn, check_csrf, see_other, store_image},
+};
+
+/// The words of the figures section.
+pub struct FiguresWords {
+    pub heading: &'static str,
+    pub help: &'static str,
+    pub footfall: &'static str,
+    pub sales: &'static str,
+    pub sales_hint: &'static str,
+    pub media_reach: &'static str,
+    pub file: &'static str,
+    pub confirmed: &'static str,
+    pub awaiting: &'static str,
+    pub photos: &'static str,
+}
+
+const ZH: FiguresWords = FiguresWords {
+    heading: "活动数据",
+    help: "活动结束后 14 天内填报，截止：",
+    footfall: "客流（人次）",
+    sales: "销售额（元）",
+    sales_hint: "如 128000 或 128000.50",
+    media_reach: "媒体曝光（人次）",
+    file: "提交数据",
+    confirmed: "商务局已确认。",
+    awaiting: "已提交，等待商务局确认。",
+    photos: "活动照片（最多四张）",
+};
+
+const EN: FiguresWords = FiguresWords {
+    heading: "The event's figures",
+    help: "Due within 14 days of the event's end, by",
+    footfall: "Footfall (visitors)",
+    sales: "Sales (yuan)",
+    sales_hint: "Like 128000 or 128000.50",
+    media_reach: "Media reach (people)",
+    file: "File the figures",
+    confirmed: "Confirmed by the commerce office.",
+    awaiting: "Filed; the commerce office has still to confirm them.",
+    photos: "Photos of the event (up to four)",
+};
+
+/// What the booking page shows about figures, once the event has ended.
+pub struct FiguresView {
+    pub fw: &'static FiguresWords,
+    pub due: String,
+    pub status: Option<&'static str>,
+    pub filed: Vec<(&'static str, String)>,
+    pub can_file: bool,
+    pub inputs: Vec<Input>,
+    pub photos: Vec<Option<Img>>,
+}
+
+pub async fn view(
+    state: &AppState,
+    me: &SignedIn,
+    row: &BookingRow,
+    lang: Lang,
+) -> ApiResult<Option<FiguresView>> {
+    if row.state != BookingState::Approved || row.ends_at > state.now() {
+        return Ok(None);
+    }
+    let fw = if lang == Lang::Zh { &ZH } else { &EN };
+    let filed = store::figures(&state.db, row.id).await?;
+    let mine = me.principal.acts_for(row.organization_id) || me.principal.is_staff();
+    let confirmed = filed.as_ref().is_some_and(|f| f.confirmed_at.is_some());
+    let value = |pick: fn(&store::FiguresRow) -> i64| {
+        filed.as_ref().map(pick).map_or(String::new(), |v| v.to_string())
+    };
+    let sales =
+        filed.as_ref().map_or(String::new(), |f| format!("{}.{:02}", f.sales_fen / 100, f.sales_fen % 100));
+    let mut photos = Vec::new();
+    for image in media::store::list(&state.db, ImageOwner::EventFigures(row.id)).await? {
+        photos.push(img(&image.variants()?, &image.alt, &state.settings.public_url));
+    }
+    Ok(Some(FiguresView {
+        fw,
+        due: (row.ends_at + FILE_WITHIN).with_timezone(&row.zone.tz()).format("%Y-%m-%d").to_string(),
+        status: filed.as_ref().map(|_| if confirmed { fw.confirmed } else { fw.awaiting }),
+        filed: filed
+            .as_ref()
+            .map(|f| {
+                vec![
+                    (fw.footfall, thousands(f.footfall)),
+                    (fw.sales, format_cny(f.sales_fen)),
+                    (fw.media_reach, thousands(f.media_reach)),
+                ]
+            })
+            .unwrap_or_default(),
+        can_file: mine && !confirmed,
+        inputs: vec![
+            Input::new("footfall", fw.footfall, "text", &value(|f| f.footfall), "off"),
+            Input::new("sales_fen", fw.sales, "text", &sales, "off").hint(fw.sales_hint),
+            Input::new("media_reach", fw.media_reach, "text", &value(|f| f.media_reach), "off"),
+        ],
+        photos,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FiguresForm {
+    csrf: String,
+    footfall: String,
+    sales_fen: String,
+    media_reach: String,
+}
+
+impl FiguresForm {
+    fn to_input(&self) -> Result<FiguresInput, ApiError> {
+        let mut errors = Vec::new();
+        let mut number = |field: &str, raw: &str| {
+            raw.trim().replace([',', '，'], "").parse::<i64>().unwrap_or_else(|_| {
+                errors.push(FieldError { field: field.into(), message: "must be a whole number".into() });
+                0
+            })
+        };
+        let footfall = number("footfall", &self.footfall);
+        let media_reach = number("media_reach", &self.media_reach);
+        let sales_fen = parse_yuan(&self.sales_fen).unwrap_or_else(|| {
+            errors
+                .push(FieldError { field: "sales_fen".into(), message: "must be an amount in yuan".into() });
+            0
+        });
+        if errors.is_empty() {
+            Ok(FiguresInput { footfall, sales_fen, media_reach, confirm: false })
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+}
+
+/// `POST /portal/bookings/{id}/figures`.
+#[handler]
+pub async fn file(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<FiguresForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = crate::signed_in_or_return!(req, &state);
+    let result = match form.to_input() {
+        Ok(input) => figures::file(&state, &me.principal, id, input).await.map(|_| ()),
+        Err(err) => Err(err),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/portal/bookings/{id}?done=saved#figures"), vec![])),
+        Err(problem) => super::bookings::show_problem(req, &state, &me, id, problem).await,
+    }
+}
+
+/// `POST /portal/bookings/{id}/figures/photos` (multipart: `file`, `alt`, `csrf`).
+#[handler]
+pub async fn upload_photo(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    body: Body,
+) -> poem::Result<Response> {
+    let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
+    check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
+    let me = crate::signed_in_or_return!(req, &state);
+    match store_image(&state, &me, ImageOwner::EventFigures(id), upload).await? {
+        Ok(()) => Ok(see_other(&format!("/portal/bookings/{id}?done=saved#figures"), vec![])),
+        Err(problem) => super::bookings::show_problem(req, &state, &me, id, problem).await,
+    }
+}
