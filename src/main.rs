@@ -29,8 +29,21 @@ struct Cli {
 #[derive(Args)]
 struct DatabaseArgs {
     /// sqlite://path/to/file.db (created when missing) or postgres://user@host/db
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/debut.db")]
-    database_url: String,
+    /// [default: sqlite://data/debut.db; the generic DATABASE_URL is read when DEBUT_DATABASE_URL is unset]
+    #[arg(long, env = "DEBUT_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl DatabaseArgs {
+    /// The flag, else `DEBUT_DATABASE_URL`, else the generic `DATABASE_URL` (which other tools on
+    /// the machine may set for themselves, so ours wins), else the embedded SQLite default.
+    fn url(&self) -> String {
+        self.database_url
+            .clone()
+            .filter(|u| !u.is_empty())
+            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| "sqlite://data/debut.db".to_owned())
+    }
 }
 
 #[derive(Subcommand)]
@@ -137,7 +150,7 @@ async fn main() -> anyhow::Result<()> {
             max_upload_pixels,
             uid_domain,
         } => {
-            let mut settings = Settings::new(bind.clone(), database.database_url);
+            let mut settings = Settings::new(bind.clone(), database.url());
             settings.public_url = public_url.unwrap_or_else(|| format!("http://{bind}"));
             settings.media_dir = media_dir;
             settings.session_ttl = Duration::from_secs(session_hours * 3600);
@@ -165,10 +178,10 @@ async fn main() -> anyhow::Result<()> {
             app.run_until(shutdown_signal()).await?;
         }
         Command::Migrate { database } => {
-            let db = Db::connect(&database.database_url).await?;
+            let db = Db::connect(&database.url()).await?;
             db.migrate().await?;
             db.close().await;
-            println!("migrations applied to {}", redact_url(&database.database_url));
+            println!("migrations applied to {}", redact_url(&database.url()));
         }
         Command::Admin { command: AdminCommand::CreateStaff { email, admin, name, database } } => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
@@ -184,7 +197,7 @@ async fn main() -> anyhow::Result<()> {
                 Ok(password) => password,
                 Err(e) => bail!("password {e}"),
             };
-            let db = Db::connect(&database.database_url).await?;
+            let db = Db::connect(&database.url()).await?;
             db.migrate().await?;
             let hash = auth::hash_password(password.expose().to_owned())
                 .await

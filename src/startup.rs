@@ -262,10 +262,13 @@ impl Application {
     pub async fn build_with_db(settings: Settings, clock: Clock, db: Db) -> anyhow::Result<Self> {
         // Refuse to start with a notification setup that could never deliver.
         notifications::Channels::new(&settings.notify)?;
-        let acceptor = TcpListener::bind(settings.bind.clone())
-            .into_acceptor()
-            .await
-            .with_context(|| format!("binding {}", settings.bind))?;
+        let acceptor = TcpListener::bind(settings.bind.clone()).into_acceptor().await.with_context(|| {
+            format!(
+                "cannot listen on {}: is another program using it? Choose another address with --bind \
+                     (or DEBUT_BIND), e.g. --bind 127.0.0.1:8081",
+                settings.bind
+            )
+        })?;
         let addr = acceptor
             .local_addr()
             .first()

@@ -268,6 +268,9 @@ pub struct ActionOutcome {
     pub clashes: Vec<Clash>,
     /// Nearest free slots of the same length, when there are clashes.
     pub suggestions: Vec<Suggestion>,
+    /// The public event page, once the booking is approved.
+    #[oai(skip_serializing_if_is_none)]
+    pub public_url: Option<String>,
 }
 
 /// What an action on a booking will do, decided from the booking as it was read and before
@@ -357,7 +360,13 @@ pub async fn act(
     } else {
         (vec![], vec![])
     };
-    Ok(ActionOutcome { booking: view(&row, principal)?, clashes, suggestions })
+    let public_url = match row.state {
+        BookingState::Approved => store::public_slug(&state.db, id)
+            .await?
+            .map(|slug| format!("{}/events/{slug}", state.settings.public_url)),
+        _ => None,
+    };
+    Ok(ActionOutcome { booking: view(&row, principal)?, clashes, suggestions, public_url })
 }
 
 /// Carries out `plan` in one transaction, provided the booking is still exactly `row`.

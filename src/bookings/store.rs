@@ -461,3 +461,11 @@ pub async fn staged(db: &Db) -> ApiResult<Vec<(i64, Action, String)>> {
     .fetch_all(pool)
     .await)?)
 }
+/// The slug of a booking's public event, once it has one.
+pub async fn public_slug(db: &Db, id: i64) -> ApiResult<Option<String>> {
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, Option<String>>("SELECT public_slug FROM bookings WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?
+    .flatten())
+}

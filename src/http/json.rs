@@ -14,7 +14,7 @@ use poem_openapi::{
 };
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 
 /// The largest JSON body we read; anything larger is a 413.
 pub const MAX_JSON_BODY: usize = 256 * 1024;
@@ -62,8 +62,35 @@ impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
                 poem::error::ReadBodyError::PayloadTooLarge => too_large(),
                 other => ApiError::BadRequest(format!("Could not read the body: {other}")),
             })?;
-        parse_json(&bytes).map(Self).map_err(Into::into)
+        parse_json(&bytes).map(Self).map_err(|err| every_missing_field::<T>(&bytes, err).into())
     }
+}
+
+/// serde stops at the first missing field; a client fixing its request wants them all. When the
+/// first problem is a missing top-level field, every required property of `T`'s schema (the one
+/// the OpenAPI document shows) that the body lacks is named.
+fn every_missing_field<T: Type>(bytes: &[u8], err: ApiError) -> ApiError {
+    let ApiError::Validation(fields) = &err else { return err };
+    let top_level_missing = fields.len() == 1
+        && fields[0].message.starts_with("missing field")
+        && !fields[0].field.contains(['.', '[']);
+    if !top_level_missing {
+        return err;
+    }
+    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { bytes };
+    let Ok(serde_json::Value::Object(given)) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return err;
+    };
+    let mut registry = Registry::new();
+    T::register(&mut registry);
+    let Some(schema) = registry.schemas.get(&*T::name()) else { return err };
+    let missing: Vec<FieldError> = schema
+        .required
+        .iter()
+        .filter(|name| !given.contains_key(**name))
+        .map(|name| FieldError { field: (*name).to_owned(), message: format!("missing field `{name}`") })
+        .collect();
+    if missing.len() > 1 { ApiError::Validation(missing) } else { err }
 }
 
 /// Like poem-openapi's payload extractors, except that a request with no body at all reads as

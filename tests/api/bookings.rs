@@ -62,7 +62,10 @@ async fn a_night_market_may_cross_midnight_at_a_night_venue() {
     let mut body = booking_body(venue, &local(10, 19, 0), &local(11, 1, 30));
     body["format"] = json!("market");
     let id = app.submitted_booking(&organizer, body).await;
-    app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
+    let outcome = app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
+    let public_url = outcome["public_url"].as_str().expect("the approve answer names the public page");
+    assert!(public_url.starts_with(&format!("{}/events/", app.base)), "{public_url}");
+    assert_eq!(app.get(public_url.strip_prefix(&app.base).unwrap(), None).await.status, 200);
     let approved = booking(&app, &organizer, id).await;
     assert_eq!(approved["local_ends_at"], local(11, 1, 30));
 

@@ -48,3 +48,43 @@ async fn migrate_creates_a_missing_sqlite_file_and_folder() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(dir.path().join("nested/debut.db").exists());
 }
+
+#[tokio::test]
+async fn debut_database_url_wins_over_the_generic_database_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let ours = format!("sqlite://{}/ours.db", dir.path().display());
+    let generic = format!("sqlite://{}/generic.db", dir.path().display());
+    let output = Command::new(env!("CARGO_BIN_EXE_debut"))
+        .arg("migrate")
+        .env("DATABASE_URL", &generic)
+        .env("DEBUT_DATABASE_URL", &ours)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(dir.path().join("ours.db").exists() && !dir.path().join("generic.db").exists());
+    // Without ours, the generic one is used.
+    let output = Command::new(env!("CARGO_BIN_EXE_debut"))
+        .arg("migrate")
+        .env("DATABASE_URL", &generic)
+        .env_remove("DEBUT_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(dir.path().join("generic.db").exists());
+}
+
+#[tokio::test]
+async fn a_port_in_use_is_named_with_the_flag_that_changes_it() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/debut.db", dir.path().display());
+    let output = Command::new(env!("CARGO_BIN_EXE_debut"))
+        .args(["serve", "--bind", &address, "--database-url", &url])
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&address) && stderr.contains("--bind"), "{stderr}");
+}

@@ -85,3 +85,22 @@ async fn with_the_database_away_the_api_answers_503_and_cached_pages_still_serve
     assert_eq!(feed.status(), 200, "and the cached feed");
     assert!(feed.text().await.unwrap().contains("BEGIN:VCALENDAR"));
 }
+
+#[tokio::test]
+async fn a_body_missing_several_fields_names_every_one_at_once() {
+    let app = TestApp::spawn().await;
+    let brand = app.brand("ada@brand.cn").await;
+    let reply = app.post("/api/v1/bookings", Some(&brand), json!({"venue_id": 1, "title_en": "x"})).await;
+    assert_eq!(
+        reply.invalid_fields(),
+        ["format", "reach", "brand_name", "expected_attendance", "starts_at", "ends_at", "contact"]
+    );
+    // One missing field, or a nested one, is named as before.
+    let mut body = booking_body(1, &local(3, 19, 0), &local(3, 21, 0));
+    body.as_object_mut().unwrap().remove("reach");
+    assert_eq!(app.post("/api/v1/bookings", Some(&brand), body.clone()).await.invalid_fields(), ["reach"]);
+    body["reach"] = json!("city");
+    body["contact"] = json!({"name": "Ada"});
+    assert_eq!(app.post("/api/v1/bookings", Some(&brand), body).await.invalid_fields(), ["contact.email"]);
+    assert_eq!(app.get("/api/v1/bookings", Some(&brand)).await.ok(200)["items"], json!([]));
+}
