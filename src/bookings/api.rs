@@ -10,7 +10,7 @@ use poem_openapi::{
 use serde::Deserialize;
 
 use super::{
-    Action, BookingInput, BookingPatch, BookingState, Format, Reach, TimeSpan,
+    Action, BookingInput, BookingPatch, BookingState, Format, Reach,
     service::{self, ActionOutcome, Booking, QueueItem, ReleaseResult},
     store::{self, BookingFilter},
 };
@@ -20,7 +20,7 @@ use crate::{
     error::{ApiError, ApiResult},
     http::{ApiTags, JsonBody, Page},
     state::AppState,
-    values::time::within_reason,
+    values::time::{local_time, parse_time, within_reason},
     venues,
 };
 
@@ -76,7 +76,33 @@ pub struct ReleaseReport {
 pub struct Availability {
     pub venue_id: i64,
     pub zone: String,
-    pub free: Vec<TimeSpan>,
+    pub free: Vec<FreeWindow>,
+}
+
+/// A free window, as an instant and in venue time.
+#[derive(Debug, Object)]
+pub struct FreeWindow {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Venue time, e.g. `2026-12-04T10:00`.
+    pub local_starts_at: String,
+    pub local_ends_at: String,
+}
+
+/// A bound of an availability query: a date (its midnight in venue time; for `to`, the
+/// midnight after it, so the day counts whole), a venue-local time or an RFC 3339 instant.
+fn availability_bound(raw: &str, tz: chrono_tz::Tz, end: bool) -> Result<DateTime<Utc>, String> {
+    use chrono::{NaiveDate, TimeZone};
+    if let Ok(date) = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
+        let date = if end { date.succ_opt().ok_or("is out of range")? } else { date };
+        return tz
+            .from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight"))
+            .earliest()
+            .map(|t| t.to_utc())
+            .ok_or_else(|| format!("{date} has no midnight in {tz}"))
+            .and_then(within_reason);
+    }
+    parse_time(raw, tz)
 }
 
 #[derive(ApiResponse)]
@@ -367,23 +393,39 @@ impl BookingsApi {
     /// Free windows at a venue
     ///
     /// Opening hours minus blackouts minus approved bookings (with setup and teardown), between
-    /// `from` and `to` (at most 92 days).
+    /// `from` and `to` (at most 92 days): dates (`2026-12-04`, `to` counted whole), venue-local
+    /// times (`2026-12-04T10:00`) or RFC 3339. The venue may be named by id or slug; windows come
+    /// back as instants and in venue time.
     #[oai(path = "/venues/:key/availability", method = "get", tag = "ApiTags::Venues")]
     async fn availability(
         &self,
         state: Data<&AppState>,
         key: Path<String>,
-        from: Query<DateTime<Utc>>,
-        to: Query<DateTime<Utc>>,
+        from: Query<String>,
+        to: Query<String>,
     ) -> ApiResult<AvailabilityResponse> {
         let venue = venues::store::find_by_key(&state.db, &key.0)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("Venue {:?}", key.0)))?;
-        let free = service::availability(&state, &venue, from.0, to.0).await?;
+        let tz = venue.tz();
+        let mut v = crate::error::Violations::default();
+        let from = v.check("from", availability_bound(&from.0, tz, false));
+        let to = v.check("to", availability_bound(&to.0, tz, true));
+        v.finish(|| ())?;
+        let free =
+            service::availability(&state, &venue, from.expect("checked"), to.expect("checked")).await?;
         Ok(AvailabilityResponse::Ok(Json(Availability {
             venue_id: venue.id,
             zone: venue.zone.name().to_owned(),
-            free,
+            free: free
+                .into_iter()
+                .map(|w| FreeWindow {
+                    local_starts_at: local_time(w.starts_at, tz),
+                    local_ends_at: local_time(w.ends_at, tz),
+                    starts_at: w.starts_at,
+                    ends_at: w.ends_at,
+                })
+                .collect(),
         })))
     }
 }

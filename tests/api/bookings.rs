@@ -397,4 +397,20 @@ async fn availability_is_opening_hours_minus_approved_bookings_with_buffers() {
 
     let reply = app.get(&format!("/api/v1/venues/{venue}/availability?from={to}&to={from}"), None).await;
     assert_eq!(reply.invalid_fields(), ["to"]);
+
+    // The same day as a venue-local date, by slug, answered in venue time too.
+    let day = &local(10, 0, 0)[..10];
+    let by_date = app
+        .get(&format!("/api/v1/venues/riverside-hall/availability?from={day}&to={day}"), None)
+        .await
+        .ok(200);
+    assert_eq!(by_date["free"].as_array().unwrap().len(), 2);
+    assert_eq!(by_date["free"][0]["local_starts_at"], local(10, 10, 0));
+    assert_eq!(by_date["free"][0]["local_ends_at"], local(10, 13, 0));
+    let local_times = format!("from={}&to={}", local(10, 12, 0), local(10, 20, 0));
+    let by_time = app.get(&format!("/api/v1/venues/{venue}/availability?{local_times}"), None).await.ok(200);
+    assert_eq!(by_time["free"][0]["local_starts_at"], local(10, 12, 0));
+    assert_eq!(by_time["free"][1]["local_ends_at"], local(10, 20, 0));
+    let bad = app.get(&format!("/api/v1/venues/{venue}/availability?from=soon&to={day}"), None).await;
+    assert_eq!(bad.invalid_fields(), ["from"]);
 }
