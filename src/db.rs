@@ -9,7 +9,7 @@
 //! Migrations live in twin folders, `migrations/sqlite` and `migrations/postgres`, with the same
 //! file names; a test fails if they drift apart.
 
-use std::{str::FromStr, time::Duration};
+use std::{path::Path, str::FromStr, time::Duration};
 
 use sqlx::{
     PgPool, Postgres, Sqlite, SqlitePool, Transaction,
@@ -147,6 +147,72 @@ impl Db {
     pub async fn close(&self) {
         on_db!(self, pool => pool.close().await)
     }
+
+    /// Writes a consistent copy of a SQLite database to the new file `to` while the service
+    /// keeps serving (`VACUUM INTO` reads one snapshot: every transaction committed before it
+    /// began is in the copy, none that commit during it). Returns the copy's size. PostgreSQL has
+    /// its own tool for this: `pg_dump`.
+    pub async fn backup_to(&self, to: &Path) -> anyhow::Result<u64> {
+        match self {
+            Self::Sqlite(pool) => {
+                anyhow::ensure!(!to.exists(), "{} exists; write the backup to a new file", to.display());
+                if let Some(parent) = to.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent)?;
+                }
+                sqlx::query("VACUUM INTO $1").bind(to.to_string_lossy().into_owned()).execute(pool).await?;
+                Ok(std::fs::metadata(to)?.len())
+            }
+            Self::Postgres(_) => anyhow::bail!(
+                "for PostgreSQL use its own tools: pg_dump --format=custom --file=debut.dump \"$DEBUT_DATABASE_URL\" \
+                 to back up, pg_restore --clean --dbname=\"$DEBUT_DATABASE_URL\" debut.dump to restore"
+            ),
+        }
+    }
+}
+
+/// Restores a SQLite backup made by [`Db::backup_to`] as the database at `url`, after checking
+/// that it is an intact Debut database; then applies any newer migrations. Refuses to replace an
+/// existing database unless `replace` (stop the service first: the file is swapped whole).
+pub async fn restore_sqlite(backup: &Path, url: &str, replace: bool) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        Backend::from_url(url)? == Backend::Sqlite,
+        "restore works on SQLite files; for PostgreSQL use pg_restore --clean --dbname=... debut.dump"
+    );
+    anyhow::ensure!(backup.is_file(), "{} is not a file", backup.display());
+    let check = SqliteConnectOptions::new().filename(backup).read_only(true);
+    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(check).await?;
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&pool).await?;
+    let migrations: Result<i64, _> =
+        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&pool).await;
+    pool.close().await;
+    anyhow::ensure!(integrity == "ok", "{} fails its integrity check: {integrity}", backup.display());
+    anyhow::ensure!(
+        migrations.is_ok(),
+        "{} is not a Debut database (it has no migrations)",
+        backup.display()
+    );
+    let target = SqliteConnectOptions::from_str(url)?.get_filename().to_owned();
+    if target.exists() {
+        anyhow::ensure!(
+            replace,
+            "{} exists; stop the service and pass --replace to swap it for the backup",
+            target.display()
+        );
+        for suffix in ["", "-wal", "-shm"] {
+            let file = format!("{}{suffix}", target.display());
+            if Path::new(&file).exists() {
+                std::fs::remove_file(&file)?;
+            }
+        }
+    }
+    if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::copy(backup, &target)?;
+    let db = Db::connect(url).await?;
+    db.migrate().await?;
+    db.close().await;
+    Ok(())
 }
 
 impl Tx {

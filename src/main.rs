@@ -100,6 +100,25 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Write an online backup of a SQLite database to a new file (PostgreSQL: use pg_dump).
+    Backup {
+        /// The new file to write.
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Restore a SQLite backup as the database (stop the service first).
+    Restore {
+        /// The backup file `debut backup` wrote.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace an existing database file.
+        #[arg(long)]
+        replace: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Administer accounts.
     Admin {
         #[command(subcommand)]
@@ -182,6 +201,16 @@ async fn main() -> anyhow::Result<()> {
             db.migrate().await?;
             db.close().await;
             println!("migrations applied to {}", redact_url(&database.url()));
+        }
+        Command::Backup { to, database } => {
+            let db = Db::connect(&database.url()).await?;
+            let bytes = db.backup_to(&to).await?;
+            db.close().await;
+            println!("backup of {} written to {} ({bytes} bytes)", redact_url(&database.url()), to.display());
+        }
+        Command::Restore { from, replace, database } => {
+            debut::db::restore_sqlite(&from, &database.url(), replace).await?;
+            println!("{} restored as {}", from.display(), redact_url(&database.url()));
         }
         Command::Admin { command: AdminCommand::CreateStaff { email, admin, name, database } } => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {e}"))?;

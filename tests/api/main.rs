@@ -3,6 +3,7 @@
 
 mod accounts;
 mod architecture;
+mod backup;
 mod bookings;
 mod calendar;
 mod cli;
