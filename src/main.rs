@@ -1,6 +1,10 @@
 //! The `debut` command: serve the API, run migrations, administer accounts.
 
-use std::{io::Read, path::PathBuf, time::Duration};
+use std::{
+    io::{IsTerminal, Read},
+    path::PathBuf,
+    time::Duration,
+};
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -145,12 +149,14 @@ enum AdminCommand {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // One JSON object a line for log collectors; else text, coloured only on a terminal.
+    if std::env::var("DEBUT_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        logs.json().init();
+    } else {
+        logs.with_ansi(std::io::stderr().is_terminal()).init();
+    }
     match Cli::parse().command {
         Command::Serve {
             bind,

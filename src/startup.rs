@@ -236,7 +236,8 @@ async fn log_requests<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response
         %method,
         path = %path,
         status = response.status().as_u16(),
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        // Whole microseconds: log tools sum and sort integers without surprises.
+        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         "request"
     );
     Ok(response)

@@ -88,3 +88,68 @@ async fn a_port_in_use_is_named_with_the_flag_that_changes_it() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains(&address) && stderr.contains("--bind"), "{stderr}");
 }
+
+/// Runs `debut serve` with `env`, makes one request, stops it and returns what it logged.
+fn serve_and_log(env: &[(&str, &str)]) -> String {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/debut.db", dir.path().display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_debut"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url])
+        .envs(env.iter().copied())
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    let status = raw_http::get(&format!("{base}/healthz"));
+    assert_eq!(status, 200);
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+mod raw_http {
+    /// A plain HTTP/1.0 GET over a socket, so the test needs no blocking client.
+    pub fn get(url: &str) -> u16 {
+        use std::io::{Read, Write};
+        let address = url.trim_start_matches("http://").split('/').next().unwrap().to_owned();
+        let path = format!("/{}", url.trim_start_matches("http://").split_once('/').map_or("", |(_, p)| p));
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        write!(stream, "GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+}
+
+#[test]
+fn logs_off_a_terminal_have_no_colour_codes_and_whole_number_latencies() {
+    let text = serve_and_log(&[]);
+    assert!(!text.contains('\u{1b}'), "no ANSI escapes when stderr is not a terminal: {text}");
+    let line = text.lines().find(|l| l.contains("path=/healthz")).expect("the request is logged");
+    let latency = line.split("latency_us=").nth(1).unwrap().split_whitespace().next().unwrap();
+    assert!(latency.parse::<u64>().is_ok(), "{line}");
+}
+
+#[test]
+fn json_logs_are_one_object_a_line() {
+    let text = serve_and_log(&[("DEBUT_LOG_FORMAT", "json")]);
+    let mut request = None;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        if value["fields"]["path"] == "/healthz" {
+            request = Some(value);
+        }
+    }
+    let request = request.expect("the request is logged");
+    assert_eq!(request["fields"]["status"], 200);
+    assert!(request["fields"]["latency_us"].is_u64(), "{request}");
+}
