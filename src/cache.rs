@@ -88,9 +88,17 @@ pub struct Built {
 #[derive(Debug, Default)]
 pub struct ResponseCache {
     entries: Mutex<(HashMap<String, Arc<Cached>>, usize)>,
+    builds: std::sync::atomic::AtomicU64,
+    hits: std::sync::atomic::AtomicU64,
 }
 
 impl ResponseCache {
+    /// How many documents were built and how many requests were answered from the cache.
+    pub fn counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.builds.load(Relaxed), self.hits.load(Relaxed))
+    }
+
     fn get(&self, key: &str) -> Option<Arc<Cached>> {
         self.entries.lock().expect("response cache lock").0.get(key).cloned()
     }
@@ -137,8 +145,10 @@ impl ResponseCache {
             && hit.version == version
             && now - hit.built_at < MAX_AGE
         {
+            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ok(hit.clone());
         }
+        self.builds.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let built = build().await?;
         let fresh = Cached::new(version, now, now, built.content_type, built.body);
         let last_modified = match previous {

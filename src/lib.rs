@@ -26,6 +26,8 @@ pub mod audit;
 pub mod cache;
 /// HTTP building blocks: the JSON extractor, cursor pagination, OpenAPI tags.
 pub mod http;
+/// Prometheus metrics: requests, latency, pool, outbox, cache, image jobs.
+pub mod metrics;
 /// The transactional outbox and notification delivery.
 pub mod notifications;
 /// What every request handler can reach (database, clock, settings, cache).

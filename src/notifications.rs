@@ -259,6 +259,15 @@ pub async fn problems(db: &Db) -> Result<(i64, i64), sqlx::Error> {
     .await)
 }
 
+/// Undelivered messages waiting (not failed for good) and when the oldest of them was written.
+pub async fn depth(db: &Db) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(
+        "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL",
+    )
+    .fetch_one(pool)
+    .await)
+}
+
 /// The signature header value for a webhook body.
 pub fn signature(secret: &str, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");

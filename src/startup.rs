@@ -110,6 +110,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
     Route::new()
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
+        .at("/metrics", get(metrics_page))
         .at("/api/openapi.json", get(openapi_json).data(spec))
         .at("/calendar.ics", get(feeds::all_events))
         .at("/events.rss", get(feeds::rss_feed))
@@ -232,6 +233,7 @@ async fn log_requests<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response
     let method = req.method().clone();
     let path = redact_path(req.uri().path());
     let response = ep.call(req).await?.into_response();
+    crate::metrics::observe(&path, response.status().as_u16(), started.elapsed());
     tracing::info!(
         %method,
         path = %path,
@@ -324,6 +326,80 @@ impl Application {
         db.close().await;
         result
     }
+}
+
+/// `GET /metrics`: Prometheus text for staff only (a staff member's bearer token, which is what
+/// a scraper sends, or a staff session); anyone else gets 404.
+#[handler]
+async fn metrics_page(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
+    use crate::metrics::Reading;
+    let bearer = req
+        .headers()
+        .get(poem::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let principal = match bearer {
+        Some(token) => {
+            crate::accounts::store::principal_for_token(
+                &state.db,
+                &crate::accounts::auth::token_hash(token),
+                state.now(),
+            )
+            .await?
+        }
+        None => crate::web::signed_in(req, &state).await?.map(|s| s.principal),
+    };
+    if !principal.is_some_and(|p| p.is_staff()) {
+        return Err(crate::error::ApiError::NotFound("No such page.".into()).into());
+    }
+    let (open, idle) = crate::on_db!(&state.db, pool => (pool.size(), pool.num_idle()));
+    let (pending, oldest) = notifications::depth(&state.db).await.map_err(crate::error::ApiError::from)?;
+    let (failed, _) = notifications::problems(&state.db).await.map_err(crate::error::ApiError::from)?;
+    let (builds, hits) = state.cache.counts();
+    let gauge = |name, help, samples| Reading { name, help, kind: "gauge", samples };
+    let readings = [
+        gauge(
+            "debut_db_pool_connections",
+            "Database connections the pool holds, by state.",
+            vec![("state=\"open\"".to_owned(), open as f64), ("state=\"idle\"".to_owned(), idle as f64)],
+        ),
+        gauge(
+            "debut_outbox_pending",
+            "Messages waiting for delivery.",
+            vec![(String::new(), pending as f64)],
+        ),
+        gauge(
+            "debut_outbox_oldest_pending_seconds",
+            "Age of the oldest message waiting for delivery (0 when none waits).",
+            vec![(String::new(), oldest.map_or(0.0, |t| (state.now() - t).num_seconds().max(0) as f64))],
+        ),
+        gauge(
+            "debut_outbox_failed",
+            "Messages that failed for good, for an operator.",
+            vec![(String::new(), failed as f64)],
+        ),
+        Reading {
+            name: "debut_cache_builds_total",
+            help: "Feeds and pages built into the response cache.",
+            kind: "counter",
+            samples: vec![(String::new(), builds as f64)],
+        },
+        Reading {
+            name: "debut_cache_hits_total",
+            help: "Requests answered from the response cache.",
+            kind: "counter",
+            samples: vec![(String::new(), hits as f64)],
+        },
+        gauge(
+            "debut_image_job_slots_free",
+            "Image-processing slots free right now (uploads wait when none is).",
+            vec![(String::new(), state.media_permits.available_permits() as f64)],
+        ),
+    ];
+    Ok(Response::builder()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .header(poem::http::header::CACHE_CONTROL, "no-store")
+        .body(crate::metrics::render(&readings)))
 }
 
 /// A request path without secrets: personal feed URLs carry a token.

@@ -24,6 +24,7 @@ const LAYERS: &[&str] = &[
     "state",
     "audit",
     "notifications",
+    "metrics",
     // Domains.
     "accounts",
     "venues",

@@ -14,6 +14,7 @@ mod incentives;
 mod market_portal;
 mod markets;
 mod media;
+mod metrics;
 mod notifications;
 mod pages;
 mod platform;
