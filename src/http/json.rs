@@ -141,6 +141,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let path = err.path().to_string();
         let inner = err.into_inner();
         if inner.is_syntax() || inner.is_eof() {
+            // serde reports `null` (or a number) where an enum belongs as a syntax error; when the
+            // document itself is valid JSON, it is the field's value that is wrong.
+            if path != "." && serde_json::from_slice::<serde_json::Value>(bytes).is_ok() {
+                return ApiError::invalid(
+                    path,
+                    "has no valid value here (null or the wrong type); see the allowed values",
+                );
+            }
             return ApiError::BadRequest(format!("The body is not valid JSON: {inner}."));
         }
         let message = inner.to_string();

@@ -104,3 +104,21 @@ async fn a_body_missing_several_fields_names_every_one_at_once() {
     assert_eq!(app.post("/api/v1/bookings", Some(&brand), body).await.invalid_fields(), ["contact.email"]);
     assert_eq!(app.get("/api/v1/bookings", Some(&brand)).await.ok(200)["items"], json!([]));
 }
+
+#[tokio::test]
+async fn null_where_a_choice_belongs_is_a_422_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let body = json!({"organization_name": "Acme", "organization_kind": null, "email": "a@acme.cn",
+                      "password": "long enough password", "display_name": "Ada"});
+    let reply = app.post("/api/v1/auth/register", None, body).await;
+    assert_eq!(reply.invalid_fields(), ["organization_kind"]);
+    let broken = app
+        .read(
+            app.client
+                .post(format!("{}/api/v1/auth/register", app.base))
+                .header("content-type", "application/json")
+                .body("{\"organization_name\":"),
+        )
+        .await;
+    assert_eq!(broken.status, 400, "a body that is not JSON stays a 400");
+}
