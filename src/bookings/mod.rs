@@ -22,7 +22,7 @@ use crate::{
     error::{ApiError, ApiResult, ConflictInfo, Violations},
     values::{
         Actor,
-        text::{Email, optional_text, required_text, text_enum},
+        text::{Email, bilingual_title, optional_text, required_text, text_enum},
         time::parse_time,
     },
     venues::Venue,
@@ -306,11 +306,7 @@ impl BookingContent {
     pub fn validate(input: BookingInput, venue: &Venue) -> ApiResult<Self> {
         let tz = venue.tz();
         let mut v = Violations::default();
-        let title_zh = v.check("title_zh", optional_text(&input.title_zh, 200));
-        let title_en = v.check("title_en", optional_text(&input.title_en, 200));
-        if title_zh.as_deref() == Some("") && title_en.as_deref() == Some("") {
-            v.add("title_zh", "give a title in Chinese, English or both");
-        }
+        let (title_zh, title_en) = bilingual_title(&mut v, &input.title_zh, &input.title_en);
         let description_zh = v.check("description_zh", optional_text(&input.description_zh, 10_000));
         let description_en = v.check("description_en", optional_text(&input.description_en, 10_000));
         let brand_name = v.check("brand_name", required_text(&input.brand_name, 200));

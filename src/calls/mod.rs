@@ -20,7 +20,7 @@ use crate::{
     error::{ApiResult, Violations},
     values::{
         Zone,
-        text::{optional_text, slug_words, validate_slug},
+        text::{bilingual_title, optional_text, slug_words, validate_slug},
         time::parse_time,
     },
 };
@@ -86,11 +86,7 @@ impl CallDraft {
             .as_deref()
             .filter(|s| !s.trim().is_empty())
             .and_then(|s| v.check("slug", validate_slug(s)));
-        let title_zh = v.check("title_zh", optional_text(&input.title_zh, 200));
-        let title_en = v.check("title_en", optional_text(&input.title_en, 200));
-        if title_zh.as_deref() == Some("") && title_en.as_deref() == Some("") {
-            v.add("title_zh", "give a title in Chinese, English or both");
-        }
+        let (title_zh, title_en) = bilingual_title(&mut v, &input.title_zh, &input.title_en);
         let text_zh = v.check("text_zh", optional_text(&input.text_zh, 20_000));
         let text_en = v.check("text_en", optional_text(&input.text_en, 20_000));
         let criteria_zh = v.check("criteria_zh", optional_text(&input.criteria_zh, 5_000));

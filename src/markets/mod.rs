@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     error::{ApiError, ApiResult, ConflictInfo, Violations},
     values::{
-        text::{optional_text, required_text, text_enum, validate_slug},
+        text::{bilingual_title, optional_text, required_text, text_enum, validate_slug},
         time::parse_time,
     },
 };
@@ -224,11 +224,7 @@ impl MarketInput {
             .as_deref()
             .filter(|s| !s.trim().is_empty())
             .and_then(|s| v.check("slug", validate_slug(s)));
-        let title_zh = v.check("title_zh", optional_text(&self.title_zh, 200));
-        let title_en = v.check("title_en", optional_text(&self.title_en, 200));
-        if title_zh.as_deref() == Some("") && title_en.as_deref() == Some("") {
-            v.add("title_zh", "give a title in Chinese, English or both");
-        }
+        let (title_zh, title_en) = bilingual_title(v, &self.title_zh, &self.title_en);
         let description_zh = v.check("description_zh", optional_text(&self.description_zh, 10_000));
         let description_en = v.check("description_en", optional_text(&self.description_en, 10_000));
         let theme = v.check("theme", required_text(&self.theme, 100));

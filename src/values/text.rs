@@ -122,6 +122,21 @@ pub fn optional_text(raw: &str, max_chars: usize) -> Result<String, String> {
     }
 }
 
+/// A title in Chinese, English or both (each at most 200 characters): checked into `v` as
+/// `title_zh` and `title_en`; `None` where a field is bad.
+pub fn bilingual_title(
+    v: &mut crate::error::Violations,
+    zh: &str,
+    en: &str,
+) -> (Option<String>, Option<String>) {
+    let title_zh = v.check("title_zh", optional_text(zh, 200));
+    let title_en = v.check("title_en", optional_text(en, 200));
+    if title_zh.as_deref() == Some("") && title_en.as_deref() == Some("") {
+        v.add("title_zh", "give a title in Chinese, English or both");
+    }
+    (title_zh, title_en)
+}
+
 /// A slug a person chose for an address: 3 to 60 of a-z, 0-9 and inner hyphens.
 pub fn validate_slug(raw: &str) -> Result<String, String> {
     let slug = raw.trim();
