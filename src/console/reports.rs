@@ -11,10 +11,12 @@ use serde::Deserialize;
 
 use crate::{
     bookings::{Format, Reach},
+    incentives::StoreTier,
     pages::{
         i18n,
         programme::{Bar, bars},
     },
+    portal::incentives::tier_name,
     reports::programme::{self, Count, ProgrammeReport},
     staff_or_return,
     state::AppState,
@@ -94,12 +96,16 @@ fn view(report: &ProgrammeReport, lang: Lang) -> (Vec<Fact>, Vec<Chart>) {
         (t("待确认", "Figures awaiting confirmation"), thousands(g.awaiting_confirmation)),
         (t("未填报数据的活动", "Events that have not filed"), thousands(g.not_filed)),
     ];
+    // A tier's key is a word of the API (`city`); people read the tier's name.
+    let tier_or = |key: &str, fallback: &str| {
+        StoreTier::parse(key).map_or_else(|_| fallback.to_owned(), |tier| tier_name(lang, tier).to_owned())
+    };
     let money = |list: &[programme::Awards]| -> Vec<Count> {
         list.iter()
             .map(|a| Count {
                 key: a.key.clone(),
-                label_zh: format!("{} · {}", a.label_zh, format_cny(a.awarded_fen)),
-                label_en: format!("{} · {}", a.label_en, format_cny(a.awarded_fen)),
+                label_zh: format!("{} · {}", tier_or(&a.key, &a.label_zh), format_cny(a.awarded_fen)),
+                label_en: format!("{} · {}", tier_or(&a.key, &a.label_en), format_cny(a.awarded_fen)),
                 count: a.stores,
             })
             .collect()

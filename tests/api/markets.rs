@@ -493,3 +493,36 @@ async fn two_server_processes_give_one_stall_and_date_to_exactly_one() {
             .unwrap();
     race_for_one_stall(&app, &[one.base.clone(), two.base.clone()]).await;
 }
+
+#[tokio::test]
+async fn applying_outside_the_call_and_taking_back_a_paid_stall_are_refused() {
+    let app = TestApp::spawn().await;
+    let m = market(&app).await;
+    let (_, craft) = vendor_applies(&app, m.id, "potter@clay.cn", false).await;
+    act(&app, &m.organizer, craft, "accept").await.ok(200);
+    let line = assign(&app, &m.organizer, m.id, m.craft_stalls[0], m.dates[0], craft).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let fee = format!("/api/v1/markets/{}/fees/{line}", m.id);
+    let (rival, _) = app.register("organizer", "rival@nights.cn").await;
+    app.send(Method::PUT, &fee, Some(&rival), Some(json!({"state": "paid"}))).await.problem(403);
+    app.send(Method::PUT, &fee, Some(&m.organizer), Some(json!({"state": "paid"}))).await.ok(200);
+    let take_back = format!("/api/v1/markets/{}/assignments/{line}", m.id);
+    app.send(Method::DELETE, &take_back, Some(&m.organizer), None).await.problem(409);
+    app.send(Method::PUT, &fee, Some(&m.organizer), Some(json!({"state": "due"}))).await.ok(200);
+    assert_eq!(app.send(Method::DELETE, &take_back, Some(&m.organizer), None).await.status, 204);
+
+    // The call closes: vendors are told so, and nothing is made.
+    let closed = json!({"opens_at": (Utc::now() - TimeDelta::days(2)).to_rfc3339(),
+                        "closes_at": (Utc::now() - TimeDelta::days(1)).to_rfc3339()});
+    app.send(Method::PUT, &format!("/api/v1/markets/{}/call", m.id), Some(&m.organizer), Some(closed))
+        .await
+        .ok(200);
+    let (late, _) = app.register("vendor", "late@snacks.cn").await;
+    let body = json!({"category": "snacks", "products": "Buns", "sells_food": false});
+    let refused =
+        app.post(&format!("/api/v1/markets/{}/applications", m.id), Some(&late), body).await.problem(409);
+    assert!(refused["detail"].as_str().unwrap().contains("closed"), "{refused}");
+    let list = app.get(&format!("/api/v1/markets/{}/applications", m.id), Some(&m.organizer)).await.ok(200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}

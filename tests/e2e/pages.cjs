@@ -3,7 +3,7 @@
 // Usage: node pages.cjs BASE_URL ARTIFACT_DIR HOSTILE_SLUG CANCELLED_SLUG
 const fs = require("fs");
 const path = require("path");
-const { check, launch, sizes, validate } = require("./common.cjs");
+const { audit, check, launch, sizes, validate } = require("./common.cjs");
 
 const [base, artifacts, hostileSlug, cancelledSlug] = process.argv.slice(2);
 fs.mkdirSync(artifacts, { recursive: true });
@@ -68,6 +68,14 @@ async function noHorizontalScroll(page, what) {
     check((await page.locator("h1").innerText()).includes("Coming up"), "the page is in English after the switch");
     await page.goto(`${base}/venues`);
     check((await page.locator("h1").innerText()) === "Venues", "English sticks on other pages");
+    // The pages of markets, calls and this year's numbers pass html-validate and axe-core too.
+    for (const extra of ["/calls", "/markets", `/numbers/${new Date().getFullYear()}`]) {
+      await page.goto(`${base}${extra}`);
+      await audit(page, `en-${name}`);
+      await noHorizontalScroll(page, `${extra} (${name})`);
+    }
+    await page.screenshot({ path: path.join(artifacts, `numbers-en-${name}.png`), fullPage: true });
+    await page.goto(`${base}/venues`);
     await page.screenshot({ path: path.join(artifacts, `venues-en-${name}.png`), fullPage: true });
     await context.close();
   }
