@@ -31,6 +31,10 @@ pub struct Settings {
     pub max_upload_pixels: u64,
     /// The domain part of iCalendar UIDs. Keep it fixed: changing it changes every UID.
     pub uid_domain: String,
+    /// Memory for decoding uploaded images at once, in bytes (see `media::process`).
+    pub image_memory_bytes: u64,
+    /// Open connections, header and idle timeouts.
+    pub connections: ConnectionLimits,
 }
 
 impl Settings {
@@ -52,6 +56,8 @@ impl Settings {
             max_upload_bytes: 10 * 1024 * 1024,
             max_upload_pixels: 50_000_000,
             uid_domain: "debut.local".to_owned(),
+            image_memory_bytes: 256 * 1024 * 1024,
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -70,4 +76,23 @@ pub struct NotifyConfig {
     pub debounce: Duration,
     /// The service's public URL, for the links in messages.
     pub public_url: String,
+}
+
+/// How the server treats connections (see `http::server`): a cap on open connections, the time
+/// a request head may take to arrive, and how long a quiet connection stays open.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    pub max_connections: usize,
+    pub header_timeout: Duration,
+    pub idle_timeout: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            max_connections: 4096,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+        }
+    }
 }

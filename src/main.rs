@@ -98,6 +98,20 @@ enum Command {
         /// The highest first-store award cap a fund may set, in fen (default 2,000,000 CNY).
         #[arg(long, env = "DEBUT_MAX_AWARD_CAP_FEN", default_value_t = debut::config::DEFAULT_MAX_AWARD_CAP_FEN)]
         max_award_cap_fen: i64,
+        /// Most connections open at once; at the cap the longest-idle one is closed for a new one.
+        #[arg(long, env = "DEBUT_MAX_CONNECTIONS", default_value_t = 4096)]
+        max_connections: usize,
+        /// Seconds a client has to send a whole request head (also the longest wait for the next
+        /// request on a kept-alive connection).
+        #[arg(long, env = "DEBUT_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+        header_timeout_secs: u64,
+        /// Seconds a connection with nothing in flight and no bytes moving stays open.
+        #[arg(long, env = "DEBUT_IDLE_TIMEOUT_SECS", default_value_t = 60)]
+        idle_timeout_secs: u64,
+        /// Memory for decoding uploaded images, in MiB, shared by all uploads at once; an image
+        /// whose pixels alone need more is refused.
+        #[arg(long, env = "DEBUT_IMAGE_MEMORY_MIB", default_value_t = 256)]
+        image_memory_mib: u64,
     },
     /// Run database migrations and exit.
     Migrate {
@@ -174,6 +188,10 @@ async fn main() -> anyhow::Result<()> {
             max_upload_bytes,
             max_upload_pixels,
             uid_domain,
+            max_connections,
+            header_timeout_secs,
+            idle_timeout_secs,
+            image_memory_mib,
         } => {
             let mut settings = Settings::new(bind.clone(), database.url());
             settings.public_url = public_url.unwrap_or_else(|| format!("http://{bind}"));
@@ -188,6 +206,12 @@ async fn main() -> anyhow::Result<()> {
             settings.max_upload_bytes = max_upload_bytes;
             settings.max_upload_pixels = max_upload_pixels;
             settings.uid_domain = uid_domain;
+            settings.connections = debut::config::ConnectionLimits {
+                max_connections,
+                header_timeout: Duration::from_secs(header_timeout_secs),
+                idle_timeout: Duration::from_secs(idle_timeout_secs),
+            };
+            settings.image_memory_bytes = image_memory_mib.saturating_mul(1024 * 1024);
             let app = Application::build(settings.clone(), Clock::System).await?;
             let addr = app.local_addr();
             tracing::info!(database = %redact_url(&settings.database_url), "database ready");

@@ -13,10 +13,7 @@ use std::{
 
 use anyhow::Context;
 use poem::{
-    Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server, get, handler,
-    http::StatusCode,
-    listener::{Acceptor, Listener, TcpListener},
-    web::Data,
+    Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler, http::StatusCode, web::Data,
 };
 use poem_openapi::OpenApiService;
 
@@ -30,6 +27,7 @@ use crate::{
     console,
     db::{Db, redact_url},
     error::{PathParams, problem_responses},
+    http::server,
     incentives::api::IncentivesApi,
     markets::api::MarketsApi,
     media::{self, api::MediaApi},
@@ -247,7 +245,7 @@ async fn log_requests<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response
 
 /// A built server: database connected and migrated, socket bound.
 pub struct Application {
-    acceptor: poem::listener::TcpAcceptor,
+    listener: tokio::net::TcpListener,
     addr: SocketAddr,
     state: AppState,
 }
@@ -265,20 +263,16 @@ impl Application {
     pub async fn build_with_db(settings: Settings, clock: Clock, db: Db) -> anyhow::Result<Self> {
         // Refuse to start with a notification setup that could never deliver.
         notifications::Channels::new(&settings.notify)?;
-        let acceptor = TcpListener::bind(settings.bind.clone()).into_acceptor().await.with_context(|| {
+        let listener = tokio::net::TcpListener::bind(settings.bind.as_str()).await.with_context(|| {
             format!(
                 "cannot listen on {}: is another program using it? Choose another address with --bind \
                      (or DEBUT_BIND), e.g. --bind 127.0.0.1:8081",
                 settings.bind
             )
         })?;
-        let addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
-            .context("the listener has no socket address")?;
+        let addr = listener.local_addr().context("the listener has no socket address")?;
         let state = AppState::new(db, clock, settings);
-        Ok(Self { acceptor, addr, state })
+        Ok(Self { listener, addr, state })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -317,9 +311,15 @@ impl Application {
             worker_stopped,
         ));
         let db = state.db.clone();
-        let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(routes(state), shutdown, Some(Duration::from_secs(10)))
-            .await;
+        let limits = state.settings.connections;
+        let result = server::serve(
+            self.listener,
+            routes(state).map_to_response(),
+            limits,
+            shutdown,
+            Duration::from_secs(10),
+        )
+        .await;
         let _ = stop_worker.send(true);
         let _ = worker.await;
         let _ = digests.await;
@@ -389,6 +389,17 @@ async fn metrics_page(req: &Request, state: Data<&AppState>) -> poem::Result<Res
             help: "Requests answered from the response cache.",
             kind: "counter",
             samples: vec![(String::new(), hits as f64)],
+        },
+        gauge(
+            "debut_http_connections_open",
+            "Client connections open right now.",
+            vec![(String::new(), server::open_connections() as f64)],
+        ),
+        Reading {
+            name: "debut_http_connections_shed_total",
+            help: "Connections closed for being idle too long or to make room at the cap.",
+            kind: "counter",
+            samples: vec![(String::new(), server::shed_connections() as f64)],
         },
         gauge(
             "debut_image_job_slots_free",

@@ -1,9 +1,11 @@
 //! HTTP building blocks the domains' APIs share: the JSON body extractor, cursor pagination and
-//! the OpenAPI tags. Route composition and the server are in [`crate::startup`].
+//! the OpenAPI tags, and the server's accept loop with its connection limits. Route composition
+//! is in [`crate::startup`].
 
 mod csv;
 mod json;
 mod page;
+pub mod server;
 mod tags;
 
 pub use csv::csv;

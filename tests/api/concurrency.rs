@@ -74,8 +74,14 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[])
+    }
+
+    /// Starts `debut serve` with more flags.
+    pub fn start_with(database_url: &str, flags: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_debut"))
             .args(["serve", "--bind", "127.0.0.1:0", "--database-url", database_url])
+            .args(flags)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -90,6 +96,10 @@ impl ServerProcess {
             }
         };
         Self { child, base }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 

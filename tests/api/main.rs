@@ -8,6 +8,7 @@ mod bookings;
 mod calendar;
 mod cli;
 mod concurrency;
+mod connections;
 mod hardening;
 mod helpers;
 mod incentives;
