@@ -56,7 +56,7 @@ impl Settings {
             max_upload_bytes: 10 * 1024 * 1024,
             max_upload_pixels: 50_000_000,
             uid_domain: "debut.local".to_owned(),
-            image_memory_bytes: 256 * 1024 * 1024,
+            image_memory_bytes: 320 * 1024 * 1024,
             connections: ConnectionLimits::default(),
         }
     }

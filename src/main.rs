@@ -110,7 +110,7 @@ enum Command {
         idle_timeout_secs: u64,
         /// Memory for decoding uploaded images, in MiB, shared by all uploads at once; an image
         /// whose pixels alone need more is refused.
-        #[arg(long, env = "DEBUT_IMAGE_MEMORY_MIB", default_value_t = 256)]
+        #[arg(long, env = "DEBUT_IMAGE_MEMORY_MIB", default_value_t = 320)]
         image_memory_mib: u64,
     },
     /// Run database migrations and exit.

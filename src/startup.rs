@@ -404,7 +404,12 @@ async fn metrics_page(req: &Request, state: Data<&AppState>) -> poem::Result<Res
         gauge(
             "debut_image_job_slots_free",
             "Image-processing slots free right now (uploads wait when none is).",
-            vec![(String::new(), state.media_permits.available_permits() as f64)],
+            vec![(String::new(), state.image_work.cpu_slots_free() as f64)],
+        ),
+        gauge(
+            "debut_image_memory_free_bytes",
+            "Image-decoding memory budget free right now (uploads wait for what they need).",
+            vec![(String::new(), state.image_work.memory_free_bytes() as f64)],
         ),
     ];
     Ok(Response::builder()

@@ -1,8 +1,9 @@
 //! Media: organization logos, booking images (the first is the poster), venue photos and
 //! evidence for first-store incentive applications.
 //!
-//! Uploads are checked and processed by [`process`] on the blocking pool, a few at a time
-//! (`AppState::media_permits`), so a burst of uploads cannot stall other requests. Variant files
+//! Uploads are checked and processed by [`process`] on the blocking pool, within a memory budget
+//! and a few at a time (`AppState::image_work`), so a burst of uploads can neither exhaust memory
+//! nor stall other requests. Variant files
 //! are named by the upload's content hash (`media/ab/ab12…-640.webp`): URLs never change, equal
 //! uploads share files, and a file is deleted when no image references its hash. The reference
 //! count (`media_files`) and the owner's image count change in the same transaction as the
@@ -199,11 +200,14 @@ pub async fn upload(
     let hash = content_hash(&bytes);
     let max_pixels = state.settings.max_upload_pixels;
     let (width, height, variants) = {
-        let _permit = state.media_permits.acquire().await.map_err(|e| ApiError::Internal(e.into()))?;
+        let needed = process::memory_needed(&bytes, max_pixels).map_err(image_error)?;
+        let _reserved =
+            state.image_work.reserve(needed).await.map_err(|e| ApiError::invalid("file", e.to_string()))?;
         tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
             let image = process::decode(&bytes, max_pixels).map_err(image_error)?;
-            let variants = process::variants(&image, ResizeWith::FastImageResize).map_err(image_error)?;
-            Ok((image.width(), image.height(), variants))
+            let (width, height) = image.dimensions();
+            let variants = process::variants(image, ResizeWith::FastImageResize).map_err(image_error)?;
+            Ok((width, height, variants))
         })
         .await
         .map_err(|e| ApiError::Internal(e.into()))??

@@ -11,6 +11,7 @@ use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::{
     DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, Limits,
     codecs::{jpeg::JpegEncoder, webp::WebPEncoder},
+    metadata::Orientation,
 };
 
 /// Display widths; an image narrower than a width gets no variant of it (never upscaled), and
@@ -100,10 +101,14 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
     matches!((last_scan, end), (Some(scan), Some(end)) if end > scan)
 }
 
-/// Decodes the upload upright, within `max_pixels`.
-pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, ImageError> {
+/// Why an upload cannot be decoded, in the uploader's words.
+fn corrupt(e: image::ImageError) -> ImageError {
+    ImageError::Corrupt(e.to_string())
+}
+
+/// The format and declared size, once they pass the pixel limit and a JPEG is whole.
+fn check_header(bytes: &[u8], max_pixels: u64) -> Result<(ImageFormat, u32, u32), ImageError> {
     let format = sniff(bytes)?;
-    let corrupt = |e: image::ImageError| ImageError::Corrupt(e.to_string());
     let (width, height) = header_dimensions(bytes, format).map_err(corrupt)?;
     if u64::from(width) * u64::from(height) > max_pixels {
         return Err(ImageError::TooManyPixels { width, height, max_megapixels: max_pixels / 1_000_000 });
@@ -111,6 +116,55 @@ pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, ImageError>
     if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
         return Err(ImageError::Corrupt("the JPEG ends before its end-of-image marker".into()));
     }
+    Ok((format, width, height))
+}
+
+/// The most memory decoding and resizing this upload takes at once, in bytes, from its header
+/// alone: the decoded pixels (the only full-size buffer the pipeline holds, see [`variants`]),
+/// plus the resizer's working rows and the variants, bounded by the largest display width.
+pub fn memory_needed(bytes: &[u8], max_pixels: u64) -> Result<u64, ImageError> {
+    let (format, width, height) = check_header(bytes, max_pixels)?;
+    let decoder = ImageReader::with_format(Cursor::new(bytes), format).into_decoder().map_err(corrupt)?;
+    let pixel_bytes = u64::from(decoder.color_type().bytes_per_pixel());
+    let largest = u64::from(WIDTHS[WIDTHS.len() - 1]);
+    // The resizer's first pass is `largest` columns by the source's rows; the rest is smaller.
+    let working = 2 * largest * u64::from(width.max(height)) * pixel_bytes.max(4);
+    Ok(decoder.total_bytes() + working)
+}
+
+/// A decoded upload as stored. Its EXIF orientation is applied to each (small) variant rather
+/// than to the full image, which would copy every pixel once more.
+pub struct Decoded {
+    image: DynamicImage,
+    orientation: Orientation,
+}
+
+impl Decoded {
+    /// Width and height once upright.
+    pub fn dimensions(&self) -> (u32, u32) {
+        swap_if_sideways(self.orientation, self.image.width(), self.image.height())
+    }
+}
+
+/// Whether turning upright swaps width and height.
+fn turns_sideways(orientation: Orientation) -> bool {
+    matches!(
+        orientation,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    )
+}
+
+/// Width and height on the other side of turning upright (the same swap both ways).
+fn swap_if_sideways(orientation: Orientation, width: u32, height: u32) -> (u32, u32) {
+    if turns_sideways(orientation) { (height, width) } else { (width, height) }
+}
+
+/// Decodes the upload within `max_pixels`.
+pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, ImageError> {
+    let (format, width, height) = check_header(bytes, max_pixels)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(width);
@@ -120,9 +174,8 @@ pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, ImageError>
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(corrupt)?;
     let orientation = decoder.orientation().map_err(corrupt)?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
-    image.apply_orientation(orientation);
-    Ok(image)
+    let image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    Ok(Decoded { image, orientation })
 }
 
 fn resize(image: &DynamicImage, width: u32, height: u32, with: ResizeWith) -> DynamicImage {
@@ -130,7 +183,11 @@ fn resize(image: &DynamicImage, width: u32, height: u32, with: ResizeWith) -> Dy
         ResizeWith::ImageCrate => image.resize_exact(width, height, image::imageops::FilterType::Lanczos3),
         ResizeWith::FastImageResize => {
             let mut out = DynamicImage::new(width, height, image.color());
-            let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+            // Alpha is premultiplied in place beforehand (see `variants`): letting the resizer do it
+            // would take a full-size copy of the source.
+            let options = ResizeOptions::new()
+                .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
+                .use_alpha(false);
             match Resizer::new().resize(image, &mut out, &options) {
                 Ok(()) => out,
                 // Pixel types it does not handle (none of ours): fall back to the slower path.
@@ -149,15 +206,40 @@ pub fn widths_for(width: u32) -> Vec<u32> {
     widths
 }
 
-/// Every display variant of an upright image: JPEG and WebP at each width.
-pub fn variants(image: &DynamicImage, with: ResizeWith) -> Result<Vec<Variant>, ImageError> {
-    let rgba = DynamicImage::ImageRgba8(image.to_rgba8());
+/// Every display variant of an upload, upright: JPEG and WebP at each width.
+///
+/// Memory: the decoded image is the only full-size buffer. Alpha is premultiplied in place (so
+/// the resizer blends colours correctly without copying the source); the largest variant is
+/// resized from the source and each smaller one from the next larger (one pass over the full
+/// image, not one per width); each is then un-premultiplied, converted to RGBA and turned upright.
+pub fn variants(decoded: Decoded, with: ResizeWith) -> Result<Vec<Variant>, ImageError> {
+    let Decoded { mut image, orientation } = decoded;
+    let (upright_width, upright_height) = swap_if_sideways(orientation, image.width(), image.height());
+    let widths = widths_for(upright_width);
+    let mul_div = fast_image_resize::MulDiv::default();
+    let premultiplied = with == ResizeWith::FastImageResize
+        && widths.iter().any(|w| *w != upright_width)
+        && image.color().has_alpha()
+        && mul_div.multiply_alpha_inplace(&mut image).is_ok();
     let mut out = Vec::new();
-    for width in widths_for(image.width()) {
+    let mut larger: Option<DynamicImage> = None;
+    for width in widths.into_iter().rev() {
         let height =
-            ((u64::from(image.height()) * u64::from(width)) / u64::from(image.width())).max(1) as u32;
-        let resized = if width == image.width() { rgba.clone() } else { resize(&rgba, width, height, with) };
-        let rgba8 = resized.to_rgba8();
+            ((u64::from(upright_height) * u64::from(width)) / u64::from(upright_width)).max(1) as u32;
+        let (stored_width, stored_height) = swap_if_sideways(orientation, width, height);
+        let source = larger.as_ref().unwrap_or(&image);
+        let scaled = if stored_width == source.width() {
+            source.clone()
+        } else {
+            resize(source, stored_width, stored_height, with)
+        };
+        let mut resized = scaled.clone();
+        larger = Some(scaled);
+        if premultiplied {
+            mul_div.divide_alpha_inplace(&mut resized).map_err(|e| ImageError::Corrupt(e.to_string()))?;
+        }
+        resized.apply_orientation(orientation);
+        let rgba8 = resized.into_rgba8();
         // JPEG has no alpha: flatten onto white.
         let mut rgb = image::RgbImage::new(width, height);
         for (x, y, pixel) in rgba8.enumerate_pixels() {
@@ -174,9 +256,11 @@ pub fn variants(image: &DynamicImage, with: ResizeWith) -> Result<Vec<Variant>, 
         WebPEncoder::new_lossless(&mut webp)
             .write_image(rgba8.as_raw(), width, height, image::ExtendedColorType::Rgba8)
             .map_err(encode_error)?;
-        out.push(Variant { width, height, encoding: Encoding::Jpeg, bytes: jpeg });
         out.push(Variant { width, height, encoding: Encoding::Webp, bytes: webp });
+        out.push(Variant { width, height, encoding: Encoding::Jpeg, bytes: jpeg });
     }
+    // Smallest first, JPEG before WebP at each width.
+    out.reverse();
     Ok(out)
 }
 
@@ -198,7 +282,7 @@ mod tests {
         assert_eq!(widths_for(700), [320, 640]);
         assert_eq!(widths_for(100), [100]);
         let image = decode(&png(700, 350), 1_000_000).unwrap();
-        let out = variants(&image, ResizeWith::FastImageResize).unwrap();
+        let out = variants(image, ResizeWith::FastImageResize).unwrap();
         assert_eq!(
             out.iter().map(|v| (v.width, v.height)).collect::<Vec<_>>(),
             [(320, 160), (320, 160), (640, 320), (640, 320)]

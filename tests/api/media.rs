@@ -378,3 +378,112 @@ async fn parallel_uploads_never_pass_the_image_limit() {
     assert_eq!(images.as_array().unwrap().len(), 8);
     assert_eq!(stored_files(&app).len(), 16, "two files per image, none left over from refused uploads");
 }
+
+/// Peak resident memory of a process so far, in MiB.
+fn peak_rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kib / 1024.0
+}
+
+/// A 7000×7000 RGBA PNG of a few hundred KB: 187 MiB once decoded.
+fn huge_sparse_png() -> Vec<u8> {
+    use image::{
+        ImageEncoder, RgbaImage,
+        codecs::png::{CompressionType, FilterType, PngEncoder},
+    };
+    let image = RgbaImage::from_fn(7000, 7000, |x, y| image::Rgba([(x / 64) as u8, (y / 64) as u8, 90, 255]));
+    let mut bytes = Vec::new();
+    PngEncoder::new_with_quality(&mut bytes, CompressionType::Fast, FilterType::Sub)
+        .write_image(image.as_raw(), 7000, 7000, image::ExtendedColorType::Rgba8)
+        .unwrap();
+    bytes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_huge_images_at_once_stay_within_the_memory_budget() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff("staff@office.cn").await;
+    let venue = app.open_venue(&staff, "riverside-hall").await;
+    let media = tempfile::tempdir().unwrap();
+    let (url, media_path) = (app.test_db.url().to_owned(), media.path().display().to_string());
+    let server = tokio::task::spawn_blocking(move || {
+        crate::concurrency::ServerProcess::start_with(&url, &["--media-dir", &media_path])
+    })
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let png = tokio::task::spawn_blocking(huge_sparse_png).await.unwrap();
+    println!("made the PNG in {:?}", started.elapsed());
+    let started = std::time::Instant::now();
+    let before = peak_rss_mib(server.pid());
+    let uploads = (0..8).map(|i| {
+        let form = Form::new()
+            .part("file", Part::bytes(png.clone()).file_name("huge.png"))
+            .text("alt", format!("Hall, view {i}"));
+        app.client
+            .post(format!("{}/api/v1/venues/{venue}/photos", server.base))
+            .bearer_auth(&staff)
+            .multipart(form)
+            .send()
+    });
+    let uploads: Vec<_> = uploads.map(tokio::spawn).collect();
+    for upload in uploads {
+        assert_eq!(upload.await.unwrap().unwrap().status(), 201);
+    }
+    let peak = peak_rss_mib(server.pid());
+    println!("uploaded in {:?}", started.elapsed());
+    println!(
+        "eight {} KB 7000×7000 RGBA PNGs at once: peak RSS {peak:.0} MiB (idle {before:.0} MiB)",
+        png.len() / 1024
+    );
+    assert!(peak < 400.0, "peak RSS {peak:.0} MiB while processing eight 7000×7000 images");
+}
+
+#[tokio::test]
+async fn an_image_that_needs_more_than_the_whole_budget_is_refused_by_name() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff("staff@office.cn").await;
+    let venue = app.open_venue(&staff, "riverside-hall").await;
+    let media = tempfile::tempdir().unwrap();
+    let (url, media_path) = (app.test_db.url().to_owned(), media.path().display().to_string());
+    let server = tokio::task::spawn_blocking(move || {
+        crate::concurrency::ServerProcess::start_with(
+            &url,
+            &["--media-dir", &media_path, "--image-memory-mib", "16"],
+        )
+    })
+    .await
+    .unwrap();
+    // 2000×2000 RGB: 11 MiB of pixels plus the resizer's rows, more than 16 MiB in all.
+    let form = Form::new()
+        .part("file", Part::bytes(encode(&picture(2000, 2000), ImageFormat::Png)).file_name("big.png"))
+        .text("alt", "Hall");
+    let reply = app
+        .read(
+            app.client
+                .post(format!("{}/api/v1/venues/{venue}/photos", server.base))
+                .bearer_auth(&staff)
+                .multipart(form),
+        )
+        .await;
+    assert_eq!(reply.invalid_fields(), ["file"]);
+    assert!(reply.text.contains("MiB of memory"), "{}", reply.text);
+    // A small one still goes through.
+    let form = Form::new()
+        .part("file", Part::bytes(encode(&picture(400, 300), ImageFormat::Png)).file_name("small.png"))
+        .text("alt", "Hall");
+    let reply = app
+        .read(
+            app.client
+                .post(format!("{}/api/v1/venues/{venue}/photos", server.base))
+                .bearer_auth(&staff)
+                .multipart(form),
+        )
+        .await;
+    reply.ok(201);
+}
