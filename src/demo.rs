@@ -250,7 +250,7 @@ async fn load_events(state: &AppState) -> ApiResult<()> {
         let venue =
             venues::find_by_slug(db, event.venue).await?.ok_or_else(|| ApiError::not_found(event.venue))?;
         let input = BookingInput {
-            venue_id: venue.id,
+            venue_id: crate::venues::VenueKey::Id(venue.id),
             format: event.format,
             reach: event.reach,
             title_zh: event.title_zh.into(),
@@ -350,7 +350,7 @@ async fn load_market(state: &AppState) -> ApiResult<()> {
         .await?
         .ok_or_else(|| ApiError::not_found("impression-city"))?;
     let input = BookingInput {
-        venue_id: venue.id,
+        venue_id: crate::venues::VenueKey::Id(venue.id),
         format: Format::Market,
         reach: Reach::City,
         title_zh: "滨水周末夜市".into(),

@@ -25,7 +25,7 @@ use crate::{
         text::{Email, bilingual_title, optional_text, required_text, text_enum},
         time::parse_time,
     },
-    venues::Venue,
+    venues::{Venue, VenueKey},
 };
 use schedule::{Interval, Slot};
 
@@ -226,7 +226,8 @@ pub struct TimeSpan {
 /// A booking application as a client sends it.
 #[derive(Debug, Clone, Object, Deserialize)]
 pub struct BookingInput {
-    pub venue_id: i64,
+    /// The venue's id or slug.
+    pub venue_id: VenueKey,
     pub format: Format,
     pub reach: Reach,
     /// At least one of `title_zh` and `title_en`.
@@ -262,7 +263,7 @@ pub struct BookingInput {
 /// A partial edit; fields left out keep their value.
 #[derive(Debug, Clone, Default, Object, Deserialize)]
 pub struct BookingPatch {
-    pub venue_id: Option<i64>,
+    pub venue_id: Option<VenueKey>,
     pub format: Option<Format>,
     pub reach: Option<Reach>,
     pub title_zh: Option<String>,
@@ -341,7 +342,7 @@ impl BookingContent {
         let contact_phone = v.check("contact.phone", optional_text(&input.contact.phone, 50));
         v.finish(|| ())?;
         Ok(Self {
-            venue_id: input.venue_id,
+            venue_id: venue.id,
             format: input.format,
             reach: input.reach,
             title_zh: title_zh.expect("checked"),
@@ -366,7 +367,7 @@ impl BookingContent {
     /// This content as an input with `patch` applied (before validation against the venue).
     pub fn patched(&self, patch: BookingPatch) -> BookingInput {
         let mut input = BookingInput {
-            venue_id: self.venue_id,
+            venue_id: VenueKey::Id(self.venue_id),
             format: self.format,
             reach: self.reach,
             title_zh: self.title_zh.clone(),

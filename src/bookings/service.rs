@@ -24,7 +24,7 @@ use crate::{
         text::{optional_text, required_text},
         time::{local_time, within_reason},
     },
-    venues::{self, Venue},
+    venues::{self, Venue, VenueKey},
 };
 
 /// A booking as its applicant and staff see it.
@@ -159,15 +159,16 @@ pub async fn load_visible(state: &AppState, principal: &Principal, id: i64) -> A
     }
 }
 
-async fn venue_for(state: &AppState, venue_id: i64) -> ApiResult<Venue> {
-    venues::store::find(&state.db, venue_id)
+async fn venue_for(state: &AppState, venue: &VenueKey) -> ApiResult<Venue> {
+    venue
+        .find(&state.db)
         .await?
-        .ok_or_else(|| ApiError::invalid("venue_id", format!("there is no venue {venue_id}")))
+        .ok_or_else(|| ApiError::invalid("venue_id", format!("there is no venue {venue}")))
 }
 
 /// Validates content and checks it against the venue's rules.
 pub async fn checked_content(state: &AppState, input: BookingInput) -> ApiResult<BookingContent> {
-    let venue = venue_for(state, input.venue_id).await?;
+    let venue = venue_for(state, &input.venue_id).await?;
     let content = BookingContent::validate(input, &venue)?;
     check_rules(state, &venue, &content)?;
     Ok(content)
@@ -348,7 +349,7 @@ pub async fn act(
     let actor = if principal.is_staff() { Actor::Staff } else { Actor::Owner };
     let plan = decide(&row, actor, action, note)?;
     if plan.check_rules {
-        let venue = venue_for(state, plan.target.venue_id).await?;
+        let venue = venue_for(state, &VenueKey::Id(plan.target.venue_id)).await?;
         check_rules(state, &venue, &plan.target)?;
     }
     apply_plan(state, &row, &plan, principal.user_id).await?;
@@ -525,7 +526,7 @@ pub async fn suggestions(
         slot.public.start - schedule::SEARCH_RADIUS - TimeDelta::days(1),
         slot.public.end + schedule::SEARCH_RADIUS + TimeDelta::days(1),
     );
-    let venue = venue_for(state, content.venue_id).await?;
+    let venue = venue_for(state, &VenueKey::Id(content.venue_id)).await?;
     let mut found = Vec::new();
     // Slots other applicants are already asking for are no better than taken ones.
     let busy = store::busy_spans(&state.db, venue.id, booking_id, window.0, window.1, true).await?;

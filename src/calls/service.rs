@@ -125,14 +125,14 @@ pub async fn apply(
         });
     }
     // The times as the booking will read them (venue time or RFC 3339).
-    let tz = match venues::store::find(&state.db, input.venue_id).await? {
-        Some(venue) => venue.tz(),
-        None => Zone::default().tz(),
-    };
+    let venue = input.venue_id.find(&state.db).await?;
+    let tz = venue.as_ref().map_or(Zone::default().tz(), |venue| venue.tz());
     let starts_at = parse_time(&input.starts_at, tz).ok();
     let ends_at = parse_time(&input.ends_at, tz).ok();
     if let (Some(starts_at), Some(ends_at)) = (starts_at, ends_at) {
-        let wrong = mismatches(&call, input.venue_id, input.format, input.reach, starts_at, ends_at);
+        // An unknown venue is named by the booking's own check below.
+        let venue_id = venue.as_ref().map_or(0, |venue| venue.id);
+        let wrong = mismatches(&call, venue_id, input.format, input.reach, starts_at, ends_at);
         if !wrong.is_empty() {
             return Err(ApiError::Validation(
                 wrong

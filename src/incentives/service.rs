@@ -25,7 +25,7 @@ use crate::{
         text::{optional_text, required_text},
         time::within_reason,
     },
-    venues::{self, VenueKind},
+    venues::{VenueKey, VenueKind},
 };
 
 /// Award caps per store tier, in fen; each defaults to 2,000,000 CNY.
@@ -141,8 +141,8 @@ pub async fn load_fund(state: &AppState, id: i64) -> ApiResult<FundRow> {
 pub struct ApplicationInput {
     pub fund_id: i64,
     pub store_name: String,
-    /// The mall (a venue) the store opened in; give this or `address`.
-    pub mall_venue_id: Option<i64>,
+    /// The mall (a venue, by id or slug) the store opened in; give this or `address`.
+    pub mall_venue_id: Option<VenueKey>,
     #[oai(default)]
     #[serde(default)]
     pub address: String,
@@ -241,15 +241,17 @@ async fn validate(state: &AppState, input: ApplicationInput) -> ApiResult<Applic
     }
     let store_name = v.check("store_name", required_text(&input.store_name, 200));
     let mut address = v.check("address", optional_text(&input.address, 500));
-    if let Some(mall_id) = input.mall_venue_id {
-        match venues::store::find(&state.db, mall_id).await? {
+    let mut mall_venue_id = None;
+    if let Some(mall) = &input.mall_venue_id {
+        match mall.find(&state.db).await? {
             Some(venue) if matches!(venue.kind, VenueKind::Mall | VenueKind::Plaza) => {
                 if address.as_deref() == Some("") {
                     address = Some(venue.address.clone());
                 }
+                mall_venue_id = Some(venue.id);
             }
             Some(_) => v.add("mall_venue_id", "the venue is not a mall or plaza"),
-            None => v.add("mall_venue_id", format!("there is no venue {mall_id}")),
+            None => v.add("mall_venue_id", format!("there is no venue {mall}")),
         }
     } else if address.as_deref() == Some("") {
         v.add("address", "give the store's address or its mall (mall_venue_id)");
@@ -278,7 +280,7 @@ async fn validate(state: &AppState, input: ApplicationInput) -> ApiResult<Applic
     Ok(ApplicationContent {
         fund_id: fund.id,
         store_name: store_name.expect("checked"),
-        mall_venue_id: input.mall_venue_id,
+        mall_venue_id,
         address: address.expect("checked"),
         tier: input.tier,
         opening_date: opening_date.expect("checked"),

@@ -159,7 +159,7 @@ impl BookingForm {
         let setup_minutes = minutes("setup_minutes", &self.setup_minutes);
         let teardown_minutes = minutes("teardown_minutes", &self.teardown_minutes);
         let input = BookingInput {
-            venue_id,
+            venue_id: venues::VenueKey::Id(venue_id),
             format,
             reach,
             title_zh: self.title_zh.clone(),
@@ -941,7 +941,7 @@ pub async fn take_slot(
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
     let patch = BookingPatch {
-        venue_id: Some(form.venue_id),
+        venue_id: Some(venues::VenueKey::Id(form.venue_id)),
         starts_at: Some(form.starts_at),
         ends_at: Some(form.ends_at),
         ..Default::default()

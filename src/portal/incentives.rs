@@ -126,7 +126,7 @@ impl AwardForm {
         let input = ApplicationInput {
             fund_id,
             store_name: self.store_name.clone(),
-            mall_venue_id: self.mall_venue_id.parse().ok(),
+            mall_venue_id: self.mall_venue_id.parse().ok().map(crate::venues::VenueKey::Id),
             address: self.address.clone(),
             tier,
             opening_date: self.opening_date.clone(),

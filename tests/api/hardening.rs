@@ -122,3 +122,43 @@ async fn null_where_a_choice_belongs_is_a_422_naming_the_field() {
         .await;
     assert_eq!(broken.status, 400, "a body that is not JSON stays a 400");
 }
+
+#[tokio::test]
+async fn a_venue_slug_is_accepted_where_a_venue_id_is() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff("staff@office.cn").await;
+    let brand = app.brand("ada@brand.cn").await;
+    let parlor = app.open_venue(&staff, "oujiang-parlor").await;
+    let hall = app.open_venue(&staff, "riverside-hall").await;
+    let mut body = booking_body(0, "2027-03-04T19:00", "2027-03-04T21:00");
+    body["venue_id"] = json!("oujiang-parlor");
+    let booking = app.post("/api/v1/bookings", Some(&brand), body.clone()).await.ok(201);
+    assert_eq!(booking["venue_id"], parlor, "the slug names the venue; the answer gives its id");
+    let id = booking["id"].as_i64().unwrap();
+    let moved = app
+        .patch(&format!("/api/v1/bookings/{id}"), Some(&brand), json!({"venue_id": "riverside-hall"}))
+        .await;
+    assert_eq!(moved.ok(200)["venue_id"], hall);
+    body["venue_id"] = json!("no-such-hall");
+    let unknown = app.post("/api/v1/bookings", Some(&brand), body.clone()).await;
+    assert_eq!(unknown.invalid_fields(), ["venue_id"]);
+    assert!(unknown.text.contains("no-such-hall"), "{}", unknown.text);
+    body["venue_id"] = json!(true);
+    assert_eq!(app.post("/api/v1/bookings", Some(&brand), body).await.invalid_fields(), ["venue_id"]);
+
+    // A first-store application names its mall by slug too; a hall is not a mall.
+    let fund = json!({"name": "首店 fund", "budget_fen": 10_000_000_00i64,
+        "opens_at": (chrono::Utc::now() - chrono::TimeDelta::days(1)).to_rfc3339(),
+        "closes_at": (chrono::Utc::now() + chrono::TimeDelta::days(60)).to_rfc3339()});
+    let fund = app.post("/api/v1/funds", Some(&staff), fund).await.ok(201)["id"].as_i64().unwrap();
+    let application = |mall: serde_json::Value| {
+        json!({"fund_id": fund, "store_name": "Ouhai Coffee", "tier": "city", "mall_venue_id": mall,
+            "opening_date": "2026-10-01", "floor_area_m2": 100, "investment_fen": 1_000_000_00i64,
+            "requested_fen": 100_000_00i64})
+    };
+    let reply = app.post("/api/v1/incentives", Some(&brand), application(json!("riverside-hall"))).await;
+    assert_eq!(reply.invalid_fields(), ["mall_venue_id"]);
+    assert!(reply.text.contains("not a mall"), "{}", reply.text);
+    let reply = app.post("/api/v1/incentives", Some(&brand), application(json!("nowhere-mall"))).await;
+    assert!(reply.text.contains("there is no venue 'nowhere-mall'"), "{}", reply.text);
+}
