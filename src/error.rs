@@ -42,6 +42,7 @@ pub struct ConflictInfo {
 
 /// An RFC 9457 problem details body.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Problem {
     /// A URI reference naming the kind of problem.
     #[oai(rename = "type")]
@@ -232,13 +233,14 @@ impl IntoResponse for ApiError {
 /// Documents every error status once, so each operation lists them in the OpenAPI document.
 impl ApiResponse for ApiError {
     fn meta() -> MetaResponses {
-        let statuses: [(u16, &'static str); 10] = [
+        let statuses: [(u16, &'static str); 11] = [
             (400, "Malformed request (unparsable JSON, bad parameter)."),
             (401, "Missing, invalid or expired bearer token."),
             (403, "Authenticated, but not allowed to do this."),
             (404, "The resource does not exist or is not visible to you."),
             (409, "Conflicts with the current state (not an allowed move, a clash, no budget left)."),
             (413, "Request body too large."),
+            (415, "The body's content type is not one this operation takes."),
             (422, "Validation failed; `errors` lists each offending field."),
             (429, "Too many attempts; retry after the `Retry-After` seconds."),
             (500, "Unexpected server error; logged, details withheld."),
@@ -272,7 +274,16 @@ impl ApiResponse for ApiError {
 /// with a generic reason; this maps it back to the name and values of the OpenAPI document, so
 /// the problem says `action: unknown value "fly"; expected one of: submit, approve, …`.
 #[derive(Debug, Default, Clone)]
-pub struct PathParams(Arc<Vec<(String, Vec<PathParam>)>>);
+pub struct PathParams(Arc<Vec<Route>>);
+
+/// One path of the document: its pattern (`/api/v1/bookings/:param0`), its parameters and the
+/// methods it answers (for a 405's `Allow`).
+#[derive(Debug)]
+struct Route {
+    pattern: String,
+    params: Vec<PathParam>,
+    methods: Vec<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct PathParam {
@@ -301,11 +312,28 @@ impl PathParams {
                     None => pattern.push_str(segment),
                 }
             }
-            routes.push((pattern, params));
+            let methods =
+                item.as_object().into_iter().flat_map(|ops| ops.keys()).map(|m| m.to_ascii_uppercase()).collect();
+            routes.push(Route { pattern, params, methods });
         }
         // Longest first, so a route is not mistaken for a shorter one it ends with.
-        routes.sort_by_key(|(pattern, _)| std::cmp::Reverse(pattern.len()));
+        routes.sort_by_key(|route| std::cmp::Reverse(route.pattern.len()));
         Self(Arc::new(routes))
+    }
+
+    /// The methods the document lists for `path`, for the `Allow` header of a 405. A route with
+    /// more literal segments wins (`/bookings/review-queue` over `/bookings/:param0`).
+    pub fn allowed_methods(&self, path: &str) -> Option<String> {
+        let segments: Vec<&str> = path.split('/').filter(|s| !str::is_empty(s)).collect();
+        self.0
+            .iter()
+            .filter(|route| {
+                let pattern: Vec<&str> = route.pattern.split('/').filter(|s| !str::is_empty(s)).collect();
+                pattern.len() == segments.len()
+                    && pattern.iter().zip(&segments).all(|(p, s)| p.starts_with(':') || p == s)
+            })
+            .max_by_key(|route| route.pattern.split('/').filter(|s| !s.starts_with(':')).count())
+            .map(|route| route.methods.join(", "))
     }
 
     /// The parameter poem calls `positional` in the route `pattern`, and its value in `path`.
@@ -316,7 +344,8 @@ impl PathParams {
         path: &'a str,
     ) -> Option<(&'a PathParam, &'a str)> {
         let index: usize = positional.strip_prefix("param")?.parse().ok()?;
-        let (route, params) = self.0.iter().find(|(route, _)| pattern.ends_with(route.as_str()))?;
+        let Route { pattern: route, params, .. } =
+            self.0.iter().find(|route| pattern.ends_with(route.pattern.as_str()))?;
         let segments = route.split('/').count();
         let placeholder = format!(":{positional}");
         let at = route.split('/').position(|s| s == placeholder)?;
@@ -399,7 +428,16 @@ pub async fn problem_responses<E: Endpoint>(ep: E, req: Request) -> poem::Result
     let path = req.uri().path().to_owned();
     match ep.call(req).await {
         Ok(response) => Ok(response.into_response()),
-        Err(err) => Ok(api_error_from_poem_named(err, &path_params, &path).into_response()),
+        Err(err) => {
+            let allow = (err.status() == StatusCode::METHOD_NOT_ALLOWED)
+                .then(|| path_params.allowed_methods(&path))
+                .flatten();
+            let mut response = api_error_from_poem_named(err, &path_params, &path).into_response();
+            if let Some(allow) = allow.and_then(|a| poem::http::HeaderValue::from_str(&a).ok()) {
+                response.headers_mut().insert(poem::http::header::ALLOW, allow);
+            }
+            Ok(response)
+        }
     }
 }
 

@@ -22,6 +22,7 @@ use crate::{
 pub struct AccountsApi;
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RegisterRequest {
     /// The brand's, organizer's or vendor's name.
     pub organization_name: String,
@@ -60,6 +61,7 @@ pub struct InvitationRequest {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AcceptInvitation {
     /// Must be the address the invitation was sent to.
     pub email: String,

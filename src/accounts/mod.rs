@@ -130,6 +130,7 @@ impl Principal {
 
 /// The public view of a user.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UserView {
     pub id: i64,
     pub email: String,

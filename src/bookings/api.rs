@@ -27,6 +27,7 @@ use crate::{
 pub struct BookingsApi;
 
 #[derive(Debug, Default, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ActionRequest {
     /// A note to the applicant; for `cancel`, the public reason (required).
     #[serde(default)]
@@ -34,17 +35,20 @@ pub struct ActionRequest {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StageRequest {
-    /// approve, reject or request-changes; `null` clears the staged decision.
+    /// approve, reject or request-changes; left out, clears the staged decision.
+    #[serde(default, deserialize_with = "crate::http::not_null")]
     pub action: Option<Action>,
     #[serde(default)]
     pub note: Option<String>,
 }
 
 #[derive(Debug, Default, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReleaseRequest {
-    /// Release only these bookings' staged decisions; all when left out.
-    #[serde(default)]
+    /// Release only these bookings' staged decisions; all when left out (`null` is refused).
+    #[serde(default, deserialize_with = "crate::http::not_null")]
     pub booking_ids: Option<Vec<i64>>,
 }
 
@@ -52,11 +56,13 @@ pub struct ReleaseRequest {
 pub struct CommentRequest {
     pub body: String,
     /// Staff only: a note the applicant does not see.
+    #[oai(default)]
     #[serde(default)]
     pub internal: bool,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BookingList {
     pub items: Vec<Booking>,
     pub next_cursor: Option<String>,

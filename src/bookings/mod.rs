@@ -225,6 +225,7 @@ pub struct TimeSpan {
 
 /// A booking application as a client sends it.
 #[derive(Debug, Clone, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BookingInput {
     /// The venue's id or slug.
     pub venue_id: VenueKey,
@@ -262,6 +263,7 @@ pub struct BookingInput {
 
 /// A partial edit; fields left out keep their value.
 #[derive(Debug, Clone, Default, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BookingPatch {
     pub venue_id: Option<VenueKey>,
     pub format: Option<Format>,

@@ -29,6 +29,7 @@ use crate::{
 
 /// A booking as its applicant and staff see it.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Booking {
     pub id: i64,
     pub organization_id: i64,
@@ -74,6 +75,7 @@ pub struct StagedDecision {
 /// organization see which it is; anyone else sees only that the time is busy, never another
 /// organization's unannounced launch.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Clash {
     #[oai(skip_serializing_if_is_none)]
     pub id: Option<i64>,
@@ -263,6 +265,7 @@ async fn changed_meanwhile(state: &AppState, id: i64) -> ApiError {
 
 /// What an action did, with the competition for the slot.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ActionOutcome {
     pub booking: Booking,
     /// Bookings (approved or pending) whose time at the venue overlaps this one's.

@@ -18,6 +18,7 @@ use crate::{
 pub struct CalendarApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EventList {
     pub items: Vec<Event>,
     /// Pass as `cursor` for the next page; absent on the last page.

@@ -282,6 +282,7 @@ pub struct EventVenue {
 
 /// A public event as the JSON API shows it.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Event {
     pub slug: String,
     /// The iCalendar UID; never changes.

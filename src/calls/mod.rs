@@ -26,6 +26,7 @@ use crate::{
 };
 
 #[derive(Debug, Clone, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CallInput {
     /// The call's address under `/calls/`; made from the English title when left out.
     pub slug: Option<String>,

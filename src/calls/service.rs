@@ -168,6 +168,7 @@ pub struct Score {
 /// An application in a call's review queue. Until the caller has scored it, the others' scores
 /// and the average stay hidden.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct QueueEntry {
     pub booking_id: i64,
     pub title_zh: String,

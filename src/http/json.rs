@@ -112,7 +112,13 @@ impl<'a, T: Type + DeserializeOwned + Send> ApiExtractor<'a> for JsonBody<T> {
                 content_type: <Self as Payload>::CONTENT_TYPE,
                 schema: <Self as Payload>::schema_ref(),
             }],
-            required: false,
+            // Required when the body has required fields; an action whose fields are all
+            // optional may be sent with no body at all (it reads as `{}`).
+            required: {
+                let mut registry = Registry::new();
+                T::register(&mut registry);
+                registry.schemas.get(&*T::name()).is_none_or(|schema| !schema.required.is_empty())
+            },
         })
     }
 
@@ -130,6 +136,20 @@ impl<'a, T: Type + DeserializeOwned + Send> ApiExtractor<'a> for JsonBody<T> {
             }
             _ => <Self as ParsePayload>::from_request(request, body).await,
         }
+    }
+}
+
+/// For `#[serde(default, deserialize_with = "crate::http::not_null")]` on an optional field whose
+/// absence means something (`booking_ids` left out: all of them): `null` is refused rather than
+/// read as absent, so a client that sends `null` for "none chosen" does not get "all".
+pub fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    match <Option<T> as serde::Deserialize>::deserialize(deserializer)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(serde::de::Error::custom("must not be null; leave the field out instead")),
     }
 }
 

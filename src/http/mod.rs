@@ -9,6 +9,6 @@ pub mod server;
 mod tags;
 
 pub use csv::csv;
-pub use json::{JsonBody, MAX_JSON_BODY, parse_json};
+pub use json::{JsonBody, MAX_JSON_BODY, not_null, parse_json};
 pub use page::Page;
 pub use tags::ApiTags;

@@ -30,6 +30,7 @@ use crate::{
 
 /// Award caps per store tier, in fen; each defaults to 2,000,000 CNY.
 #[derive(Debug, Clone, Default, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TierCaps {
     pub global: Option<i64>,
     pub asia: Option<i64>,
@@ -138,6 +139,7 @@ pub async fn load_fund(state: &AppState, id: i64) -> ApiResult<FundRow> {
 }
 
 #[derive(Debug, Clone, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApplicationInput {
     pub fund_id: i64,
     pub store_name: String,
@@ -160,6 +162,7 @@ pub struct ApplicationInput {
 
 /// An application as the applicant and staff see it.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Application {
     pub id: i64,
     pub fund_id: i64,
@@ -332,6 +335,7 @@ pub async fn edit(
 }
 
 #[derive(Debug, Clone, Default, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct IncentiveActionRequest {
     /// For approve: the award (at most the amount requested and the tier's cap). For claw-back:
     /// the amount returned to the fund.

@@ -166,6 +166,7 @@ pub struct SeriesInput {
 
 /// Dates to add to a market: single dates, a series, or both.
 #[derive(Debug, Clone, Default, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DatesInput {
     #[oai(default)]
     #[serde(default)]
@@ -174,6 +175,7 @@ pub struct DatesInput {
 }
 
 #[derive(Debug, Clone, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MarketInput {
     /// An approved market-format booking of the organizer's.
     pub booking_id: i64,
@@ -449,6 +451,7 @@ pub fn validate_plan(input: &StallPlanInput) -> ApiResult<StallPlanInput> {
 
 /// A vendor's application as it comes in.
 #[derive(Debug, Clone, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "MarketApplicationInput")]
 pub struct ApplicationInput {
     /// Food, crafts, fashion, drinks…

@@ -69,6 +69,7 @@ pub struct Occurrence {
 
 /// A market as the API shows it; public.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Market {
     pub id: i64,
     pub slug: String,
@@ -424,6 +425,7 @@ pub async fn replace_plan(
 
 /// A vendor's application as the API shows it.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "MarketApplication")]
 pub struct Application {
     pub id: i64,

@@ -53,6 +53,7 @@ impl FiguresInput {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Figures {
     pub booking_id: i64,
     pub footfall: i64,

@@ -18,6 +18,7 @@ use crate::{
 pub struct VenuesApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VenueList {
     pub items: Vec<Venue>,
     /// Pass as `cursor` to get the next page; absent on the last page.

@@ -271,6 +271,7 @@ fn default_zone() -> String {
 
 /// A partial update: fields left out keep their value; lists given replace the old list.
 #[derive(Debug, Clone, Default, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VenuePatch {
     pub slug: Option<String>,
     pub name_zh: Option<String>,
