@@ -312,8 +312,12 @@ impl PathParams {
                     None => pattern.push_str(segment),
                 }
             }
-            let methods =
-                item.as_object().into_iter().flat_map(|ops| ops.keys()).map(|m| m.to_ascii_uppercase()).collect();
+            let methods = item
+                .as_object()
+                .into_iter()
+                .flat_map(|ops| ops.keys())
+                .map(|m| m.to_ascii_uppercase())
+                .collect();
             routes.push(Route { pattern, params, methods });
         }
         // Longest first, so a route is not mistaken for a shorter one it ends with.
@@ -321,19 +325,28 @@ impl PathParams {
         Self(Arc::new(routes))
     }
 
-    /// The methods the document lists for `path`, for the `Allow` header of a 405. A route with
-    /// more literal segments wins (`/bookings/review-queue` over `/bookings/:param0`).
+    /// The methods the document lists for `path`, for the `Allow` header of a 405. Routes with
+    /// more literal segments win (`/bookings/review-queue` over `/bookings/:param0`); routes that
+    /// differ only in a parameter's name (`/venues/{key}` and `/venues/{id}`) add up.
     pub fn allowed_methods(&self, path: &str) -> Option<String> {
         let segments: Vec<&str> = path.split('/').filter(|s| !str::is_empty(s)).collect();
-        self.0
+        let literals = |route: &Route| route.pattern.split('/').filter(|s| !s.starts_with(':')).count();
+        let matching: Vec<&Route> = self
+            .0
             .iter()
             .filter(|route| {
                 let pattern: Vec<&str> = route.pattern.split('/').filter(|s| !str::is_empty(s)).collect();
                 pattern.len() == segments.len()
                     && pattern.iter().zip(&segments).all(|(p, s)| p.starts_with(':') || p == s)
             })
-            .max_by_key(|route| route.pattern.split('/').filter(|s| !s.starts_with(':')).count())
-            .map(|route| route.methods.join(", "))
+            .collect();
+        let best = matching.iter().map(|route| literals(route)).max()?;
+        let methods: std::collections::BTreeSet<&str> = matching
+            .iter()
+            .filter(|route| literals(route) == best)
+            .flat_map(|route| route.methods.iter().map(String::as_str))
+            .collect();
+        Some(methods.into_iter().collect::<Vec<_>>().join(", "))
     }
 
     /// The parameter poem calls `positional` in the route `pattern`, and its value in `path`.

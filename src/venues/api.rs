@@ -99,19 +99,24 @@ impl VenuesApi {
     ///
     /// Fields left out keep their value; `opening_hours` and `blackouts`, when given, replace
     /// the old lists.
-    #[oai(path = "/:id", method = "patch")]
+    ///
+    /// The venue is named by id or slug, as in `GET` (one resource, one path).
+    #[oai(path = "/:key", method = "patch")]
     async fn update(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<i64>,
+        key: Path<String>,
         body: JsonBody<VenuePatch>,
     ) -> ApiResult<VenueResponse> {
         auth.0.require_staff()?;
-        let venue = load(&state, id.0).await?;
+        let venue = store::find_by_key(&state.db, &key.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("Venue {:?}", key.0)))?;
+        let id = venue.id;
         let draft = venue.patched(body.0)?;
-        store::update(&state.db, id.0, &draft, state.clock.now()).await?;
-        Ok(VenueResponse::Ok(Json(load(&state, id.0).await?)))
+        store::update(&state.db, id, &draft, state.clock.now()).await?;
+        Ok(VenueResponse::Ok(Json(load(&state, id).await?)))
     }
 
     /// Archive a venue (staff)

@@ -9,6 +9,7 @@ mod calendar;
 mod cli;
 mod concurrency;
 mod connections;
+mod contract;
 mod hardening;
 mod helpers;
 mod incentives;

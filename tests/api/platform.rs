@@ -141,6 +141,12 @@ async fn a_wrong_method_is_a_problem() {
     let app = TestApp::spawn().await;
     let reply = app.send(Method::DELETE, "/api/v1/me", None, None).await;
     assert_eq!(reply.problem(405)["type"], "/problems/method-not-allowed");
+    assert_eq!(reply.header("allow"), Some("GET"), "a 405 says which methods the resource takes");
+    // A literal segment wins over a parameter.
+    let reply = app.send(Method::PUT, "/api/v1/venues/3", None, None).await;
+    assert_eq!(reply.header("allow"), Some("GET, PATCH"));
+    let reply = app.send(Method::DELETE, "/api/v1/bookings/review-queue", None, None).await;
+    assert_eq!(reply.header("allow"), Some("GET"));
 }
 
 #[test]
