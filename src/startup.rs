@@ -141,6 +141,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/staff/bookings/:id", get(console::queue::review))
         .at("/staff/bookings/:id/decision", poem::post(console::queue::decide))
         .at("/staff/bookings/:id/comments", poem::post(console::queue::comment))
+        .at("/staff/bookings/:id/images/:image_id/:verdict", poem::post(console::queue::image_verdict))
         .at("/staff/timeline", get(console::timeline::timeline))
         .at("/staff/markets", get(console::markets::list))
         .at("/staff/reports", get(console::reports::report_page))

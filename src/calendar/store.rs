@@ -18,9 +18,9 @@ macro_rules! select_event {
          b.public_updated_at, b.cancelled_at, b.cancel_reason, b.previous_starts_at, v.slug AS venue_slug, \
          v.name_zh AS venue_name_zh, v.name_en AS venue_name_en, v.kind AS venue_kind, \
          v.address AS venue_address, v.latitude, v.longitude, v.zone, \
-         (SELECT i.variants FROM images i WHERE i.owner_kind = 'booking' AND i.owner_id = b.id \
+         (SELECT i.variants FROM images i WHERE i.owner_kind = 'booking' AND i.owner_id = b.id AND NOT i.awaiting_review \
           ORDER BY i.id LIMIT 1) AS poster_variants, \
-         (SELECT i.alt FROM images i WHERE i.owner_kind = 'booking' AND i.owner_id = b.id \
+         (SELECT i.alt FROM images i WHERE i.owner_kind = 'booking' AND i.owner_id = b.id AND NOT i.awaiting_review \
           ORDER BY i.id LIMIT 1) AS poster_alt, CAST(NULL AS BIGINT) AS market_date \
          FROM bookings b JOIN venues v ON v.id = b.venue_id \
          WHERE b.public_slug IS NOT NULL \
@@ -55,9 +55,9 @@ macro_rules! public_rows {
              m.created_at AS published_at, o.updated_at AS public_updated_at, o.cancelled_at, \
              NULL AS cancel_reason, NULL AS previous_starts_at, v.slug AS venue_slug, v.name_zh AS venue_name_zh, \
              v.name_en AS venue_name_en, v.kind AS venue_kind, v.address AS venue_address, v.latitude, v.longitude, \
-             v.zone, (SELECT i.variants FROM images i WHERE i.owner_kind = 'booking' AND i.owner_id = b.id \
+             v.zone, (SELECT i.variants FROM images i WHERE i.owner_kind = 'booking' AND i.owner_id = b.id AND NOT i.awaiting_review \
              ORDER BY i.id LIMIT 1) AS poster_variants, (SELECT i.alt FROM images i WHERE i.owner_kind = 'booking' \
-             AND i.owner_id = b.id ORDER BY i.id LIMIT 1) AS poster_alt, o.id AS market_date \
+             AND i.owner_id = b.id AND NOT i.awaiting_review ORDER BY i.id LIMIT 1) AS poster_alt, o.id AS market_date \
              FROM market_occurrences o JOIN markets m ON m.id = o.market_id JOIN bookings b ON b.id = m.booking_id \
              JOIN venues v ON v.id = b.venue_id \
              WHERE b.state = 'approved' AND (o.cancelled_at IS NULL OR o.cancelled_at > $1)"

@@ -23,6 +23,7 @@ use crate::{
         store::{self as booking_store, BookingFilter},
     },
     error::{ApiError, ApiResult},
+    media,
     pages::i18n,
     staff_or_return,
     state::AppState,
@@ -453,6 +454,13 @@ struct ReviewPage {
     history: Vec<HistoryLine>,
     comments: Vec<CommentLine>,
     public_href: Option<String>,
+    awaiting_images: Vec<AwaitingImage>,
+}
+
+/// An image added after approval, for staff to approve or reject.
+struct AwaitingImage {
+    id: i64,
+    img: Option<crate::pages::Img>,
 }
 
 async fn review_page(
@@ -540,6 +548,13 @@ async fn review_page(
             internal: entry.internal,
         });
     }
+    let mut awaiting_images = Vec::new();
+    for image in media::store::list(&state.db, media::ImageOwner::Booking(id)).await? {
+        if image.awaiting_review {
+            let img = crate::pages::img(&image.variants()?, &image.alt, &state.settings.public_url);
+            awaiting_images.push(AwaitingImage { id: image.id, img });
+        }
+    }
     let shell =
         Shell::new(req, lang, lang.pick(&booking.title_zh, &booking.title_en).to_owned(), &csrf, Some(me))
             .with_errors(errors)
@@ -569,6 +584,7 @@ async fn review_page(
             history,
             comments,
             public_href: crate::portal::public_href(state, id).await?,
+            awaiting_images,
         },
         csrf,
     ))
@@ -635,6 +651,34 @@ pub async fn decide(
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/staff/bookings/{id}"), vec![])),
+        Err(err) => problem(req, &state, &me, id, err).await,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ImageVerdictForm {
+    csrf: String,
+    note: String,
+}
+
+/// `POST /staff/bookings/{id}/images/{image_id}/{approve|reject}`: an image added after approval.
+#[handler]
+pub async fn image_verdict(
+    req: &Request,
+    state: Data<&AppState>,
+    Path((id, image_id, verdict)): Path<(i64, i64, String)>,
+    Form(form): Form<ImageVerdictForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = staff_or_return!(req, &state);
+    let approve = match verdict.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(ApiError::not_found("No such page.").into()),
+    };
+    match media::review_booking_image(&state, &me.principal, id, image_id, approve, &form.note).await {
+        Ok(_) => Ok(see_other(&format!("/staff/bookings/{id}#images-awaiting"), vec![])),
         Err(err) => problem(req, &state, &me, id, err).await,
     }
 }

@@ -113,6 +113,8 @@ pub struct ConsoleWords {
     pub digest_off: &'static str,
     pub digest_is_on: &'static str,
     pub digest_is_off: &'static str,
+    pub images_awaiting: &'static str,
+    pub images_awaiting_hint: &'static str,
 }
 
 pub const ZH: ConsoleWords = ConsoleWords {
@@ -155,6 +157,8 @@ pub const ZH: ConsoleWords = ConsoleWords {
     note: "给申请方的留言",
     note_hint: "申请方会收到这段话；取消活动时为公开原因。",
     internal_note: "内部备注（申请方看不到）",
+    images_awaiting: "待审核图片",
+    images_awaiting_hint: "档期批准后新增的图片：批准后才会公开（首张为海报），驳回则删除并告知申请方。",
     internal: "内部",
     history: "历史",
     comments: "留言",
@@ -268,6 +272,8 @@ pub const EN: ConsoleWords = ConsoleWords {
     note: "Note to the applicant",
     note_hint: "The applicant reads this; for a cancellation it is the public reason.",
     internal_note: "Internal note (the applicant never sees it)",
+    images_awaiting: "Images awaiting review",
+    images_awaiting_hint: "Added after the booking was approved: public only once approved (the first is the poster); rejected ones are removed and the applicant told.",
     internal: "internal",
     history: "History",
     comments: "Comments",

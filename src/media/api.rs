@@ -22,7 +22,7 @@ use super::{
 use crate::{
     accounts::auth::BearerAuth,
     error::{ApiError, ApiResult},
-    http::ApiTags,
+    http::{ApiTags, JsonBody},
     state::AppState,
 };
 
@@ -178,6 +178,21 @@ pub enum ImageDeleted {
     Deleted,
 }
 
+#[derive(ApiResponse)]
+pub enum ImageReviewed {
+    /// The image after the verdict (a rejected one is gone; this is what it was).
+    #[oai(status = 200)]
+    Ok(Json<ImageView>),
+}
+
+/// Staff's note on an image verdict; for a rejection, the applicant reads it.
+#[derive(Debug, Default, poem_openapi::Object, serde::Deserialize)]
+pub struct ImageReviewNote {
+    #[oai(default)]
+    #[serde(default)]
+    pub note: String,
+}
+
 async fn views(state: &AppState, owner: ImageOwner) -> ApiResult<Vec<ImageView>> {
     store::list(&state.db, owner).await?.iter().map(|r| r.view(&state.settings.public_url)).collect()
 }
@@ -263,6 +278,41 @@ impl MediaApi {
         authorize(&state, &auth.0, owner, Access::Change).await?;
         super::remove(&state, owner, image_id.0).await?;
         Ok(ImageDeleted::Deleted)
+    }
+
+    /// Approve a booking image awaiting review (staff)
+    ///
+    /// An image added to a booking after its approval goes public only now; until then the event
+    /// keeps its earlier poster. 409 when the image is not awaiting review.
+    #[oai(path = "/bookings/:id/images/:image_id/approve", method = "post")]
+    async fn approve_booking_image(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        image_id: Path<i64>,
+        body: JsonBody<ImageReviewNote>,
+    ) -> ApiResult<ImageReviewed> {
+        let view = super::review_booking_image(&state, &auth.0, id.0, image_id.0, true, &body.0.note).await?;
+        Ok(ImageReviewed::Ok(Json(view)))
+    }
+
+    /// Reject a booking image awaiting review (staff)
+    ///
+    /// The image is removed and the applicant told, with the note. 409 when the image is not
+    /// awaiting review.
+    #[oai(path = "/bookings/:id/images/:image_id/reject", method = "post")]
+    async fn reject_booking_image(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        image_id: Path<i64>,
+        body: JsonBody<ImageReviewNote>,
+    ) -> ApiResult<ImageReviewed> {
+        let view =
+            super::review_booking_image(&state, &auth.0, id.0, image_id.0, false, &body.0.note).await?;
+        Ok(ImageReviewed::Ok(Json(view)))
     }
 
     /// Add a photo to an event's figures (its organization or staff; at most 4)

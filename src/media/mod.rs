@@ -23,10 +23,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    accounts::Principal,
+    accounts::{self, Principal},
+    audit::{self, Subject},
+    bookings::{self, BookingState},
     cache,
     db::Tx,
     error::{ApiError, ApiResult},
+    notifications::{self, Message, Recipient},
     state::AppState,
     values::text::required_text,
 };
@@ -102,6 +105,9 @@ pub struct ImageView {
     pub height: i64,
     /// Display variants, narrowest first; every width in JPEG and WebP.
     pub variants: Vec<VariantView>,
+    /// Added to a booking after its approval: staff approve it before it goes public (until
+    /// then the event keeps its earlier poster).
+    pub awaiting_review: bool,
 }
 
 /// Absolute URL of a stored file.
@@ -213,6 +219,7 @@ pub async fn upload(
         .map_err(|e| ApiError::Internal(e.into()))??
     };
 
+    let awaiting_review = awaits_review(state, owner).await?;
     let root: PathBuf = state.settings.media_dir.clone();
     let mut tx = state.db.begin().await?;
     store::lock_owner(&mut tx, owner).await?;
@@ -234,6 +241,7 @@ pub async fn upload(
         width,
         height,
         &stored,
+        awaiting_review,
         principal.user_id,
         state.clock.now(),
     )
@@ -244,11 +252,113 @@ pub async fn upload(
             release(&mut tx, &root, &old.hash, &old.variants()?).await?;
         }
     }
-    // Posters and venue photos show on pages and in feeds.
-    cache::bump_public_version(&mut tx).await?;
+    if awaiting_review {
+        for message in review_messages(state, owner.parts().1, id).await? {
+            notifications::enqueue(&mut tx, &message, state.now(), state.settings.notify.debounce).await?;
+        }
+    } else {
+        // Posters and venue photos show on pages and in feeds.
+        cache::bump_public_version(&mut tx).await?;
+    }
     tx.commit().await?;
     let row = store::find(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Image {id}")))?;
     row.view(&state.settings.public_url)
+}
+
+/// Whether a new image of `owner` must wait for staff: one added to a booking that is public
+/// already (approved) would otherwise reach the event page and feeds unseen.
+async fn awaits_review(state: &AppState, owner: ImageOwner) -> ApiResult<bool> {
+    let ImageOwner::Booking(booking_id) = owner else { return Ok(false) };
+    Ok(bookings::store::find(&state.db, booking_id).await?.is_some_and(|b| b.state == BookingState::Approved))
+}
+
+/// One e-mail to each active staff member: an image on a public event awaits their review.
+async fn review_messages(state: &AppState, booking_id: i64, image_id: i64) -> ApiResult<Vec<Message>> {
+    let staff = accounts::store::staff(&state.db).await?;
+    Ok(staff
+        .into_iter()
+        .filter(|s| s.removed_at.is_none())
+        .map(|s| Message {
+            coalesce_key: format!("image-review:{booking_id}:{}", s.id),
+            recipient: Recipient::Email(s.email),
+            subject: format!("An image on approved booking {booking_id} awaits review"),
+            body: format!(
+                "The applicant added an image to booking {booking_id}, which is already public. The event keeps \
+                 its earlier poster until you approve the image (or reject it). / 已批准的档期 {booking_id} 新增了图片，\
+                 审核通过前活动页仍使用原海报。\n{}/staff/bookings/{booking_id}",
+                state.settings.public_url
+            ),
+            subject_zh: None,
+            body_zh: None,
+            link: None,
+            payload: serde_json::json!({"event": "image.awaiting_review", "booking_id": booking_id, "image_id": image_id}),
+        })
+        .collect())
+}
+
+/// Staff's verdict on a booking image awaiting review: approved, it goes public (the poster if
+/// it is the booking's first image); rejected, it is removed and the applicant told why.
+pub async fn review_booking_image(
+    state: &AppState,
+    principal: &Principal,
+    booking_id: i64,
+    image_id: i64,
+    approve: bool,
+    note: &str,
+) -> ApiResult<ImageView> {
+    principal.require_staff()?;
+    let owner = ImageOwner::Booking(booking_id);
+    let row = store::find(&state.db, image_id)
+        .await?
+        .filter(|r| (r.owner_kind.as_str(), r.owner_id) == owner.parts())
+        .ok_or_else(|| ApiError::not_found(format!("Image {image_id} of booking {booking_id}")))?;
+    if !row.awaiting_review {
+        return Err(ApiError::conflict(format!("Image {image_id} is not awaiting review.")));
+    }
+    let booking = bookings::store::find(&state.db, booking_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Booking {booking_id}")))?;
+    let now = state.now();
+    let verdict = if approve { "image_approved" } else { "image_rejected" };
+    // The history shows the note; say what happened to which image.
+    let said = if note.trim().is_empty() { String::new() } else { format!(": {}", note.trim()) };
+    let history_note =
+        format!("{} image \"{}\"{said}", if approve { "Approved" } else { "Rejected" }, row.alt);
+    let note = history_note.as_str();
+    if approve {
+        let mut tx = state.db.begin().await?;
+        if !store::approve_in(&mut tx, image_id).await? {
+            return Err(ApiError::conflict(format!("Image {image_id} is not awaiting review.")));
+        }
+        audit::record(&mut tx, Subject::Booking(booking_id), principal.user_id, now, "image", verdict, note)
+            .await?;
+        cache::bump_public_version(&mut tx).await?;
+        tx.commit().await?;
+    } else {
+        remove(state, owner, image_id).await?;
+        let mut tx = state.db.begin().await?;
+        audit::record(&mut tx, Subject::Booking(booking_id), principal.user_id, now, "image", verdict, note)
+            .await?;
+        let reason = said.trim_start_matches(": ").to_owned();
+        let reason = if reason.is_empty() { reason } else { format!(" Reason: {reason}") };
+        let message = Message {
+            coalesce_key: format!("image-rejected:{image_id}"),
+            recipient: Recipient::Organization(booking.organization_id),
+            subject: format!("An image you added to booking {booking_id} was not approved"),
+            body: format!("Staff removed the image \"{}\" from your booking.{reason}", row.alt),
+            subject_zh: Some(format!("您为档期 {booking_id} 新增的图片未获批准")),
+            body_zh: Some(format!("工作人员移除了图片“{}”。{reason}", row.alt)),
+            link: Some(format!("/portal/bookings/{booking_id}")),
+            payload: serde_json::json!({"event": "image.rejected", "booking_id": booking_id, "image_id": image_id}),
+        };
+        notifications::enqueue(&mut tx, &message, now, state.settings.notify.debounce).await?;
+        tx.commit().await?;
+        return Ok(ImageView { awaiting_review: false, ..row.view(&state.settings.public_url)? });
+    }
+    store::find(&state.db, image_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Image {image_id}")))?
+        .view(&state.settings.public_url)
 }
 
 /// Removes one of `owner`'s images and, if nothing else uses them, its files.

@@ -19,6 +19,7 @@ pub struct ImageRow {
     pub width: i64,
     pub height: i64,
     pub variants: String,
+    pub awaiting_review: bool,
 }
 
 impl ImageRow {
@@ -34,11 +35,13 @@ impl ImageRow {
             width: self.width,
             height: self.height,
             variants: variant_views(&self.variants()?, public_url),
+            awaiting_review: self.awaiting_review,
         })
     }
 }
 
-const SELECT: &str = "SELECT id, owner_kind, owner_id, hash, alt, width, height, variants FROM images";
+const SELECT: &str =
+    "SELECT id, owner_kind, owner_id, hash, alt, width, height, variants, awaiting_review FROM images";
 
 pub async fn find(db: &Db, id: i64) -> ApiResult<Option<ImageRow>> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1"));
@@ -123,14 +126,15 @@ pub async fn insert_in(
     width: u32,
     height: u32,
     variants: &[StoredVariant],
+    awaiting_review: bool,
     user_id: i64,
     now: DateTime<Utc>,
 ) -> ApiResult<i64> {
     let (kind, owner_id) = owner.parts();
     let variants = serde_json::to_string(variants).map_err(anyhow::Error::from)?;
     Ok(on_tx!(tx, conn => sqlx::query_scalar(
-        "INSERT INTO images (owner_kind, owner_id, hash, alt, width, height, variants, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO images (owner_kind, owner_id, hash, alt, width, height, variants, created_by, created_at, \
+         awaiting_review) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(kind)
     .bind(owner_id)
@@ -141,6 +145,7 @@ pub async fn insert_in(
     .bind(&variants)
     .bind(user_id)
     .bind(now)
+    .bind(awaiting_review)
     .fetch_one(&mut *conn)
     .await)?)
 }
@@ -153,4 +158,24 @@ pub async fn delete_in(tx: &mut Tx, id: i64) -> ApiResult<bool> {
         .await
         .map(|r| r.rows_affected()))?;
     Ok(rows == 1)
+}
+
+/// Marks an image reviewed (staff approved it); false when it was not awaiting review.
+pub async fn approve_in(tx: &mut Tx, id: i64) -> ApiResult<bool> {
+    let done = on_tx!(tx, conn => sqlx::query("UPDATE images SET awaiting_review = FALSE WHERE id = $1 AND awaiting_review")
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected() == 1))?;
+    Ok(done)
+}
+
+/// Bookings with images awaiting staff review, and how many each, oldest image first.
+pub async fn awaiting_review(db: &Db) -> ApiResult<Vec<(i64, i64)>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT owner_id, COUNT(*) FROM images WHERE owner_kind = 'booking' AND awaiting_review \
+         GROUP BY owner_id ORDER BY MIN(id)",
+    )
+    .fetch_all(pool)
+    .await)?)
 }

@@ -669,6 +669,7 @@ pub struct ImageView {
     pub id: i64,
     pub img: Option<Img>,
     pub poster: bool,
+    pub awaiting_review: bool,
 }
 
 pub struct Fact {
@@ -807,11 +808,15 @@ async fn booking_page(
         });
     }
     let mut images = Vec::new();
-    for (i, image) in media::store::list(&state.db, ImageOwner::Booking(id)).await?.iter().enumerate() {
+    let rows = media::store::list(&state.db, ImageOwner::Booking(id)).await?;
+    // The poster is the first image the public sees: one awaiting review is not it yet.
+    let poster = rows.iter().find(|r| !r.awaiting_review).map(|r| r.id);
+    for image in &rows {
         images.push(ImageView {
             id: image.id,
             img: img(&image.variants()?, &image.alt, &state.settings.public_url),
-            poster: i == 0,
+            poster: Some(image.id) == poster,
+            awaiting_review: image.awaiting_review,
         });
     }
     let facts = vec![

@@ -487,3 +487,98 @@ async fn an_image_that_needs_more_than_the_whole_budget_is_refused_by_name() {
         .await;
     reply.ok(201);
 }
+
+/// The subjects and recipients of outbox messages whose key starts with `prefix`.
+async fn outbox_with(app: &TestApp, prefix: &str) -> Vec<(String, Option<i64>, Option<String>)> {
+    debut::on_db!(&app.db, pool => sqlx::query_as::<_, (String, Option<i64>, Option<String>)>(
+        "SELECT subject, recipient_org_id, recipient_email FROM outbox WHERE coalesce_key LIKE $1 ORDER BY id",
+    )
+    .bind(format!("{prefix}%"))
+    .fetch_all(pool)
+    .await)
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_poster_added_after_approval_waits_for_staff_and_the_event_keeps_its_old_one() {
+    let app = TestApp::spawn().await;
+    let (venue, staff) = venue_and_staff(&app).await;
+    let brand = app.brand("ada@brand.cn").await;
+    let id = app.submitted_booking(&brand, booking_body(venue, &local(10, 19, 0), &local(10, 21, 0))).await;
+    let images = format!("/api/v1/bookings/{id}/images");
+    let first =
+        upload(&app, &images, &brand, "a.png", encode(&picture(400, 300), ImageFormat::Png), "Old poster")
+            .await
+            .ok(201);
+    assert_eq!(first["awaiting_review"], false, "before approval, staff review images with the booking");
+    app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
+    let poster_alt = |events: Value| events["items"][0]["poster"]["alt"].clone();
+    assert_eq!(poster_alt(app.get("/api/v1/events", None).await.ok(200)), "Old poster");
+
+    // The applicant swaps the poster: deletes the old one and adds a new one, now first in line.
+    let added =
+        upload(&app, &images, &brand, "b.png", encode(&picture(420, 300), ImageFormat::Png), "New poster")
+            .await
+            .ok(201);
+    assert_eq!(added["awaiting_review"], true);
+    let new_id = added["id"].as_i64().unwrap();
+    assert_eq!(
+        poster_alt(app.get("/api/v1/events", None).await.ok(200)),
+        "Old poster",
+        "not public unreviewed"
+    );
+    let alerts = outbox_with(&app, &format!("image-review:{id}:")).await;
+    assert_eq!(alerts.len(), 1, "each staff member hears of it: {alerts:?}");
+    assert_eq!(alerts[0].2.as_deref(), Some("staff@office.cn"));
+    app.send(reqwest::Method::DELETE, &format!("{images}/{}", first["id"]), Some(&brand), None).await.ok(204);
+    let events = app.get("/api/v1/events", None).await.ok(200);
+    assert!(events["items"][0].get("poster").is_none(), "no unreviewed poster: {}", events["items"][0]);
+    assert!(!app.get("/calendar.ics", None).await.text.contains("IMAGE;"));
+
+    // Only staff decide; the applicant cannot approve its own image.
+    let approve = format!("{images}/{new_id}/approve");
+    app.post(&approve, Some(&brand), json!({})).await.problem(403);
+    let approved = app.post(&approve, Some(&staff), json!({})).await.ok(200);
+    assert_eq!(approved["awaiting_review"], false);
+    assert_eq!(poster_alt(app.get("/api/v1/events", None).await.ok(200)), "New poster");
+    app.post(&approve, Some(&staff), json!({})).await.problem(409);
+
+    // A rejected image is removed and the applicant is told why.
+    let third =
+        upload(&app, &images, &brand, "c.png", encode(&picture(440, 300), ImageFormat::Png), "Blurry")
+            .await
+            .ok(201);
+    let third_id = third["id"].as_i64().unwrap();
+    app.post(&format!("{images}/{third_id}/reject"), Some(&staff), json!({"note": "Too blurry to print"}))
+        .await
+        .ok(200);
+    let listed = app.get(&images, Some(&brand)).await.ok(200);
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    let told = outbox_with(&app, &format!("image-rejected:{third_id}")).await;
+    assert_eq!(told.len(), 1);
+    assert!(told[0].1.is_some(), "the applicant's organization is told");
+    assert_eq!(poster_alt(app.get("/api/v1/events", None).await.ok(200)), "New poster");
+    let history = app.get(&format!("/api/v1/bookings/{id}/history"), Some(&staff)).await.ok(200);
+    let last = &history.as_array().unwrap().last().unwrap()["note"];
+    assert_eq!(last, "Rejected image \"Blurry\": Too blurry to print", "the history names both");
+
+    // On the web: the applicant sees the image wait; staff approve it from the booking's page.
+    let fourth = upload(&app, &images, &brand, "d.png", encode(&picture(460, 300), ImageFormat::Png), "Side")
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let mut applicant = crate::portal::Browser::new(&app);
+    applicant.sign_in("ada@brand.cn").await;
+    let mine = applicant.get(&format!("/portal/bookings/{id}")).await;
+    assert!(mine.text.contains("待工作人员审核"), "{}", mine.text);
+    let mut desk = crate::portal::Browser::new(&app);
+    desk.sign_in("staff@office.cn").await;
+    let review = desk.get(&format!("/staff/bookings/{id}")).await;
+    assert!(review.text.contains(&format!("approve-image-{fourth}")), "{}", review.text);
+    let done = desk.post(&format!("/staff/bookings/{id}/images/{fourth}/approve"), &[], true).await;
+    assert_eq!(done.status, reqwest::StatusCode::SEE_OTHER);
+    let listed = app.get(&images, Some(&brand)).await.ok(200);
+    assert!(listed.as_array().unwrap().iter().all(|i| i["awaiting_review"] == false), "{listed}");
+    assert!(!desk.get(&format!("/staff/bookings/{id}")).await.text.contains("approve-image-"));
+}
