@@ -99,12 +99,11 @@ async fn slow_and_idle_connections_are_closed_after_their_timeouts() {
             break;
         }
         let mut buf = [0u8; 64];
-        match tokio::time::timeout(Duration::from_millis(300), slow.read(&mut buf)).await {
-            Ok(Ok(0) | Err(_)) => {
-                cut_off = true;
-                break;
-            }
-            _ => {}
+        if let Ok(Ok(0) | Err(_)) =
+            tokio::time::timeout(Duration::from_millis(300), slow.read(&mut buf)).await
+        {
+            cut_off = true;
+            break;
         }
     }
     assert!(cut_off, "a request head still arriving after 6 s was not cut off");

@@ -2,6 +2,9 @@
 
 use serde_json::json;
 
+/// Fen per yuan.
+const CNY: i64 = 100;
+
 use crate::helpers::{TestApp, booking_body, local};
 
 #[tokio::test]
@@ -147,14 +150,14 @@ async fn a_venue_slug_is_accepted_where_a_venue_id_is() {
     assert_eq!(app.post("/api/v1/bookings", Some(&brand), body).await.invalid_fields(), ["venue_id"]);
 
     // A first-store application names its mall by slug too; a hall is not a mall.
-    let fund = json!({"name": "首店 fund", "budget_fen": 10_000_000_00i64,
+    let fund = json!({"name": "首店 fund", "budget_fen": 10_000_000 * CNY,
         "opens_at": (chrono::Utc::now() - chrono::TimeDelta::days(1)).to_rfc3339(),
         "closes_at": (chrono::Utc::now() + chrono::TimeDelta::days(60)).to_rfc3339()});
     let fund = app.post("/api/v1/funds", Some(&staff), fund).await.ok(201)["id"].as_i64().unwrap();
     let application = |mall: serde_json::Value| {
         json!({"fund_id": fund, "store_name": "Ouhai Coffee", "tier": "city", "mall_venue_id": mall,
-            "opening_date": "2026-10-01", "floor_area_m2": 100, "investment_fen": 1_000_000_00i64,
-            "requested_fen": 100_000_00i64})
+            "opening_date": "2026-10-01", "floor_area_m2": 100, "investment_fen": 1_000_000 * CNY,
+            "requested_fen": 100_000 * CNY})
     };
     let reply = app.post("/api/v1/incentives", Some(&brand), application(json!("riverside-hall"))).await;
     assert_eq!(reply.invalid_fields(), ["mall_venue_id"]);
