@@ -334,20 +334,8 @@ impl Application {
 #[handler]
 async fn metrics_page(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
     use crate::metrics::Reading;
-    let bearer = req
-        .headers()
-        .get(poem::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let principal = match bearer {
-        Some(token) => {
-            crate::accounts::store::principal_for_token(
-                &state.db,
-                &crate::accounts::auth::token_hash(token),
-                state.now(),
-            )
-            .await?
-        }
+    let principal = match crate::accounts::auth::bearer_principal(req, &state).await? {
+        Some(principal) => Some(principal),
         None => crate::web::signed_in(req, &state).await?.map(|s| s.principal),
     };
     if !principal.is_some_and(|p| p.is_staff()) {

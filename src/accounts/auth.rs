@@ -68,6 +68,20 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> 
     })
 }
 
+/// The principal of the request's bearer token, if it has a valid one: for operations anyone
+/// may call that show staff more (a fund's register before it is published, `/metrics`).
+pub async fn bearer_principal(req: &Request, state: &AppState) -> ApiResult<Option<Principal>> {
+    let token = req
+        .headers()
+        .get(poem::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match token {
+        Some(token) => store::principal_for_token(&state.db, &token_hash(token), state.now()).await,
+        None => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,10 +174,18 @@ impl IncentivesApi {
 
     /// A fund's public register of awards
     ///
-    /// Only for funds that publish one (off by default); no login needed.
+    /// Only for funds that publish one (off by default); no login needed. Staff (with their
+    /// bearer token) may read any fund's, to see it before it is published.
     #[oai(path = "/funds/:id/register", method = "get")]
-    async fn register(&self, state: Data<&AppState>, id: Path<i64>) -> ApiResult<RegisterResponse> {
-        Ok(RegisterResponse::Ok(Json(service::public_register(&state, id.0).await?)))
+    async fn register(
+        &self,
+        req: &poem::Request,
+        state: Data<&AppState>,
+        id: Path<i64>,
+    ) -> ApiResult<RegisterResponse> {
+        let preview =
+            crate::accounts::auth::bearer_principal(req, &state).await?.is_some_and(|p| p.is_staff());
+        Ok(RegisterResponse::Ok(Json(service::register(&state, id.0, preview).await?)))
     }
 
     /// Apply for a first-store award (brand)

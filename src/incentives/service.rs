@@ -663,8 +663,13 @@ pub struct RegisterEntry {
 
 /// The public register of a fund's awards, when the fund publishes one.
 pub async fn public_register(state: &AppState, fund_id: i64) -> ApiResult<Vec<RegisterEntry>> {
+    register(state, fund_id, false).await
+}
+
+/// A fund's register; `preview` (staff) reads it whether or not the fund publishes it.
+pub async fn register(state: &AppState, fund_id: i64, preview: bool) -> ApiResult<Vec<RegisterEntry>> {
     let fund = load_fund(state, fund_id).await?;
-    if !fund.public_register {
+    if !fund.public_register && !preview {
         return Err(ApiError::not_found(format!("A public register for fund {fund_id}")));
     }
     let rows =

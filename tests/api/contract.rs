@@ -35,10 +35,13 @@ async fn schemathesis_finds_no_fault_as_staff_or_as_a_brand() {
         assert_eq!(login.status(), 200, "the demo {role} logs in");
         let token = login.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
         let base = server.base.trim_end_matches('/').to_owned();
+        // schemathesis keeps a cache in its working folder: not in the checkout.
+        let scratch = tempfile::tempdir().unwrap();
         let output = tokio::task::spawn_blocking({
-            let (program, config) = (program.clone(), config.clone());
+            let (program, config, scratch) = (program.clone(), config.clone(), scratch.path().to_owned());
             move || {
                 Command::new(&program)
+                    .current_dir(scratch)
                     .arg("--config-file")
                     .arg(&config)
                     .args(["run", &format!("{base}/api/openapi.json"), "--url", &base])

@@ -312,6 +312,9 @@ async fn the_public_register_is_off_by_default() {
     let brand = app.brand("ada@brand.cn").await;
     let private = fund(&app, &staff, 10_000_000 * CNY).await;
     app.get(&format!("/api/v1/funds/{private}/register"), None).await.problem(404);
+    app.get(&format!("/api/v1/funds/{private}/register"), Some(&brand)).await.problem(404);
+    // Staff see it before it is published.
+    assert_eq!(app.get(&format!("/api/v1/funds/{private}/register"), Some(&staff)).await.ok(200), json!([]));
 
     let mut body = fund_body(10_000_000 * CNY);
     body["public_register"] = json!(true);

@@ -68,6 +68,19 @@ fn png_bomb() -> Vec<u8> {
 }
 
 pub async fn upload(app: &TestApp, path: &str, token: &str, name: &str, bytes: Vec<u8>, alt: &str) -> Reply {
+    upload_to(app, &app.base, path, token, name, bytes, alt).await
+}
+
+/// [`upload`] to the server at `base` (another process on the test's database).
+pub async fn upload_to(
+    app: &TestApp,
+    base: &str,
+    path: &str,
+    token: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    alt: &str,
+) -> Reply {
     let form =
         Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned())).text("alt", alt.to_owned());
     // A logo or a permit is set with PUT; images are added with POST.
@@ -76,8 +89,7 @@ pub async fn upload(app: &TestApp, path: &str, token: &str, name: &str, bytes: V
     } else {
         reqwest::Method::POST
     };
-    app.read(app.client.request(method, format!("{}{path}", app.base)).bearer_auth(token).multipart(form))
-        .await
+    app.read(app.client.request(method, format!("{base}{path}")).bearer_auth(token).multipart(form)).await
 }
 
 /// Every file under the media root, as paths relative to it.
@@ -459,33 +471,15 @@ async fn an_image_that_needs_more_than_the_whole_budget_is_refused_by_name() {
     })
     .await
     .unwrap();
+    let photos = format!("/api/v1/venues/{venue}/photos");
     // 2000×2000 RGB: 11 MiB of pixels plus the resizer's rows, more than 16 MiB in all.
-    let form = Form::new()
-        .part("file", Part::bytes(encode(&picture(2000, 2000), ImageFormat::Png)).file_name("big.png"))
-        .text("alt", "Hall");
-    let reply = app
-        .read(
-            app.client
-                .post(format!("{}/api/v1/venues/{venue}/photos", server.base))
-                .bearer_auth(&staff)
-                .multipart(form),
-        )
-        .await;
+    let big = encode(&picture(2000, 2000), ImageFormat::Png);
+    let reply = upload_to(&app, &server.base, &photos, &staff, "big.png", big, "Hall").await;
     assert_eq!(reply.invalid_fields(), ["file"]);
     assert!(reply.text.contains("MiB of memory"), "{}", reply.text);
     // A small one still goes through.
-    let form = Form::new()
-        .part("file", Part::bytes(encode(&picture(400, 300), ImageFormat::Png)).file_name("small.png"))
-        .text("alt", "Hall");
-    let reply = app
-        .read(
-            app.client
-                .post(format!("{}/api/v1/venues/{venue}/photos", server.base))
-                .bearer_auth(&staff)
-                .multipart(form),
-        )
-        .await;
-    reply.ok(201);
+    let small = encode(&picture(400, 300), ImageFormat::Png);
+    upload_to(&app, &server.base, &photos, &staff, "small.png", small, "Hall").await.ok(201);
 }
 
 /// The subjects and recipients of outbox messages whose key starts with `prefix`.

@@ -132,6 +132,16 @@ async function flow(browser, lang, size) {
   await page.fill("#alt", zh ? "咖啡店门面" : "The coffee shop's front");
   await Promise.all([page.waitForNavigation(), page.click("#images-section form[enctype] button[type=submit]")]);
   check(await page.locator(".images img").first().isVisible(), "the poster shows");
+  // Added after approval, it waits for staff before it goes public; staff approve it.
+  check((await page.locator(".images").innerText()).includes(zh ? "待工作人员审核" : "Awaiting staff review"), "the new poster waits for review");
+  const images = await (await page.request.get(`${base}/api/v1/bookings/${id}/images`, {
+    headers: { authorization: `Bearer ${staffToken}` },
+  })).json();
+  const reviewed = await page.request.post(`${base}/api/v1/bookings/${id}/images/${images[0].id}/approve`, {
+    headers: { authorization: `Bearer ${staffToken}` }, data: {},
+  });
+  check(reviewed.status() === 200, `staff approved the poster (${reviewed.status()})`);
+  await page.reload();
   check((await page.locator(".images").innerText()).includes(zh ? "海报" : "Poster"), "the first image is the poster");
   await audit(page, `${lang}-approved`);
   await shoot(page, `${lang}-4-approved`);
