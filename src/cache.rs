@@ -88,6 +88,10 @@ pub struct Built {
 #[derive(Debug, Default)]
 pub struct ResponseCache {
     entries: Mutex<(HashMap<String, Arc<Cached>>, usize)>,
+    /// One build at a time per key: requests that find a key being rebuilt wait for that build
+    /// instead of starting their own (eight requests right after a change built a large feed
+    /// eight times). Weak, so a key's lock goes when nobody builds or waits.
+    building: Mutex<HashMap<String, std::sync::Weak<tokio::sync::Mutex<()>>>>,
     builds: std::sync::atomic::AtomicU64,
     hits: std::sync::atomic::AtomicU64,
 }
@@ -97,6 +101,20 @@ impl ResponseCache {
     pub fn counts(&self) -> (u64, u64) {
         use std::sync::atomic::Ordering::Relaxed;
         (self.builds.load(Relaxed), self.hits.load(Relaxed))
+    }
+
+    /// The lock that serializes builds of `key`.
+    fn build_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut building = self.building.lock().expect("response cache build locks");
+        if let Some(lock) = building.get(key).and_then(std::sync::Weak::upgrade) {
+            return lock;
+        }
+        if building.len() >= MAX_ENTRIES {
+            building.retain(|_, lock| lock.strong_count() > 0);
+        }
+        let lock = Arc::new(tokio::sync::Mutex::new(()));
+        building.insert(key.to_owned(), Arc::downgrade(&lock));
+        lock
     }
 
     fn get(&self, key: &str) -> Option<Arc<Cached>> {
@@ -141,12 +159,20 @@ impl ResponseCache {
             }
             Err(err) => return Err(err),
         };
-        if let Some(hit) = &previous
-            && hit.version == version
-            && now - hit.built_at < MAX_AGE
-        {
+        let fresh_enough = |entry: &Option<Arc<Cached>>| {
+            entry.as_ref().filter(|hit| hit.version >= version && now - hit.built_at < MAX_AGE).cloned()
+        };
+        if let Some(hit) = fresh_enough(&previous) {
             self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            return Ok(hit.clone());
+            return Ok(hit);
+        }
+        let lock = self.build_lock(&key);
+        let _building = lock.lock().await;
+        // Whoever held the lock before us may have built it already.
+        let previous = self.get(&key);
+        if let Some(hit) = fresh_enough(&previous) {
+            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(hit);
         }
         self.builds.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let built = build().await?;

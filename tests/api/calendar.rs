@@ -368,3 +368,23 @@ async fn independent_parsers_read_every_feed_kind_as_we_mean_it() {
         assert_eq!(nights[0]["tzid"], "Asia/Shanghai");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_requests_right_after_a_change_build_the_feed_once() {
+    let app = TestApp::spawn().await;
+    let (_, _, staff, brand) = published(&app, "首发").await;
+    app.get("/calendar.ics", None).await;
+    // A second event is published: the cached feed is out of date.
+    let venue = app.get("/api/v1/venues/oujiang-parlor", None).await.ok(200)["id"].as_i64().unwrap();
+    let id = app.submitted_booking(&brand, booking_body(venue, &local(12, 19, 0), &local(12, 21, 0))).await;
+    app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
+    let (builds_before, _) = app.state.cache.counts();
+    let requests: Vec<_> =
+        (0..64).map(|_| tokio::spawn(app.client.get(format!("{}/calendar.ics", app.base)).send())).collect();
+    for request in requests {
+        let body = request.await.unwrap().unwrap().text().await.unwrap();
+        assert_eq!(body.matches("BEGIN:VEVENT").count(), 2, "every request sees the new event");
+    }
+    let (builds_after, _) = app.state.cache.counts();
+    assert_eq!(builds_after - builds_before, 1, "one build for 64 requests after one change");
+}
