@@ -526,9 +526,7 @@ async fn review_page(
     }
     let mut history = Vec::new();
     for entry in audit::history(&state.db, Subject::Booking(id)).await? {
-        let what = BookingState::parse(&entry.to_state)
-            .map(|s| crate::web::words::state_label(lang, s).0)
-            .unwrap_or("");
+        let what = crate::web::words::history_label(lang, &entry.to_state);
         history.push(HistoryLine {
             when: entry.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
             what: what.into(),

@@ -315,15 +315,11 @@ pub async fn review_booking_image(
     if !row.awaiting_review {
         return Err(ApiError::conflict(format!("Image {image_id} is not awaiting review.")));
     }
-    let booking = bookings::store::find(&state.db, booking_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("Booking {booking_id}")))?;
     let now = state.now();
     let verdict = if approve { "image_approved" } else { "image_rejected" };
-    // The history shows the note; say what happened to which image.
+    // The history labels the verdict in the reader's language; its note names the image.
     let said = if note.trim().is_empty() { String::new() } else { format!(": {}", note.trim()) };
-    let history_note =
-        format!("{} image \"{}\"{said}", if approve { "Approved" } else { "Rejected" }, row.alt);
+    let history_note = format!("\"{}\"{said}", row.alt);
     let note = history_note.as_str();
     if approve {
         let mut tx = state.db.begin().await?;
@@ -335,6 +331,9 @@ pub async fn review_booking_image(
         cache::bump_public_version(&mut tx).await?;
         tx.commit().await?;
     } else {
+        let booking = bookings::store::find(&state.db, booking_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("Booking {booking_id}")))?;
         remove(state, owner, image_id).await?;
         let mut tx = state.db.begin().await?;
         audit::record(&mut tx, Subject::Booking(booking_id), principal.user_id, now, "image", verdict, note)

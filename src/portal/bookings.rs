@@ -787,7 +787,7 @@ async fn booking_page(
     };
     let mut timeline = Vec::new();
     for entry in audit::history(&state.db, Subject::Booking(id)).await? {
-        let to = BookingState::parse(&entry.to_state).map(|s| words::state_label(lang, s).0).unwrap_or("");
+        let to = words::history_label(lang, &entry.to_state);
         timeline.push(TimelineEntry {
             when: entry.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
             what: to.to_owned(),

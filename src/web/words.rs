@@ -546,6 +546,18 @@ pub fn words(lang: Lang) -> &'static Words {
 }
 
 /// A state as a word and a shape, never colour alone.
+/// What a booking's history entry says happened: a state it moved to, or a verdict on an image
+/// added after approval (`media::review_booking_image`).
+pub fn history_label(lang: Lang, to_state: &str) -> &'static str {
+    match (lang, to_state) {
+        (Lang::Zh, "image_approved") => "图片已批准",
+        (Lang::Zh, "image_rejected") => "图片未获批准",
+        (Lang::En, "image_approved") => "image approved",
+        (Lang::En, "image_rejected") => "image rejected",
+        _ => BookingState::parse(to_state).map(|s| state_label(lang, s).0).unwrap_or(""),
+    }
+}
+
 pub fn state_label(lang: Lang, state: BookingState) -> (&'static str, &'static str) {
     use BookingState::*;
     let word = match (lang, state) {

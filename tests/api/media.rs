@@ -416,18 +416,29 @@ fn huge_sparse_png() -> Vec<u8> {
     bytes
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn eight_huge_images_at_once_stay_within_the_memory_budget() {
+/// A venue and its staff, and a `debut serve` process (its memory is what the tests measure) on
+/// the test's database with `flags`; keep the media folder alive as long as the server.
+async fn venue_on_a_server_process(
+    flags: &'static [&'static str],
+) -> (TestApp, String, i64, tempfile::TempDir, crate::concurrency::ServerProcess) {
     let app = TestApp::spawn().await;
     let staff = app.staff("staff@office.cn").await;
     let venue = app.open_venue(&staff, "riverside-hall").await;
     let media = tempfile::tempdir().unwrap();
     let (url, media_path) = (app.test_db.url().to_owned(), media.path().display().to_string());
     let server = tokio::task::spawn_blocking(move || {
-        crate::concurrency::ServerProcess::start_with(&url, &["--media-dir", &media_path])
+        let mut all = vec!["--media-dir", media_path.as_str()];
+        all.extend_from_slice(flags);
+        crate::concurrency::ServerProcess::start_with(&url, &all)
     })
     .await
     .unwrap();
+    (app, staff, venue, media, server)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_huge_images_at_once_stay_within_the_memory_budget() {
+    let (app, staff, venue, _media, server) = venue_on_a_server_process(&[]).await;
     let started = std::time::Instant::now();
     let png = tokio::task::spawn_blocking(huge_sparse_png).await.unwrap();
     println!("made the PNG in {:?}", started.elapsed());
@@ -458,19 +469,7 @@ async fn eight_huge_images_at_once_stay_within_the_memory_budget() {
 
 #[tokio::test]
 async fn an_image_that_needs_more_than_the_whole_budget_is_refused_by_name() {
-    let app = TestApp::spawn().await;
-    let staff = app.staff("staff@office.cn").await;
-    let venue = app.open_venue(&staff, "riverside-hall").await;
-    let media = tempfile::tempdir().unwrap();
-    let (url, media_path) = (app.test_db.url().to_owned(), media.path().display().to_string());
-    let server = tokio::task::spawn_blocking(move || {
-        crate::concurrency::ServerProcess::start_with(
-            &url,
-            &["--media-dir", &media_path, "--image-memory-mib", "16"],
-        )
-    })
-    .await
-    .unwrap();
+    let (app, staff, venue, _media, server) = venue_on_a_server_process(&["--image-memory-mib", "16"]).await;
     let photos = format!("/api/v1/venues/{venue}/photos");
     // 2000×2000 RGB: 11 MiB of pixels plus the resizer's rows, more than 16 MiB in all.
     let big = encode(&picture(2000, 2000), ImageFormat::Png);
@@ -554,7 +553,8 @@ async fn a_poster_added_after_approval_waits_for_staff_and_the_event_keeps_its_o
     assert_eq!(poster_alt(app.get("/api/v1/events", None).await.ok(200)), "New poster");
     let history = app.get(&format!("/api/v1/bookings/{id}/history"), Some(&staff)).await.ok(200);
     let last = &history.as_array().unwrap().last().unwrap()["note"];
-    assert_eq!(last, "Rejected image \"Blurry\": Too blurry to print", "the history names both");
+    assert_eq!(history.as_array().unwrap().last().unwrap()["to_state"], "image_rejected");
+    assert_eq!(last, "\"Blurry\": Too blurry to print", "the history names the image and the reason");
 
     // On the web: the applicant sees the image wait; staff approve it from the booking's page.
     let fourth = upload(&app, &images, &brand, "d.png", encode(&picture(460, 300), ImageFormat::Png), "Side")
