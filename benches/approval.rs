@@ -93,7 +93,7 @@ async fn fixture(approved: i64) -> Fixture {
 
     let settings = Settings::new("127.0.0.1:0", url);
     let state = AppState::new(db, Clock::System, settings);
-    let staff = Principal { user_id: staff_id, role: Role::Staff, organization: None };
+    let staff = Principal { user_id: staff_id, role: Role::Staff, organization: None, session: None };
     Fixture { state, staff, candidate, _dir: dir }
 }
 

@@ -70,6 +70,12 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    /// The password was right; the account also needs a code from its authenticator app.
+    #[error("{0}")]
+    SecondFactorRequired(String),
+    /// A sensitive action in a session whose sign-in is too old: confirm the password first.
+    #[error("{0}")]
+    ReauthenticationRequired(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -115,7 +121,8 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::ReauthenticationRequired(_) => StatusCode::FORBIDDEN,
+            Self::SecondFactorRequired(_) => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
@@ -133,6 +140,10 @@ impl ApiError {
             Self::BadRequest(_) => ("/problems/bad-request", "Malformed request"),
             Self::Unauthorized(_) => ("/problems/unauthorized", "Authentication required"),
             Self::Forbidden(_) => ("/problems/forbidden", "Not allowed"),
+            Self::SecondFactorRequired(_) => ("/problems/second-factor-required", "A code is needed"),
+            Self::ReauthenticationRequired(_) => {
+                ("/problems/reauthentication-required", "Confirm your password first")
+            }
             Self::NotFound(_) => ("/problems/not-found", "Not found"),
             Self::MethodNotAllowed(_) => ("/problems/method-not-allowed", "Method not allowed"),
             Self::Conflict { .. } => ("/problems/conflict", "Conflict"),
@@ -167,6 +178,18 @@ impl ApiError {
                 problem.current_state = info.current_state.clone();
                 problem.conflicts = (!info.conflicts.is_empty()).then(|| info.conflicts.clone());
                 problem.remaining_fen = info.remaining_fen;
+            }
+            Self::SecondFactorRequired(_) => {
+                problem.errors = Some(vec![FieldError {
+                    field: "code".into(),
+                    message: "give the 6-digit code from your authenticator app, or a recovery code".into(),
+                }]);
+            }
+            Self::ReauthenticationRequired(_) => {
+                problem.errors = Some(vec![FieldError {
+                    field: "password".into(),
+                    message: "confirm your password (or a code) to go on".into(),
+                }]);
             }
             Self::Internal(_) => {
                 problem.detail =

@@ -35,7 +35,7 @@ use crate::{
     reports::api::ReportsApi,
     state::AppState,
     venues::api::VenuesApi,
-    web::signin,
+    web::{security, signin},
 };
 
 /// Every domain's operations, in the order the OpenAPI document lists them.
@@ -132,6 +132,13 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/account", get(signin::account))
         .at("/account/password", poem::post(signin::change_password))
         .at("/account/language", poem::post(signin::set_language))
+        .at("/login/code", poem::post(security::login_code))
+        .at("/account/two-factor", get(security::setup).post(security::turn_on))
+        .at("/account/two-factor/recovery-codes", poem::post(security::new_codes))
+        .at("/account/two-factor/off", poem::post(security::turn_off))
+        .at("/account/confirm", get(security::confirm_page).post(security::confirm))
+        .at("/account/sessions/end-others", poem::post(security::end_others))
+        .at("/account/sessions/:id/end", poem::post(security::end_session))
         .at("/invitations/:token", get(signin::invitation).post(signin::accept_invitation))
         .at("/staff", get(console::home))
         .at("/staff/digest", poem::post(console::set_digest))

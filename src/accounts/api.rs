@@ -7,10 +7,11 @@ use serde::Deserialize;
 
 use super::{
     OrgKind, OrganizationView, UserView,
-    auth::BearerAuth,
+    auth::{self, BearerAuth},
     members::{self, Invitation, Member},
     service, store,
     throttle::LoginThrottle,
+    two_factor,
 };
 use crate::{
     error::{ApiError, ApiResult},
@@ -36,9 +37,79 @@ pub struct RegisterRequest {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+    /// For accounts with a second factor: the 6-digit code of the authenticator app, or an
+    /// unused recovery code. Without it such an account gets a 401 of type
+    /// `/problems/second-factor-required`; send the same request again with the code.
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ReauthenticateRequest {
+    /// Your password; or give `code` instead.
+    pub password: Option<String>,
+    /// A code of your authenticator app, or an unused recovery code.
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct CodeRequest {
+    /// The 6-digit code the authenticator app shows now.
+    pub code: String,
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct SecondFactorPolicy {
+    /// `admins` (the default: admins only) or `staff` (every staff member and admin).
+    pub required_for: String,
+}
+
+/// A live session or API token of the caller.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SessionView {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: DateTime<Utc>,
+    /// The address it was opened from.
+    pub address: Option<String>,
+    /// The client's `User-Agent` when it was opened.
+    pub client: Option<String>,
+    /// The session this request uses.
+    pub current: bool,
+}
+
+/// The caller's second factor.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SecondFactorStatus {
+    pub enabled: bool,
+    pub enabled_at: Option<DateTime<Utc>>,
+    /// Whether the caller's role must sign in with a second factor.
+    pub required: bool,
+    pub recovery_codes_left: i64,
+}
+
+/// A second factor being set up: add it to an authenticator app, then confirm with a code.
+#[derive(Debug, Object)]
+pub struct EnrolmentView {
+    /// The key, base32, for typing into the app.
+    pub secret: String,
+    /// The `otpauth://` URI (what the QR code holds).
+    pub otpauth_uri: String,
+    /// The QR code as an SVG document.
+    pub qr_svg: String,
+}
+
+/// Ten single-use recovery codes, shown this once.
+#[derive(Debug, Object)]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<String>,
 }
 
 #[derive(Debug, Object)]
@@ -116,9 +187,9 @@ pub enum LoginResult {
 
 #[derive(ApiResponse)]
 pub enum LogoutResponse {
-    /// The token is revoked.
+    /// Done.
     #[oai(status = 204)]
-    Revoked,
+    Done,
 }
 
 #[derive(ApiResponse)]
@@ -126,6 +197,34 @@ pub enum UserResponse {
     /// The user.
     #[oai(status = 200)]
     Ok(Json<UserView>),
+}
+
+#[derive(ApiResponse)]
+pub enum SessionsResponse {
+    /// The caller's live sessions and API tokens, most recently used first.
+    #[oai(status = 200)]
+    Ok(Json<Vec<SessionView>>),
+}
+
+#[derive(ApiResponse)]
+pub enum SecondFactorResponse {
+    /// The caller's second factor.
+    #[oai(status = 200)]
+    Ok(Json<SecondFactorStatus>),
+}
+
+#[derive(ApiResponse)]
+pub enum EnrolmentResponse {
+    /// Add this key to an authenticator app, then confirm with a code.
+    #[oai(status = 200)]
+    Ok(Json<EnrolmentView>),
+}
+
+#[derive(ApiResponse)]
+pub enum RecoveryCodesResponse {
+    /// Keep these somewhere safe; each works once.
+    #[oai(status = 200)]
+    Ok(Json<RecoveryCodes>),
 }
 
 #[derive(ApiResponse)]
@@ -173,9 +272,195 @@ impl AccountsApi {
         body: JsonBody<LoginRequest>,
     ) -> ApiResult<LoginResult> {
         let address = req.remote_addr().as_socket_addr().map(|a| a.ip());
-        let service::Session { token, expires_at, user } =
-            service::login(&state, &throttle, &body.0.email, &body.0.password, address).await?;
-        Ok(LoginResult::Ok(Json(LoginResponse { token, expires_at, user: user.view() })))
+        let body = body.0;
+        let outcome = service::login(
+            &state,
+            &throttle,
+            &body.email,
+            &body.password,
+            body.code.as_deref(),
+            &auth::client_of(req),
+            address,
+        )
+        .await?;
+        match outcome {
+            service::LoginOutcome::SignedIn(service::Session { token, expires_at, user }) => {
+                Ok(LoginResult::Ok(Json(LoginResponse { token, expires_at, user: user.view() })))
+            }
+            service::LoginOutcome::NeedsCode { .. } => Err(ApiError::SecondFactorRequired(
+                "This account signs in with a second factor: send the same request again with `code`, the \
+                 6-digit code of your authenticator app (or an unused recovery code)."
+                    .to_owned(),
+            )),
+            service::LoginOutcome::NeedsEnrolment { .. } => Err(ApiError::forbidden(
+                "Your role must sign in with a second factor, which is not set up yet: sign in once on the \
+                 web (/login) to set it up, then log in here with its code.",
+            )),
+        }
+    }
+
+    /// Confirm your password again
+    ///
+    /// Sensitive actions (the password, the second factor, creating staff, confirming a
+    /// four-eyes award) answer 403 `/problems/reauthentication-required` once the sign-in is 15
+    /// minutes old; this renews it for the session this request uses. Give `password`, or
+    /// `code` for an account with a second factor. Throttled like logins.
+    #[oai(path = "/auth/reauthenticate", method = "post")]
+    async fn reauthenticate(
+        &self,
+        state: Data<&AppState>,
+        throttle: Data<&std::sync::Arc<LoginThrottle>>,
+        auth: BearerAuth,
+        req: &Request,
+        body: JsonBody<ReauthenticateRequest>,
+    ) -> ApiResult<LogoutResponse> {
+        let address = req.remote_addr().as_socket_addr().map(|a| a.ip());
+        service::reauthenticate(&state, &throttle, &auth.0, body.0.password.as_deref(), body.0.code.as_deref(), address)
+            .await?;
+        Ok(LogoutResponse::Done)
+    }
+
+    /// Your sessions and tokens
+    ///
+    /// Every live sign-in (web sessions and API tokens alike): when it was opened and last
+    /// used, from which address and client.
+    #[oai(path = "/auth/sessions", method = "get")]
+    async fn sessions(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<SessionsResponse> {
+        let current = auth.0.session.map(|s| s.id);
+        let sessions = store::live_sessions(&state.db, auth.0.user_id, state.now())
+            .await?
+            .into_iter()
+            .map(|s| SessionView {
+                current: Some(s.id) == current,
+                id: s.id,
+                created_at: s.created_at,
+                last_used_at: s.last_used_at,
+                expires_at: s.expires_at,
+                address: s.address,
+                client: s.client,
+            })
+            .collect();
+        Ok(SessionsResponse::Ok(Json(sessions)))
+    }
+
+    /// End all your other sessions
+    ///
+    /// Every session and token but the one this request uses.
+    #[oai(path = "/auth/sessions", method = "delete")]
+    async fn end_other_sessions(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<LogoutResponse> {
+        service::end_other_sessions(&state, &auth.0).await?;
+        Ok(LogoutResponse::Done)
+    }
+
+    /// End one of your sessions
+    ///
+    /// Not the one this request uses (409): log out for that.
+    #[oai(path = "/auth/sessions/:id", method = "delete")]
+    async fn end_session(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> ApiResult<LogoutResponse> {
+        service::end_session(&state, &auth.0, id.0).await?;
+        Ok(LogoutResponse::Done)
+    }
+
+    /// Your second factor
+    #[oai(path = "/auth/two-factor", method = "get")]
+    async fn second_factor(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<SecondFactorResponse> {
+        let user = store::find_user(&state.db, auth.0.user_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("Your user"))?;
+        let status = two_factor::status(&state, &user).await?;
+        Ok(SecondFactorResponse::Ok(Json(SecondFactorStatus {
+            enabled: status.enabled_at.is_some(),
+            enabled_at: status.enabled_at,
+            required: status.required,
+            recovery_codes_left: status.recovery_codes_left,
+        })))
+    }
+
+    /// Start setting up a second factor
+    ///
+    /// Returns a TOTP key (RFC 6238: SHA-1, 30 seconds, 6 digits) with its `otpauth://` URI and
+    /// QR code; it takes effect once `POST /auth/two-factor/confirm` gets a code from it. Asking
+    /// again before confirming shows the same key. A sensitive action.
+    #[oai(path = "/auth/two-factor", method = "post")]
+    async fn begin_two_factor(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<EnrolmentResponse> {
+        auth.0.require_recent_sign_in(state.now())?;
+        let user = store::find_user(&state.db, auth.0.user_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("Your user"))?;
+        let enrolment = two_factor::begin_enrolment(&state, &user).await?;
+        Ok(EnrolmentResponse::Ok(Json(EnrolmentView {
+            secret: enrolment.secret,
+            otpauth_uri: enrolment.uri,
+            qr_svg: enrolment.qr_svg,
+        })))
+    }
+
+    /// Confirm the second factor
+    ///
+    /// With the code the app shows now; returns ten single-use recovery codes, shown once.
+    #[oai(path = "/auth/two-factor/confirm", method = "post")]
+    async fn confirm_two_factor(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<CodeRequest>,
+    ) -> ApiResult<RecoveryCodesResponse> {
+        auth.0.require_recent_sign_in(state.now())?;
+        let recovery_codes = two_factor::confirm_enrolment(&state, auth.0.user_id, &body.0.code).await?;
+        Ok(RecoveryCodesResponse::Ok(Json(RecoveryCodes { recovery_codes })))
+    }
+
+    /// New recovery codes
+    ///
+    /// Ten new codes replace the old ones. A sensitive action.
+    #[oai(path = "/auth/two-factor/recovery-codes", method = "post")]
+    async fn new_recovery_codes(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<RecoveryCodesResponse> {
+        let recovery_codes = two_factor::new_recovery_codes(&state, &auth.0).await?;
+        Ok(RecoveryCodesResponse::Ok(Json(RecoveryCodes { recovery_codes })))
+    }
+
+    /// Turn the second factor off
+    ///
+    /// Not while your role requires one (409). Your other sessions end. A sensitive action.
+    #[oai(path = "/auth/two-factor", method = "delete")]
+    async fn turn_off_two_factor(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<LogoutResponse> {
+        two_factor::turn_off(&state, &auth.0).await?;
+        Ok(LogoutResponse::Done)
+    }
+
+    /// Who must use a second factor (admins)
+    ///
+    /// `admins` (the default) or `staff`. Those without one set it up at their next sign-in. A
+    /// sensitive action.
+    #[oai(path = "/settings/second-factor", method = "put")]
+    async fn set_second_factor_policy(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<SecondFactorPolicy>,
+    ) -> ApiResult<LogoutResponse> {
+        auth.0.require_admin()?;
+        let to = two_factor::Requirement::parse(&body.0.required_for)
+            .map_err(|m| ApiError::invalid("required_for", m))?;
+        two_factor::set_requirement(&state, &auth.0, to).await?;
+        Ok(LogoutResponse::Done)
+    }
+
+    /// Reset a staff member's second factor (admins)
+    ///
+    /// For a lost phone: they set it up anew at their next sign-in; their sessions end. A
+    /// sensitive action.
+    #[oai(path = "/staff/:id/two-factor", method = "delete")]
+    async fn reset_two_factor(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> ApiResult<LogoutResponse> {
+        two_factor::reset(&state, &auth.0, id.0).await?;
+        Ok(LogoutResponse::Done)
+    }
+
+    /// End a staff member's sessions (admins)
+    #[oai(path = "/staff/:id/sessions", method = "delete")]
+    async fn end_staff_sessions(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> ApiResult<LogoutResponse> {
+        service::end_staff_sessions(&state, &auth.0, id.0).await?;
+        Ok(LogoutResponse::Done)
     }
 
     /// Log out
@@ -197,7 +482,7 @@ impl AccountsApi {
             .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_owned()))
             .unwrap_or_default();
         service::logout(&state, &token).await?;
-        Ok(LogoutResponse::Revoked)
+        Ok(LogoutResponse::Done)
     }
 
     /// The current user

@@ -51,6 +51,16 @@ pub async fn verify_password(password: String, stored_hash: String) -> ApiResult
     .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))
 }
 
+/// Where a request comes from, for the session it opens.
+pub fn client_of(req: &Request) -> store::Client {
+    let agent = req
+        .headers()
+        .get(poem::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(200).collect());
+    store::Client { address: req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()), agent }
+}
+
 /// `Authorization: Bearer <token>` from `POST /api/v1/auth/login`.
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer", checker = "authenticate")]

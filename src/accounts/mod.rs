@@ -12,6 +12,8 @@ pub mod service;
 pub mod staff;
 pub mod store;
 pub mod throttle;
+pub mod totp;
+pub mod two_factor;
 
 use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
@@ -88,12 +90,22 @@ pub struct OrgRef {
     pub kind: OrgKind,
 }
 
+/// The session a request came with: which one, and when its owner last gave their password
+/// (or a code) in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionRef {
+    pub id: i64,
+    pub verified_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// The authenticated caller of a request.
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub user_id: i64,
     pub role: Role,
     pub organization: Option<OrgRef>,
+    /// `None` for work done outside a request (the demo data, the command line).
+    pub session: Option<SessionRef>,
 }
 
 impl Principal {
@@ -122,11 +134,28 @@ impl Principal {
         }
     }
 
+    /// Sensitive actions (the password, the second factor, new staff, confirming a four-eyes
+    /// award) need a sign-in, or a fresh confirmation of the password or a code, within
+    /// [`REAUTHENTICATE_AFTER`]. Work outside a request has no session and is not asked.
+    pub fn require_recent_sign_in(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(), ApiError> {
+        match self.session {
+            Some(session) if now - session.verified_at > REAUTHENTICATE_AFTER => Err(ApiError::ReauthenticationRequired(
+                "You signed in more than 15 minutes ago: confirm your password or a code first \
+                 (POST /api/v1/auth/reauthenticate, or the form on the web), then try again."
+                    .to_owned(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Whether this caller may see and act on data owned by `organization_id`.
     pub fn acts_for(&self, organization_id: i64) -> bool {
         self.organization.is_some_and(|org| org.id == organization_id)
     }
 }
+
+/// How long after giving the password (or a code) a session may take sensitive actions.
+pub const REAUTHENTICATE_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 
 /// The public view of a user.
 #[derive(Debug, Clone, Object)]

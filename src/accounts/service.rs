@@ -8,8 +8,9 @@ use serde_json::json;
 
 use super::{
     OrgKind, Password, Principal, auth,
-    store::{self, UserRow},
+    store::{self, Client, UserRow},
     throttle::LoginThrottle,
+    two_factor::{self, Step},
 };
 use crate::{
     error::{ApiError, ApiResult, Violations},
@@ -71,24 +72,46 @@ pub struct Session {
     pub user: UserRow,
 }
 
-/// Checks the password and opens a session. Failures are throttled per account and per address
-/// (429 with the wait), and an unknown e-mail costs as much time as a known one.
+/// Where a login stands after its password.
+pub enum LoginOutcome {
+    SignedIn(Session),
+    /// The account has a second factor: a code is due, within the challenge's ten minutes.
+    NeedsCode { challenge: String, user: UserRow },
+    /// The account's role requires a second factor that is not set up yet.
+    NeedsEnrolment { challenge: String, user: UserRow },
+}
+
+fn too_many(wait: std::time::Duration) -> ApiError {
+    ApiError::TooManyRequests {
+        detail: format!("Too many failed attempts; try again in {} seconds.", wait.as_secs().max(1)),
+        retry_after: wait,
+    }
+}
+
+fn wrong_code() -> ApiError {
+    ApiError::Unauthorized(
+        "The code is wrong, expired or used already; enter the current code of your authenticator app, \
+         or an unused recovery code."
+            .to_owned(),
+    )
+}
+
+/// Checks the password and, for accounts with a second factor, the code when one is given.
+/// Failures (a wrong password or a wrong code) are throttled per account and per address (429
+/// with the wait), and an unknown e-mail costs as much time as a known one.
 pub async fn login(
     state: &AppState,
     throttle: &LoginThrottle,
     email: &str,
     password: &str,
+    code: Option<&str>,
+    client: &Client,
     address: Option<IpAddr>,
-) -> ApiResult<Session> {
+) -> ApiResult<LoginOutcome> {
     let now = state.clock.now();
     // Malformed addresses share one throttle key, so junk cannot grow the throttle's memory.
     let email = Email::parse(email).map(|e| e.as_str().to_owned()).unwrap_or_default();
-    if let Err(wait) = throttle.attempt(&email, address, now) {
-        return Err(ApiError::TooManyRequests {
-            detail: format!("Too many failed logins; try again in {} seconds.", wait.as_secs().max(1)),
-            retry_after: wait,
-        });
-    }
+    throttle.attempt(&email, address, now).map_err(too_many)?;
     let user = if email.is_empty() { None } else { store::find_user_by_email(&state.db, &email).await? };
     let stored_hash = user.as_ref().map_or(DUMMY_HASH, |u| u.password_hash.as_str()).to_owned();
     let matches = auth::verify_password(password.to_owned(), stored_hash).await?;
@@ -96,18 +119,162 @@ pub async fn login(
     let Some(user) = user.filter(|u| matches && u.removed_at.is_none()) else {
         return Err(ApiError::Unauthorized("The e-mail or password is wrong.".to_owned()));
     };
+    if user.has_second_factor() {
+        match code.filter(|c| !c.trim().is_empty()) {
+            // A wrong code stays counted as a failure: codes are guessed no faster than passwords.
+            Some(code) if !two_factor::verify(state, &user, code).await? => return Err(wrong_code()),
+            Some(_) => {}
+            None => {
+                throttle.succeeded(&email, address);
+                let challenge = two_factor::open_challenge(state, user.id, Step::Code).await?;
+                return Ok(LoginOutcome::NeedsCode { challenge, user });
+            }
+        }
+    } else if two_factor::requirement(&state.db).await?.applies_to(user.role) {
+        throttle.succeeded(&email, address);
+        let challenge = two_factor::open_challenge(state, user.id, Step::Enrol).await?;
+        return Ok(LoginOutcome::NeedsEnrolment { challenge, user });
+    }
     throttle.succeeded(&email, address);
-    open_session(state, user).await
+    Ok(LoginOutcome::SignedIn(open_session(state, user, client).await?))
+}
+
+/// The second step of a sign-in: the code for a challenge [`login`] opened. Wrong codes are
+/// throttled with the account's password failures.
+pub async fn complete_with_code(
+    state: &AppState,
+    throttle: &LoginThrottle,
+    challenge: &str,
+    code: &str,
+    client: &Client,
+    address: Option<IpAddr>,
+) -> ApiResult<Session> {
+    let user = live_challenge(state, challenge, Step::Code).await?;
+    throttle.attempt(&user.email, address, state.now()).map_err(too_many)?;
+    if !two_factor::verify(state, &user, code).await? {
+        return Err(wrong_code());
+    }
+    if !two_factor::close_challenge(state, challenge).await? {
+        return Err(expired_challenge());
+    }
+    throttle.succeeded(&user.email, address);
+    open_session(state, user, client).await
+}
+
+/// The second step of a sign-in whose role requires a second factor not set up yet: the first
+/// code of the new one. Returns the session and the recovery codes, to show once.
+pub async fn complete_with_enrolment(
+    state: &AppState,
+    throttle: &LoginThrottle,
+    challenge: &str,
+    code: &str,
+    client: &Client,
+    address: Option<IpAddr>,
+) -> ApiResult<(Session, Vec<String>)> {
+    let user = live_challenge(state, challenge, Step::Enrol).await?;
+    throttle.attempt(&user.email, address, state.now()).map_err(too_many)?;
+    let codes = two_factor::confirm_enrolment(state, user.id, code).await?;
+    if !two_factor::close_challenge(state, challenge).await? {
+        return Err(expired_challenge());
+    }
+    throttle.succeeded(&user.email, address);
+    let user = store::find_user(&state.db, user.id).await?.ok_or_else(|| ApiError::not_found("Your user"))?;
+    Ok((open_session(state, user, client).await?, codes))
+}
+
+fn expired_challenge() -> ApiError {
+    ApiError::NotFound("This sign-in has expired or was used; sign in again with your password.".to_owned())
+}
+
+/// The user of a live challenge for `step`.
+pub async fn live_challenge(state: &AppState, challenge: &str, step: Step) -> ApiResult<UserRow> {
+    match two_factor::challenge(state, challenge).await? {
+        Some((user, found)) if found == step => Ok(user),
+        _ => Err(expired_challenge()),
+    }
 }
 
 /// Opens a session for a user who has just proved who they are (a login or a registration).
-pub async fn open_session(state: &AppState, user: UserRow) -> ApiResult<Session> {
+pub async fn open_session(state: &AppState, user: UserRow, client: &Client) -> ApiResult<Session> {
     let now = state.clock.now();
     let token = auth::new_token();
     let ttl = TimeDelta::from_std(state.settings.session_ttl).unwrap_or(TimeDelta::days(30));
     let expires_at = now + ttl;
-    store::insert_session(&state.db, user.id, &auth::token_hash(&token), now, expires_at).await?;
+    store::insert_session(&state.db, user.id, &auth::token_hash(&token), now, expires_at, client).await?;
     Ok(Session { token, expires_at, user })
+}
+
+/// The caller gives their password (or, with a second factor, a code) again, so the session may
+/// take sensitive actions for another 15 minutes. Wrong answers are throttled like logins.
+pub async fn reauthenticate(
+    state: &AppState,
+    throttle: &LoginThrottle,
+    principal: &Principal,
+    password: Option<&str>,
+    code: Option<&str>,
+    address: Option<IpAddr>,
+) -> ApiResult<()> {
+    let Some(session) = principal.session else { return Ok(()) };
+    let user = store::find_user(&state.db, principal.user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Your user"))?;
+    let (password, code) =
+        (password.filter(|p| !p.is_empty()), code.filter(|c| !c.trim().is_empty()));
+    if password.is_none() && code.is_none() {
+        return Err(ApiError::invalid("password", "give your password, or a code from your authenticator app"));
+    }
+    throttle.attempt(&user.email, address, state.now()).map_err(too_many)?;
+    let right = match (password, code) {
+        (Some(password), _) => auth::verify_password(password.to_owned(), user.password_hash.clone()).await?,
+        (None, Some(code)) => two_factor::verify(state, &user, code).await?,
+        (None, None) => false,
+    };
+    if !right {
+        let field = if password.is_some() { "password" } else { "code" };
+        return Err(ApiError::invalid(field, "is not right; try again"));
+    }
+    throttle.succeeded(&user.email, address);
+    store::mark_session_verified(&state.db, session.id, state.now()).await
+}
+
+/// Ends one of the caller's own sessions; not the one in use (that is a logout).
+pub async fn end_session(state: &AppState, principal: &Principal, session_id: i64) -> ApiResult<()> {
+    if principal.session.is_some_and(|s| s.id == session_id) {
+        return Err(ApiError::conflict("This is the session you are using; log out to end it."));
+    }
+    if store::end_sessions(&state.db, principal.user_id, Some(session_id), None, state.now()).await? == 0 {
+        return Err(ApiError::not_found(format!("Session {session_id}")));
+    }
+    Ok(())
+}
+
+/// Ends every session of the caller but the one in use; returns how many ended.
+pub async fn end_other_sessions(state: &AppState, principal: &Principal) -> ApiResult<u64> {
+    store::end_sessions(&state.db, principal.user_id, None, principal.session.map(|s| s.id), state.now()).await
+}
+
+/// An admin ends every session of a staff member (a lost laptop, someone leaving).
+pub async fn end_staff_sessions(state: &AppState, admin: &Principal, user_id: i64) -> ApiResult<u64> {
+    admin.require_admin()?;
+    store::find_user(&state.db, user_id)
+        .await?
+        .filter(|u| u.role != crate::accounts::Role::Member)
+        .ok_or_else(|| ApiError::not_found(format!("Staff account {user_id}")))?;
+    let keep = if user_id == admin.user_id { admin.session.map(|s| s.id) } else { None };
+    let ended = store::end_sessions(&state.db, user_id, None, keep, state.now()).await?;
+    let mut tx = state.db.begin().await?;
+    crate::audit::record(
+        &mut tx,
+        crate::audit::Subject::User(user_id),
+        admin.user_id,
+        state.now(),
+        "",
+        "",
+        &format!("{ended} sessions ended by an admin"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
 }
 
 /// Ends the session the token opened.

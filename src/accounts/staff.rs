@@ -26,6 +26,7 @@ pub async fn invite(
     role: Role,
 ) -> ApiResult<i64> {
     admin.require_admin()?;
+    admin.require_recent_sign_in(state.now())?;
     let mut v = crate::error::Violations::default();
     let email = v.check("email", Email::parse(email));
     let name = v.check("display_name", required_text(name, 200));

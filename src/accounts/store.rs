@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{OrgKind, OrgRef, OrgRole, OrganizationView, Principal, Role, UserView};
+use super::{OrgKind, OrgRef, OrgRole, OrganizationView, Principal, Role, SessionRef, UserView};
 use crate::{
     db::{Db, Tx, is_unique_violation},
     error::{ApiError, ApiResult},
@@ -23,13 +23,18 @@ pub struct UserRow {
     pub organization_id: Option<i64>,
     pub organization_kind: Option<OrgKind>,
     pub organization_name: Option<String>,
+    /// The TOTP key (hex) once a second factor is set up.
+    pub totp_secret: Option<String>,
+    /// The key being set up, until a first code confirms it.
+    pub totp_pending_secret: Option<String>,
+    pub totp_enabled_at: Option<DateTime<Utc>>,
 }
 
 /// The user columns [`UserRow`] reads, as a literal so queries can `concat!` onto it.
 macro_rules! select_user {
     () => {
         "SELECT u.id, u.email, u.password_hash, u.display_name, u.role, u.lang, u.org_role, u.removed_at, u.organization_id, \
-         o.kind AS organization_kind, o.name AS organization_name \
+         o.kind AS organization_kind, o.name AS organization_name, u.totp_secret, u.totp_pending_secret, u.totp_enabled_at \
          FROM users u LEFT JOIN organizations o ON o.id = u.organization_id "
     };
 }
@@ -48,7 +53,12 @@ impl UserRow {
             user_id: self.id,
             role: self.role,
             organization: self.organization().map(|o| OrgRef { id: o.id, kind: o.kind }),
+            session: None,
         }
+    }
+
+    pub fn has_second_factor(&self) -> bool {
+        self.totp_secret.is_some()
     }
 
     pub fn view(&self) -> UserView {
@@ -139,25 +149,51 @@ pub async fn find_user(db: &Db, user_id: i64) -> ApiResult<Option<UserRow>> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, UserRow>(SQL).bind(user_id).fetch_optional(pool).await)?)
 }
 
+/// Where a session was opened from, as its owner sees it in their list of sessions.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub address: Option<String>,
+    /// The `User-Agent`, cut to 200 characters.
+    pub agent: Option<String>,
+}
+
 pub async fn insert_session(
     db: &Db,
     user_id: i64,
     token_hash: &str,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
+    client: &Client,
 ) -> ApiResult<()> {
     on_db!(db, pool => sqlx::query(
-        "INSERT INTO sessions (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO sessions (user_id, token_hash, created_at, expires_at, verified_at, last_used_at, address, client) \
+         VALUES ($1, $2, $3, $4, $3, $3, $5, $6)",
     )
     .bind(user_id)
     .bind(token_hash)
     .bind(now)
     .bind(expires_at)
+    .bind(client.address.as_deref())
+    .bind(client.agent.as_deref())
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+#[derive(sqlx::FromRow)]
+struct SessionUserRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    session_id: i64,
+    created_at: DateTime<Utc>,
+    verified_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+/// How stale a session's "last used" may get before a request writes it again: one write a
+/// minute per session, not one per request.
+const LAST_USED_RESOLUTION: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 
 /// The principal behind a live (unexpired, unrevoked) session token.
 pub async fn principal_for_token(
@@ -167,15 +203,30 @@ pub async fn principal_for_token(
 ) -> ApiResult<Option<Principal>> {
     const SQL: &str = concat!(
         select_user!(),
-        "JOIN sessions s ON s.user_id = u.id \
+        ", s.id AS session_id, s.created_at, s.verified_at, s.last_used_at \
+         JOIN sessions s ON s.user_id = u.id \
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.removed_at IS NULL"
     );
-    let row = on_db!(db, pool => sqlx::query_as::<_, UserRow>(SQL)
+    let Some(row) = on_db!(db, pool => sqlx::query_as::<_, SessionUserRow>(SQL)
         .bind(token_hash)
         .bind(now)
         .fetch_optional(pool)
-        .await)?;
-    Ok(row.map(|r| r.principal()))
+        .await)?
+    else {
+        return Ok(None);
+    };
+    if row.last_used_at.is_none_or(|at| now - at >= LAST_USED_RESOLUTION) {
+        on_db!(db, pool => sqlx::query("UPDATE sessions SET last_used_at = $2 WHERE id = $1")
+            .bind(row.session_id)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    let mut principal = row.user.principal();
+    principal.session =
+        Some(SessionRef { id: row.session_id, verified_at: row.verified_at.unwrap_or(row.created_at) });
+    Ok(Some(principal))
 }
 
 pub async fn revoke_session(db: &Db, token_hash: &str, now: DateTime<Utc>) -> ApiResult<()> {
@@ -187,6 +238,63 @@ pub async fn revoke_session(db: &Db, token_hash: &str, now: DateTime<Utc>) -> Ap
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A live session as its owner sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: DateTime<Utc>,
+    pub address: Option<String>,
+    pub client: Option<String>,
+}
+
+/// The user's live sessions, most recently used first.
+pub async fn live_sessions(db: &Db, user_id: i64, now: DateTime<Utc>) -> ApiResult<Vec<SessionRow>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, SessionRow>(
+        "SELECT id, created_at, last_used_at, expires_at, address, client FROM sessions \
+         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
+         ORDER BY COALESCE(last_used_at, created_at) DESC, id DESC",
+    )
+    .bind(user_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Ends the user's sessions: the one with id `only`, or all but the one with id `except`.
+/// Returns how many ended.
+pub async fn end_sessions(
+    db: &Db,
+    user_id: i64,
+    only: Option<i64>,
+    except: Option<i64>,
+    now: DateTime<Utc>,
+) -> ApiResult<u64> {
+    Ok(on_db!(db, pool => sqlx::query(
+        "UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL \
+         AND ($3 IS NULL OR id = $3) AND ($4 IS NULL OR id <> $4)",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(only)
+    .bind(except)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
+/// The password (or a code) was given again in this session.
+pub async fn mark_session_verified(db: &Db, session_id: i64, now: DateTime<Utc>) -> ApiResult<()> {
+    on_db!(db, pool => sqlx::query("UPDATE sessions SET verified_at = $2 WHERE id = $1")
+        .bind(session_id)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ pub mod feeds;
 pub mod ics;
 pub mod store;
 
+use crate::http::url_encode;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
@@ -154,18 +155,6 @@ impl EventFilter {
         }
         pairs.iter().map(|(k, v)| format!("{k}={}", url_encode(v))).collect::<Vec<_>>().join("&")
     }
-}
-
-/// Percent-encodes a query-string value.
-pub fn url_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]

@@ -38,8 +38,8 @@ impl RangeQuery {
     fn query(&self) -> String {
         format!(
             "from={}&to={}",
-            crate::calendar::url_encode(&self.from),
-            crate::calendar::url_encode(&self.to)
+            crate::http::url_encode(&self.from),
+            crate::http::url_encode(&self.to)
         )
     }
 }

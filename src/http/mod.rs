@@ -12,3 +12,15 @@ pub use csv::csv;
 pub use json::{JsonBody, MAX_JSON_BODY, not_null, parse_json};
 pub use page::Page;
 pub use tags::ApiTags;
+
+/// Percent-encodes a query-string value.
+pub fn url_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}

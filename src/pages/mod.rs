@@ -21,7 +21,8 @@ use serde_json::json;
 use crate::{
     bookings::{Format, Reach},
     cache::{Built, respond, respond_varying},
-    calendar::{EventFilter, EventRow, EventStatus, FilterParams, store as events, url_encode},
+    calendar::{EventFilter, EventRow, EventStatus, FilterParams, store as events},
+    http::url_encode,
     error::{ApiError, ApiResult},
     media::{self, ImageOwner, StoredVariant},
     state::AppState,

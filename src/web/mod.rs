@@ -8,6 +8,7 @@
 //! `debut_csrf` cookie (double submit); a post without it is refused with 403 before anything
 //! is read or written. Pages are rendered per request and never cached.
 
+pub mod security;
 pub mod signin;
 pub mod words;
 
@@ -136,7 +137,7 @@ pub async fn require_sign_in(req: &Request, state: &AppState) -> ApiResult<Resul
         Some(user) => Ok(user),
         None => {
             let here = req.uri().path_and_query().map_or("/portal", |p| p.as_str());
-            Err(see_other(&format!("/login?next={}", crate::calendar::url_encode(here)), vec![]))
+            Err(see_other(&format!("/login?next={}", crate::http::url_encode(here)), vec![]))
         }
     })
 }
@@ -297,7 +298,7 @@ impl Shell {
             title: title.into(),
             css_href: pages::css_href(),
             csrf: csrf.token.clone(),
-            switch_href: format!("/lang/{}?next={}", other.short(), crate::calendar::url_encode(here)),
+            switch_href: format!("/lang/{}?next={}", other.short(), crate::http::url_encode(here)),
             switch_lang: other.code(),
             who: who.map(|s| match &s.user.organization_name {
                 Some(org) => format!("{} · {org}", s.user.display_name),

@@ -13,11 +13,12 @@ use poem::{
 use serde::Deserialize;
 
 use super::{
+    security::{SecurityWords, security_words},
     Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, clear_session_cookie, language, page,
     see_other, session_cookie, signed_in, words::words,
 };
 use crate::{
-    accounts::{OrgKind, service, throttle::LoginThrottle},
+    accounts::{OrgKind, auth, service, store as accounts, throttle::LoginThrottle, two_factor},
     error::{ApiError, ApiResult},
     pages::is_local_path,
     state::AppState,
@@ -31,11 +32,17 @@ fn next_or_portal(next: Option<&str>) -> String {
 
 #[derive(Template)]
 #[template(path = "web/login.html")]
-struct LoginPage {
+pub(super) struct LoginPage {
     shell: Shell,
     w: &'static Words,
     email: String,
     next: String,
+}
+
+impl LoginPage {
+    pub(super) fn new(shell: Shell, w: &'static Words, email: String, next: String) -> Self {
+        Self { shell, w, email, next }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -94,16 +101,13 @@ pub async fn login(
     let next = next_or_portal(Some(&form.next));
     let lang = language(req);
     let (w, csrf) = (words(lang), Csrf::of(req, &state));
+    let client = auth::client_of(req);
     let (status, message) =
-        match service::login(&state, &throttle, &form.email, &form.password, address).await {
-            Ok(session) => {
-                // Staff work in the console unless they were on their way somewhere.
-                let next = if next == "/portal" && session.user.role != crate::accounts::Role::Member {
-                    "/staff".to_owned()
-                } else {
-                    next
-                };
-                return Ok(see_other(&next, vec![session_cookie(&state, &session.token)]));
+        match service::login(&state, &throttle, &form.email, &form.password, None, &client, address).await {
+            // Staff work in the console unless they were on their way somewhere.
+            Ok(outcome) => {
+                let next = if next == "/portal" { "" } else { next.as_str() };
+                return super::security::second_step(req, &state, outcome, next).await;
             }
             Err(ApiError::Unauthorized(_)) => (StatusCode::UNAUTHORIZED, w.wrong_login),
             Err(ApiError::TooManyRequests { .. }) => (StatusCode::TOO_MANY_REQUESTS, w.too_many_logins),
@@ -212,7 +216,7 @@ pub async fn register(
     };
     let errors = match result {
         Ok(user) => {
-            let session = service::open_session(&state, user).await?;
+            let session = service::open_session(&state, user, &auth::client_of(req)).await?;
             return Ok(see_other("/portal", vec![session_cookie(&state, &session.token)]));
         }
         Err(ApiError::Validation(fields)) => Errors::from_fields(fields),
@@ -337,12 +341,27 @@ pub async fn reset(
 struct AccountPage {
     shell: Shell,
     w: &'static Words,
+    s: &'static SecurityWords,
     email: String,
     lang_is_en: bool,
     inputs: Vec<Input>,
+    /// When the second factor was turned on, as people read it; `None` while it is off.
+    second_factor_since: Option<String>,
+    second_factor_required: bool,
+    recovery_codes_left: i64,
+    sessions: Vec<SessionLine>,
 }
 
-fn account_page(
+/// One live session or token in the account's list.
+pub struct SessionLine {
+    pub id: i64,
+    pub opened: String,
+    pub last_used: String,
+    pub from: String,
+    pub current: bool,
+}
+
+async fn account_page(
     req: &Request,
     state: &AppState,
     me: &SignedIn,
@@ -350,15 +369,45 @@ fn account_page(
     done: Option<&str>,
 ) -> ApiResult<(AccountPage, Csrf)> {
     let lang = language(req);
-    let (w, csrf) = (words(lang), Csrf::of(req, state));
+    let (w, s, csrf) = (words(lang), security_words(lang), Csrf::of(req, state));
     let shell =
         Shell::new(req, lang, w.account, &csrf, Some(me)).with_errors(errors).with_notice(notice(w, done));
     let inputs = vec![
         Input::new("current_password", w.current_password, "password", "", "current-password"),
         Input::new("new_password", w.new_password, "password", "", "new-password").hint(w.password_hint),
     ];
+    let status = two_factor::status(state, &me.user).await?;
+    let tz = crate::values::Zone::default().tz();
+    let when = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
+    let current = me.principal.session.map(|s| s.id);
+    let sessions = accounts::live_sessions(&state.db, me.user.id, state.now())
+        .await?
+        .into_iter()
+        .map(|row| SessionLine {
+            id: row.id,
+            opened: when(row.created_at),
+            last_used: row.last_used_at.map(when).unwrap_or_default(),
+            from: [row.address.unwrap_or_default(), row.client.unwrap_or_default()]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
+            current: Some(row.id) == current,
+        })
+        .collect();
     Ok((
-        AccountPage { shell, w, email: me.user.email.clone(), lang_is_en: me.user.lang == Lang::En, inputs },
+        AccountPage {
+            shell,
+            w,
+            s,
+            email: me.user.email.clone(),
+            lang_is_en: me.user.lang == Lang::En,
+            inputs,
+            second_factor_since: status.enabled_at.map(when),
+            second_factor_required: status.required,
+            recovery_codes_left: status.recovery_codes_left,
+            sessions,
+        },
         csrf,
     ))
 }
@@ -371,7 +420,7 @@ pub async fn account(
     Query(query): Query<NextQuery>,
 ) -> poem::Result<Response> {
     let me = crate::signed_in_or_return!(req, &state);
-    let (template, csrf) = account_page(req, &state, &me, Errors::default(), query.done.as_deref())?;
+    let (template, csrf) = account_page(req, &state, &me, Errors::default(), query.done.as_deref()).await?;
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
 }
 
@@ -403,7 +452,7 @@ pub async fn change_password(
     {
         Ok(()) => Ok(see_other("/account?done=password-changed", vec![])),
         Err(ApiError::Validation(fields)) => {
-            let (template, csrf) = account_page(req, &state, &me, Errors::from_fields(fields), None)?;
+            let (template, csrf) = account_page(req, &state, &me, Errors::from_fields(fields), None).await?;
             Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &template, &csrf, vec![])?)
         }
         Err(other) => Err(other.into()),
@@ -529,7 +578,7 @@ pub async fn accept_invitation(
     .await;
     let errors = match result {
         Ok(user) => {
-            let session = service::open_session(&state, user).await?;
+            let session = service::open_session(&state, user, &auth::client_of(req)).await?;
             return Ok(see_other("/portal", vec![session_cookie(&state, &session.token)]));
         }
         Err(ApiError::Validation(fields)) => Errors::from_fields(fields),

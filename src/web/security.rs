@@ -1,0 +1,503 @@
+//! The second factor and sessions on the web: the code step of a sign-in (`POST /login/code`),
+//! setting up a second factor (at a sign-in whose role requires it, or from `/account`), the
+//! recovery codes, confirming the password before a sensitive action (`/account/confirm`), and
+//! ending sessions.
+
+use std::sync::Arc;
+
+use askama::Template;
+use poem::{
+    Request, Response, handler,
+    http::StatusCode,
+    web::{Data, Form, Path, Query},
+};
+use serde::Deserialize;
+
+use super::{
+    Csrf, CsrfForm, Errors, Shell, check_csrf, language, page, see_other, session_cookie, signed_in,
+    words::{Words, words},
+};
+use crate::{
+    accounts::{
+        Role, auth,
+        service::{self, LoginOutcome},
+        store::UserRow,
+        throttle::LoginThrottle,
+        two_factor::{self, Enrolment, Step},
+    },
+    error::ApiError,
+    pages::is_local_path,
+    state::AppState,
+    values::Lang,
+};
+
+/// The fixed texts of these pages, in one language.
+pub struct SecurityWords {
+    pub code_title: &'static str,
+    pub code_help: &'static str,
+    pub code: &'static str,
+    pub code_hint: &'static str,
+    pub verify: &'static str,
+    pub wrong_code: &'static str,
+    pub expired: &'static str,
+    pub setup_title: &'static str,
+    pub setup_required: &'static str,
+    pub setup_steps: &'static str,
+    pub secret_label: &'static str,
+    pub qr_alt: &'static str,
+    pub first_code: &'static str,
+    pub turn_on: &'static str,
+    pub codes_title: &'static str,
+    pub codes_help: &'static str,
+    pub go_on: &'static str,
+    pub confirm_title: &'static str,
+    pub confirm_help: &'static str,
+    pub or_code: &'static str,
+    pub confirm: &'static str,
+    pub two_factor: &'static str,
+    pub two_factor_on: &'static str,
+    pub two_factor_off: &'static str,
+    pub two_factor_required: &'static str,
+    pub codes_left: &'static str,
+    pub set_up: &'static str,
+    pub new_codes: &'static str,
+    pub turn_off: &'static str,
+    pub sessions: &'static str,
+    pub this_session: &'static str,
+    pub opened: &'static str,
+    pub last_used: &'static str,
+    pub end: &'static str,
+    pub end_others: &'static str,
+}
+
+pub const ZH: SecurityWords = SecurityWords {
+    code_title: "输入验证码",
+    code_help: "打开您的身份验证器应用，输入 Debut 当前显示的 6 位验证码；手机不在身边时，可输入一个未用过的恢复码。",
+    code: "验证码",
+    code_hint: "6 位数字，或形如 abcde-23456 的恢复码",
+    verify: "验证",
+    wrong_code: "验证码不正确、已过期或已使用过，请输入应用当前显示的验证码。",
+    expired: "本次登录已过期，请重新输入密码登录。",
+    setup_title: "设置两步验证",
+    setup_required: "您的角色登录时必须使用两步验证。设置完成后即可进入。",
+    setup_steps: "用身份验证器应用（如 Microsoft Authenticator、Google 身份验证器、腾讯身份验证器）扫描二维码，或手动输入密钥，然后输入应用显示的第一个验证码。",
+    secret_label: "密钥（手动输入）",
+    qr_alt: "添加到身份验证器应用的二维码",
+    first_code: "应用显示的验证码",
+    turn_on: "开启两步验证",
+    codes_title: "恢复码",
+    codes_help: "请把这些恢复码保存在安全的地方（例如打印出来）。手机丢失时，每个恢复码可代替验证码使用一次。它们只显示这一次。",
+    go_on: "继续",
+    confirm_title: "确认密码",
+    confirm_help: "您登录已超过 15 分钟。进行此项敏感操作前，请再次输入密码或验证码。",
+    or_code: "或输入验证码",
+    confirm: "确认",
+    two_factor: "两步验证",
+    two_factor_on: "已开启，开启时间",
+    two_factor_off: "未开启。开启后，登录时除密码外还需输入手机应用上的验证码。",
+    two_factor_required: "您的角色必须使用两步验证；如需更换手机，请联系管理员重置。",
+    codes_left: "剩余恢复码",
+    set_up: "设置两步验证",
+    new_codes: "生成新的恢复码",
+    turn_off: "关闭两步验证",
+    sessions: "登录会话与令牌",
+    this_session: "当前会话",
+    opened: "登录于",
+    last_used: "最近使用",
+    end: "结束",
+    end_others: "结束其他所有会话",
+};
+
+pub const EN: SecurityWords = SecurityWords {
+    code_title: "Enter your code",
+    code_help: "Open your authenticator app and enter the 6-digit code it shows for Debut. Without your phone, enter an unused recovery code.",
+    code: "Code",
+    code_hint: "6 digits, or a recovery code like abcde-23456",
+    verify: "Verify",
+    wrong_code: "The code is wrong, expired or used already; enter the code your app shows now.",
+    expired: "This sign-in has expired; sign in with your password again.",
+    setup_title: "Set up two-step sign-in",
+    setup_required: "Your role signs in with a second step. Set it up to go on.",
+    setup_steps: "Scan the QR code with an authenticator app (Microsoft Authenticator, Google Authenticator, Tencent Authenticator or another), or type the key in, then enter the first code the app shows.",
+    secret_label: "Key (to type in)",
+    qr_alt: "QR code to add to an authenticator app",
+    first_code: "Code from the app",
+    turn_on: "Turn on two-step sign-in",
+    codes_title: "Recovery codes",
+    codes_help: "Keep these codes somewhere safe (print them). If you lose your phone, each one works once in place of a code. They are shown only this once.",
+    go_on: "Continue",
+    confirm_title: "Confirm your password",
+    confirm_help: "You signed in more than 15 minutes ago. Enter your password or a code again before this sensitive action.",
+    or_code: "or a code",
+    confirm: "Confirm",
+    two_factor: "Two-step sign-in",
+    two_factor_on: "On since",
+    two_factor_off: "Off. Once on, signing in takes a code from an app on your phone as well as your password.",
+    two_factor_required: "Your role must use it; to move to a new phone, ask an admin to reset it.",
+    codes_left: "Recovery codes left",
+    set_up: "Set up two-step sign-in",
+    new_codes: "New recovery codes",
+    turn_off: "Turn off two-step sign-in",
+    sessions: "Sessions and tokens",
+    this_session: "This session",
+    opened: "Signed in",
+    last_used: "Last used",
+    end: "End",
+    end_others: "End all other sessions",
+};
+
+pub fn security_words(lang: Lang) -> &'static SecurityWords {
+    match lang {
+        Lang::Zh => &ZH,
+        Lang::En => &EN,
+    }
+}
+
+/// Where a confirmed sign-in goes: a local path, else the portal or the console.
+fn destination(next: &str, role: Role) -> String {
+    if is_local_path(next) && !next.starts_with("/login") {
+        next.to_owned()
+    } else if role == Role::Member {
+        "/portal".to_owned()
+    } else {
+        "/staff".to_owned()
+    }
+}
+
+/// The redirect to confirm the password, coming back to `next`.
+pub fn confirm_first(next: &str) -> Response {
+    see_other(&format!("/account/confirm?next={}", crate::http::url_encode(next)), vec![])
+}
+
+#[derive(Template)]
+#[template(path = "web/code.html")]
+struct CodePage {
+    shell: Shell,
+    w: &'static Words,
+    s: &'static SecurityWords,
+    challenge: String,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/two_factor_setup.html")]
+struct SetupPage {
+    shell: Shell,
+    w: &'static Words,
+    s: &'static SecurityWords,
+    /// Set at a sign-in whose role requires a second factor; else the page is `/account`'s.
+    challenge: Option<String>,
+    next: String,
+    enrolment: Enrolment,
+    /// The QR code as a `data:` URI.
+    qr_src: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/recovery_codes.html")]
+struct CodesPage {
+    shell: Shell,
+    w: &'static Words,
+    s: &'static SecurityWords,
+    codes: Vec<String>,
+    next: String,
+}
+
+/// What `POST /login` shows after a right password, when a second step is due.
+pub async fn second_step(
+    req: &Request,
+    state: &AppState,
+    outcome: LoginOutcome,
+    next: &str,
+) -> poem::Result<Response> {
+    let lang = language(req);
+    let (s, csrf) = (security_words(lang), Csrf::of(req, state));
+    match outcome {
+        LoginOutcome::SignedIn(session) => {
+            let next = destination(next, session.user.role);
+            Ok(see_other(&next, vec![session_cookie(state, &session.token)]))
+        }
+        LoginOutcome::NeedsCode { challenge, .. } => {
+            let shell = Shell::new(req, lang, s.code_title, &csrf, None);
+            Ok(page(StatusCode::OK, &CodePage { shell, w: words(lang), s, challenge, next: next.to_owned() }, &csrf, vec![])?)
+        }
+        LoginOutcome::NeedsEnrolment { challenge, user } => {
+            setup_page(req, state, &user, Some(challenge), next, Errors::default(), StatusCode::OK).await
+        }
+    }
+}
+
+async fn setup_page(
+    req: &Request,
+    state: &AppState,
+    user: &UserRow,
+    challenge: Option<String>,
+    next: &str,
+    errors: Errors,
+    status: StatusCode,
+) -> poem::Result<Response> {
+    let lang = language(req);
+    let (s, csrf) = (security_words(lang), Csrf::of(req, state));
+    let me = if challenge.is_none() { signed_in(req, state).await? } else { None };
+    let enrolment = two_factor::begin_enrolment(state, user).await?;
+    let shell = Shell::new(req, lang, s.setup_title, &csrf, me.as_ref()).with_errors(errors);
+    let qr_src = format!("data:image/svg+xml,{}", crate::http::url_encode(&enrolment.qr_svg));
+    let template = SetupPage { shell, w: words(lang), s, challenge, next: next.to_owned(), enrolment, qr_src };
+    Ok(page(status, &template, &csrf, vec![])?)
+}
+
+fn codes_page(req: &Request, state: &AppState, codes: Vec<String>, next: String, cookies: Vec<String>) -> poem::Result<Response> {
+    let lang = language(req);
+    let (s, csrf) = (security_words(lang), Csrf::of(req, state));
+    let shell = Shell::new(req, lang, s.codes_title, &csrf, None);
+    Ok(page(StatusCode::OK, &CodesPage { shell, w: words(lang), s, codes, next }, &csrf, cookies)?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CodeForm {
+    csrf: String,
+    challenge: String,
+    code: String,
+    next: String,
+}
+
+/// `POST /login/code`: the second step of a sign-in, a code (or the first code of a second
+/// factor being set up).
+#[handler]
+pub async fn login_code(
+    req: &Request,
+    state: Data<&AppState>,
+    throttle: Data<&Arc<LoginThrottle>>,
+    Form(form): Form<CodeForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let lang = language(req);
+    let (w, s, csrf) = (words(lang), security_words(lang), Csrf::of(req, &state));
+    let address = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    let client = auth::client_of(req);
+    let step = two_factor::challenge(&state, &form.challenge).await?;
+    let code_page = |status, message: &str| -> poem::Result<Response> {
+        let shell = Shell::new(req, lang, s.code_title, &csrf, None).with_errors(Errors::from_fields(vec![
+            crate::error::FieldError { field: "code".into(), message: message.to_owned() },
+        ]));
+        let template = CodePage { shell, w, s, challenge: form.challenge.clone(), next: form.next.clone() };
+        Ok(page(status, &template, &csrf, vec![])?)
+    };
+    match step {
+        None => {
+            let shell = Shell::new(req, lang, w.sign_in, &csrf, None).with_errors(Errors::general(s.expired));
+            let template = super::signin::LoginPage::new(shell, w, String::new(), form.next.clone());
+            Ok(page(StatusCode::NOT_FOUND, &template, &csrf, vec![])?)
+        }
+        Some((_, Step::Code)) => {
+            match service::complete_with_code(&state, &throttle, &form.challenge, &form.code, &client, address).await {
+                Ok(session) => Ok(see_other(
+                    &destination(&form.next, session.user.role),
+                    vec![session_cookie(&state, &session.token)],
+                )),
+                Err(ApiError::Unauthorized(_)) => code_page(StatusCode::UNAUTHORIZED, s.wrong_code),
+                Err(ApiError::TooManyRequests { .. }) => code_page(StatusCode::TOO_MANY_REQUESTS, w.too_many_logins),
+                Err(other) => Err(other.into()),
+            }
+        }
+        Some((user, Step::Enrol)) => {
+            match service::complete_with_enrolment(&state, &throttle, &form.challenge, &form.code, &client, address)
+                .await
+            {
+                Ok((session, codes)) => {
+                    let next = destination(&form.next, session.user.role);
+                    codes_page(req, &state, codes, next, vec![session_cookie(&state, &session.token)])
+                }
+                Err(err @ (ApiError::Validation(_) | ApiError::TooManyRequests { .. })) => {
+                    let (status, errors) = match err {
+                        ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, s.wrong_code),
+                        _ => (StatusCode::TOO_MANY_REQUESTS, w.too_many_logins),
+                    };
+                    let errors = Errors::from_fields(vec![crate::error::FieldError {
+                        field: "code".into(),
+                        message: errors.to_owned(),
+                    }]);
+                    setup_page(req, &state, &user, Some(form.challenge.clone()), &form.next, errors, status).await
+                }
+                Err(other) => Err(other.into()),
+            }
+        }
+    }
+}
+
+/// `GET /account/two-factor`: the QR code and key of a second factor being set up.
+#[handler]
+pub async fn setup(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
+    let me = crate::signed_in_or_return!(req, &state);
+    if me.principal.require_recent_sign_in(state.now()).is_err() {
+        return Ok(confirm_first("/account/two-factor"));
+    }
+    if me.user.has_second_factor() {
+        return Ok(see_other("/account", vec![]));
+    }
+    setup_page(req, &state, &me.user, None, "/account", Errors::default(), StatusCode::OK).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SetupForm {
+    csrf: String,
+    code: String,
+}
+
+/// `POST /account/two-factor`: the first code turns the second factor on; the recovery codes
+/// are shown once.
+#[handler]
+pub async fn turn_on(req: &Request, state: Data<&AppState>, Form(form): Form<SetupForm>) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = crate::signed_in_or_return!(req, &state);
+    if me.principal.require_recent_sign_in(state.now()).is_err() {
+        return Ok(confirm_first("/account/two-factor"));
+    }
+    match two_factor::confirm_enrolment(&state, me.user.id, &form.code).await {
+        Ok(codes) => codes_page(req, &state, codes, "/account".into(), vec![]),
+        Err(ApiError::Validation(fields)) => {
+            let errors = Errors::from_fields(fields);
+            setup_page(req, &state, &me.user, None, "/account", errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(ApiError::Conflict { .. }) => Ok(see_other("/account", vec![])),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /account/two-factor/recovery-codes`: ten new codes in place of the old.
+#[handler]
+pub async fn new_codes(req: &Request, state: Data<&AppState>, Form(form): Form<CsrfForm>) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = crate::signed_in_or_return!(req, &state);
+    match two_factor::new_recovery_codes(&state, &me.principal).await {
+        Ok(codes) => codes_page(req, &state, codes, "/account".into(), vec![]),
+        Err(ApiError::ReauthenticationRequired(_)) => Ok(confirm_first("/account")),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /account/two-factor/off`.
+#[handler]
+pub async fn turn_off(req: &Request, state: Data<&AppState>, Form(form): Form<CsrfForm>) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = crate::signed_in_or_return!(req, &state);
+    match two_factor::turn_off(&state, &me.principal).await {
+        Ok(()) => Ok(see_other("/account?done=saved", vec![])),
+        Err(ApiError::ReauthenticationRequired(_)) => Ok(confirm_first("/account")),
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/confirm.html")]
+struct ConfirmPage {
+    shell: Shell,
+    w: &'static Words,
+    s: &'static SecurityWords,
+    email: String,
+    next: String,
+    has_code: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmQuery {
+    next: String,
+}
+
+fn local_or_account(next: &str) -> String {
+    if is_local_path(next) && !next.starts_with("/login") { next.to_owned() } else { "/account".to_owned() }
+}
+
+/// `GET /account/confirm?next=`: give the password (or a code) again.
+#[handler]
+pub async fn confirm_page(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(query): Query<ConfirmQuery>,
+) -> poem::Result<Response> {
+    let me = crate::signed_in_or_return!(req, &state);
+    let lang = language(req);
+    let (w, s, csrf) = (words(lang), security_words(lang), Csrf::of(req, &state));
+    let shell = Shell::new(req, lang, s.confirm_title, &csrf, Some(&me));
+    let template = ConfirmPage {
+        shell,
+        w,
+        s,
+        email: me.user.email.clone(),
+        next: local_or_account(&query.next),
+        has_code: me.user.has_second_factor(),
+    };
+    Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    csrf: String,
+    password: String,
+    code: String,
+    next: String,
+}
+
+/// `POST /account/confirm`.
+#[handler]
+pub async fn confirm(
+    req: &Request,
+    state: Data<&AppState>,
+    throttle: Data<&Arc<LoginThrottle>>,
+    Form(form): Form<ConfirmForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = crate::signed_in_or_return!(req, &state);
+    let address = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    let next = local_or_account(&form.next);
+    let result = service::reauthenticate(
+        &state,
+        &throttle,
+        &me.principal,
+        Some(form.password.as_str()),
+        Some(form.code.as_str()),
+        address,
+    )
+    .await;
+    let (status, errors) = match result {
+        Ok(()) => return Ok(see_other(&next, vec![])),
+        Err(ApiError::Validation(fields)) => (StatusCode::UNPROCESSABLE_ENTITY, Errors::from_fields(fields)),
+        Err(ApiError::TooManyRequests { detail, .. }) => (StatusCode::TOO_MANY_REQUESTS, Errors::general(detail)),
+        Err(other) => return Err(other.into()),
+    };
+    let lang = language(req);
+    let (w, s, csrf) = (words(lang), security_words(lang), Csrf::of(req, &state));
+    let shell = Shell::new(req, lang, s.confirm_title, &csrf, Some(&me)).with_errors(errors);
+    let template =
+        ConfirmPage { shell, w, s, email: me.user.email.clone(), next, has_code: me.user.has_second_factor() };
+    Ok(page(status, &template, &csrf, vec![])?)
+}
+
+/// `POST /account/sessions/{id}/end`.
+#[handler]
+pub async fn end_session(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = crate::signed_in_or_return!(req, &state);
+    match service::end_session(&state, &me.principal, id).await {
+        Ok(()) | Err(ApiError::NotFound(_)) => Ok(see_other("/account?done=saved#sessions", vec![])),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /account/sessions/end-others`.
+#[handler]
+pub async fn end_others(req: &Request, state: Data<&AppState>, Form(form): Form<CsrfForm>) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = crate::signed_in_or_return!(req, &state);
+    service::end_other_sessions(&state, &me.principal).await?;
+    Ok(see_other("/account?done=saved#sessions", vec![]))
+}
