@@ -11,13 +11,13 @@ use serde::Deserialize;
 
 use super::words::{ConsoleWords, console_words};
 use crate::{
-    accounts::{Role, staff, store as accounts},
+    accounts::{Role, service, staff, store as accounts, two_factor},
     error::{ApiError, ApiResult},
     staff_or_return,
     state::AppState,
     web::{
-        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, see_other,
-        words::words,
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, security::confirm_first,
+        see_other, words::words,
     },
 };
 
@@ -28,6 +28,7 @@ pub struct StaffLine {
     pub role: &'static str,
     pub disabled: bool,
     pub me: bool,
+    pub second_factor: bool,
 }
 
 #[derive(Template)]
@@ -38,6 +39,8 @@ struct AccountsPage {
     c: &'static ConsoleWords,
     staff: Vec<StaffLine>,
     inputs: Vec<Input>,
+    /// Every staff member must use a second factor (else admins only).
+    all_staff_need_second_factor: bool,
 }
 
 fn require_admin(me: &SignedIn) -> ApiResult<()> {
@@ -64,6 +67,7 @@ async fn accounts_page(
             email: s.email,
             role: if s.role == Role::Admin { c.admin } else { c.staff_role },
             disabled: s.removed_at.is_some(),
+            second_factor: s.totp_enabled_at.is_some(),
         })
         .collect();
     let inputs = vec![
@@ -72,7 +76,9 @@ async fn accounts_page(
     ];
     let shell =
         Shell::new(req, lang, c.staff_accounts, &csrf, Some(me)).with_errors(errors).with_notice(notice);
-    Ok((AccountsPage { shell, w, c, staff, inputs }, csrf))
+    let all_staff_need_second_factor =
+        two_factor::requirement(&state.db).await? == two_factor::Requirement::Staff;
+    Ok((AccountsPage { shell, w, c, staff, inputs, all_staff_need_second_factor }, csrf))
 }
 
 /// `GET /staff/accounts`.
@@ -108,6 +114,7 @@ pub async fn invite(
     let role = if form.admin.is_some() { Role::Admin } else { Role::Staff };
     match staff::invite(&state, &me.principal, &form.email, &form.display_name, role).await {
         Ok(_) => Ok(see_other("/staff/accounts", vec![])),
+        Err(ApiError::ReauthenticationRequired(_)) => Ok(confirm_first("/staff/accounts")),
         Err(ApiError::Validation(fields)) => {
             let (template, csrf) =
                 accounts_page(req, &state, &me, &form, Errors::from_fields(fields), None).await?;
@@ -124,10 +131,13 @@ async fn act(req: &Request, state: &AppState, csrf: &str, id: i64, what: &str) -
     let result = match what {
         "disable" => staff::set_disabled(state, &me.principal, id, true).await,
         "enable" => staff::set_disabled(state, &me.principal, id, false).await,
+        "two-factor" => two_factor::reset(state, &me.principal, id).await,
+        "sessions" => service::end_staff_sessions(state, &me.principal, id).await.map(|_| ()),
         _ => staff::reset_password(state, &me.principal, id).await,
     };
     match result {
         Ok(()) => Ok(see_other("/staff/accounts", vec![])),
+        Err(ApiError::ReauthenticationRequired(_)) => Ok(confirm_first("/staff/accounts")),
         Err(ApiError::Conflict { detail, .. }) => {
             let (template, csrf) =
                 accounts_page(req, state, &me, &InviteForm::default(), Errors::general(detail), None).await?;
@@ -168,4 +178,52 @@ pub async fn reset(
     Form(form): Form<CsrfForm>,
 ) -> poem::Result<Response> {
     act(req, &state, &form.csrf, id, "reset").await
+}
+
+/// `POST /staff/accounts/{id}/two-factor/reset`: for a lost phone; set up anew at the next
+/// sign-in, and the colleague's sessions end.
+#[handler]
+pub async fn reset_two_factor(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Response> {
+    act(req, &state, &form.csrf, id, "two-factor").await
+}
+
+/// `POST /staff/accounts/{id}/sessions/end`.
+#[handler]
+pub async fn end_sessions(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Response> {
+    act(req, &state, &form.csrf, id, "sessions").await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PolicyForm {
+    csrf: String,
+    required_for: String,
+}
+
+/// `POST /staff/accounts/second-factor`: admins only, or every staff member.
+#[handler]
+pub async fn second_factor_policy(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<PolicyForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = staff_or_return!(req, &state);
+    require_admin(&me)?;
+    let to = two_factor::Requirement::parse(&form.required_for).map_err(|m| ApiError::invalid("required_for", m))?;
+    match two_factor::set_requirement(&state, &me.principal, to).await {
+        Ok(()) => Ok(see_other("/staff/accounts", vec![])),
+        Err(ApiError::ReauthenticationRequired(_)) => Ok(confirm_first("/staff/accounts")),
+        Err(other) => Err(other.into()),
+    }
 }

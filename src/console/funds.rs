@@ -14,7 +14,7 @@ use super::words::{ConsoleWords, console_words};
 use crate::{
     error::{ApiError, ApiResult},
     incentives::{
-        ApplicationState, IncentiveAction, StoreTier,
+        ApplicationState, IncentiveAction, StoreTier, proposals,
         service::{self, Breakdown, IncentiveActionRequest},
         store as incentive_store,
     },
@@ -68,6 +68,15 @@ pub struct ApplicationLine {
     pub decidable: bool,
     pub clawable: bool,
     pub cap: String,
+    /// An award or clawback awaiting a second staff member.
+    pub proposal: Option<ProposalLine>,
+}
+
+pub struct ProposalLine {
+    pub id: i64,
+    pub what: String,
+    pub by: String,
+    pub can_confirm: bool,
 }
 
 #[derive(Template)]
@@ -82,6 +91,7 @@ struct FundPage {
     committed: String,
     remaining: String,
     committed_width: f64,
+    threshold: String,
     charts: Vec<Chart>,
     applications: Vec<ApplicationLine>,
 }
@@ -103,6 +113,16 @@ async fn fund_page(
             continue;
         }
         let view = service::view(state, &me.principal, &row).await?;
+        let proposal = view.awaiting_confirmation.map(|p| ProposalLine {
+            id: p.id,
+            what: format!(
+                "{} {}",
+                if p.action == IncentiveAction::ClawBack { c.claw_back } else { c.approve },
+                p.amount.display
+            ),
+            by: p.proposed_by_name,
+            can_confirm: p.can_confirm,
+        });
         applications.push(ApplicationLine {
             id: row.id,
             store: row.store_name.clone(),
@@ -112,9 +132,10 @@ async fn fund_page(
             award: row.award_fen.map(format_cny),
             state: crate::web::words::application_state_label(lang, row.state).0,
             duplicates: view.possible_duplicates.unwrap_or_default(),
-            decidable: row.state == ApplicationState::Submitted,
-            clawable: row.state == ApplicationState::Approved,
+            decidable: proposal.is_none() && row.state == ApplicationState::Submitted,
+            clawable: proposal.is_none() && row.state == ApplicationState::Approved,
             cap: format_cny(row.requested_fen.min(fund_row.cap(row.tier))),
+            proposal,
         });
     }
     let budget = report.fund.budget.fen.max(1) as f64;
@@ -130,6 +151,7 @@ async fn fund_page(
             committed: report.committed.display.clone(),
             remaining: report.remaining.display.clone(),
             committed_width: (580.0 * report.committed.fen as f64 / budget).clamp(0.0, 580.0),
+            threshold: report.fund.four_eyes_threshold.display.clone(),
             charts: vec![
                 chart(c.by_tier, &report.by_tier, |key| {
                     StoreTier::parse(key).map_or_else(|_| key.to_owned(), |t| tier_name(lang, t).to_owned())
@@ -181,18 +203,64 @@ pub async fn decide(
             service::act(&state, &me.principal, id, action, request).await.map(|_| ())
         }
     };
+    settle(req, &state, &me, row.fund_id, id, result).await
+}
+
+/// The page after a decision on the fund page: back to the application, or the fund page with
+/// the problem; a sensitive action in an old sign-in confirms the password first.
+async fn settle(
+    req: &Request,
+    state: &AppState,
+    me: &SignedIn,
+    fund_id: i64,
+    application_id: i64,
+    result: ApiResult<()>,
+) -> poem::Result<Response> {
+    let back = format!("/staff/funds/{fund_id}#application-{application_id}");
     match result {
-        Ok(()) => Ok(see_other(&format!("/staff/funds/{}#application-{id}", row.fund_id), vec![])),
+        Ok(()) => Ok(see_other(&back, vec![])),
+        Err(ApiError::ReauthenticationRequired(_)) => {
+            Ok(crate::web::security::confirm_first(&format!("/staff/funds/{fund_id}")))
+        }
         Err(err @ (ApiError::Validation(_) | ApiError::Conflict { .. } | ApiError::Forbidden(_))) => {
             let errors = match err {
                 ApiError::Validation(fields) => Errors::from_fields(fields),
                 other => Errors::general(other.to_string()),
             };
-            let (template, csrf) = fund_page(req, &state, &me, row.fund_id, errors).await?;
+            let (template, csrf) = fund_page(req, state, me, fund_id, errors).await?;
             Ok(page(StatusCode::CONFLICT, &template, &csrf, vec![])?)
         }
         Err(other) => Err(other.into()),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProposalForm {
+    csrf: String,
+    note: String,
+}
+
+/// `POST /staff/proposals/{id}/{verdict}`: a second staff member confirms or declines an award
+/// or clawback at or above the four-eyes threshold (its proposer may withdraw it).
+#[handler]
+pub async fn proposal_verdict(
+    req: &Request,
+    state: Data<&AppState>,
+    Path((id, verdict)): Path<(i64, String)>,
+    Form(form): Form<ProposalForm>,
+) -> poem::Result<Response> {
+    check_csrf(req, &form.csrf)?;
+    let me = staff_or_return!(req, &state);
+    let Some(open) = proposals::awaiting(&state, &me.principal).await?.into_iter().find(|p| p.id == id) else {
+        return Err(ApiError::NotFound(format!("No proposal {id} awaits confirmation.")).into());
+    };
+    let result = match verdict.as_str() {
+        "confirm" => proposals::confirm(&state, &me.principal, id).await.map(|_| ()),
+        "decline" => proposals::decline(&state, &me.principal, id, &form.note).await,
+        _ => return Err(ApiError::NotFound("No such page.".into()).into()),
+    };
+    settle(req, &state, &me, open.fund_id, open.application_id, result).await
 }
 
 fn csv_response(name: &str, body: String) -> Response {

@@ -13,7 +13,7 @@ use super::{
         self, Application, ApplicationInput, Fund, FundInput, FundReport, IncentiveActionRequest,
         RegisterEntry,
     },
-    store,
+    proposals, store,
 };
 use crate::{
     accounts::auth::BearerAuth,
@@ -260,7 +260,10 @@ impl IncentivesApi {
     ///
     /// `approve` needs `amount_fen` (at most the amount requested and the tier's cap); an award
     /// the fund cannot cover is a 409 stating what remains. `claw-back` needs `amount_fen` and a
-    /// reason in `note`, and returns the money to the fund.
+    /// reason in `note`, and returns the money to the fund. An award or clawback at or above the
+    /// fund's `four_eyes_threshold` is a proposal (202, in `awaiting_confirmation`) until another
+    /// staff member confirms it at `POST /award-proposals/{id}/confirm`; meanwhile other staff
+    /// actions on the application are a 409.
     #[oai(path = "/incentives/:id/:action", method = "post")]
     async fn act(
         &self,
@@ -269,8 +272,80 @@ impl IncentivesApi {
         id: Path<i64>,
         action: Path<IncentiveAction>,
         body: JsonBody<IncentiveActionRequest>,
-    ) -> ApiResult<ApplicationResponse> {
+    ) -> ApiResult<ActResponse> {
         let action = action.0;
-        Ok(ApplicationResponse::Ok(Json(service::act(&state, &auth.0, id.0, action, body.0).await?)))
+        let application = service::act(&state, &auth.0, id.0, action, body.0).await?;
+        let proposed = matches!(action, IncentiveAction::Approve | IncentiveAction::ClawBack)
+            && application.awaiting_confirmation.is_some();
+        Ok(if proposed { ActResponse::Proposed(Json(application)) } else { ActResponse::Ok(Json(application)) })
     }
+
+    /// Awards and clawbacks awaiting a second staff member (staff)
+    ///
+    /// Oldest first; `can_confirm` says whether the caller may confirm each (not their own).
+    #[oai(path = "/award-proposals", method = "get")]
+    async fn award_proposals(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<ProposalsResponse> {
+        Ok(ProposalsResponse::Ok(Json(proposals::awaiting(&state, &auth.0).await?)))
+    }
+
+    /// Confirm an award or clawback (staff, not its proposer)
+    ///
+    /// It reaches the ledger now, checked again: a 409 if the fund no longer covers it or the
+    /// application moved; 403 for the staff member who proposed it. A sensitive action: a
+    /// sign-in older than 15 minutes is asked to confirm the password first.
+    #[oai(path = "/award-proposals/:id/confirm", method = "post")]
+    async fn confirm_proposal(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<ApplicationResponse> {
+        Ok(ApplicationResponse::Ok(Json(proposals::confirm(&state, &auth.0, id.0).await?)))
+    }
+
+    /// Decline an award or clawback (staff; its proposer withdraws it)
+    ///
+    /// Nothing reaches the ledger; the application is free for another decision.
+    #[oai(path = "/award-proposals/:id/decline", method = "post")]
+    async fn decline_proposal(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: JsonBody<DeclineRequest>,
+    ) -> ApiResult<DeclinedResponse> {
+        proposals::decline(&state, &auth.0, id.0, body.0.note.as_deref().unwrap_or("")).await?;
+        Ok(DeclinedResponse::Declined)
+    }
+}
+
+#[derive(Debug, Object, serde::Deserialize)]
+#[oai(skip_serializing_if_is_none)]
+pub struct DeclineRequest {
+    /// Why, for the audit trail.
+    pub note: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum ActResponse {
+    /// Done.
+    #[oai(status = 200)]
+    Ok(Json<Application>),
+    /// At or above the fund's four-eyes threshold: proposed, awaiting a second staff member.
+    #[oai(status = 202)]
+    Proposed(Json<Application>),
+}
+
+#[derive(ApiResponse)]
+pub enum ProposalsResponse {
+    /// Proposals awaiting confirmation.
+    #[oai(status = 200)]
+    Ok(Json<Vec<proposals::Proposal>>),
+}
+
+#[derive(ApiResponse)]
+pub enum DeclinedResponse {
+    /// Declined.
+    #[oai(status = 204)]
+    Declined,
 }

@@ -10,6 +10,7 @@
 //!   notification outbox.
 
 pub mod api;
+pub mod proposals;
 pub mod service;
 pub mod store;
 

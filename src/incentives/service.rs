@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::{
     ApplicationState, IncentiveAction, StoreTier,
+    proposals::{self, Proposal},
     store::{self, ApplicationContent, ApplicationRow, FundRow, NewFund},
     transition,
 };
@@ -54,7 +55,13 @@ pub struct FundInput {
     #[oai(default)]
     #[serde(default)]
     pub public_register: bool,
+    /// Awards and clawbacks of at least this much (fen) need a second staff member to confirm
+    /// them before they reach the ledger; 500,000 CNY by default.
+    pub four_eyes_threshold_fen: Option<i64>,
 }
+
+/// The default four-eyes threshold: 500,000 CNY.
+pub const FOUR_EYES_THRESHOLD_FEN: i64 = 500_000 * 100;
 
 #[derive(Debug, Clone, Object)]
 pub struct TierCap {
@@ -74,6 +81,8 @@ pub struct Fund {
     pub closes_at: DateTime<Utc>,
     pub open: bool,
     pub public_register: bool,
+    /// Awards and clawbacks of at least this much wait for a second staff member.
+    pub four_eyes_threshold: Money,
 }
 
 pub fn fund_view(row: &FundRow, now: DateTime<Utc>) -> Fund {
@@ -88,6 +97,7 @@ pub fn fund_view(row: &FundRow, now: DateTime<Utc>) -> Fund {
         closes_at: row.closes_at,
         open: row.is_open(now),
         public_register: row.public_register,
+        four_eyes_threshold: row.four_eyes_threshold_fen.into(),
     }
 }
 
@@ -96,6 +106,10 @@ pub async fn create_fund(state: &AppState, principal: &Principal, input: FundInp
     let mut v = Violations::default();
     let name = v.check("name", required_text(&input.name, 200));
     let budget = v.check("budget_fen", Fen::positive(input.budget_fen, None));
+    let threshold = v.check(
+        "four_eyes_threshold_fen",
+        Fen::positive(input.four_eyes_threshold_fen.unwrap_or(FOUR_EYES_THRESHOLD_FEN), None),
+    );
     let max_cap = state.settings.max_award_cap_fen;
     let caps = [
         input.caps_fen.global,
@@ -129,6 +143,7 @@ pub async fn create_fund(state: &AppState, principal: &Principal, input: FundInp
         opens_at: input.opens_at,
         closes_at: input.closes_at,
         public_register: input.public_register,
+        four_eyes_threshold_fen: threshold.expect("checked").get(),
     };
     let id = store::insert_fund(&state.db, &fund, state.clock.now()).await?;
     load_fund(state, id).await.map(|f| fund_view(&f, state.clock.now()))
@@ -184,6 +199,9 @@ pub struct Application {
     /// Other applications claiming the same tier by the same brand, or the same store address
     /// (staff only).
     pub possible_duplicates: Option<Vec<i64>>,
+    /// An award or clawback at or above the fund's four-eyes threshold that awaits a second
+    /// staff member (staff only).
+    pub awaiting_confirmation: Option<Proposal>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -191,8 +209,11 @@ pub struct Application {
 }
 
 pub async fn view(state: &AppState, principal: &Principal, row: &ApplicationRow) -> ApiResult<Application> {
-    let possible_duplicates =
-        if principal.is_staff() { Some(store::duplicates(&state.db, row).await?) } else { None };
+    let (possible_duplicates, awaiting_confirmation) = if principal.is_staff() {
+        (Some(store::duplicates(&state.db, row).await?), proposals::open_for(state, principal, row.id).await?)
+    } else {
+        (None, None)
+    };
     Ok(Application {
         id: row.id,
         fund_id: row.fund_id,
@@ -212,6 +233,7 @@ pub async fn view(state: &AppState, principal: &Principal, row: &ApplicationRow)
         award: row.award_fen.map(Money::from),
         clawed_back: row.clawed_back_fen.into(),
         possible_duplicates,
+        awaiting_confirmation,
         created_at: row.created_at,
         updated_at: row.updated_at,
         submitted_at: row.submitted_at,
@@ -459,17 +481,38 @@ pub async fn act(
     let row = load_visible(state, principal, id).await?;
     let actor = if principal.is_staff() { Actor::Staff } else { Actor::Owner };
     let fund = load_fund(state, row.fund_id).await?;
+    if actor == Actor::Staff
+        && let Some(open) = proposals::open_for(state, principal, id).await?
+    {
+        return Err(proposals::awaiting_conflict(&open));
+    }
     let plan = decide(&row, &fund, actor, action, &request)?;
-    apply_plan(state, &row, &plan, principal.user_id).await?;
+    if plan.ledger_amount.is_some_and(|amount| amount.abs() >= fund.four_eyes_threshold_fen) {
+        proposals::propose(state, principal, &row, &plan).await?;
+    } else {
+        apply_plan(state, &row, &plan, principal.user_id, None).await?;
+    }
     let row = load_visible(state, principal, id).await?;
     view(state, principal, &row).await
 }
 
-/// Carries out `plan` in one transaction: the fund's guarded commitment, the ledger entry, the
-/// move (only if the application is still in `plan.from`), the audit entry and the message.
-async fn apply_plan(state: &AppState, row: &ApplicationRow, plan: &Plan, user_id: i64) -> ApiResult<()> {
+/// Carries out `plan` in one transaction: the four-eyes proposal it confirms (if any, only if
+/// still open), the fund's guarded commitment, the ledger entry, the move (only if the
+/// application is still in `plan.from`), the audit entry and the message.
+pub(super) async fn apply_plan(
+    state: &AppState,
+    row: &ApplicationRow,
+    plan: &Plan,
+    user_id: i64,
+    confirms: Option<i64>,
+) -> ApiResult<()> {
     let (id, now) = (row.id, state.clock.now());
     let mut tx = state.db.begin().await?;
+    if let Some(proposal) = confirms
+        && !proposals::mark_confirmed(&mut tx, proposal, user_id, now).await?
+    {
+        return Err(ApiError::conflict("The proposal was decided meanwhile; reload it."));
+    }
     if let Some(amount) = plan.ledger_amount {
         if !store::commit_to_fund(&mut tx, row.fund_id, amount).await? {
             // Read inside the transaction: taking a second connection while holding this one
@@ -704,6 +747,7 @@ mod tests {
             opens_at: DateTime::UNIX_EPOCH,
             closes_at: DateTime::UNIX_EPOCH + chrono::TimeDelta::days(365 * 100),
             public_register: false,
+            four_eyes_threshold_fen: FOUR_EYES_THRESHOLD_FEN,
             created_at: DateTime::UNIX_EPOCH,
         }
     }

@@ -23,6 +23,8 @@ pub struct FundRow {
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
     pub public_register: bool,
+    /// Awards and clawbacks of at least this much wait for a second staff member.
+    pub four_eyes_threshold_fen: i64,
     pub created_at: DateTime<Utc>,
 }
 
@@ -51,16 +53,17 @@ pub struct NewFund {
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
     pub public_register: bool,
+    pub four_eyes_threshold_fen: i64,
 }
 
 const SELECT_FUND: &str = "SELECT id, name, budget_fen, committed_fen, cap_global_fen, cap_asia_fen, \
-     cap_national_fen, cap_provincial_fen, cap_city_fen, opens_at, closes_at, public_register, created_at FROM funds";
+     cap_national_fen, cap_provincial_fen, cap_city_fen, opens_at, closes_at, public_register, four_eyes_threshold_fen, created_at FROM funds";
 
 pub async fn insert_fund(db: &Db, fund: &NewFund, now: DateTime<Utc>) -> ApiResult<i64> {
     Ok(on_db!(db, pool => sqlx::query_scalar(
         "INSERT INTO funds (name, budget_fen, cap_global_fen, cap_asia_fen, cap_national_fen, cap_provincial_fen, \
-         cap_city_fen, opens_at, closes_at, public_register, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         cap_city_fen, opens_at, closes_at, public_register, created_at, four_eyes_threshold_fen) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(&fund.name)
     .bind(fund.budget_fen)
@@ -73,6 +76,7 @@ pub async fn insert_fund(db: &Db, fund: &NewFund, now: DateTime<Utc>) -> ApiResu
     .bind(fund.closes_at)
     .bind(fund.public_register)
     .bind(now)
+    .bind(fund.four_eyes_threshold_fen)
     .fetch_one(pool)
     .await)?)
 }
