@@ -201,12 +201,11 @@ pub async fn principal_for_token(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<Option<Principal>> {
-    const SQL: &str = concat!(
-        select_user!(),
-        ", s.id AS session_id, s.created_at, s.verified_at, s.last_used_at \
-         JOIN sessions s ON s.user_id = u.id \
-         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.removed_at IS NULL"
-    );
+    const SQL: &str = "SELECT u.id, u.email, u.password_hash, u.display_name, u.role, u.lang, u.org_role, \
+         u.removed_at, u.organization_id, o.kind AS organization_kind, o.name AS organization_name, u.totp_secret, \
+         u.totp_pending_secret, u.totp_enabled_at, s.id AS session_id, s.created_at, s.verified_at, s.last_used_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organizations o ON o.id = u.organization_id \
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.removed_at IS NULL";
     let Some(row) = on_db!(db, pool => sqlx::query_as::<_, SessionUserRow>(SQL)
         .bind(token_hash)
         .bind(now)

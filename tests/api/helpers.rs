@@ -11,6 +11,7 @@ use std::{
 
 use debut::{
     accounts::{Role, auth, store},
+    on_db,
     clock::Clock,
     config::Settings,
     db::Db,
@@ -296,6 +297,36 @@ impl TestApp {
         self.login(email).await
     }
 
+    /// Creates an admin with a second factor (set up in the database, as enrolment would leave
+    /// it) and logs in with a code; returns the token and the key (base32).
+    pub async fn admin(&self, email: &str) -> (String, String) {
+        let secret = self.staff_with_second_factor(email, Role::Admin).await;
+        // The current step's code: the server takes one step either side, so a slow login
+        // (password hashing under a loaded test run) that crosses into the next step still
+        // passes. Later codes for this account in the same test must be for a later step.
+        let code = totp(&secret, self.clock.now().timestamp());
+        let reply = self
+            .post("/api/v1/auth/login", None, json!({"email": email, "password": PASSWORD, "code": code}))
+            .await;
+        (reply.ok(200)["token"].as_str().unwrap().to_owned(), secret)
+    }
+
+    /// A staff account of `role` whose second factor is set up; returns its key (base32).
+    pub async fn staff_with_second_factor(&self, email: &str, role: Role) -> String {
+        let hash = auth::hash_password(PASSWORD.into()).await.unwrap();
+        let id = store::create_staff(&self.db, email, &hash, "Admin", role, self.clock.now()).await.unwrap();
+        let key: Vec<u8> = (0..20).map(|i| (id as u8).wrapping_mul(31).wrapping_add(i * 7)).collect();
+        on_db!(&self.db, pool => sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(hex::encode(&key))
+            .bind(self.clock.now())
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        base32_encode(&key)
+    }
+
     /// Creates a venue as `staff_token` and returns its JSON.
     pub async fn venue(&self, staff_token: &str, overrides: Value) -> Value {
         let mut body = venue_body("riverside-hall");
@@ -377,4 +408,48 @@ impl TestApp {
             .collect();
         self.venue(staff, json!({"slug": slug, "opening_hours": hours})).await["id"].as_i64().unwrap()
     }
+}
+
+/// The TOTP code (RFC 6238: HMAC-SHA-1, 30-second steps, 6 digits) for a base32 key at
+/// `unix_seconds`, computed here rather than by the service, so the tests check its arithmetic.
+pub fn totp(secret_base32: &str, unix_seconds: i64) -> String {
+    use hmac::{Hmac, Mac};
+    let key = base32_decode(secret_base32);
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(&key).unwrap();
+    mac.update(&(unix_seconds / 30).to_be_bytes());
+    let digest = mac.finalize().into_bytes();
+    let offset = (digest[19] & 0xf) as usize;
+    let value = u32::from_be_bytes(digest[offset..offset + 4].try_into().unwrap()) & 0x7fff_ffff;
+    format!("{:06}", value % 1_000_000)
+}
+
+fn base32_decode(text: &str) -> Vec<u8> {
+    let (mut out, mut buffer, mut bits) = (Vec::new(), 0u32, 0u32);
+    for c in text.chars().filter(|c| c.is_ascii_alphanumeric()) {
+        let value = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".find(c.to_ascii_uppercase()).unwrap() as u32;
+        buffer = (buffer << 5) | value;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    out
+}
+
+fn base32_encode(bytes: &[u8]) -> String {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut out, mut buffer, mut bits) = (String::new(), 0u32, 0u32);
+    for byte in bytes {
+        buffer = (buffer << 8) | u32::from(*byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(alphabet[((buffer >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(alphabet[((buffer << (5 - bits)) & 31) as usize] as char);
+    }
+    out
 }

@@ -7,7 +7,7 @@ use crate::helpers::TestApp;
 
 const CNY: i64 = 100;
 
-fn fund_body(budget_fen: i64) -> Value {
+pub fn fund_body(budget_fen: i64) -> Value {
     json!({
         "name": "2026 首店经济 fund",
         "budget_fen": budget_fen,
@@ -16,7 +16,7 @@ fn fund_body(budget_fen: i64) -> Value {
     })
 }
 
-fn application(fund: i64, store: &str, requested_fen: i64) -> Value {
+pub fn application(fund: i64, store: &str, requested_fen: i64) -> Value {
     json!({
         "fund_id": fund,
         "store_name": store,
@@ -30,11 +30,11 @@ fn application(fund: i64, store: &str, requested_fen: i64) -> Value {
     })
 }
 
-async fn fund(app: &TestApp, staff: &str, budget_fen: i64) -> i64 {
+pub async fn fund(app: &TestApp, staff: &str, budget_fen: i64) -> i64 {
     app.post("/api/v1/funds", Some(staff), fund_body(budget_fen)).await.ok(201)["id"].as_i64().unwrap()
 }
 
-async fn submitted(app: &TestApp, brand: &str, body: Value) -> i64 {
+pub async fn submitted(app: &TestApp, brand: &str, body: Value) -> i64 {
     let id = app.post("/api/v1/incentives", Some(brand), body).await.ok(201)["id"].as_i64().unwrap();
     app.post(&format!("/api/v1/incentives/{id}/submit"), Some(brand), json!({})).await.ok(200);
     id
@@ -63,7 +63,11 @@ async fn an_award_is_approved_within_the_fund_and_a_clawback_returns_money() {
     let app = TestApp::spawn().await;
     let staff = app.staff("staff@office.cn").await;
     let brand = app.brand("ada@brand.cn").await;
-    let fund = fund(&app, &staff, 1_000_000 * CNY).await;
+    // One staff member decides everything here: the four-eyes threshold is above every amount
+    // (awards that need a second staff member are in staff_security.rs).
+    let mut body = fund_body(1_000_000 * CNY);
+    body["four_eyes_threshold_fen"] = json!(2_000_000 * CNY);
+    let fund = app.post("/api/v1/funds", Some(&staff), body).await.ok(201)["id"].as_i64().unwrap();
     let id = submitted(&app, &brand, application(fund, "Ada 首店", 800_000 * CNY)).await;
 
     let over = app

@@ -23,4 +23,5 @@ mod platform;
 mod portal;
 mod programme;
 mod public_output;
+mod staff_security;
 mod venues;

@@ -83,12 +83,29 @@ impl<'a> Browser<'a> {
         self.send(request).await
     }
 
+    /// Signs in an account with a second factor: the password, then a code for `secret`.
+    pub async fn sign_in_with_code(&mut self, email: &str, secret: &str) -> Page {
+        self.get("/login").await;
+        let page = self.post("/login", &[("email", email), ("password", PASSWORD)], true).await;
+        assert_eq!(page.status, StatusCode::OK, "the code step");
+        let challenge = hidden_value(&page.text, "challenge");
+        let code = crate::helpers::totp(secret, self.app.clock.now().timestamp());
+        self.post("/login/code", &[("challenge", &challenge), ("code", &code), ("next", "")], true).await
+    }
+
     pub async fn sign_in(&mut self, email: &str) {
         self.get("/login").await;
         let page = self.post("/login", &[("email", email), ("password", PASSWORD)], true).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER);
         assert!(matches!(page.location.as_deref(), Some("/portal" | "/staff")), "{:?}", page.location);
     }
+}
+
+/// The value of the hidden input `name` in a page.
+pub fn hidden_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in {html}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
 }
 
 async fn count(app: &TestApp, sql: &'static str) -> i64 {
@@ -667,18 +684,7 @@ fn iso_week_of(local: &str) -> String {
 async fn staff_decide_a_clash_group_release_staged_decisions_and_award_in_chromium() {
     let app = TestApp::spawn().await;
     debut::demo::load(&app.state).await.unwrap();
-    let hash = debut::accounts::auth::hash_password(PASSWORD.into()).await.unwrap();
-    debut::accounts::store::create_staff(
-        &app.db,
-        "reviewer@office.cn",
-        &hash,
-        "Reviewer",
-        debut::accounts::Role::Admin,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-    let staff = app.login("reviewer@office.cn").await;
+    let (staff, secret) = app.admin("reviewer@office.cn").await;
     let venue = app.get("/api/v1/venues/oujiang-parlor", None).await.ok(200)["id"].as_i64().unwrap();
     let mut group = Vec::new();
     for (i, hour) in [14, 15, 16].into_iter().enumerate() {
@@ -717,6 +723,7 @@ async fn staff_decide_a_clash_group_release_staged_decisions_and_award_in_chromi
         artifacts.display().to_string(),
         "reviewer@office.cn".to_owned(),
         PASSWORD.to_owned(),
+        secret,
         group.join(","),
         staged.join(","),
         fund_id.to_string(),
@@ -739,17 +746,7 @@ async fn staff_decide_a_clash_group_release_staged_decisions_and_award_in_chromi
 #[tokio::test]
 async fn admins_manage_staff_accounts_and_other_staff_get_404() {
     let app = TestApp::spawn().await;
-    let hash = debut::accounts::auth::hash_password(PASSWORD.into()).await.unwrap();
-    debut::accounts::store::create_staff(
-        &app.db,
-        "admin@office.cn",
-        &hash,
-        "Admin",
-        debut::accounts::Role::Admin,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    let secret = app.staff_with_second_factor("admin@office.cn", debut::accounts::Role::Admin).await;
     app.staff("staff@office.cn").await;
     let mut staff = Browser::new(&app);
     staff.sign_in("staff@office.cn").await;
@@ -758,7 +755,7 @@ async fn admins_manage_staff_accounts_and_other_staff_get_404() {
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 
     let mut admin = Browser::new(&app);
-    admin.sign_in("admin@office.cn").await;
+    assert_eq!(admin.sign_in_with_code("admin@office.cn", &secret).await.location.as_deref(), Some("/staff"));
     assert_eq!(admin.get("/staff/accounts").await.status, StatusCode::OK);
     assert_eq!(
         admin

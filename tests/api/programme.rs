@@ -242,7 +242,7 @@ async fn seed() -> Seeded {
         .await
         .ok(200);
 
-    let fund = json!({"name": "首店 fund", "budget_fen": 100_000_000 * CNY,
+    let fund = json!({"name": "首店 fund", "budget_fen": 100_000_000 * CNY, "four_eyes_threshold_fen": 1_000_000 * CNY,
         "opens_at": (Utc::now() - TimeDelta::days(1)).to_rfc3339(), "closes_at": (Utc::now() + TimeDelta::days(60)).to_rfc3339()});
     let fund = app.post("/api/v1/funds", Some(&staff), fund).await.ok(201)["id"].as_i64().unwrap();
     let mut awards = Vec::new();

@@ -48,4 +48,18 @@ async function audit(page, label = "") {
   check(serious.length === 0, `${url}: axe finds ${serious.map((v) => `${v.id} (${v.nodes.map((n) => n.target).join(" ")})`).join(", ")}`);
 }
 
-module.exports = { audit, audited, check, launch, sizes, validate };
+/// The TOTP code (RFC 6238: HMAC-SHA-1, 30-second steps, 6 digits) of a base32 key, computed
+/// here as an authenticator app would, independently of the service.
+function totp(secretBase32, unixSeconds = Math.floor(Date.now() / 1000)) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secretBase32.replace(/[^A-Za-z2-7]/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
+  const digest = require("crypto").createHmac("sha1", key).update(counter).digest();
+  const offset = digest[19] & 0xf;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, "0");
+}
+
+module.exports = { audit, audited, check, launch, sizes, totp, validate };
