@@ -42,8 +42,7 @@ impl Secret {
         hex::decode(stored).ok().filter(|b| !b.is_empty()).map(Self)
     }
 
-    /// As people type it into an authenticator app (RFC 4648 base32, no padding), in groups of
-    /// four for reading.
+    /// As people type it into an authenticator app: RFC 4648 base32 without padding.
     pub fn to_base32(&self) -> String {
         base32(&self.0)
     }

@@ -4,7 +4,7 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, TestApp, totp};
 
 #[tokio::test]
 async fn admin_create_staff_prints_the_id_of_a_user_who_can_then_log_in() {
@@ -17,7 +17,31 @@ async fn admin_create_staff_prints_the_id_of_a_user_who_can_then_log_in() {
         .expect("run debut");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let id: i64 = String::from_utf8(output.stdout).unwrap().trim().parse().expect("an id on stdout");
-    let token = app.login("chief@office.cn").await;
+    // An admin signs in with a second factor, set up at the first sign-in on the web.
+    let refused = app.post("/api/v1/auth/login", None, json!({"email": "chief@office.cn", "password": PASSWORD})).await;
+    assert!(refused.problem(403)["detail"].as_str().unwrap().contains("/login"));
+    let mut browser = crate::portal::Browser::new(&app);
+    browser.get("/login").await;
+    let setup = browser.post("/login", &[("email", "chief@office.cn"), ("password", PASSWORD)], true).await;
+    assert_eq!(setup.status, reqwest::StatusCode::OK);
+    let challenge = crate::portal::hidden_value(&setup.text, "challenge");
+    let secret = setup.text.split("<code id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    assert_eq!(browser.get("/staff").await.status, reqwest::StatusCode::SEE_OTHER, "not signed in yet");
+    let now = app.clock.now().timestamp();
+    let done = browser
+        .post("/login/code", &[("challenge", &challenge), ("code", &totp(&secret, now)), ("next", "")], true)
+        .await;
+    assert_eq!(done.status, reqwest::StatusCode::OK);
+    assert_eq!(done.text.matches("<li><code>").count(), 10, "ten recovery codes: {}", done.text);
+    assert_eq!(browser.get("/staff").await.status, reqwest::StatusCode::OK, "signed in");
+    // The challenge worked once.
+    let again = browser
+        .post("/login/code", &[("challenge", &challenge), ("code", &totp(&secret, now + 30)), ("next", "")], true)
+        .await;
+    assert_eq!(again.status, reqwest::StatusCode::NOT_FOUND);
+
+    let login = json!({"email": "chief@office.cn", "password": PASSWORD, "code": totp(&secret, now + 30)});
+    let token = app.post("/api/v1/auth/login", None, login).await.ok(200)["token"].as_str().unwrap().to_owned();
     let me = app.get("/api/v1/me", Some(&token)).await.ok(200);
     assert_eq!(me["id"], id);
     assert_eq!(me["role"], "admin");
