@@ -87,6 +87,8 @@ struct HomePage {
     bookings: Vec<Waiting>,
     changes: Vec<Waiting>,
     awards: Vec<Waiting>,
+    /// Awards and clawbacks awaiting a second staff member.
+    proposals: Vec<Waiting>,
     events: Vec<EventLine>,
     funds: Vec<FundLine>,
     failed: i64,
@@ -129,6 +131,22 @@ pub async fn home(req: &Request, state: Data<&AppState>) -> poem::Result<Respons
             age: age(lang, c, (now - a.submitted_at.unwrap_or(a.updated_at)).num_days()),
         })
         .collect();
+    let proposals = crate::incentives::proposals::awaiting(&state, &me.principal)
+        .await?
+        .into_iter()
+        .map(|p| Waiting {
+            href: format!("/staff/funds/{}#application-{}", p.fund_id, p.application_id),
+            title: format!(
+                "{} · {} · {} · {} {}",
+                p.store_name,
+                p.organization_name,
+                p.amount.display,
+                c.proposed_by,
+                p.proposed_by_name
+            ),
+            age: age(lang, c, (now - p.proposed_at).num_days()),
+        })
+        .collect();
     let filter = EventFilter { from: Some(now), to: Some(now + TimeDelta::days(7)), ..Default::default() };
     let events = events::events(&state.db, &filter, now, None, 100)
         .await?
@@ -159,6 +177,7 @@ pub async fn home(req: &Request, state: Data<&AppState>) -> poem::Result<Respons
         bookings: booking_lines,
         changes,
         awards,
+        proposals,
         events,
         funds,
         failed,

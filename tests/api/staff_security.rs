@@ -393,3 +393,43 @@ async fn a_staff_member_sets_up_two_step_sign_in_and_signs_in_with_a_code_in_chr
     let reply = app.post("/api/v1/auth/login", None, login("desk@office.cn", None)).await;
     assert_eq!(reply.problem(401)["type"], "/problems/second-factor-required");
 }
+
+#[tokio::test]
+async fn in_the_console_one_staff_member_proposes_an_award_and_another_confirms_it_after_giving_the_password_again() {
+    let app = TestApp::spawn_with_clock(Clock::manual(Utc::now())).await;
+    let first = app.staff("first@office.cn").await;
+    app.staff("second@office.cn").await;
+    let brand = app.brand("ada@brand.cn").await;
+    let fund = fund(&app, &first, 10_000_000 * CNY).await;
+    let id = submitted(&app, &brand, application(fund, "Big", 800_000 * CNY)).await;
+
+    let mut proposer = crate::portal::Browser::new(&app);
+    proposer.sign_in("first@office.cn").await;
+    let decided = proposer
+        .post(&format!("/staff/incentives/{id}/decision"), &[("action", "approve"), ("amount", "600000"), ("note", "")], true)
+        .await;
+    assert_eq!(decided.status, reqwest::StatusCode::SEE_OTHER);
+    let page = proposer.get(&format!("/staff/funds/{fund}")).await.text;
+    assert!(page.contains("id=\"proposal-") && page.contains("/decline") && !page.contains("/confirm\""), "{page}");
+    let proposal = app.get("/api/v1/award-proposals", Some(&first)).await.ok(200)[0]["id"].as_i64().unwrap();
+    let own = proposer.post(&format!("/staff/proposals/{proposal}/confirm"), &[], true).await;
+    assert_eq!(own.status, reqwest::StatusCode::CONFLICT, "the proposer's own confirmation is refused on the page");
+    assert!(proposer.get("/staff").await.text.contains(&format!("#application-{id}")), "the console home lists it");
+
+    let mut confirmer = crate::portal::Browser::new(&app);
+    confirmer.sign_in("second@office.cn").await;
+    app.clock.advance(TimeDelta::minutes(20));
+    let asked = confirmer.post(&format!("/staff/proposals/{proposal}/confirm"), &[], true).await;
+    let back = format!("/staff/funds/{fund}");
+    assert_eq!(asked.location, Some(format!("/account/confirm?next={}", back.replace('/', "%2F"))));
+    assert_eq!(app.get(&format!("/api/v1/funds/{fund}/report"), Some(&first)).await.ok(200)["committed"]["fen"], 0);
+    confirmer.get(asked.location.as_deref().unwrap()).await;
+    let wrong = confirmer.post("/account/confirm", &[("password", "not it at all"), ("next", &back)], true).await;
+    assert_eq!(wrong.status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let confirmed = confirmer.post("/account/confirm", &[("password", PASSWORD), ("next", &back)], true).await;
+    assert_eq!(confirmed.location.as_deref(), Some(back.as_str()));
+    let done = confirmer.post(&format!("/staff/proposals/{proposal}/confirm"), &[], true).await;
+    assert_eq!(done.status, reqwest::StatusCode::SEE_OTHER);
+    let report = app.get(&format!("/api/v1/funds/{fund}/report"), Some(&first)).await.ok(200);
+    assert_eq!(report["committed"]["fen"], 600_000 * CNY);
+}
