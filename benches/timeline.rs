@@ -61,9 +61,16 @@ async fn seed(db: &Db, bookings: i64) -> String {
     .unwrap();
     let staff = accounts::create_staff(db, "staff@bench.cn", "x", "S", Role::Staff, now).await.unwrap();
     let token = auth::new_token();
-    accounts::insert_session(db, staff, &auth::token_hash(&token), now, now + TimeDelta::days(1), &Default::default())
-        .await
-        .unwrap();
+    accounts::insert_session(
+        db,
+        staff,
+        &auth::token_hash(&token),
+        now,
+        now + TimeDelta::days(1),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
     token
 }
 

@@ -315,8 +315,15 @@ impl AccountsApi {
         body: JsonBody<ReauthenticateRequest>,
     ) -> ApiResult<LogoutResponse> {
         let address = req.remote_addr().as_socket_addr().map(|a| a.ip());
-        service::reauthenticate(&state, &throttle, &auth.0, body.0.password.as_deref(), body.0.code.as_deref(), address)
-            .await?;
+        service::reauthenticate(
+            &state,
+            &throttle,
+            &auth.0,
+            body.0.password.as_deref(),
+            body.0.code.as_deref(),
+            address,
+        )
+        .await?;
         Ok(LogoutResponse::Done)
     }
 
@@ -347,7 +354,11 @@ impl AccountsApi {
     ///
     /// Every session and token but the one this request uses.
     #[oai(path = "/auth/sessions", method = "delete")]
-    async fn end_other_sessions(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<LogoutResponse> {
+    async fn end_other_sessions(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> ApiResult<LogoutResponse> {
         service::end_other_sessions(&state, &auth.0).await?;
         Ok(LogoutResponse::Done)
     }
@@ -356,14 +367,23 @@ impl AccountsApi {
     ///
     /// Not the one this request uses (409): log out for that.
     #[oai(path = "/auth/sessions/:id", method = "delete")]
-    async fn end_session(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> ApiResult<LogoutResponse> {
+    async fn end_session(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<LogoutResponse> {
         service::end_session(&state, &auth.0, id.0).await?;
         Ok(LogoutResponse::Done)
     }
 
     /// Your second factor
     #[oai(path = "/auth/two-factor", method = "get")]
-    async fn second_factor(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<SecondFactorResponse> {
+    async fn second_factor(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> ApiResult<SecondFactorResponse> {
         let user = store::find_user(&state.db, auth.0.user_id)
             .await?
             .ok_or_else(|| ApiError::not_found("Your user"))?;
@@ -382,7 +402,11 @@ impl AccountsApi {
     /// QR code; it takes effect once `POST /auth/two-factor/confirm` gets a code from it. Asking
     /// again before confirming shows the same key. A sensitive action.
     #[oai(path = "/auth/two-factor", method = "post")]
-    async fn begin_two_factor(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<EnrolmentResponse> {
+    async fn begin_two_factor(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> ApiResult<EnrolmentResponse> {
         auth.0.require_recent_sign_in(state.now())?;
         let user = store::find_user(&state.db, auth.0.user_id)
             .await?
@@ -414,7 +438,11 @@ impl AccountsApi {
     ///
     /// Ten new codes replace the old ones. A sensitive action.
     #[oai(path = "/auth/two-factor/recovery-codes", method = "post")]
-    async fn new_recovery_codes(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<RecoveryCodesResponse> {
+    async fn new_recovery_codes(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> ApiResult<RecoveryCodesResponse> {
         let recovery_codes = two_factor::new_recovery_codes(&state, &auth.0).await?;
         Ok(RecoveryCodesResponse::Ok(Json(RecoveryCodes { recovery_codes })))
     }
@@ -423,7 +451,11 @@ impl AccountsApi {
     ///
     /// Not while your role requires one (409). Your other sessions end. A sensitive action.
     #[oai(path = "/auth/two-factor", method = "delete")]
-    async fn turn_off_two_factor(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<LogoutResponse> {
+    async fn turn_off_two_factor(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> ApiResult<LogoutResponse> {
         two_factor::turn_off(&state, &auth.0).await?;
         Ok(LogoutResponse::Done)
     }
@@ -451,14 +483,24 @@ impl AccountsApi {
     /// For a lost phone: they set it up anew at their next sign-in; their sessions end. A
     /// sensitive action.
     #[oai(path = "/staff/:id/two-factor", method = "delete")]
-    async fn reset_two_factor(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> ApiResult<LogoutResponse> {
+    async fn reset_two_factor(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<LogoutResponse> {
         two_factor::reset(&state, &auth.0, id.0).await?;
         Ok(LogoutResponse::Done)
     }
 
     /// End a staff member's sessions (admins)
     #[oai(path = "/staff/:id/sessions", method = "delete")]
-    async fn end_staff_sessions(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> ApiResult<LogoutResponse> {
+    async fn end_staff_sessions(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<LogoutResponse> {
         service::end_staff_sessions(&state, &auth.0, id.0).await?;
         Ok(LogoutResponse::Done)
     }

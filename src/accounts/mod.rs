@@ -139,11 +139,13 @@ impl Principal {
     /// [`REAUTHENTICATE_AFTER`]. Work outside a request has no session and is not asked.
     pub fn require_recent_sign_in(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(), ApiError> {
         match self.session {
-            Some(session) if now - session.verified_at > REAUTHENTICATE_AFTER => Err(ApiError::ReauthenticationRequired(
-                "You signed in more than 15 minutes ago: confirm your password or a code first \
+            Some(session) if now - session.verified_at > REAUTHENTICATE_AFTER => {
+                Err(ApiError::ReauthenticationRequired(
+                    "You signed in more than 15 minutes ago: confirm your password or a code first \
                  (POST /api/v1/auth/reauthenticate, or the form on the web), then try again."
-                    .to_owned(),
-            )),
+                        .to_owned(),
+                ))
+            }
             _ => Ok(()),
         }
     }

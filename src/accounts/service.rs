@@ -76,9 +76,15 @@ pub struct Session {
 pub enum LoginOutcome {
     SignedIn(Session),
     /// The account has a second factor: a code is due, within the challenge's ten minutes.
-    NeedsCode { challenge: String, user: UserRow },
+    NeedsCode {
+        challenge: String,
+        user: UserRow,
+    },
     /// The account's role requires a second factor that is not set up yet.
-    NeedsEnrolment { challenge: String, user: UserRow },
+    NeedsEnrolment {
+        challenge: String,
+        user: UserRow,
+    },
 }
 
 fn too_many(wait: std::time::Duration) -> ApiError {
@@ -218,10 +224,12 @@ pub async fn reauthenticate(
     let user = store::find_user(&state.db, principal.user_id)
         .await?
         .ok_or_else(|| ApiError::not_found("Your user"))?;
-    let (password, code) =
-        (password.filter(|p| !p.is_empty()), code.filter(|c| !c.trim().is_empty()));
+    let (password, code) = (password.filter(|p| !p.is_empty()), code.filter(|c| !c.trim().is_empty()));
     if password.is_none() && code.is_none() {
-        return Err(ApiError::invalid("password", "give your password, or a code from your authenticator app"));
+        return Err(ApiError::invalid(
+            "password",
+            "give your password, or a code from your authenticator app",
+        ));
     }
     throttle.attempt(&user.email, address, state.now()).map_err(too_many)?;
     let right = match (password, code) {
@@ -250,7 +258,8 @@ pub async fn end_session(state: &AppState, principal: &Principal, session_id: i6
 
 /// Ends every session of the caller but the one in use; returns how many ended.
 pub async fn end_other_sessions(state: &AppState, principal: &Principal) -> ApiResult<u64> {
-    store::end_sessions(&state.db, principal.user_id, None, principal.session.map(|s| s.id), state.now()).await
+    store::end_sessions(&state.db, principal.user_id, None, principal.session.map(|s| s.id), state.now())
+        .await
 }
 
 /// An admin ends every session of a staff member (a lost laptop, someone leaving).

@@ -54,8 +54,9 @@ impl Secret {
         let digest = mac.finalize().into_bytes();
         // RFC 4226 §5.3, dynamic truncation.
         let offset = usize::from(digest[digest.len() - 1] & 0x0f);
-        let value = u32::from_be_bytes([digest[offset], digest[offset + 1], digest[offset + 2], digest[offset + 3]])
-            & 0x7fff_ffff;
+        let value =
+            u32::from_be_bytes([digest[offset], digest[offset + 1], digest[offset + 2], digest[offset + 3]])
+                & 0x7fff_ffff;
         format!("{:0width$}", value % 10u32.pow(DIGITS), width = DIGITS as usize)
     }
 
@@ -88,11 +89,9 @@ impl Secret {
 /// The QR code of `text` as an SVG image (dark modules on white, a quiet zone around).
 pub fn qr_svg(text: &str) -> String {
     match qrcode::QrCode::new(text.as_bytes()) {
-        Ok(code) => code
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(200, 200)
-            .quiet_zone(true)
-            .build(),
+        Ok(code) => {
+            code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).quiet_zone(true).build()
+        }
         // An otpauth URI is far below a QR code's capacity; this is unreachable in practice.
         Err(_) => String::new(),
     }
@@ -213,6 +212,9 @@ mod tests {
         assert_eq!(codes.len(), 10);
         assert_eq!(codes.iter().collect::<std::collections::HashSet<_>>().len(), 10);
         assert!(codes.iter().all(|c| c.len() == 11 && c.as_bytes()[5] == b'-'));
-        assert_eq!(recovery_code_hash(&codes[0]), recovery_code_hash(&codes[0].replace('-', " ").to_uppercase()));
+        assert_eq!(
+            recovery_code_hash(&codes[0]),
+            recovery_code_hash(&codes[0].replace('-', " ").to_uppercase())
+        );
     }
 }

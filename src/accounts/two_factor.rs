@@ -134,7 +134,10 @@ pub async fn begin_enrolment(state: &AppState, user: &UserRow) -> ApiResult<Enro
 }
 
 fn wrong_code() -> ApiError {
-    ApiError::invalid("code", "is not the current code of your authenticator app; check its clock and try the next one")
+    ApiError::invalid(
+        "code",
+        "is not the current code of your authenticator app; check its clock and try the next one",
+    )
 }
 
 /// Confirms the key being set up with a first code from the app; returns the ten recovery
@@ -142,7 +145,9 @@ fn wrong_code() -> ApiError {
 pub async fn confirm_enrolment(state: &AppState, user_id: i64, code: &str) -> ApiResult<Vec<String>> {
     let user = store::find_user(&state.db, user_id).await?.ok_or_else(|| ApiError::not_found("Your user"))?;
     let Some(pending) = user.totp_pending_secret.as_deref().and_then(Secret::from_hex) else {
-        return Err(ApiError::conflict("Start setting up a second factor first (its QR code), then confirm it."));
+        return Err(ApiError::conflict(
+            "Start setting up a second factor first (its QR code), then confirm it.",
+        ));
     };
     let now = state.now();
     let step = pending.matching_step(code, now.timestamp(), None).ok_or_else(wrong_code)?;

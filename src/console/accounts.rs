@@ -16,8 +16,8 @@ use crate::{
     staff_or_return,
     state::AppState,
     web::{
-        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page, security::confirm_first,
-        see_other, words::words,
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page,
+        security::confirm_first, see_other, words::words,
     },
 };
 
@@ -220,7 +220,8 @@ pub async fn second_factor_policy(
     check_csrf(req, &form.csrf)?;
     let me = staff_or_return!(req, &state);
     require_admin(&me)?;
-    let to = two_factor::Requirement::parse(&form.required_for).map_err(|m| ApiError::invalid("required_for", m))?;
+    let to = two_factor::Requirement::parse(&form.required_for)
+        .map_err(|m| ApiError::invalid("required_for", m))?;
     match two_factor::set_requirement(&state, &me.principal, to).await {
         Ok(()) => Ok(see_other("/staff/accounts", vec![])),
         Err(ApiError::ReauthenticationRequired(_)) => Ok(confirm_first("/staff/accounts")),

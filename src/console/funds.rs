@@ -252,7 +252,8 @@ pub async fn proposal_verdict(
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = staff_or_return!(req, &state);
-    let Some(open) = proposals::awaiting(&state, &me.principal).await?.into_iter().find(|p| p.id == id) else {
+    let Some(open) = proposals::awaiting(&state, &me.principal).await?.into_iter().find(|p| p.id == id)
+    else {
         return Err(ApiError::NotFound(format!("No proposal {id} awaits confirmation.")).into());
     };
     let result = match verdict.as_str() {

@@ -138,11 +138,7 @@ pub async fn home(req: &Request, state: Data<&AppState>) -> poem::Result<Respons
             href: format!("/staff/funds/{}#application-{}", p.fund_id, p.application_id),
             title: format!(
                 "{} · {} · {} · {} {}",
-                p.store_name,
-                p.organization_name,
-                p.amount.display,
-                c.proposed_by,
-                p.proposed_by_name
+                p.store_name, p.organization_name, p.amount.display, c.proposed_by, p.proposed_by_name
             ),
             age: age(lang, c, (now - p.proposed_at).num_days()),
         })

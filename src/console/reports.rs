@@ -36,11 +36,7 @@ pub struct RangeQuery {
 
 impl RangeQuery {
     fn query(&self) -> String {
-        format!(
-            "from={}&to={}",
-            crate::http::url_encode(&self.from),
-            crate::http::url_encode(&self.to)
-        )
+        format!("from={}&to={}", crate::http::url_encode(&self.from), crate::http::url_encode(&self.to))
     }
 }
 

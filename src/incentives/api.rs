@@ -8,12 +8,12 @@ use poem_openapi::{
 };
 
 use super::{
-    ApplicationState, IncentiveAction,
+    ApplicationState, IncentiveAction, proposals,
     service::{
         self, Application, ApplicationInput, Fund, FundInput, FundReport, IncentiveActionRequest,
         RegisterEntry,
     },
-    proposals, store,
+    store,
 };
 use crate::{
     accounts::auth::BearerAuth,
@@ -277,14 +277,22 @@ impl IncentivesApi {
         let application = service::act(&state, &auth.0, id.0, action, body.0).await?;
         let proposed = matches!(action, IncentiveAction::Approve | IncentiveAction::ClawBack)
             && application.awaiting_confirmation.is_some();
-        Ok(if proposed { ActResponse::Proposed(Json(application)) } else { ActResponse::Ok(Json(application)) })
+        Ok(if proposed {
+            ActResponse::Proposed(Json(application))
+        } else {
+            ActResponse::Ok(Json(application))
+        })
     }
 
     /// Awards and clawbacks awaiting a second staff member (staff)
     ///
     /// Oldest first; `can_confirm` says whether the caller may confirm each (not their own).
     #[oai(path = "/award-proposals", method = "get")]
-    async fn award_proposals(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<ProposalsResponse> {
+    async fn award_proposals(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> ApiResult<ProposalsResponse> {
         Ok(ProposalsResponse::Ok(Json(proposals::awaiting(&state, &auth.0).await?)))
     }
 

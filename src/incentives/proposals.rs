@@ -21,7 +21,10 @@ use crate::{
     error::{ApiError, ApiResult, ConflictInfo},
     on_db, on_tx,
     state::AppState,
-    values::{Actor, money::{Money, format_cny}},
+    values::{
+        Actor,
+        money::{Money, format_cny},
+    },
 };
 
 /// An award or clawback awaiting a second staff member.
@@ -100,7 +103,11 @@ pub async fn awaiting(state: &AppState, principal: &Principal) -> ApiResult<Vec<
 }
 
 /// The application's proposal awaiting confirmation, if any.
-pub async fn open_for(state: &AppState, principal: &Principal, application_id: i64) -> ApiResult<Option<Proposal>> {
+pub async fn open_for(
+    state: &AppState,
+    principal: &Principal,
+    application_id: i64,
+) -> ApiResult<Option<Proposal>> {
     Ok(open_rows(&state.db, Some(application_id), None).await?.into_iter().next().map(|r| r.view(principal)))
 }
 
@@ -119,7 +126,12 @@ pub fn awaiting_conflict(proposal: &Proposal) -> ApiError {
 }
 
 /// Records `plan` (an award or clawback at or above the threshold) as a proposal.
-pub async fn propose(state: &AppState, principal: &Principal, row: &ApplicationRow, plan: &Plan) -> ApiResult<()> {
+pub async fn propose(
+    state: &AppState,
+    principal: &Principal,
+    row: &ApplicationRow,
+    plan: &Plan,
+) -> ApiResult<()> {
     let amount = plan.ledger_amount.map(i64::abs).unwrap_or_default();
     let now = state.now();
     let mut tx = state.db.begin().await?;
@@ -158,11 +170,9 @@ pub async fn propose(state: &AppState, principal: &Principal, row: &ApplicationR
 }
 
 async fn load_open(state: &AppState, id: i64) -> ApiResult<ProposalRow> {
-    open_rows(&state.db, None, Some(id))
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::NotFound(format!("No proposal {id} awaits confirmation; it may be decided already.")))
+    open_rows(&state.db, None, Some(id)).await?.into_iter().next().ok_or_else(|| {
+        ApiError::NotFound(format!("No proposal {id} awaits confirmation; it may be decided already."))
+    })
 }
 
 async fn name_of(state: &AppState, user_id: i64) -> ApiResult<String> {
@@ -183,7 +193,8 @@ pub async fn confirm(state: &AppState, principal: &Principal, id: i64) -> ApiRes
     principal.require_recent_sign_in(state.now())?;
     let row = service::load_visible(state, principal, proposal.application_id).await?;
     let fund = service::load_fund(state, row.fund_id).await?;
-    let request = IncentiveActionRequest { amount_fen: Some(proposal.amount_fen), note: Some(proposal.note.clone()) };
+    let request =
+        IncentiveActionRequest { amount_fen: Some(proposal.amount_fen), note: Some(proposal.note.clone()) };
     let mut plan = service::decide(&row, &fund, Actor::Staff, proposal.action, &request)?;
     let confirmer = name_of(state, principal.user_id).await?;
     plan.audit_note = format!(

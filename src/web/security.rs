@@ -219,7 +219,12 @@ pub async fn second_step(
         }
         LoginOutcome::NeedsCode { challenge, .. } => {
             let shell = Shell::new(req, lang, s.code_title, &csrf, None);
-            Ok(page(StatusCode::OK, &CodePage { shell, w: words(lang), s, challenge, next: next.to_owned() }, &csrf, vec![])?)
+            Ok(page(
+                StatusCode::OK,
+                &CodePage { shell, w: words(lang), s, challenge, next: next.to_owned() },
+                &csrf,
+                vec![],
+            )?)
         }
         LoginOutcome::NeedsEnrolment { challenge, user } => {
             setup_page(req, state, &user, Some(challenge), next, Errors::default(), StatusCode::OK).await
@@ -242,15 +247,27 @@ async fn setup_page(
     let enrolment = two_factor::begin_enrolment(state, user).await?;
     let shell = Shell::new(req, lang, s.setup_title, &csrf, me.as_ref()).with_errors(errors);
     let qr_src = format!("data:image/svg+xml,{}", crate::http::url_encode(&enrolment.qr_svg));
-    let template = SetupPage { shell, w: words(lang), s, challenge, next: next.to_owned(), enrolment, qr_src };
+    let template =
+        SetupPage { shell, w: words(lang), s, challenge, next: next.to_owned(), enrolment, qr_src };
     Ok(page(status, &template, &csrf, vec![])?)
 }
 
-fn codes_page(req: &Request, state: &AppState, codes: Vec<String>, next: String, cookies: Vec<String>) -> poem::Result<Response> {
+fn codes_page(
+    req: &Request,
+    state: &AppState,
+    codes: Vec<String>,
+    next: String,
+    cookies: Vec<String>,
+) -> poem::Result<Response> {
     let lang = language(req);
     let (s, csrf) = (security_words(lang), Csrf::of(req, state));
     let shell = Shell::new(req, lang, s.codes_title, &csrf, None);
     Ok(page(StatusCode::OK, &CodesPage { shell, w: words(lang), s, codes, next }, &csrf, cookies)?)
+}
+
+/// A form's error beside its code field.
+fn code_error(message: &str) -> Errors {
+    Errors::from_fields(vec![crate::error::FieldError { field: "code".into(), message: message.to_owned() }])
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -278,9 +295,7 @@ pub async fn login_code(
     let client = auth::client_of(req);
     let step = two_factor::challenge(&state, &form.challenge).await?;
     let code_page = |status, message: &str| -> poem::Result<Response> {
-        let shell = Shell::new(req, lang, s.code_title, &csrf, None).with_errors(Errors::from_fields(vec![
-            crate::error::FieldError { field: "code".into(), message: message.to_owned() },
-        ]));
+        let shell = Shell::new(req, lang, s.code_title, &csrf, None).with_errors(code_error(message));
         let template = CodePage { shell, w, s, challenge: form.challenge.clone(), next: form.next.clone() };
         Ok(page(status, &template, &csrf, vec![])?)
     };
@@ -291,34 +306,49 @@ pub async fn login_code(
             Ok(page(StatusCode::NOT_FOUND, &template, &csrf, vec![])?)
         }
         Some((_, Step::Code)) => {
-            match service::complete_with_code(&state, &throttle, &form.challenge, &form.code, &client, address).await {
+            match service::complete_with_code(
+                &state,
+                &throttle,
+                &form.challenge,
+                &form.code,
+                &client,
+                address,
+            )
+            .await
+            {
                 Ok(session) => Ok(see_other(
                     &destination(&form.next, session.user.role),
                     vec![session_cookie(&state, &session.token)],
                 )),
                 Err(ApiError::Unauthorized(_)) => code_page(StatusCode::UNAUTHORIZED, s.wrong_code),
-                Err(ApiError::TooManyRequests { .. }) => code_page(StatusCode::TOO_MANY_REQUESTS, w.too_many_logins),
+                Err(ApiError::TooManyRequests { .. }) => {
+                    code_page(StatusCode::TOO_MANY_REQUESTS, w.too_many_logins)
+                }
                 Err(other) => Err(other.into()),
             }
         }
         Some((user, Step::Enrol)) => {
-            match service::complete_with_enrolment(&state, &throttle, &form.challenge, &form.code, &client, address)
-                .await
+            match service::complete_with_enrolment(
+                &state,
+                &throttle,
+                &form.challenge,
+                &form.code,
+                &client,
+                address,
+            )
+            .await
             {
                 Ok((session, codes)) => {
                     let next = destination(&form.next, session.user.role);
                     codes_page(req, &state, codes, next, vec![session_cookie(&state, &session.token)])
                 }
                 Err(err @ (ApiError::Validation(_) | ApiError::TooManyRequests { .. })) => {
-                    let (status, errors) = match err {
+                    let (status, message) = match err {
                         ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, s.wrong_code),
                         _ => (StatusCode::TOO_MANY_REQUESTS, w.too_many_logins),
                     };
-                    let errors = Errors::from_fields(vec![crate::error::FieldError {
-                        field: "code".into(),
-                        message: errors.to_owned(),
-                    }]);
-                    setup_page(req, &state, &user, Some(form.challenge.clone()), &form.next, errors, status).await
+                    let challenge = Some(form.challenge.clone());
+                    setup_page(req, &state, &user, challenge, &form.next, code_error(message), status).await
                 }
                 Err(other) => Err(other.into()),
             }
@@ -349,7 +379,11 @@ pub struct SetupForm {
 /// `POST /account/two-factor`: the first code turns the second factor on; the recovery codes
 /// are shown once.
 #[handler]
-pub async fn turn_on(req: &Request, state: Data<&AppState>, Form(form): Form<SetupForm>) -> poem::Result<Response> {
+pub async fn turn_on(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<SetupForm>,
+) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
     if me.principal.require_recent_sign_in(state.now()).is_err() {
@@ -359,7 +393,8 @@ pub async fn turn_on(req: &Request, state: Data<&AppState>, Form(form): Form<Set
         Ok(codes) => codes_page(req, &state, codes, "/account".into(), vec![]),
         Err(ApiError::Validation(fields)) => {
             let errors = Errors::from_fields(fields);
-            setup_page(req, &state, &me.user, None, "/account", errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            setup_page(req, &state, &me.user, None, "/account", errors, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
         }
         Err(ApiError::Conflict { .. }) => Ok(see_other("/account", vec![])),
         Err(other) => Err(other.into()),
@@ -368,7 +403,11 @@ pub async fn turn_on(req: &Request, state: Data<&AppState>, Form(form): Form<Set
 
 /// `POST /account/two-factor/recovery-codes`: ten new codes in place of the old.
 #[handler]
-pub async fn new_codes(req: &Request, state: Data<&AppState>, Form(form): Form<CsrfForm>) -> poem::Result<Response> {
+pub async fn new_codes(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
     match two_factor::new_recovery_codes(&state, &me.principal).await {
@@ -380,7 +419,11 @@ pub async fn new_codes(req: &Request, state: Data<&AppState>, Form(form): Form<C
 
 /// `POST /account/two-factor/off`.
 #[handler]
-pub async fn turn_off(req: &Request, state: Data<&AppState>, Form(form): Form<CsrfForm>) -> poem::Result<Response> {
+pub async fn turn_off(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
     match two_factor::turn_off(&state, &me.principal).await {
@@ -466,14 +509,22 @@ pub async fn confirm(
     let (status, errors) = match result {
         Ok(()) => return Ok(see_other(&next, vec![])),
         Err(ApiError::Validation(fields)) => (StatusCode::UNPROCESSABLE_ENTITY, Errors::from_fields(fields)),
-        Err(ApiError::TooManyRequests { detail, .. }) => (StatusCode::TOO_MANY_REQUESTS, Errors::general(detail)),
+        Err(ApiError::TooManyRequests { detail, .. }) => {
+            (StatusCode::TOO_MANY_REQUESTS, Errors::general(detail))
+        }
         Err(other) => return Err(other.into()),
     };
     let lang = language(req);
     let (w, s, csrf) = (words(lang), security_words(lang), Csrf::of(req, &state));
     let shell = Shell::new(req, lang, s.confirm_title, &csrf, Some(&me)).with_errors(errors);
-    let template =
-        ConfirmPage { shell, w, s, email: me.user.email.clone(), next, has_code: me.user.has_second_factor() };
+    let template = ConfirmPage {
+        shell,
+        w,
+        s,
+        email: me.user.email.clone(),
+        next,
+        has_code: me.user.has_second_factor(),
+    };
     Ok(page(status, &template, &csrf, vec![])?)
 }
 
@@ -495,7 +546,11 @@ pub async fn end_session(
 
 /// `POST /account/sessions/end-others`.
 #[handler]
-pub async fn end_others(req: &Request, state: Data<&AppState>, Form(form): Form<CsrfForm>) -> poem::Result<Response> {
+pub async fn end_others(
+    req: &Request,
+    state: Data<&AppState>,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
     service::end_other_sessions(&state, &me.principal).await?;

@@ -13,9 +13,10 @@ use poem::{
 use serde::Deserialize;
 
 use super::{
-    security::{SecurityWords, security_words},
     Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, clear_session_cookie, language, page,
-    see_other, session_cookie, signed_in, words::words,
+    security::{SecurityWords, security_words},
+    see_other, session_cookie, signed_in,
+    words::words,
 };
 use crate::{
     accounts::{OrgKind, auth, service, store as accounts, throttle::LoginThrottle, two_factor},

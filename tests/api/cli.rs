@@ -18,14 +18,16 @@ async fn admin_create_staff_prints_the_id_of_a_user_who_can_then_log_in() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let id: i64 = String::from_utf8(output.stdout).unwrap().trim().parse().expect("an id on stdout");
     // An admin signs in with a second factor, set up at the first sign-in on the web.
-    let refused = app.post("/api/v1/auth/login", None, json!({"email": "chief@office.cn", "password": PASSWORD})).await;
+    let refused =
+        app.post("/api/v1/auth/login", None, json!({"email": "chief@office.cn", "password": PASSWORD})).await;
     assert!(refused.problem(403)["detail"].as_str().unwrap().contains("/login"));
     let mut browser = crate::portal::Browser::new(&app);
     browser.get("/login").await;
     let setup = browser.post("/login", &[("email", "chief@office.cn"), ("password", PASSWORD)], true).await;
     assert_eq!(setup.status, reqwest::StatusCode::OK);
     let challenge = crate::portal::hidden_value(&setup.text, "challenge");
-    let secret = setup.text.split("<code id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let secret =
+        setup.text.split("<code id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
     assert_eq!(browser.get("/staff").await.status, reqwest::StatusCode::SEE_OTHER, "not signed in yet");
     let now = app.clock.now().timestamp();
     let done = browser
@@ -36,12 +38,17 @@ async fn admin_create_staff_prints_the_id_of_a_user_who_can_then_log_in() {
     assert_eq!(browser.get("/staff").await.status, reqwest::StatusCode::OK, "signed in");
     // The challenge worked once.
     let again = browser
-        .post("/login/code", &[("challenge", &challenge), ("code", &totp(&secret, now + 30)), ("next", "")], true)
+        .post(
+            "/login/code",
+            &[("challenge", &challenge), ("code", &totp(&secret, now + 30)), ("next", "")],
+            true,
+        )
         .await;
     assert_eq!(again.status, reqwest::StatusCode::NOT_FOUND);
 
     let login = json!({"email": "chief@office.cn", "password": PASSWORD, "code": totp(&secret, now + 30)});
-    let token = app.post("/api/v1/auth/login", None, login).await.ok(200)["token"].as_str().unwrap().to_owned();
+    let token =
+        app.post("/api/v1/auth/login", None, login).await.ok(200)["token"].as_str().unwrap().to_owned();
     let me = app.get("/api/v1/me", Some(&token)).await.ok(200);
     assert_eq!(me["id"], id);
     assert_eq!(me["role"], "admin");

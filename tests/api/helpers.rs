@@ -11,10 +11,10 @@ use std::{
 
 use debut::{
     accounts::{Role, auth, store},
-    on_db,
     clock::Clock,
     config::Settings,
     db::Db,
+    on_db,
     startup::Application,
     state::AppState,
 };

@@ -44,10 +44,8 @@ async fn staff_enrol_then_sign_in_with_a_code_once_and_with_each_recovery_code_o
     let wrong = app.post("/api/v1/auth/two-factor/confirm", Some(&staff), json!({"code": "000000"})).await;
     assert_eq!(wrong.invalid_fields(), ["code"]);
     let first = code(&app, &secret, 0);
-    let confirmed = app
-        .post("/api/v1/auth/two-factor/confirm", Some(&staff), json!({"code": first}))
-        .await
-        .ok(200);
+    let confirmed =
+        app.post("/api/v1/auth/two-factor/confirm", Some(&staff), json!({"code": first})).await.ok(200);
     let recovery: Vec<String> = confirmed["recovery_codes"]
         .as_array()
         .unwrap()
@@ -66,7 +64,8 @@ async fn staff_enrol_then_sign_in_with_a_code_once_and_with_each_recovery_code_o
     // The code used to confirm the enrolment, and any earlier one, is spent.
     let spent = app.post("/api/v1/auth/login", None, login("desk@office.cn", Some(&first))).await;
     spent.problem(401);
-    let earlier = app.post("/api/v1/auth/login", None, login("desk@office.cn", Some(&code(&app, &secret, -1)))).await;
+    let earlier =
+        app.post("/api/v1/auth/login", None, login("desk@office.cn", Some(&code(&app, &secret, -1)))).await;
     earlier.problem(401);
     // The next code (the app shows it within 30 seconds) signs in once; the same code again is refused.
     let now = code(&app, &secret, 1);
@@ -95,7 +94,8 @@ async fn wrong_codes_are_throttled_like_wrong_passwords() {
     for _ in 0..5 {
         app.post("/api/v1/auth/login", None, login("desk@office.cn", Some("123456"))).await.problem(401);
     }
-    let slowed = app.post("/api/v1/auth/login", None, login("desk@office.cn", Some(&code(&app, &secret, 0)))).await;
+    let slowed =
+        app.post("/api/v1/auth/login", None, login("desk@office.cn", Some(&code(&app, &secret, 0)))).await;
     slowed.problem(429);
     assert!(slowed.header("retry-after").is_some());
 }
@@ -118,10 +118,16 @@ async fn admins_must_set_up_a_second_factor_and_may_require_it_of_all_staff() {
         .await
         .problem(403);
     let bad = app
-        .send(reqwest::Method::PUT, "/api/v1/settings/second-factor", Some(&admin), Some(json!({"required_for": "all"})))
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/settings/second-factor",
+            Some(&admin),
+            Some(json!({"required_for": "all"})),
+        )
         .await;
     assert_eq!(bad.invalid_fields(), ["required_for"]);
-    let set = app.send(reqwest::Method::PUT, "/api/v1/settings/second-factor", Some(&admin), Some(policy)).await;
+    let set =
+        app.send(reqwest::Method::PUT, "/api/v1/settings/second-factor", Some(&admin), Some(policy)).await;
     assert_eq!(set.status, 204);
     assert_eq!(app.get("/api/v1/auth/two-factor", Some(&desk)).await.ok(200)["required"], true);
     app.post("/api/v1/auth/login", None, login("desk@office.cn", None)).await.problem(403);
@@ -132,9 +138,12 @@ async fn people_list_and_end_their_sessions_and_admins_end_colleagues_sessions()
     let app = TestApp::spawn().await;
     let desk = app.staff("desk@office.cn").await;
     let phone = app
-        .read(app.client.post(format!("{}/api/v1/auth/login", app.base)).header("user-agent", "DebutPhone/1.0").json(
-            &login("desk@office.cn", None),
-        ))
+        .read(
+            app.client
+                .post(format!("{}/api/v1/auth/login", app.base))
+                .header("user-agent", "DebutPhone/1.0")
+                .json(&login("desk@office.cn", None)),
+        )
         .await
         .ok(200)["token"]
         .as_str()
@@ -163,7 +172,10 @@ async fn people_list_and_end_their_sessions_and_admins_end_colleagues_sessions()
     // End all the others.
     let second = app.login("desk@office.cn").await;
     let third = app.login("desk@office.cn").await;
-    assert_eq!(app.send(reqwest::Method::DELETE, "/api/v1/auth/sessions", Some(&second), None).await.status, 204);
+    assert_eq!(
+        app.send(reqwest::Method::DELETE, "/api/v1/auth/sessions", Some(&second), None).await.status,
+        204
+    );
     app.get("/api/v1/me", Some(&desk)).await.problem(401);
     app.get("/api/v1/me", Some(&third)).await.problem(401);
     app.get("/api/v1/me", Some(&second)).await.ok(200);
@@ -182,7 +194,8 @@ async fn people_list_and_end_their_sessions_and_admins_end_colleagues_sessions()
     app.send(reqwest::Method::DELETE, &format!("/api/v1/staff/{id}/sessions"), Some(&second), None)
         .await
         .problem(403);
-    let done = app.send(reqwest::Method::DELETE, &format!("/api/v1/staff/{id}/sessions"), Some(&admin), None).await;
+    let done =
+        app.send(reqwest::Method::DELETE, &format!("/api/v1/staff/{id}/sessions"), Some(&admin), None).await;
     assert_eq!(done.status, 204);
     app.get("/api/v1/me", Some(&second)).await.problem(401);
 }
@@ -203,7 +216,9 @@ async fn a_second_factor_reset_by_an_admin_ends_the_colleagues_sessions_and_asks
     app.send(reqwest::Method::DELETE, &format!("/api/v1/staff/{id}/two-factor"), Some(&desk), None)
         .await
         .problem(403);
-    let reset = app.send(reqwest::Method::DELETE, &format!("/api/v1/staff/{id}/two-factor"), Some(&admin), None).await;
+    let reset = app
+        .send(reqwest::Method::DELETE, &format!("/api/v1/staff/{id}/two-factor"), Some(&admin), None)
+        .await;
     assert_eq!(reset.status, 204);
     app.get("/api/v1/me", Some(&desk)).await.problem(401);
     // Staff are not required to have one by default: the password alone signs in again.
@@ -233,17 +248,24 @@ async fn sensitive_actions_ask_for_the_password_again_after_fifteen_minutes() {
     // Not a sensitive action: reading works.
     app.get("/api/v1/auth/two-factor", Some(&desk)).await.ok(200);
 
-    let wrong = app.post("/api/v1/auth/reauthenticate", Some(&desk), json!({"password": "not the password"})).await;
+    let wrong =
+        app.post("/api/v1/auth/reauthenticate", Some(&desk), json!({"password": "not the password"})).await;
     assert_eq!(wrong.invalid_fields(), ["password"]);
     app.post("/api/v1/auth/reauthenticate", Some(&desk), json!({})).await.problem(422);
     let ok = app.post("/api/v1/auth/reauthenticate", Some(&desk), json!({"password": PASSWORD})).await;
     assert_eq!(ok.status, 204);
     app.post("/api/v1/auth/two-factor", Some(&desk), json!({})).await.ok(200);
     // An admin confirms with a code instead of the password.
-    let ok = app.post("/api/v1/auth/reauthenticate", Some(&admin), json!({"code": code(&app, &secret, 1)})).await;
+    let ok =
+        app.post("/api/v1/auth/reauthenticate", Some(&admin), json!({"code": code(&app, &secret, 1)})).await;
     assert_eq!(ok.status, 204);
     let set = app
-        .send(reqwest::Method::PUT, "/api/v1/settings/second-factor", Some(&admin), Some(json!({"required_for": "staff"})))
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/settings/second-factor",
+            Some(&admin),
+            Some(json!({"required_for": "staff"})),
+        )
         .await;
     assert_eq!(set.status, 204);
     // Fifteen minutes later it asks again.
@@ -263,13 +285,22 @@ async fn an_award_at_the_threshold_waits_for_a_second_staff_member_and_the_trail
 
     // Below the threshold: committed at once.
     let small = submitted(&app, &brand, application(fund, "Small", 499_999 * CNY)).await;
-    app.post(&format!("/api/v1/incentives/{small}/approve"), Some(&first), json!({"amount_fen": 499_999 * CNY}))
-        .await
-        .ok(200);
+    app.post(
+        &format!("/api/v1/incentives/{small}/approve"),
+        Some(&first),
+        json!({"amount_fen": 499_999 * CNY}),
+    )
+    .await
+    .ok(200);
 
     let big = submitted(&app, &brand, application(fund, "Big", 800_000 * CNY)).await;
-    let proposed =
-        app.post(&format!("/api/v1/incentives/{big}/approve"), Some(&first), json!({"amount_fen": 500_000 * CNY})).await;
+    let proposed = app
+        .post(
+            &format!("/api/v1/incentives/{big}/approve"),
+            Some(&first),
+            json!({"amount_fen": 500_000 * CNY}),
+        )
+        .await;
     let proposed = proposed.ok(202);
     assert_eq!(proposed["state"], "submitted", "not approved yet");
     let proposal = proposed["awaiting_confirmation"]["id"].as_i64().unwrap();
@@ -290,14 +321,22 @@ async fn an_award_at_the_threshold_waits_for_a_second_staff_member_and_the_trail
     app.get("/api/v1/award-proposals", Some(&brand)).await.problem(403);
 
     // The proposer cannot confirm their own; a brand cannot either.
-    app.post(&format!("/api/v1/award-proposals/{proposal}/confirm"), Some(&first), json!({})).await.problem(403);
-    app.post(&format!("/api/v1/award-proposals/{proposal}/confirm"), Some(&brand), json!({})).await.problem(403);
-    let confirmed =
-        app.post(&format!("/api/v1/award-proposals/{proposal}/confirm"), Some(&second), json!({})).await.ok(200);
+    app.post(&format!("/api/v1/award-proposals/{proposal}/confirm"), Some(&first), json!({}))
+        .await
+        .problem(403);
+    app.post(&format!("/api/v1/award-proposals/{proposal}/confirm"), Some(&brand), json!({}))
+        .await
+        .problem(403);
+    let confirmed = app
+        .post(&format!("/api/v1/award-proposals/{proposal}/confirm"), Some(&second), json!({}))
+        .await
+        .ok(200);
     assert_eq!(confirmed["state"], "approved");
     assert_eq!(confirmed["award"]["fen"], 500_000 * CNY);
     assert!(confirmed.get("awaiting_confirmation").is_none());
-    app.post(&format!("/api/v1/award-proposals/{proposal}/confirm"), Some(&second), json!({})).await.problem(404);
+    app.post(&format!("/api/v1/award-proposals/{proposal}/confirm"), Some(&second), json!({}))
+        .await
+        .problem(404);
     let report = app.get(&format!("/api/v1/funds/{fund}/report"), Some(&first)).await.ok(200);
     assert_eq!(report["committed"]["fen"], 999_999 * CNY);
 
@@ -315,12 +354,21 @@ async fn an_award_at_the_threshold_waits_for_a_second_staff_member_and_the_trail
 
     // A clawback at the threshold waits too; declining it leaves the ledger alone.
     let claw = app
-        .post(&format!("/api/v1/incentives/{big}/claw-back"), Some(&second), json!({"amount_fen": 500_000 * CNY, "note": "Closed"}))
+        .post(
+            &format!("/api/v1/incentives/{big}/claw-back"),
+            Some(&second),
+            json!({"amount_fen": 500_000 * CNY, "note": "Closed"}),
+        )
         .await
         .ok(202);
     let claw_id = claw["awaiting_confirmation"]["id"].as_i64().unwrap();
-    let declined =
-        app.post(&format!("/api/v1/award-proposals/{claw_id}/decline"), Some(&first), json!({"note": "Still open"})).await;
+    let declined = app
+        .post(
+            &format!("/api/v1/award-proposals/{claw_id}/decline"),
+            Some(&first),
+            json!({"note": "Still open"}),
+        )
+        .await;
     assert_eq!(declined.status, 204);
     let report = app.get(&format!("/api/v1/funds/{fund}/report"), Some(&first)).await.ok(200);
     assert_eq!(report["committed"]["fen"], 999_999 * CNY);
@@ -329,9 +377,13 @@ async fn an_award_at_the_threshold_waits_for_a_second_staff_member_and_the_trail
     body["four_eyes_threshold_fen"] = json!(1_000_000 * CNY);
     let high = app.post("/api/v1/funds", Some(&first), body).await.ok(201)["id"].as_i64().unwrap();
     let direct = submitted(&app, &brand, application(high, "Direct", 600_000 * CNY)).await;
-    app.post(&format!("/api/v1/incentives/{direct}/approve"), Some(&first), json!({"amount_fen": 600_000 * CNY}))
-        .await
-        .ok(200);
+    app.post(
+        &format!("/api/v1/incentives/{direct}/approve"),
+        Some(&first),
+        json!({"amount_fen": 600_000 * CNY}),
+    )
+    .await
+    .ok(200);
 }
 
 #[tokio::test]
@@ -395,7 +447,8 @@ async fn a_staff_member_sets_up_two_step_sign_in_and_signs_in_with_a_code_in_chr
 }
 
 #[tokio::test]
-async fn in_the_console_one_staff_member_proposes_an_award_and_another_confirms_it_after_giving_the_password_again() {
+async fn in_the_console_one_staff_member_proposes_an_award_and_another_confirms_it_after_giving_the_password_again()
+ {
     let app = TestApp::spawn_with_clock(Clock::manual(Utc::now())).await;
     let first = app.staff("first@office.cn").await;
     app.staff("second@office.cn").await;
@@ -406,15 +459,29 @@ async fn in_the_console_one_staff_member_proposes_an_award_and_another_confirms_
     let mut proposer = crate::portal::Browser::new(&app);
     proposer.sign_in("first@office.cn").await;
     let decided = proposer
-        .post(&format!("/staff/incentives/{id}/decision"), &[("action", "approve"), ("amount", "600000"), ("note", "")], true)
+        .post(
+            &format!("/staff/incentives/{id}/decision"),
+            &[("action", "approve"), ("amount", "600000"), ("note", "")],
+            true,
+        )
         .await;
     assert_eq!(decided.status, reqwest::StatusCode::SEE_OTHER);
     let page = proposer.get(&format!("/staff/funds/{fund}")).await.text;
-    assert!(page.contains("id=\"proposal-") && page.contains("/decline") && !page.contains("/confirm\""), "{page}");
+    assert!(
+        page.contains("id=\"proposal-") && page.contains("/decline") && !page.contains("/confirm\""),
+        "{page}"
+    );
     let proposal = app.get("/api/v1/award-proposals", Some(&first)).await.ok(200)[0]["id"].as_i64().unwrap();
     let own = proposer.post(&format!("/staff/proposals/{proposal}/confirm"), &[], true).await;
-    assert_eq!(own.status, reqwest::StatusCode::CONFLICT, "the proposer's own confirmation is refused on the page");
-    assert!(proposer.get("/staff").await.text.contains(&format!("#application-{id}")), "the console home lists it");
+    assert_eq!(
+        own.status,
+        reqwest::StatusCode::CONFLICT,
+        "the proposer's own confirmation is refused on the page"
+    );
+    assert!(
+        proposer.get("/staff").await.text.contains(&format!("#application-{id}")),
+        "the console home lists it"
+    );
 
     let mut confirmer = crate::portal::Browser::new(&app);
     confirmer.sign_in("second@office.cn").await;
@@ -422,11 +489,16 @@ async fn in_the_console_one_staff_member_proposes_an_award_and_another_confirms_
     let asked = confirmer.post(&format!("/staff/proposals/{proposal}/confirm"), &[], true).await;
     let back = format!("/staff/funds/{fund}");
     assert_eq!(asked.location, Some(format!("/account/confirm?next={}", back.replace('/', "%2F"))));
-    assert_eq!(app.get(&format!("/api/v1/funds/{fund}/report"), Some(&first)).await.ok(200)["committed"]["fen"], 0);
+    assert_eq!(
+        app.get(&format!("/api/v1/funds/{fund}/report"), Some(&first)).await.ok(200)["committed"]["fen"],
+        0
+    );
     confirmer.get(asked.location.as_deref().unwrap()).await;
-    let wrong = confirmer.post("/account/confirm", &[("password", "not it at all"), ("next", &back)], true).await;
+    let wrong =
+        confirmer.post("/account/confirm", &[("password", "not it at all"), ("next", &back)], true).await;
     assert_eq!(wrong.status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
-    let confirmed = confirmer.post("/account/confirm", &[("password", PASSWORD), ("next", &back)], true).await;
+    let confirmed =
+        confirmer.post("/account/confirm", &[("password", PASSWORD), ("next", &back)], true).await;
     assert_eq!(confirmed.location.as_deref(), Some(back.as_str()));
     let done = confirmer.post(&format!("/staff/proposals/{proposal}/confirm"), &[], true).await;
     assert_eq!(done.status, reqwest::StatusCode::SEE_OTHER);
