@@ -9,7 +9,7 @@
 //! the database beyond reading the version.
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeMap, HashMap},
     io::Write,
     sync::{Arc, Mutex},
 };
@@ -29,9 +29,10 @@ use crate::{
 
 /// How long a cached document may be served without a rebuild, even if nothing changed.
 pub const MAX_AGE: TimeDelta = TimeDelta::minutes(5);
-const MAX_ENTRIES: usize = 512;
-/// The most bytes the cache holds (bodies and their gzip forms); past it, it starts over.
-const MAX_BYTES: usize = 256 * 1024 * 1024;
+/// A bound on entries as well as bytes, so many tiny documents cannot grow the map unchecked.
+const MAX_ENTRIES: usize = 4096;
+/// The default byte budget (`--cache-mib`).
+pub const DEFAULT_BUDGET_BYTES: usize = 64 * 1024 * 1024;
 
 /// Marks a change the public sees, inside the transaction that makes it.
 pub async fn bump_public_version(tx: &mut Tx) -> ApiResult<()> {
@@ -62,6 +63,11 @@ pub struct Cached {
 }
 
 impl Cached {
+    /// What the entry costs the cache's budget: both encodings and a little bookkeeping.
+    fn size(&self) -> usize {
+        self.body.len() + self.gzip.len() + self.etag.len() + 128
+    }
+
     /// A document built now; the version is the public version it was built from.
     pub fn new(
         version: i64,
@@ -84,10 +90,69 @@ pub struct Built {
     pub last_modified: DateTime<Utc>,
 }
 
-/// Built documents by key (feed or page, filter, language).
+/// The cached documents, least recently used first in `order`.
 #[derive(Debug, Default)]
+struct Entries {
+    map: HashMap<String, Slot>,
+    /// Use tick → key, oldest first: the next to evict is the first.
+    order: BTreeMap<u64, String>,
+    tick: u64,
+    bytes: usize,
+    evictions: u64,
+}
+
+#[derive(Debug)]
+struct Slot {
+    doc: Arc<Cached>,
+    tick: u64,
+}
+
+impl Entries {
+    fn touch(&mut self, key: &str) -> Option<Arc<Cached>> {
+        let slot = self.map.get_mut(key)?;
+        self.tick += 1;
+        let key = self.order.remove(&slot.tick).unwrap_or_else(|| key.to_owned());
+        slot.tick = self.tick;
+        self.order.insert(self.tick, key);
+        Some(slot.doc.clone())
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some(old) = self.map.remove(key) {
+            self.order.remove(&old.tick);
+            self.bytes -= old.doc.size() + key.len();
+        }
+    }
+
+    /// Keeps `doc` under `key`, evicting the least recently used until it fits the budget. A
+    /// document larger than the whole budget is served but not kept.
+    fn insert(&mut self, key: String, doc: Arc<Cached>, budget: usize) {
+        self.remove(&key);
+        let size = doc.size() + key.len();
+        if size > budget {
+            return;
+        }
+        while self.bytes + size > budget || self.map.len() >= MAX_ENTRIES {
+            let Some((_, oldest)) = self.order.pop_first() else { break };
+            if let Some(slot) = self.map.remove(&oldest) {
+                self.bytes -= slot.doc.size() + oldest.len();
+                self.evictions += 1;
+            }
+        }
+        self.tick += 1;
+        self.order.insert(self.tick, key.clone());
+        self.map.insert(key, Slot { doc, tick: self.tick });
+        self.bytes += size;
+    }
+}
+
+/// Built documents by key (feed or page, filter, language), within a byte budget: past it the
+/// least recently used go first (an old month page, a rare filter), and the feeds and pages
+/// people keep asking for stay.
+#[derive(Debug)]
 pub struct ResponseCache {
-    entries: Mutex<(HashMap<String, Arc<Cached>>, usize)>,
+    budget: usize,
+    entries: Mutex<Entries>,
     /// One build at a time per key: requests that find a key being rebuilt wait for that build
     /// instead of starting their own (eight requests right after a change built a large feed
     /// eight times). Weak, so a key's lock goes when nobody builds or waits.
@@ -96,11 +161,34 @@ pub struct ResponseCache {
     hits: std::sync::atomic::AtomicU64,
 }
 
+impl Default for ResponseCache {
+    fn default() -> Self {
+        Self::with_budget(DEFAULT_BUDGET_BYTES)
+    }
+}
+
 impl ResponseCache {
+    /// A cache that holds at most `budget` bytes of documents.
+    pub fn with_budget(budget: usize) -> Self {
+        Self {
+            budget,
+            entries: Mutex::default(),
+            building: Mutex::default(),
+            builds: Default::default(),
+            hits: Default::default(),
+        }
+    }
+
     /// How many documents were built and how many requests were answered from the cache.
     pub fn counts(&self) -> (u64, u64) {
         use std::sync::atomic::Ordering::Relaxed;
         (self.builds.load(Relaxed), self.hits.load(Relaxed))
+    }
+
+    /// Documents held, their bytes, and how many were evicted to stay within the budget.
+    pub fn usage(&self) -> (usize, usize, u64) {
+        let entries = self.entries.lock().expect("response cache lock");
+        (entries.map.len(), entries.bytes, entries.evictions)
     }
 
     /// The lock that serializes builds of `key`.
@@ -118,23 +206,11 @@ impl ResponseCache {
     }
 
     fn get(&self, key: &str) -> Option<Arc<Cached>> {
-        self.entries.lock().expect("response cache lock").0.get(key).cloned()
+        self.entries.lock().expect("response cache lock").touch(key)
     }
 
-    /// Keeps `entry`, bounded by entry count and bytes: past either bound, the cache starts over
-    /// (simple, and every entry can be rebuilt).
     fn put(&self, key: String, entry: Arc<Cached>) {
-        let mut guard = self.entries.lock().expect("response cache lock");
-        let (entries, bytes) = &mut *guard;
-        let size = entry.body.len() + entry.gzip.len();
-        if entries.len() >= MAX_ENTRIES || *bytes + size > MAX_BYTES {
-            entries.clear();
-            *bytes = 0;
-        }
-        if let Some(old) = entries.insert(key, entry) {
-            *bytes -= old.body.len() + old.gzip.len();
-        }
-        *bytes += size;
+        self.entries.lock().expect("response cache lock").insert(key, entry, self.budget);
     }
 
     /// The cached document for `key`, built with `build` only when the public version moved or
@@ -246,6 +322,35 @@ pub fn respond_varying(req: &Request, doc: &Cached, cache_control: &str, vary: &
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn doc(bytes: usize) -> Arc<Cached> {
+        let at = DateTime::from_timestamp(0, 0).unwrap();
+        Arc::new(Cached::new(1, at, at, "text/plain", "x".repeat(bytes)))
+    }
+
+    #[test]
+    fn past_its_budget_the_cache_evicts_the_least_recently_used_first() {
+        let one = doc(10_000).size() + 1;
+        let cache = ResponseCache::with_budget(3 * one);
+        for key in ["a", "b", "c"] {
+            cache.put(key.into(), doc(10_000));
+        }
+        assert!(cache.get("a").is_some(), "a is used again, so b is now the oldest");
+        cache.put("d".into(), doc(10_000));
+        assert!(cache.get("b").is_none(), "the least recently used went");
+        for key in ["a", "c", "d"] {
+            assert!(cache.get(key).is_some(), "{key} stays");
+        }
+        let (entries, bytes, evictions) = cache.usage();
+        assert_eq!((entries, evictions), (3, 1));
+        assert!(bytes <= 3 * one);
+        // Replacing a key does not count it twice; a document larger than the budget is not kept.
+        cache.put("d".into(), doc(10_000));
+        assert_eq!(cache.usage().1, bytes);
+        cache.put("huge".into(), doc(4 * one));
+        assert!(cache.get("huge").is_none());
+        assert_eq!(cache.usage().0, 3);
+    }
 
     #[test]
     fn etags_match_lists_weak_forms_and_stars() {

@@ -35,6 +35,8 @@ pub struct Settings {
     pub image_memory_bytes: u64,
     /// Open connections, header and idle timeouts.
     pub connections: ConnectionLimits,
+    /// The response cache's budget for built feeds and pages, in bytes.
+    pub cache_bytes: usize,
 }
 
 impl Settings {
@@ -58,6 +60,7 @@ impl Settings {
             uid_domain: "debut.local".to_owned(),
             image_memory_bytes: 320 * 1024 * 1024,
             connections: ConnectionLimits::default(),
+            cache_bytes: 64 * 1024 * 1024,
         }
     }
 }

@@ -114,6 +114,9 @@ enum Command {
         /// whose pixels alone need more is refused.
         #[arg(long, env = "DEBUT_IMAGE_MEMORY_MIB", default_value_t = 320)]
         image_memory_mib: u64,
+        /// Memory for built feeds and pages, in MiB; past it the least recently used go first.
+        #[arg(long, env = "DEBUT_CACHE_MIB", default_value_t = 64)]
+        cache_mib: usize,
     },
     /// Run database migrations and exit.
     Migrate {
@@ -194,6 +197,7 @@ async fn main() -> anyhow::Result<()> {
             header_timeout_secs,
             idle_timeout_secs,
             image_memory_mib,
+            cache_mib,
         } => {
             let mut settings = Settings::new(bind.clone(), database.url());
             settings.public_url = public_url.unwrap_or_else(|| format!("http://{bind}"));
@@ -214,6 +218,7 @@ async fn main() -> anyhow::Result<()> {
                 idle_timeout: Duration::from_secs(idle_timeout_secs),
             };
             settings.image_memory_bytes = image_memory_mib.saturating_mul(1024 * 1024);
+            settings.cache_bytes = cache_mib.saturating_mul(1024 * 1024);
             let app = Application::build(settings.clone(), Clock::System).await?;
             let addr = app.local_addr();
             tracing::info!(database = %redact_url(&settings.database_url), "database ready");

@@ -356,6 +356,7 @@ async fn metrics_page(req: &Request, state: Data<&AppState>) -> poem::Result<Res
     let (pending, oldest) = notifications::depth(&state.db).await.map_err(crate::error::ApiError::from)?;
     let (failed, _) = notifications::problems(&state.db).await.map_err(crate::error::ApiError::from)?;
     let (builds, hits) = state.cache.counts();
+    let (cached, cached_bytes, evictions) = state.cache.usage();
     let gauge = |name, help, samples| Reading { name, help, kind: "gauge", samples };
     let readings = [
         gauge(
@@ -389,6 +390,18 @@ async fn metrics_page(req: &Request, state: Data<&AppState>) -> poem::Result<Res
             help: "Requests answered from the response cache.",
             kind: "counter",
             samples: vec![(String::new(), hits as f64)],
+        },
+        gauge(
+            "debut_cache_bytes",
+            "Bytes of built feeds and pages the response cache holds (within --cache-mib).",
+            vec![(String::new(), cached_bytes as f64)],
+        ),
+        gauge("debut_cache_entries", "Feeds and pages the response cache holds.", vec![(String::new(), cached as f64)]),
+        Reading {
+            name: "debut_cache_evictions_total",
+            help: "Least recently used documents evicted to stay within the cache's budget.",
+            kind: "counter",
+            samples: vec![(String::new(), evictions as f64)],
         },
         gauge(
             "debut_http_connections_open",

@@ -31,8 +31,8 @@ impl AppState {
             db,
             clock,
             image_work: Arc::new(ImageWork::new(settings.image_memory_bytes, 2)),
+            cache: Arc::new(ResponseCache::with_budget(settings.cache_bytes)),
             settings: Arc::new(settings),
-            cache: Arc::default(),
         }
     }
 

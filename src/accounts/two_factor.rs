@@ -348,6 +348,12 @@ impl Step {
 pub async fn open_challenge(state: &AppState, user_id: i64, step: Step) -> ApiResult<String> {
     let token = auth::new_token();
     let now = state.now();
+    // Challenges live minutes; the table keeps no more than a day of them.
+    on_db!(&state.db, pool => sqlx::query("DELETE FROM sign_in_challenges WHERE expires_at < $1")
+        .bind(now - TimeDelta::days(1))
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
     on_db!(&state.db, pool => sqlx::query(
         "INSERT INTO sign_in_challenges (user_id, token_hash, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
     )

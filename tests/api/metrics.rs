@@ -70,10 +70,14 @@ async fn staff_scrape_prometheus_text_with_requests_pool_outbox_and_cache() {
         "debut_outbox_oldest_pending_seconds",
         "debut_cache_builds_total",
         "debut_cache_hits_total",
+        "debut_cache_bytes",
+        "debut_cache_entries",
+        "debut_cache_evictions_total",
         "debut_image_job_slots_free",
     ] {
         assert!(samples.contains_key(name), "{name} is exposed");
     }
     assert!(samples["debut_cache_hits_total"][0].1 >= 1.0, "the second /events came from the cache");
+    assert!(samples["debut_cache_bytes"][0].1 > 0.0 && samples["debut_cache_entries"][0].1 >= 1.0);
     assert!(samples["debut_outbox_pending"][0].1 >= 0.0);
 }
