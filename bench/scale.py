@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Debut at scale: publish N events through the API, then measure what the public asks for.
+
+    bench/scale.py                      # 10,000 events on SQLite
+    DATABASE=postgres bench/scale.py    # the same on PostgreSQL (a fresh database debut_scale)
+
+Everything goes through the HTTP API of one release `debut serve` process, as clients would: no
+SQL. Figures, side by side in one run: requests per second (wrk, CONNECTIONS connections, DURATION
+seconds each) of the static stylesheet (the baseline: a static response from memory by the same
+process), /healthz, the warm /calendar.ics and /events.rss, the first page of /api/v1/events,
+/api/v1/events?q=首发, the events page; the time of the first /calendar.ics after one public change
+against a cached one; and the process's resident memory after all of it.
+
+Environment: EVENTS (10000), DATABASE (sqlite | postgres), PG_URL
+(postgres://postgres@127.0.0.1:5432), CONNECTIONS (64), DURATION (10), PORT (18282), WORKERS (8,
+threads publishing events).
+"""
+
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import date, timedelta
+
+EVENTS = int(os.environ.get("EVENTS", "10000"))
+DATABASE = os.environ.get("DATABASE", "sqlite")
+PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432")
+CONNECTIONS = int(os.environ.get("CONNECTIONS", "64"))
+DURATION = int(os.environ.get("DURATION", "10"))
+PORT = int(os.environ.get("PORT", "18282"))
+WORKERS = int(os.environ.get("WORKERS", "8"))
+VENUES = 25
+BASE = f"http://127.0.0.1:{PORT}"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(tempfile.gettempdir(), "debut-target"))
+
+
+def call(method, path, token=None, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(BASE + path, data=data, method=method)
+    request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            text = response.read()
+            return json.loads(text) if text else None
+    except urllib.error.HTTPError as err:
+        raise SystemExit(f"{method} {path}: {err.code} {err.read().decode()[:300]}")
+
+
+def get_timed(path):
+    started = time.perf_counter()
+    with urllib.request.urlopen(BASE + path, timeout=120) as response:
+        size = len(response.read())
+    return time.perf_counter() - started, size
+
+
+def login(email, password):
+    return call("POST", "/api/v1/auth/login", body={"email": email, "password": password})["token"]
+
+
+def publish(staff, brand, venue_ids, i):
+    """Event i: a four-hour slot at one of the venues, approved by staff."""
+    venue = venue_ids[i % len(venue_ids)]
+    slot = i // len(venue_ids)
+    day = date.today() + timedelta(days=2 + slot // 4)
+    hour = 6 * (slot % 4)
+    starts = f"{day.isoformat()}T{hour:02d}:30"
+    ends = f"{day.isoformat()}T{hour + 3:02d}:30"
+    title = f"品牌首发 {i}" if i % 10 == 0 else f"新品发布 {i}"
+    body = {
+        "venue_id": venue, "format": "launch", "reach": "national", "title_zh": title,
+        "title_en": f"Launch {i}", "description_en": "A product launch in the city.",
+        "brand_name": f"Brand {i % 97}", "expected_attendance": 200, "starts_at": starts, "ends_at": ends,
+        "contact": {"name": "Ada", "email": "ada@brand.example", "phone": "+86 577 0000"},
+    }
+    booking = call("POST", "/api/v1/bookings", brand, body)["id"]
+    call("POST", f"/api/v1/bookings/{booking}/submit", brand, {})
+    call("POST", f"/api/v1/bookings/{booking}/approve", staff, {})
+
+
+def wrk(path):
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "30s", BASE + urllib.parse.quote(path, safe="/?=&")],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise SystemExit(f"{path}: {errors.group(1)} error responses")
+    return rps
+
+
+def rss_mib(pid):
+    fields = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            name, _, value = line.partition(":")
+            fields[name] = value.strip()
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def main():
+    if not shutil.which("wrk"):
+        subprocess.run("apt-get update -qq && apt-get install -y -qq wrk >/dev/null", shell=True, check=True)
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True,
+                   env={**os.environ, "CARGO_TARGET_DIR": TARGET})
+    work = tempfile.mkdtemp()
+    if DATABASE == "postgres":
+        subprocess.run(["psql", PG_URL + "/postgres", "-qc", "DROP DATABASE IF EXISTS debut_scale"], check=True)
+        subprocess.run(["psql", PG_URL + "/postgres", "-qc", "CREATE DATABASE debut_scale"], check=True)
+        url = PG_URL + "/debut_scale"
+    else:
+        url = f"sqlite://{work}/scale.db"
+    log = open(os.path.join(work, "server.log"), "w")
+    server = subprocess.Popen(
+        [os.path.join(TARGET, "release", "debut"), "serve", "--demo", "--bind", f"127.0.0.1:{PORT}",
+         "--database-url", url, "--media-dir", os.path.join(work, "media")],
+        stdout=log, stderr=log, env={**os.environ, "RUST_LOG": "warn"},
+    )
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(BASE + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        staff = login("staff@debut.example", "debut-demo-2026")
+        week = [{"weekday": d, "opens": "00:00", "closes": "24:00"} for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]
+        venue_ids = []
+        for v in range(VENUES):
+            venue = call("POST", "/api/v1/venues", staff, {
+                "slug": f"scale-hall-{v}", "name_zh": f"展厅 {v}", "name_en": f"Hall {v}", "kind": "hall",
+                "tier": "main", "address": f"解放街 {v} 号", "latitude": 28.0 + v / 1000, "longitude": 120.6,
+                "capacity": 500, "indoor": True, "description": "A hall for launches.", "opening_hours": week,
+                "setup_minutes": 60, "teardown_minutes": 30,
+            })
+            venue_ids.append(venue["id"])
+        call("POST", "/api/v1/auth/register", body={
+            "organization_name": "Scale Brand", "organization_kind": "brand", "email": "scale@brand.example",
+            "password": "scale-brand-pass", "display_name": "Scale"})
+        brand = login("scale@brand.example", "scale-brand-pass")
+
+        started = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+            for future in concurrent.futures.as_completed([pool.submit(publish, staff, brand, venue_ids, i) for i in range(EVENTS)]):
+                future.result()
+        published = time.perf_counter() - started
+        print(f"published {EVENTS} events through the API in {published:.0f} s ({EVENTS / published:.0f} events/s, 3 requests each)\n")
+
+        # Rebuild after one change, against the cached feed.
+        rebuilds, cached = [], []
+        for n in range(5):
+            call("PATCH", f"/api/v1/venues/{venue_ids[0]}", staff, {"description": f"A hall for launches ({n})."})
+            seconds, size = get_timed("/calendar.ics")
+            rebuilds.append(seconds)
+            cached.extend(get_timed("/calendar.ics")[0] for _ in range(5))
+        rebuild, serve = sorted(rebuilds)[len(rebuilds) // 2], sorted(cached)[len(cached) // 2]
+        print(f"/calendar.ics: {size / 1e6:.1f} MB; after one change {rebuild * 1000:.0f} ms, cached {serve * 1000:.1f} ms "
+              f"(rebuild = {rebuild / serve:.0f}x a cached serve; median of 5)\n")
+
+        paths = ["/static/debut.css", "/healthz", "/calendar.ics", "/events.rss", "/api/v1/events",
+                 "/api/v1/events?q=首发", "/events", "/venues", "/venues/scale-hall-3", "/venues/scale-hall-3/calendar.ics"]
+        print(f"{'path':32} {'requests/s':>12} {'vs static':>10}   ({DATABASE}, {EVENTS} events, {CONNECTIONS} connections, {DURATION} s each)")
+        baseline = None
+        for path in paths:
+            rps = wrk(path)
+            baseline = baseline or rps
+            print(f"{path:32} {rps:12.0f} {rps / baseline:10.3f}")
+        now, peak = rss_mib(server.pid)
+        print(f"\nresident memory after serving all of the above: {now:.0f} MiB (peak {peak:.0f} MiB)")
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
