@@ -396,7 +396,11 @@ async fn metrics_page(req: &Request, state: Data<&AppState>) -> poem::Result<Res
             "Bytes of built feeds and pages the response cache holds (within --cache-mib).",
             vec![(String::new(), cached_bytes as f64)],
         ),
-        gauge("debut_cache_entries", "Feeds and pages the response cache holds.", vec![(String::new(), cached as f64)]),
+        gauge(
+            "debut_cache_entries",
+            "Feeds and pages the response cache holds.",
+            vec![(String::new(), cached as f64)],
+        ),
         Reading {
             name: "debut_cache_evictions_total",
             help: "Least recently used documents evicted to stay within the cache's budget.",
