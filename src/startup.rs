@@ -99,8 +99,9 @@ fn openapi_json(spec: Data<&Arc<String>>) -> Response {
 
 /// All routes, with middleware, for the given state.
 pub fn routes(state: AppState) -> impl Endpoint {
-    // One throttle per server: it counts failed logins across the API and the web sign-in.
-    let login_throttle = Arc::new(LoginThrottle::default());
+    // It counts failed logins across the API and the web sign-in, in the database: across
+    // processes too.
+    let login_throttle = Arc::new(LoginThrottle::new(state.db.clone()));
     let api = api_service();
     let spec = Arc::new(api.spec());
     let path_params = PathParams::from_spec(&serde_json::from_str(&spec).unwrap_or_default());

@@ -87,13 +87,6 @@ pub enum LoginOutcome {
     },
 }
 
-fn too_many(wait: std::time::Duration) -> ApiError {
-    ApiError::TooManyRequests {
-        detail: format!("Too many failed attempts; try again in {} seconds.", wait.as_secs().max(1)),
-        retry_after: wait,
-    }
-}
-
 fn wrong_code() -> ApiError {
     ApiError::Unauthorized(
         "The code is wrong, expired or used already; enter the current code of your authenticator app, \
@@ -115,9 +108,9 @@ pub async fn login(
     address: Option<IpAddr>,
 ) -> ApiResult<LoginOutcome> {
     let now = state.clock.now();
-    // Malformed addresses share one throttle key, so junk cannot grow the throttle's memory.
+    // Malformed addresses share one throttle key.
     let email = Email::parse(email).map(|e| e.as_str().to_owned()).unwrap_or_default();
-    throttle.attempt(&email, address, now).map_err(too_many)?;
+    throttle.attempt(&email, address, now).await?;
     let user = if email.is_empty() { None } else { store::find_user_by_email(&state.db, &email).await? };
     let stored_hash = user.as_ref().map_or(DUMMY_HASH, |u| u.password_hash.as_str()).to_owned();
     let matches = auth::verify_password(password.to_owned(), stored_hash).await?;
@@ -131,17 +124,17 @@ pub async fn login(
             Some(code) if !two_factor::verify(state, &user, code).await? => return Err(wrong_code()),
             Some(_) => {}
             None => {
-                throttle.succeeded(&email, address);
+                throttle.succeeded(&email, address).await?;
                 let challenge = two_factor::open_challenge(state, user.id, Step::Code).await?;
                 return Ok(LoginOutcome::NeedsCode { challenge, user });
             }
         }
     } else if two_factor::requirement(&state.db).await?.applies_to(user.role) {
-        throttle.succeeded(&email, address);
+        throttle.succeeded(&email, address).await?;
         let challenge = two_factor::open_challenge(state, user.id, Step::Enrol).await?;
         return Ok(LoginOutcome::NeedsEnrolment { challenge, user });
     }
-    throttle.succeeded(&email, address);
+    throttle.succeeded(&email, address).await?;
     Ok(LoginOutcome::SignedIn(open_session(state, user, client).await?))
 }
 
@@ -156,14 +149,14 @@ pub async fn complete_with_code(
     address: Option<IpAddr>,
 ) -> ApiResult<Session> {
     let user = live_challenge(state, challenge, Step::Code).await?;
-    throttle.attempt(&user.email, address, state.now()).map_err(too_many)?;
+    throttle.attempt(&user.email, address, state.now()).await?;
     if !two_factor::verify(state, &user, code).await? {
         return Err(wrong_code());
     }
     if !two_factor::close_challenge(state, challenge).await? {
         return Err(expired_challenge());
     }
-    throttle.succeeded(&user.email, address);
+    throttle.succeeded(&user.email, address).await?;
     open_session(state, user, client).await
 }
 
@@ -178,12 +171,12 @@ pub async fn complete_with_enrolment(
     address: Option<IpAddr>,
 ) -> ApiResult<(Session, Vec<String>)> {
     let user = live_challenge(state, challenge, Step::Enrol).await?;
-    throttle.attempt(&user.email, address, state.now()).map_err(too_many)?;
+    throttle.attempt(&user.email, address, state.now()).await?;
     let codes = two_factor::confirm_enrolment(state, user.id, code).await?;
     if !two_factor::close_challenge(state, challenge).await? {
         return Err(expired_challenge());
     }
-    throttle.succeeded(&user.email, address);
+    throttle.succeeded(&user.email, address).await?;
     let user = store::find_user(&state.db, user.id).await?.ok_or_else(|| ApiError::not_found("Your user"))?;
     Ok((open_session(state, user, client).await?, codes))
 }
@@ -231,7 +224,7 @@ pub async fn reauthenticate(
             "give your password, or a code from your authenticator app",
         ));
     }
-    throttle.attempt(&user.email, address, state.now()).map_err(too_many)?;
+    throttle.attempt(&user.email, address, state.now()).await?;
     let right = match (password, code) {
         (Some(password), _) => auth::verify_password(password.to_owned(), user.password_hash.clone()).await?,
         (None, Some(code)) => two_factor::verify(state, &user, code).await?,
@@ -241,7 +234,7 @@ pub async fn reauthenticate(
         let field = if password.is_some() { "password" } else { "code" };
         return Err(ApiError::invalid(field, "is not right; try again"));
     }
-    throttle.succeeded(&user.email, address);
+    throttle.succeeded(&user.email, address).await?;
     store::mark_session_verified(&state.db, session.id, state.now()).await
 }
 

@@ -1,9 +1,15 @@
-//! Failed-login throttling per account and per client address, shared by the API's login and
-//! the web sign-in.
+//! Failed-login throttling per account and per client address, shared by the API's login, the
+//! web sign-in, the code step and re-confirming the password; kept in the database.
 
-use std::{collections::HashMap, net::IpAddr, sync::Mutex, time::Duration};
+use std::net::IpAddr;
 
 use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::{
+    db::Db,
+    error::{ApiError, ApiResult},
+    on_tx,
+};
 
 /// Failed-login throttling per account and per client address.
 ///
@@ -14,11 +20,31 @@ use chrono::{DateTime, TimeDelta, Utc};
 /// [`Self::ADDRESS_PACE`], so a shared NAT is slowed, never shut. IPv6 clients are counted by
 /// their /64, the block one subscriber usually holds.
 ///
-/// Kept in process memory: a restart forgets it, and each process of a multi-process deployment
-/// counts on its own (documented in the README).
-#[derive(Debug, Default)]
+/// The attempts are rows of `login_attempts`, so every process of a deployment counts the same
+/// failures and a restart forgets nothing. The check and the new row share one transaction: on
+/// SQLite (writers serialize) two racing attempts cannot both pass the last free slot; on
+/// PostgreSQL (read committed) attempts racing in the same instant may each pass once, which
+/// bounds a guesser by its parallelism, not by the pace alone.
+#[derive(Debug, Clone)]
 pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
+    db: Db,
+}
+
+/// How long a key with `count` attempts in the window, the last at `last`, must wait before the
+/// next; zero if it need not.
+fn wait_for(
+    count: i64,
+    last: Option<DateTime<Utc>>,
+    max: usize,
+    pace: TimeDelta,
+    now: DateTime<Utc>,
+) -> TimeDelta {
+    match last {
+        Some(last) if count >= i64::try_from(max).unwrap_or(i64::MAX) => {
+            (last + pace - now).max(TimeDelta::zero())
+        }
+        _ => TimeDelta::zero(),
+    }
 }
 
 impl LoginThrottle {
@@ -27,6 +53,10 @@ impl LoginThrottle {
     pub const MAX_PER_ADDRESS: usize = 20;
     pub const ACCOUNT_PACE: TimeDelta = TimeDelta::seconds(30);
     pub const ADDRESS_PACE: TimeDelta = TimeDelta::seconds(3);
+
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
 
     fn keys(email: &str, address: Option<IpAddr>) -> [(String, usize, TimeDelta); 2] {
         [
@@ -40,48 +70,62 @@ impl LoginThrottle {
     }
 
     /// Counts a login attempt against the account and the address before the password is
-    /// checked, so parallel guesses count too; `Err(wait)` when either is past its limit and
-    /// its last attempt was less than its pace ago. A successful login takes its attempt back
-    /// with [`Self::succeeded`].
-    pub fn attempt(&self, email: &str, address: Option<IpAddr>, now: DateTime<Utc>) -> Result<(), Duration> {
-        let mut failures = self.failures.lock().expect("throttle lock");
+    /// checked, so parallel guesses count too; a 429 with the wait when either is past its limit
+    /// and its last attempt was less than its pace ago. A successful login takes its attempt
+    /// back with [`Self::succeeded`].
+    pub async fn attempt(&self, email: &str, address: Option<IpAddr>, now: DateTime<Utc>) -> ApiResult<()> {
+        let keys = Self::keys(email, address);
+        let mut tx = self.db.begin().await?;
         let mut wait = TimeDelta::zero();
-        for (key, max, pace) in Self::keys(email, address) {
-            if let Some(times) = failures.get_mut(&key) {
-                times.retain(|t| now - *t < Self::WINDOW);
-                if times.len() >= max
-                    && let Some(last) = times.last()
-                {
-                    wait = wait.max(*last + pace - now);
-                }
-            }
+        for (key, max, pace) in &keys {
+            let (count, last): (i64, Option<DateTime<Utc>>) = on_tx!(&mut tx, conn => sqlx::query_as(
+                "SELECT CAST(COUNT(*) AS BIGINT), MAX(at) FROM login_attempts WHERE key = $1 AND at > $2",
+            )
+            .bind(key)
+            .bind(now - Self::WINDOW)
+            .fetch_one(&mut *conn)
+            .await)?;
+            wait = wait.max(wait_for(count, last, *max, *pace, now));
         }
         if wait > TimeDelta::zero() {
-            return Err(wait.to_std().unwrap_or_default());
+            let wait = wait.to_std().unwrap_or_default();
+            return Err(ApiError::TooManyRequests {
+                detail: format!("Too many failed attempts; try again in {} seconds.", wait.as_secs().max(1)),
+                retry_after: wait,
+            });
         }
-        for (key, _, _) in Self::keys(email, address) {
-            let times = failures.entry(key).or_default();
-            times.push(now);
-            // Past the limit only the last attempt matters; keep memory bounded per key.
-            if times.len() > 200 {
-                times.drain(..100);
-            }
-        }
-        // Bound memory under a spray of distinct keys: drop entries whose window has passed.
-        if failures.len() > 100_000 {
-            failures.retain(|_, times| times.iter().any(|t| now - *t < Self::WINDOW));
-        }
+        on_tx!(&mut tx, conn => {
+            // What the window has passed counts no more; keeping the table small keeps this cheap.
+            sqlx::query("DELETE FROM login_attempts WHERE at <= $1")
+                .bind(now - Self::WINDOW)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("INSERT INTO login_attempts (key, at) VALUES ($1, $3), ($2, $3)")
+                .bind(&keys[0].0)
+                .bind(&keys[1].0)
+                .bind(now)
+                .execute(&mut *conn)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// The attempt was a successful login: forget the account's failures and this attempt.
-    pub fn succeeded(&self, email: &str, address: Option<IpAddr>) {
-        let mut failures = self.failures.lock().expect("throttle lock");
+    pub async fn succeeded(&self, email: &str, address: Option<IpAddr>) -> ApiResult<()> {
         let [(account, _, _), (address, _, _)] = Self::keys(email, address);
-        failures.remove(&account);
-        if let Some(times) = failures.get_mut(&address) {
-            times.pop();
-        }
+        let mut tx = self.db.begin().await?;
+        on_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM login_attempts WHERE key = $1").bind(&account).execute(&mut *conn).await?;
+            sqlx::query("DELETE FROM login_attempts WHERE id = (SELECT MAX(id) FROM login_attempts WHERE key = $1)")
+                .bind(&address)
+                .execute(&mut *conn)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 
@@ -108,52 +152,30 @@ mod tests {
     }
 
     #[test]
-    fn past_its_limit_an_account_is_slowed_to_one_attempt_per_pace_not_locked() {
-        let throttle = LoginThrottle::default();
-        let t0 = t0();
-        let ip: Option<IpAddr> = Some("10.0.0.1".parse().unwrap());
-        for i in 0..LoginThrottle::MAX_PER_ACCOUNT {
-            assert!(throttle.attempt("a@x.cn", ip, t0).is_ok(), "attempt {i}");
-        }
-        let wait = throttle.attempt("a@x.cn", ip, t0).unwrap_err();
-        assert_eq!(wait, Duration::from_secs(30));
-        // Another account from another address is not affected.
-        assert!(throttle.attempt("b@x.cn", Some("10.0.0.2".parse().unwrap()), t0).is_ok());
-        // After the pace, one more attempt (the owner's right password gets in); then wait again.
-        let later = t0 + LoginThrottle::ACCOUNT_PACE;
-        assert!(throttle.attempt("a@x.cn", ip, later).is_ok());
-        assert!(throttle.attempt("a@x.cn", ip, later).is_err());
-        assert!(throttle.attempt("a@x.cn", ip, later + LoginThrottle::WINDOW).is_ok());
-    }
-
-    #[test]
-    fn one_address_across_accounts_is_slowed_and_ipv6_counts_by_its_64() {
-        let throttle = LoginThrottle::default();
-        let t0 = t0();
-        for (one, other) in [("10.0.0.9", "10.0.0.9"), ("2001:db8:1:2::1", "2001:db8:1:2:ffff::7")] {
-            for i in 0..LoginThrottle::MAX_PER_ADDRESS {
-                throttle.attempt(&format!("user{i}-{one}@x.cn"), Some(one.parse().unwrap()), t0).unwrap();
-            }
-            let wait = throttle.attempt("fresh@x.cn", Some(other.parse().unwrap()), t0).unwrap_err();
-            assert_eq!(wait, Duration::from_secs(3), "{other} counts with {one}");
-            let later = t0 + LoginThrottle::ADDRESS_PACE;
-            assert!(throttle.attempt("fresh@x.cn", Some(other.parse().unwrap()), later).is_ok());
-        }
-        assert!(
-            throttle.attempt("x@x.cn", Some("2001:db8:1:3::1".parse().unwrap()), t0).is_ok(),
-            "another /64"
+    fn past_its_limit_a_key_waits_for_its_pace_after_the_last_attempt_never_for_the_window() {
+        let (t0, pace) = (t0(), LoginThrottle::ACCOUNT_PACE);
+        assert_eq!(wait_for(4, Some(t0), 5, pace, t0), TimeDelta::zero(), "under the limit");
+        assert_eq!(wait_for(5, Some(t0), 5, pace, t0), pace);
+        assert_eq!(wait_for(5, Some(t0), 5, pace, t0 + TimeDelta::seconds(20)), TimeDelta::seconds(10));
+        assert_eq!(
+            wait_for(50, Some(t0), 5, pace, t0 + pace),
+            TimeDelta::zero(),
+            "one more try after the pace"
         );
+        assert_eq!(wait_for(0, None, 5, pace, t0), TimeDelta::zero());
     }
 
     #[test]
-    fn a_successful_login_takes_its_attempt_back() {
-        let throttle = LoginThrottle::default();
-        let t0 = t0();
-        let ip: Option<IpAddr> = Some("10.0.0.7".parse().unwrap());
-        for _ in 0..LoginThrottle::MAX_PER_ADDRESS * 2 {
-            throttle.attempt("busy@x.cn", ip, t0).unwrap();
-            throttle.succeeded("busy@x.cn", ip);
-        }
-        assert!(throttle.attempt("other@x.cn", ip, t0).is_ok(), "logins that succeed never lock an address");
+    fn addresses_count_whole_for_ipv4_and_by_their_64_for_ipv6() {
+        assert_eq!(address_key("10.0.0.9".parse().unwrap()), "10.0.0.9");
+        assert_eq!(address_key("::ffff:10.0.0.9".parse().unwrap()), "10.0.0.9");
+        assert_eq!(
+            address_key("2001:db8:1:2::1".parse().unwrap()),
+            address_key("2001:db8:1:2:ffff::7".parse().unwrap())
+        );
+        assert_ne!(
+            address_key("2001:db8:1:2::1".parse().unwrap()),
+            address_key("2001:db8:1:3::1".parse().unwrap())
+        );
     }
 }

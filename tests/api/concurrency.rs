@@ -123,3 +123,27 @@ async fn two_server_processes_sharing_one_database_approve_exactly_one() {
     let statuses = approve_all_at_once(&[one.base.clone(), two.base.clone()], &staff, &ids).await;
     assert_exactly_one_approved(&app, &staff, &statuses).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_login_throttle_counts_failures_across_server_processes() {
+    let app = TestApp::spawn().await;
+    app.staff("desk@office.cn").await;
+    let url = app.test_db.url().to_owned();
+    let (one, two) =
+        tokio::task::spawn_blocking(move || (ServerProcess::start(&url), ServerProcess::start(&url)))
+            .await
+            .unwrap();
+    let wrong = serde_json::json!({"email": "desk@office.cn", "password": "not the password"});
+    for (i, base) in [&one.base, &two.base, &one.base, &two.base, &app.base].into_iter().enumerate() {
+        let status =
+            app.client.post(format!("{base}/api/v1/auth/login")).json(&wrong).send().await.unwrap().status();
+        assert_eq!(status, 401, "failure {i} is counted, not refused");
+    }
+    // Five failures, spread over three processes: each of them now slows the account down.
+    let right = serde_json::json!({"email": "desk@office.cn", "password": crate::helpers::PASSWORD});
+    for base in [&one.base, &two.base, &app.base] {
+        let reply = app.client.post(format!("{base}/api/v1/auth/login")).json(&right).send().await.unwrap();
+        assert_eq!(reply.status(), 429, "{base}");
+        assert!(reply.headers().get("retry-after").is_some());
+    }
+}
