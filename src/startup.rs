@@ -133,7 +133,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/account", get(signin::account))
         .at("/account/password", poem::post(signin::change_password))
         .at("/account/language", poem::post(signin::set_language))
-        .at("/login/code", poem::post(security::login_code))
+        .at("/login/code", get(security::login_code_page).post(security::login_code))
         .at("/account/two-factor", get(security::setup).post(security::turn_on))
         .at("/account/two-factor/recovery-codes", poem::post(security::new_codes))
         .at("/account/two-factor/off", poem::post(security::turn_off))

@@ -279,6 +279,13 @@ pub struct CodeForm {
     next: String,
 }
 
+/// `GET /login/code`: the code step lives only as the answer to a sign-in (its challenge is in
+/// the form); reached any other way, as by switching the language, it starts over.
+#[handler]
+pub fn login_code_page() -> Response {
+    see_other("/login", vec![])
+}
+
 /// `POST /login/code`: the second step of a sign-in, a code (or the first code of a second
 /// factor being set up).
 #[handler]

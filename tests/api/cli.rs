@@ -36,6 +36,8 @@ async fn admin_create_staff_prints_the_id_of_a_user_who_can_then_log_in() {
     assert_eq!(done.status, reqwest::StatusCode::OK);
     assert_eq!(done.text.matches("<li><code>").count(), 10, "ten recovery codes: {}", done.text);
     assert_eq!(browser.get("/staff").await.status, reqwest::StatusCode::OK, "signed in");
+    // Reached without its form (switching the language, say), the code step starts over.
+    assert_eq!(browser.get("/login/code").await.location.as_deref(), Some("/login"));
     // The challenge worked once.
     let again = browser
         .post(
