@@ -56,9 +56,10 @@ def call(method, path, token=None, body=None):
         raise SystemExit(f"{method} {path}: {err.code} {err.read().decode()[:300]}")
 
 
-def get_timed(path):
+def get_timed(path, gzip=False):
+    request = urllib.request.Request(BASE + path, headers={"accept-encoding": "gzip"} if gzip else {})
     started = time.perf_counter()
-    with urllib.request.urlopen(BASE + path, timeout=120) as response:
+    with urllib.request.urlopen(request, timeout=120) as response:
         size = len(response.read())
     return time.perf_counter() - started, size
 
@@ -164,7 +165,8 @@ def main():
             rebuilds.append(seconds)
             cached.extend(get_timed("/calendar.ics")[0] for _ in range(5))
         rebuild, serve = sorted(rebuilds)[len(rebuilds) // 2], sorted(cached)[len(cached) // 2]
-        print(f"/calendar.ics: {size / 1e6:.1f} MB; after one change {rebuild * 1000:.0f} ms, cached {serve * 1000:.1f} ms "
+        gzipped = get_timed("/calendar.ics", gzip=True)[1]
+        print(f"/calendar.ics: {size / 1e6:.1f} MB ({gzipped / 1e6:.2f} MB gzipped); after one change {rebuild * 1000:.0f} ms, cached {serve * 1000:.1f} ms "
               f"(rebuild = {rebuild / serve:.0f}x a cached serve; median of 5)\n")
 
         paths = ["/static/debut.css", "/healthz", "/calendar.ics", "/events.rss", "/api/v1/events",
