@@ -13,7 +13,7 @@ against a cached one; and the process's resident memory after all of it.
 
 Environment: EVENTS (10000), DATABASE (sqlite | postgres), PG_URL
 (postgres://postgres@127.0.0.1:5432), CONNECTIONS (64), DURATION (10), PORT (18282), WORKERS (8,
-threads publishing events).
+threads publishing events), KEEP (set: keep the SQLite database and media afterwards, for profiling).
 """
 
 import concurrent.futures
@@ -182,7 +182,10 @@ def main():
     finally:
         server.terminate()
         server.wait()
-        shutil.rmtree(work, ignore_errors=True)
+        if os.environ.get("KEEP"):
+            print(f"kept the database and media in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
