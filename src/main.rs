@@ -166,11 +166,6 @@ enum AdminCommand {
     },
 }
 
-
-/// See Cargo.toml: less memory kept after large builds, and cheaper allocation, than glibc's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
