@@ -273,7 +273,21 @@ pub async fn end_sessions(
     except: Option<i64>,
     now: DateTime<Utc>,
 ) -> ApiResult<u64> {
-    Ok(on_db!(db, pool => sqlx::query(
+    let mut tx = db.begin().await?;
+    let ended = end_sessions_in(&mut tx, user_id, only, except, now).await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// [`end_sessions`] inside the caller's transaction (a second-factor reset ends them with it).
+pub async fn end_sessions_in(
+    tx: &mut Tx,
+    user_id: i64,
+    only: Option<i64>,
+    except: Option<i64>,
+    now: DateTime<Utc>,
+) -> ApiResult<u64> {
+    Ok(on_tx!(tx, conn => sqlx::query(
         "UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL \
          AND ($3 IS NULL OR id = $3) AND ($4 IS NULL OR id <> $4)",
     )
@@ -281,7 +295,7 @@ pub async fn end_sessions(
     .bind(now)
     .bind(only)
     .bind(except)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?)
 }

@@ -310,17 +310,13 @@ async fn clear(state: &AppState, user_id: i64, actor: i64, note: &str, keep: Opt
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND ($3 IS NULL OR id <> $3)",
-        )
-        .bind(user_id)
-        .bind(now)
-        .bind(keep)
-        .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected())
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected())
     })?;
+    store::end_sessions_in(&mut tx, user_id, None, keep, now).await?;
     audit::record(&mut tx, Subject::User(user_id), actor, now, "second factor", "", note).await?;
     tx.commit().await?;
     Ok(())

@@ -252,10 +252,7 @@ pub async fn proposal_verdict(
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = staff_or_return!(req, &state);
-    let Some(open) = proposals::awaiting(&state, &me.principal).await?.into_iter().find(|p| p.id == id)
-    else {
-        return Err(ApiError::NotFound(format!("No proposal {id} awaits confirmation.")).into());
-    };
+    let open = proposals::open(&state, &me.principal, id).await?;
     let result = match verdict.as_str() {
         "confirm" => proposals::confirm(&state, &me.principal, id).await.map(|_| ()),
         "decline" => proposals::decline(&state, &me.principal, id, &form.note).await,

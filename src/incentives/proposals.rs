@@ -169,6 +169,12 @@ pub async fn propose(
     Ok(())
 }
 
+/// The proposal `id` while it awaits confirmation.
+pub async fn open(state: &AppState, principal: &Principal, id: i64) -> ApiResult<Proposal> {
+    principal.require_staff()?;
+    Ok(load_open(state, id).await?.view(principal))
+}
+
 async fn load_open(state: &AppState, id: i64) -> ApiResult<ProposalRow> {
     open_rows(&state.db, None, Some(id)).await?.into_iter().next().ok_or_else(|| {
         ApiError::NotFound(format!("No proposal {id} awaits confirmation; it may be decided already."))

@@ -320,6 +320,11 @@ async fn an_award_at_the_threshold_waits_for_a_second_staff_member_and_the_trail
     assert_eq!(app.get("/api/v1/award-proposals", Some(&first)).await.ok(200)[0]["can_confirm"], false);
     app.get("/api/v1/award-proposals", Some(&brand)).await.problem(403);
 
+    // A brand cannot decline it either, and an unknown proposal is a 404.
+    app.post(&format!("/api/v1/award-proposals/{proposal}/decline"), Some(&brand), json!({}))
+        .await
+        .problem(403);
+    app.post("/api/v1/award-proposals/999999/decline", Some(&second), json!({})).await.problem(404);
     // The proposer cannot confirm their own; a brand cannot either.
     app.post(&format!("/api/v1/award-proposals/{proposal}/confirm"), Some(&first), json!({}))
         .await
