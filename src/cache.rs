@@ -265,6 +265,68 @@ impl ResponseCache {
     }
 }
 
+/// Text rendered per item of a large document (a feed's VEVENTs and RSS items), reused while the
+/// item is unchanged, so rebuilding a 10,000-event feed after one change renders one event
+/// instead of all of them. Items are addressed by content: the caller hashes what the text is
+/// made from (the row and the rendering's settings) into `key`, so a stale text cannot be
+/// returned, and entries of items that no longer exist are dropped when the map outgrows its
+/// bound.
+#[derive(Debug, Default)]
+pub struct Fragments {
+    texts: Mutex<HashMap<u64, Arc<str>>>,
+    rendered: std::sync::atomic::AtomicU64,
+}
+
+impl Fragments {
+    /// Room for 10,000 events in both languages and both kinds, plus old texts of changed ones:
+    /// above it the map starts over (which costs one full render), so it cannot grow unbounded.
+    const MAX_ENTRIES: usize = 60_000;
+
+    /// The text of each item, rendering only those not seen before. `key` must hash everything
+    /// the text depends on.
+    pub fn texts<T>(
+        &self,
+        items: &[T],
+        key: impl Fn(&T) -> u64,
+        render: impl Fn(&T) -> String,
+    ) -> Vec<Arc<str>> {
+        let keys: Vec<u64> = items.iter().map(&key).collect();
+        let mut found: Vec<Option<Arc<str>>> = {
+            let texts = self.texts.lock().expect("fragments lock");
+            keys.iter().map(|k| texts.get(k).cloned()).collect()
+        };
+        // Rendered outside the lock: another feed's build may need the map meanwhile.
+        let mut fresh = Vec::new();
+        for ((item, k), text) in items.iter().zip(&keys).zip(&mut found) {
+            if text.is_none() {
+                let rendered: Arc<str> = render(item).into();
+                fresh.push((*k, rendered.clone()));
+                *text = Some(rendered);
+            }
+        }
+        if !fresh.is_empty() {
+            self.rendered.fetch_add(fresh.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            let mut texts = self.texts.lock().expect("fragments lock");
+            if texts.len() + fresh.len() > Self::MAX_ENTRIES {
+                texts.clear();
+            }
+            texts.extend(fresh);
+        }
+        found.into_iter().map(|text| text.expect("every item has its text")).collect()
+    }
+
+    /// How many items were rendered (not reused) since the start.
+    pub fn rendered(&self) -> u64 {
+        self.rendered.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Texts held and their bytes.
+    pub fn usage(&self) -> (usize, usize) {
+        let texts = self.texts.lock().expect("fragments lock");
+        (texts.len(), texts.values().map(|t| t.len()).sum())
+    }
+}
+
 fn http_date(at: DateTime<Utc>) -> String {
     at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }

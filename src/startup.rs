@@ -408,6 +408,17 @@ async fn metrics_page(req: &Request, state: Data<&AppState>) -> poem::Result<Res
             kind: "counter",
             samples: vec![(String::new(), evictions as f64)],
         },
+        Reading {
+            name: "debut_feed_items_rendered_total",
+            help: "VEVENTs and RSS items rendered; an unchanged event's entry is reused instead.",
+            kind: "counter",
+            samples: vec![(String::new(), state.fragments.rendered() as f64)],
+        },
+        gauge(
+            "debut_feed_items_bytes",
+            "Bytes of feed entries kept for reuse between builds.",
+            vec![(String::new(), state.fragments.usage().1 as f64)],
+        ),
         gauge(
             "debut_http_connections_open",
             "Client connections open right now.",

@@ -8,7 +8,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 use chrono::{DateTime, Utc};
 
 use crate::{
-    cache::{Built, Cached, ResponseCache},
+    cache::{Built, Cached, Fragments, ResponseCache},
     clock::Clock,
     config::Settings,
     db::Db,
@@ -21,6 +21,8 @@ pub struct AppState {
     pub clock: Clock,
     pub settings: Arc<Settings>,
     pub cache: Arc<ResponseCache>,
+    /// Feed entries kept per event between builds of the cached feeds.
+    pub fragments: Arc<Fragments>,
     /// Image processing's memory and CPU: uploads beyond these wait.
     pub image_work: Arc<ImageWork>,
 }
@@ -32,6 +34,7 @@ impl AppState {
             clock,
             image_work: Arc::new(ImageWork::new(settings.image_memory_bytes, 2)),
             cache: Arc::new(ResponseCache::with_budget(settings.cache_bytes)),
+            fragments: Arc::default(),
             settings: Arc::new(settings),
         }
     }

@@ -3,7 +3,11 @@
 //! A public feed is built once per change and kept in the response cache ([`crate::cache`]) by
 //! (feed, filter, language); personal feeds and single-event files are built per request.
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::{
+    collections::BTreeMap,
+    hash::{DefaultHasher, Hash, Hasher},
+    sync::Arc,
+};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use poem::{
@@ -50,9 +54,9 @@ async fn feed(
     state
         .cached(key, || async {
             let now = state.clock.now();
-            let mut filter = filter.clone();
-            filter.from = filter.from.or(Some(now - PAST_WINDOW));
-            let events = store::events(&state.db, &filter, now, None, MAX_EVENTS).await?;
+            let mut window = filter.clone();
+            window.from = window.from.or(Some(now - PAST_WINDOW));
+            let events = store::events(&state.db, &window, now, None, MAX_EVENTS).await?;
             let public_url = state.settings.public_url.as_str();
             let (content_type, body) = match kind {
                 Kind::Ics => {
@@ -63,9 +67,10 @@ async fn feed(
                         lang,
                         zone: Zone::default().name(),
                     };
-                    ("text/calendar; charset=utf-8", ics::calendar(&events, &meta, ics::Audience::Public))
+                    let body = ics::calendar_reusing(&events, &meta, ics::Audience::Public, &state.fragments);
+                    ("text/calendar; charset=utf-8", body)
                 }
-                Kind::Rss => ("application/rss+xml; charset=utf-8", rss(&events, name, &filter, lang, state)),
+                Kind::Rss => ("application/rss+xml; charset=utf-8", rss(&events, name, filter, lang, state)),
             };
             let last_modified =
                 events.iter().map(EventRow::last_modified).max().unwrap_or(DateTime::UNIX_EPOCH);
@@ -304,35 +309,49 @@ fn rss(events: &[EventRow], name: &str, filter: &EventFilter, lang: Lang, state:
         "<atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>\n",
         xml_escape(&self_link)
     ));
-    for event in events {
-        let tz = event.tz();
-        let when = format!(
-            "{} – {} ({})",
-            event.starts_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
-            event.ends_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
-            event.zone
-        );
-        let mut title = event.title(lang).to_owned();
-        if event.status() == super::EventStatus::Cancelled {
-            title = format!("[{}] {title}", if lang == Lang::Zh { "已取消" } else { "Cancelled" });
-        }
-        let description = format!("{when} · {} · {}", event.venue_name(lang), event.description(lang));
-        out.push_str("<item>\n");
-        out.push_str(&format!("<title>{}</title>\n", xml_escape(&title)));
-        out.push_str(&format!("<link>{}{}</link>\n", xml_escape(public_url), xml_escape(&event.path())));
-        out.push_str(&format!(
-            "<guid isPermaLink=\"false\">{}</guid>\n",
-            xml_escape(&event.uid(&state.settings.uid_domain))
-        ));
-        out.push_str(&format!(
-            "<pubDate>{}</pubDate>\n",
-            event.published_at.unwrap_or(event.starts_at).to_rfc2822()
-        ));
-        out.push_str(&format!("<description>{}</description>\n", xml_escape(&description)));
-        out.push_str(&format!("<category>{}</category>\n", xml_escape(event.format.as_str())));
-        out.push_str("</item>\n");
+    let uid_domain = &state.settings.uid_domain;
+    let items = state.fragments.texts(
+        events,
+        |event| {
+            let mut hasher = DefaultHasher::new();
+            ("rss-item", event, public_url, uid_domain, lang.code()).hash(&mut hasher);
+            hasher.finish()
+        },
+        |event| rss_item(event, lang, public_url, uid_domain),
+    );
+    for item in &items {
+        out.push_str(item);
     }
     out.push_str("</channel>\n</rss>\n");
+    out
+}
+
+/// One RSS item.
+fn rss_item(event: &EventRow, lang: Lang, public_url: &str, uid_domain: &str) -> String {
+    let tz = event.tz();
+    let when = format!(
+        "{} – {} ({})",
+        event.starts_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+        event.ends_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+        event.zone
+    );
+    let mut title = event.title(lang).to_owned();
+    if event.status() == super::EventStatus::Cancelled {
+        title = format!("[{}] {title}", if lang == Lang::Zh { "已取消" } else { "Cancelled" });
+    }
+    let description = format!("{when} · {} · {}", event.venue_name(lang), event.description(lang));
+    let mut out = String::with_capacity(512);
+    out.push_str("<item>\n");
+    out.push_str(&format!("<title>{}</title>\n", xml_escape(&title)));
+    out.push_str(&format!("<link>{}{}</link>\n", xml_escape(public_url), xml_escape(&event.path())));
+    out.push_str(&format!("<guid isPermaLink=\"false\">{}</guid>\n", xml_escape(&event.uid(uid_domain))));
+    out.push_str(&format!(
+        "<pubDate>{}</pubDate>\n",
+        event.published_at.unwrap_or(event.starts_at).to_rfc2822()
+    ));
+    out.push_str(&format!("<description>{}</description>\n", xml_escape(&description)));
+    out.push_str(&format!("<category>{}</category>\n", xml_escape(event.format.as_str())));
+    out.push_str("</item>\n");
     out
 }
 

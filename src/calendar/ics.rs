@@ -6,13 +6,17 @@
 //! in UTC instead, which needs none), stable DTSTAMPs (the event's last public change, so an
 //! unchanged feed is byte-for-byte the same), and line breaks normalised before escaping.
 
-use std::collections::BTreeSet;
+use std::{
+    collections::BTreeSet,
+    hash::{DefaultHasher, Hash, Hasher},
+};
 
 use chrono::{DateTime, Datelike, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus as IcalStatus, Property};
 
 use super::{EventRow, EventStatus, Lang};
+use crate::cache::Fragments;
 
 /// What a feed says about itself.
 pub struct FeedMeta<'a> {
@@ -25,7 +29,7 @@ pub struct FeedMeta<'a> {
 }
 
 /// How an event shows in a personal feed, where pending bookings appear too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Audience {
     Public,
     /// Applicant's or staff's own feed: submitted bookings are TENTATIVE.
@@ -88,6 +92,16 @@ fn status_of(event: &EventRow, audience: Audience) -> IcalStatus {
 
 /// A whole calendar of `events`.
 pub fn calendar(events: &[EventRow], meta: &FeedMeta, audience: Audience) -> String {
+    calendar_reusing(events, meta, audience, &Fragments::default())
+}
+
+/// A whole calendar of `events`, reusing the VEVENTs `fragments` holds for unchanged events.
+pub fn calendar_reusing(
+    events: &[EventRow],
+    meta: &FeedMeta,
+    audience: Audience,
+    fragments: &Fragments,
+) -> String {
     // Zones written with TZID, their one offset, and an instant in them (for the abbreviation).
     let mut zones: Vec<(Tz, i32, DateTime<Utc>)> = Vec::new();
     let mut seen: Vec<Tz> = Vec::new();
@@ -113,78 +127,92 @@ pub fn calendar(events: &[EventRow], meta: &FeedMeta, audience: Audience) -> Str
     // Calendar apps poll hourly; written by hand because the crate's `ttl` says PT3600S.
     cal.append_property(Property::new("REFRESH-INTERVAL", "PT1H").add_parameter("VALUE", "DURATION").done());
     cal.append_property(Property::new("X-PUBLISHED-TTL", "PT1H"));
+    let head = cal.to_string();
+    let end = head.rfind("END:VCALENDAR").unwrap_or(head.len());
 
-    for event in events {
-        let tz = event.tz();
-        let zoned = zones.iter().any(|(z, _, _)| *z == tz);
-        let at = |instant: DateTime<Utc>| -> CalendarDateTime {
-            if zoned {
-                CalendarDateTime::WithTimezone {
-                    date_time: instant.with_timezone(&tz).naive_local(),
-                    tzid: tz.name().to_owned(),
-                }
-            } else {
-                CalendarDateTime::Utc(instant)
+    let zoned = |event: &EventRow| zones.iter().any(|(z, _, _)| *z == event.tz());
+    let vevents = fragments.texts(
+        events,
+        |event| {
+            let mut hasher = DefaultHasher::new();
+            ("vevent", event, meta.public_url, meta.uid_domain, meta.lang.code(), audience, zoned(event))
+                .hash(&mut hasher);
+            hasher.finish()
+        },
+        |event| vevent(event, meta, audience, zoned(event)),
+    );
+
+    let mut text = String::with_capacity(head.len() + vevents.iter().map(|v| v.len()).sum::<usize>() + 1024);
+    text.push_str(&head[..end]);
+    // RFC 5545 wants VTIMEZONE before the components that use it.
+    for (tz, offset, instant) in &zones {
+        let abbreviation = tz.offset_from_utc_datetime(&instant.naive_utc()).to_string();
+        text.push_str(&vtimezone(tz.name(), *offset, &abbreviation));
+    }
+    for event in &vevents {
+        text.push_str(event);
+    }
+    text.push_str(&head[end..]);
+    text
+}
+
+/// One VEVENT, lines folded and ending in CRLF.
+fn vevent(event: &EventRow, meta: &FeedMeta, audience: Audience, zoned: bool) -> String {
+    let tz = event.tz();
+    let at = |instant: DateTime<Utc>| -> CalendarDateTime {
+        if zoned {
+            CalendarDateTime::WithTimezone {
+                date_time: instant.with_timezone(&tz).naive_local(),
+                tzid: tz.name().to_owned(),
             }
-        };
-        let lang = meta.lang;
-        let mut description = clean(event.description(lang));
-        if event.status() == EventStatus::Cancelled {
-            let reason = event.cancel_reason.as_deref().unwrap_or("");
-            description =
-                format!("{} {}\n\n{description}", cancelled_word(lang), clean(reason)).trim().to_owned();
+        } else {
+            CalendarDateTime::Utc(instant)
         }
-        let url = format!("{}{}", meta.public_url, event.path());
-        let mut vevent = icalendar::Event::new();
-        vevent
-            .uid(&event.uid(meta.uid_domain))
-            .timestamp(event.last_modified())
-            .starts(at(event.starts_at))
-            .ends(at(event.ends_at))
-            .summary(&clean(event.title(lang)))
-            .description(&description)
-            .location(&clean(&format!("{}, {}", event.venue_name(lang), event.venue_address)))
-            .sequence(u32::try_from(event.sequence).unwrap_or(0))
-            .last_modified(event.last_modified())
-            .status(status_of(event, audience))
-            .categories([event.format.as_str(), event.reach.as_str(), event.venue_kind.as_str()])
-            .append_property(Property::new("GEO", format!("{:.6};{:.6}", event.latitude, event.longitude)))
-            .append_property(Property::new("TRANSP", "OPAQUE"));
-        if !event.public_slug.is_empty() {
-            vevent.url(&url);
-        }
-        // RFC 7986: the poster, largest JPEG variant.
-        if let Some(poster) =
-            event.poster().and_then(|v| v.into_iter().filter(|v| v.format == "jpeg").max_by_key(|v| v.width))
-        {
-            vevent.append_property(
-                Property::new("IMAGE", crate::media::url(meta.public_url, &poster.path))
-                    .add_parameter("VALUE", "URI")
-                    .add_parameter("DISPLAY", "BADGE")
-                    .add_parameter("FMTTYPE", "image/jpeg")
-                    .done(),
-            );
-        }
-        if let Some(created) = event.published_at {
-            vevent.append_property(Property::new("CREATED", created.format("%Y%m%dT%H%M%SZ").to_string()));
-        }
-        cal.push(vevent.done());
+    };
+    let lang = meta.lang;
+    let mut description = clean(event.description(lang));
+    if event.status() == EventStatus::Cancelled {
+        let reason = event.cancel_reason.as_deref().unwrap_or("");
+        description =
+            format!("{} {}\n\n{description}", cancelled_word(lang), clean(reason)).trim().to_owned();
     }
-
-    let mut text = cal.to_string();
-    if !zones.is_empty() {
-        let timezones: String = zones
-            .iter()
-            .map(|(tz, offset, instant)| {
-                let abbreviation = tz.offset_from_utc_datetime(&instant.naive_utc()).to_string();
-                vtimezone(tz.name(), *offset, &abbreviation)
-            })
-            .collect();
-        // RFC 5545 wants VTIMEZONE before the components that use it.
-        let at =
-            text.find("BEGIN:VEVENT").unwrap_or_else(|| text.rfind("END:VCALENDAR").unwrap_or(text.len()));
-        text.insert_str(at, &timezones);
+    let url = format!("{}{}", meta.public_url, event.path());
+    let mut vevent = icalendar::Event::new();
+    vevent
+        .uid(&event.uid(meta.uid_domain))
+        .timestamp(event.last_modified())
+        .starts(at(event.starts_at))
+        .ends(at(event.ends_at))
+        .summary(&clean(event.title(lang)))
+        .description(&description)
+        .location(&clean(&format!("{}, {}", event.venue_name(lang), event.venue_address)))
+        .sequence(u32::try_from(event.sequence).unwrap_or(0))
+        .last_modified(event.last_modified())
+        .status(status_of(event, audience))
+        .categories([event.format.as_str(), event.reach.as_str(), event.venue_kind.as_str()])
+        .append_property(Property::new("GEO", format!("{:.6};{:.6}", event.latitude, event.longitude)))
+        .append_property(Property::new("TRANSP", "OPAQUE"));
+    if !event.public_slug.is_empty() {
+        vevent.url(&url);
     }
+    // RFC 7986: the poster, largest JPEG variant.
+    if let Some(poster) =
+        event.poster().and_then(|v| v.into_iter().filter(|v| v.format == "jpeg").max_by_key(|v| v.width))
+    {
+        vevent.append_property(
+            Property::new("IMAGE", crate::media::url(meta.public_url, &poster.path))
+                .add_parameter("VALUE", "URI")
+                .add_parameter("DISPLAY", "BADGE")
+                .add_parameter("FMTTYPE", "image/jpeg")
+                .done(),
+        );
+    }
+    if let Some(created) = event.published_at {
+        vevent.append_property(Property::new("CREATED", created.format("%Y%m%dT%H%M%SZ").to_string()));
+    }
+    let mut text = String::with_capacity(1024);
+    // Writing to a String cannot fail.
+    let _ = vevent.done().fmt_write(&mut text);
     text
 }
 

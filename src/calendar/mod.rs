@@ -203,6 +203,51 @@ pub struct EventRow {
     pub market_date: Option<i64>,
 }
 
+/// Everything a rendering of the event is made from, for [`crate::cache::Fragments`]. The
+/// pattern names every field, so a field added to the row fails to compile here until it is
+/// hashed too (a forgotten one would serve a stale VEVENT).
+impl std::hash::Hash for EventRow {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let Self {
+            id,
+            public_slug,
+            title_zh,
+            title_en,
+            description_zh,
+            description_en,
+            brand_name,
+            format,
+            reach,
+            starts_at,
+            ends_at,
+            state: booking_state,
+            sequence,
+            published_at,
+            public_updated_at,
+            cancelled_at,
+            cancel_reason,
+            previous_starts_at,
+            venue_slug,
+            venue_name_zh,
+            venue_name_en,
+            venue_kind,
+            venue_address,
+            latitude,
+            longitude,
+            zone,
+            poster_variants,
+            poster_alt,
+            market_date,
+        } = self;
+        (id, public_slug, title_zh, title_en, description_zh, description_en, brand_name).hash(state);
+        (format.as_str(), reach.as_str(), starts_at, ends_at, booking_state.as_str(), sequence).hash(state);
+        (published_at, public_updated_at, cancelled_at, cancel_reason, previous_starts_at).hash(state);
+        (venue_slug, venue_name_zh, venue_name_en, venue_kind.as_str(), venue_address).hash(state);
+        (latitude.to_bits(), longitude.to_bits(), zone.name(), poster_variants, poster_alt, market_date)
+            .hash(state);
+    }
+}
+
 impl EventRow {
     /// The poster's variants, if the booking has an image.
     pub fn poster(&self) -> Option<Vec<crate::media::StoredVariant>> {

@@ -388,3 +388,124 @@ async fn sixty_four_requests_right_after_a_change_build_the_feed_once() {
     let (builds_after, _) = app.state.cache.counts();
     assert_eq!(builds_after - builds_before, 1, "one build for 64 requests after one change");
 }
+
+/// Search is a plain substring match, the same on SQLite (FTS5 trigram) and PostgreSQL (pg_trgm):
+/// this test runs on both, with words short enough to skip the trigram index and long enough to
+/// use it, across pages, after an edit, and with characters that mean something to the indexes.
+#[tokio::test]
+async fn search_finds_the_same_events_on_both_databases() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff("staff@office.cn").await;
+    let brand = app.brand("ada@brand.cn").await;
+    let venue = app.open_venue(&staff, "oujiang-parlor").await;
+    let titles = [
+        ("品牌首发 1", "Spring LAUNCH", "Ouhai Phones"),
+        ("新品发布", "Tea tasting", "Lucheng Tea"),
+        ("品牌首发 2", "Autumn launch \"special\"", "Ouhai Phones"),
+        ("城市首店", "100% cotton", "Wenzhou_Knits"),
+        ("夜市", "Night market", "Ouhai Phones"),
+    ];
+    let mut ids = Vec::new();
+    for (day, (title_zh, title_en, brand_name)) in titles.iter().enumerate() {
+        let day = 10 + day as i64;
+        let mut body = booking_body(venue, &local(day, 19, 0), &local(day, 21, 0));
+        body["title_zh"] = json!(title_zh);
+        body["title_en"] = json!(title_en);
+        body["brand_name"] = json!(brand_name);
+        body["description_en"] = json!("");
+        let id = app.submitted_booking(&brand, body).await;
+        app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
+        ids.push(id);
+    }
+    let found = |query: String, limit: usize| {
+        let app = &app;
+        async move {
+            let mut titles = Vec::new();
+            let mut url = format!("/api/v1/events?limit={limit}&{query}");
+            loop {
+                let page = app.get(&url, None).await.ok(200);
+                let items = page["items"].as_array().unwrap();
+                titles.extend(items.iter().map(|e| e["title_zh"].as_str().unwrap().to_owned()));
+                match page["next_cursor"].as_str() {
+                    Some(cursor) => url = format!("/api/v1/events?limit={limit}&{query}&cursor={cursor}"),
+                    None => return titles,
+                }
+            }
+        }
+    };
+    let cases: [(&str, &[&str]); 12] = [
+        ("%E9%A6%96%E5%8F%91", &["品牌首发 1", "品牌首发 2"]), // 首发: two characters, no trigram
+        ("%E5%93%81%E7%89%8C%E9%A6%96%E5%8F%91", &["品牌首发 1", "品牌首发 2"]), // 品牌首发
+        ("launch", &["品牌首发 1", "品牌首发 2"]),             // any case
+        ("LAUNCH", &["品牌首发 1", "品牌首发 2"]),
+        ("ouhai", &["品牌首发 1", "品牌首发 2", "夜市"]), // the brand
+        ("%22special%22", &["品牌首发 2"]),               // quotes, taken literally
+        ("100%25", &["城市首店"]),                        // % is not a wildcard
+        ("n_k", &[]),                                     // nor is _
+        ("_k", &["城市首店"]),
+        ("t", &["新品发布", "品牌首发 2", "城市首店", "夜市"]), // one letter
+        ("tea%20t", &["新品发布"]),                             // across words
+        ("phones%20launch", &[]),                               // not across fields in another order
+    ];
+    for (q, expected) in cases {
+        assert_eq!(found(format!("q={q}"), 1).await, expected, "q={q}, a page per event");
+        assert_eq!(found(format!("q={q}"), 100).await, expected, "q={q}");
+    }
+
+    // The index follows an edit: the old words no longer find the event, the new ones do.
+    app.patch(&format!("/api/v1/bookings/{}", ids[1]), Some(&brand), json!({"title_en": "Silk weaving"}))
+        .await
+        .ok(200);
+    app.post(&format!("/api/v1/bookings/{}/approve", ids[1]), Some(&staff), json!({})).await.ok(200);
+    assert_eq!(found("q=tasting".into(), 2).await, Vec::<String>::new());
+    assert_eq!(found("q=weaving".into(), 2).await, ["新品发布"]);
+    // Filters combine with search.
+    assert_eq!(found("q=launch&brand=ouhai%20phones".into(), 1).await, ["品牌首发 1", "品牌首发 2"]);
+    assert_eq!(found("q=launch&format=show".into(), 2).await, Vec::<String>::new());
+}
+
+/// A feed rebuilt after one change renders that event's VEVENT (and RSS item) again and reuses
+/// every other one, byte for byte.
+#[tokio::test]
+async fn a_feed_rebuilt_after_one_change_renders_only_the_changed_event() {
+    let app = TestApp::spawn().await;
+    let (id, _, staff, brand) = published(&app, "首发").await;
+    let venue = app.get("/api/v1/venues/oujiang-parlor", None).await.ok(200)["id"].as_i64().unwrap();
+    for day in 11..14 {
+        let other =
+            app.submitted_booking(&brand, booking_body(venue, &local(day, 19, 0), &local(day, 21, 0))).await;
+        app.post(&format!("/api/v1/bookings/{other}/approve"), Some(&staff), json!({})).await.ok(200);
+    }
+    let vevents = |feed: &str| -> Vec<String> {
+        feed.split("BEGIN:VEVENT").skip(1).map(|v| v.split("END:VEVENT").next().unwrap().to_owned()).collect()
+    };
+    let before = vevents(&app.get("/calendar.ics", None).await.text);
+    assert_eq!(app.get("/events.rss", None).await.status, 200);
+    assert_eq!(before.len(), 4);
+    let rendered = app.state.fragments.rendered();
+
+    reschedule(&app, id, &brand, &staff, 20).await;
+    let after = vevents(&app.get("/calendar.ics", None).await.text);
+    let rss = app.get("/events.rss", None).await.text;
+    assert_eq!(app.state.fragments.rendered() - rendered, 2, "one VEVENT and one RSS item rendered again");
+    assert_eq!(after.len(), 4);
+    let changed: Vec<&String> = after.iter().filter(|v| !before.contains(v)).collect();
+    assert_eq!(changed.len(), 1, "the other three are the same text");
+    assert!(unfold(changed[0]).contains("SEQUENCE:1"), "{}", changed[0]);
+    assert!(
+        unfold(changed[0]).contains(&utc(&local(20, 19, 0)).replace(['-', ':'], "")[..8]),
+        "{}",
+        changed[0]
+    );
+    assert_eq!(rss.matches("<item>").count(), 4);
+    assert!(
+        rss.contains("<link>http://") && !rss.contains("from="),
+        "the feed's links are the filter's, not its window's"
+    );
+
+    // Each language is its own rendering, reused in turn.
+    assert_eq!(app.get("/calendar.ics?lang=en", None).await.status, 200);
+    let english = app.state.fragments.rendered();
+    assert_eq!(app.get("/calendar.ics?lang=en&format=launch", None).await.status, 200);
+    assert_eq!(app.state.fragments.rendered(), english, "another filter reuses the same entries");
+}
