@@ -166,8 +166,20 @@ enum AdminCommand {
     },
 }
 
+/// See Cargo.toml: less memory kept after large builds, and cheaper allocation, than glibc's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `mi_option_purge_delay` in mimalloc.h (v2 and v3); libmimalloc-sys does not name it.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Freed memory goes back to the system at once instead of after mimalloc's default 10 ms:
+    // with the delay, the decoded pixels of one large upload were still held while the next
+    // was decoded, and eight 7000×7000 uploads peaked at 416 MiB (319 MiB with glibc).
+    // SAFETY: sets a process-wide option before any thread is started; no pointers involved.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     // One JSON object a line for log collectors; else text, coloured only on a terminal.
