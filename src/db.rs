@@ -81,6 +81,47 @@ impl Backend {
     }
 }
 
+/// Turns off SQLite's memory statistics, which take one process-wide mutex around every
+/// allocation SQLite makes: with eight connections' threads building rows at once it was a
+/// fifth of their time under `bench/scale.py`'s search load. Only possible before SQLite's first
+/// use in the process; later calls (a second database in tests) change nothing and are ignored.
+fn without_memory_statistics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: a configuration call with an int argument, made once, before this process
+        // opens its first SQLite connection (when it is not, SQLite refuses it with MISUSE).
+        unsafe {
+            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int)
+        };
+    });
+}
+
+/// Turns on SQLite's query planner stability guarantee for one connection. Without it a cached
+/// statement whose plan could depend on a bound value (a time compared with `>`, as every public
+/// list has: "events that end after now") is prepared again whenever that value changes, which
+/// is every request: a third of the SQLite threads' time under `bench/scale.py`'s load.
+async fn stable_plans(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    // SAFETY: `db` is the open connection `handle` keeps locked for us; the option takes an int
+    // and an optional out-pointer, which may be null.
+    let code = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1,
+            std::ptr::null_mut::<std::ffi::c_int>(),
+        )
+    };
+    if code == libsqlite3_sys::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(sqlx::Error::Configuration(
+            format!("sqlite3_db_config(ENABLE_QPSG) failed with code {code}").into(),
+        ))
+    }
+}
+
 impl Db {
     /// Connects to the database the URL names. A SQLite file and its folder are created when
     /// missing; SQLite runs with WAL, foreign keys on and a busy timeout so concurrent writers
@@ -88,6 +129,7 @@ impl Db {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         match Backend::from_url(url)? {
             Backend::Sqlite => {
+                without_memory_statistics();
                 let options = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
@@ -105,6 +147,7 @@ impl Db {
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .test_before_acquire(false)
+                    .after_connect(|conn, _| Box::pin(async move { stable_plans(conn).await }))
                     .connect_with(options)
                     .await?;
                 Ok(Self::Sqlite(pool))
