@@ -92,7 +92,8 @@ async fn fixture(approved: i64) -> Fixture {
     drop(ids);
 
     let settings = Settings::new("127.0.0.1:0", url);
-    let state = AppState::new(db, Clock::System, settings);
+    let media = debut::media::files::open(&settings).unwrap();
+    let state = AppState::new(db, Clock::System, settings, media);
     let staff = Principal { user_id: staff_id, role: Role::Staff, organization: None, session: None };
     Fixture { state, staff, candidate, _dir: dir }
 }

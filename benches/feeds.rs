@@ -119,7 +119,9 @@ fn main() {
         seed(&db).await;
         println!("seeded {EVENTS} public events in {:.1} s", seeding.elapsed().as_secs_f64());
 
-        let state = AppState::new(db.clone(), Clock::System, Settings::new("127.0.0.1:0", url));
+        let settings = Settings::new("127.0.0.1:0", url);
+        let media = debut::media::files::open(&settings).unwrap();
+        let state = AppState::new(db.clone(), Clock::System, settings, media);
         let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
         let base = format!("http://{}", acceptor.local_addr()[0].as_socket_addr().unwrap());
         let copy = StaticCopy::default();

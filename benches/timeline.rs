@@ -86,7 +86,9 @@ fn bench(c: &mut Criterion) {
             let db = Db::connect(&url).await.unwrap();
             db.migrate().await.unwrap();
             let token = seed(&db, bookings).await;
-            let state = AppState::new(db, Clock::System, Settings::new("127.0.0.1:0", url.clone()));
+            let settings = Settings::new("127.0.0.1:0", url.clone());
+            let media = debut::media::files::open(&settings).unwrap();
+            let state = AppState::new(db, Clock::System, settings, media);
             (routes(state), token)
         });
         let call = || async {

@@ -11,8 +11,11 @@ pub struct Settings {
     pub bind: String,
     /// `sqlite://path` (default, created when missing) or `postgres://...`.
     pub database_url: String,
-    /// Root folder for uploaded media and its variants.
+    /// Root folder for uploaded media and its variants, unless `media_url` is set.
     pub media_dir: PathBuf,
+    /// An S3-compatible object store for media instead (`s3://bucket/prefix`), so that every
+    /// process of a deployment serves every upload; endpoint and keys from `AWS_*` variables.
+    pub media_url: Option<String>,
     /// How long a login token stays valid.
     pub session_ttl: Duration,
     /// Public base URL, used in feeds and pages for absolute links.
@@ -45,6 +48,7 @@ impl Settings {
             bind: bind.into(),
             database_url: database_url.into(),
             media_dir: PathBuf::from("media"),
+            media_url: None,
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             public_url: "http://127.0.0.1:8080".to_owned(),
             max_booking_hours: 14 * 24,

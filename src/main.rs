@@ -64,6 +64,11 @@ enum Command {
         /// Folder for uploaded media.
         #[arg(long, env = "DEBUT_MEDIA_DIR", default_value = "media")]
         media_dir: PathBuf,
+        /// Keep media in an S3-compatible object store instead, e.g. s3://bucket/prefix; endpoint
+        /// and keys from AWS_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION
+        /// (AWS_ALLOW_HTTP=true for an endpoint without TLS).
+        #[arg(long, env = "DEBUT_MEDIA_URL")]
+        media_url: Option<String>,
         /// Public base URL used in feeds and pages.
         #[arg(long, env = "DEBUT_PUBLIC_URL")]
         public_url: Option<String>,
@@ -193,6 +198,7 @@ async fn main() -> anyhow::Result<()> {
             bind,
             database,
             media_dir,
+            media_url,
             public_url,
             session_hours,
             demo,
@@ -214,6 +220,7 @@ async fn main() -> anyhow::Result<()> {
             let mut settings = Settings::new(bind.clone(), database.url());
             settings.public_url = public_url.unwrap_or_else(|| format!("http://{bind}"));
             settings.media_dir = media_dir;
+            settings.media_url = media_url;
             settings.session_ttl = Duration::from_secs(session_hours * 3600);
             settings.max_booking_hours = max_booking_hours;
             settings.notify.webhook_url = webhook_url;

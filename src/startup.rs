@@ -284,7 +284,8 @@ impl Application {
             )
         })?;
         let addr = listener.local_addr().context("the listener has no socket address")?;
-        let state = AppState::new(db, clock, settings);
+        let media = media::files::open(&settings).context("opening the media store")?;
+        let state = AppState::new(db, clock, settings, media);
         Ok(Self { listener, addr, state })
     }
 

@@ -25,13 +25,16 @@ pub struct AppState {
     pub fragments: Arc<Fragments>,
     /// Image processing's memory and CPU: uploads beyond these wait.
     pub image_work: Arc<ImageWork>,
+    /// Where uploaded media files live: a folder or an object store (`media::files::open`).
+    pub media: Arc<dyn object_store::ObjectStore>,
 }
 
 impl AppState {
-    pub fn new(db: Db, clock: Clock, settings: Settings) -> Self {
+    pub fn new(db: Db, clock: Clock, settings: Settings, media: Arc<dyn object_store::ObjectStore>) -> Self {
         Self {
             db,
             clock,
+            media,
             image_work: Arc::new(ImageWork::new(settings.image_memory_bytes, 2)),
             cache: Arc::new(ResponseCache::with_budget(settings.cache_bytes)),
             fragments: Arc::default(),

@@ -511,7 +511,12 @@ pub async fn serve(
 ) -> poem::Result<Response> {
     let not_found = || ApiError::NotFound("No such media file.".into());
     let (path, content_type) = safe_path(&dir, &file).ok_or_else(not_found)?;
-    let bytes = tokio::fs::read(state.settings.media_dir.join(path)).await.map_err(|_| not_found())?;
+    let bytes = super::files::get(&state.media, &path)
+        .await
+        .map_err(|e| {
+            ApiError::Internal(anyhow::Error::from(e).context(format!("reading media file {path}")))
+        })?
+        .ok_or_else(not_found)?;
     Ok(Response::builder()
         .status(StatusCode::OK)
         .content_type(content_type)

@@ -3,20 +3,18 @@
 //!
 //! Uploads are checked and processed by [`process`] on the blocking pool, within a memory budget
 //! and a few at a time (`AppState::image_work`), so a burst of uploads can neither exhaust memory
-//! nor stall other requests. Variant files
-//! are named by the upload's content hash (`media/ab/ab12…-640.webp`): URLs never change, equal
-//! uploads share files, and a file is deleted when no image references its hash. The reference
-//! count (`media_files`) and the owner's image count change in the same transaction as the
-//! files, under row locks, so racing uploads and deletions neither lose files nor pass limits. Files are
-//! written to a temporary name and renamed into place; no path from a client reaches the file
-//! system.
+//! nor stall other requests. Variant files are named by the upload's content hash
+//! (`media/ab/ab12…-640.webp`): URLs never change, equal uploads share files, and a file is
+//! deleted when no image references its hash. The reference count (`media_files`) and the
+//! owner's image count change in the same transaction as the files, under row locks, so racing
+//! uploads and deletions neither lose files nor pass limits. The files live in a folder or an
+//! S3-compatible object store ([`files`]); no path from a client reaches either.
 
 pub mod access;
 pub mod api;
+pub mod files;
 pub mod process;
 pub mod store;
-
-use std::path::{Path, PathBuf};
 
 use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
@@ -136,23 +134,18 @@ fn variant_path(hash: &str, width: u32, encoding: Encoding) -> String {
     format!("{}/{hash}-{width}.{}", &hash[..2], encoding.extension())
 }
 
-/// Writes each variant under `root` (temporary file, then rename) unless it is already there.
-fn write_files(
-    root: &Path,
+/// Stores each variant under its content-named path, unless it is there already.
+async fn write_files(
+    files: &files::Files,
     hash: &str,
-    variants: &[process::Variant],
-) -> std::io::Result<Vec<StoredVariant>> {
-    let dir = root.join(&hash[..2]);
-    std::fs::create_dir_all(&dir)?;
+    variants: Vec<process::Variant>,
+) -> ApiResult<Vec<StoredVariant>> {
     let mut stored = Vec::new();
     for variant in variants {
         let path = variant_path(hash, variant.width, variant.encoding);
-        let target = root.join(&path);
-        if !target.exists() {
-            let temporary = dir.join(format!(".{hash}-{}-{}.tmp", variant.width, std::process::id()));
-            std::fs::write(&temporary, &variant.bytes)?;
-            std::fs::rename(&temporary, &target)?;
-        }
+        files::put_new(files, &path, variant.bytes.into()).await.map_err(|e| {
+            ApiError::Internal(anyhow::Error::from(e).context(format!("storing media file {path}")))
+        })?;
         stored.push(StoredVariant {
             width: variant.width,
             height: variant.height,
@@ -165,14 +158,11 @@ fn write_files(
 
 /// One image fewer uses `hash`: when none is left, its files go, inside the caller's
 /// transaction (which holds the content's lock).
-async fn release(tx: &mut Tx, root: &Path, hash: &str, variants: &[StoredVariant]) -> ApiResult<()> {
+async fn release(tx: &mut Tx, files: &files::Files, hash: &str, variants: &[StoredVariant]) -> ApiResult<()> {
     if store::drop_ref(tx, hash).await? == 0 {
         for variant in variants {
-            let path = root.join(&variant.path);
-            if let Err(e) = tokio::fs::remove_file(&path).await
-                && e.kind() != std::io::ErrorKind::NotFound
-            {
-                tracing::warn!(error = %e, path = %path.display(), "could not remove a media file");
+            if let Err(e) = files::delete(files, &variant.path).await {
+                tracing::warn!(error = %e, path = %variant.path, "could not remove a media file");
             }
         }
     }
@@ -220,7 +210,6 @@ pub async fn upload(
     };
 
     let awaiting_review = awaits_review(state, owner).await?;
-    let root: PathBuf = state.settings.media_dir.clone();
     let mut tx = state.db.begin().await?;
     store::lock_owner(&mut tx, owner).await?;
     let existing = store::list_in(&mut tx, owner).await?;
@@ -228,11 +217,7 @@ pub async fn upload(
         return Err(full());
     }
     store::add_ref(&mut tx, &hash).await?;
-    let (files_root, files_hash) = (root.clone(), hash.clone());
-    let stored = tokio::task::spawn_blocking(move || write_files(&files_root, &files_hash, &variants))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    let stored = write_files(&state.media, &hash, variants).await?;
     let id = store::insert_in(
         &mut tx,
         owner,
@@ -249,7 +234,7 @@ pub async fn upload(
     if is_logo {
         for old in existing {
             store::delete_in(&mut tx, old.id).await?;
-            release(&mut tx, &root, &old.hash, &old.variants()?).await?;
+            release(&mut tx, &state.media, &old.hash, &old.variants()?).await?;
         }
     }
     if awaiting_review {
@@ -372,7 +357,7 @@ pub async fn remove(state: &AppState, owner: ImageOwner, image_id: i64) -> ApiRe
     if !store::delete_in(&mut tx, row.id).await? {
         return Err(not_found());
     }
-    release(&mut tx, &state.settings.media_dir, &row.hash, &row.variants()?).await?;
+    release(&mut tx, &state.media, &row.hash, &row.variants()?).await?;
     cache::bump_public_version(&mut tx).await?;
     tx.commit().await?;
     Ok(())

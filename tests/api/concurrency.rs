@@ -79,10 +79,16 @@ impl ServerProcess {
 
     /// Starts `debut serve` with more flags.
     pub fn start_with(database_url: &str, flags: &[&str]) -> Self {
+        Self::start_with_env(database_url, flags, &[])
+    }
+
+    /// Starts `debut serve` with more flags and environment variables.
+    pub fn start_with_env(database_url: &str, flags: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_debut"))
             .args(["serve", "--bind", "127.0.0.1:0", "--database-url", database_url])
             .args(flags)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -23,5 +23,6 @@ mod platform;
 mod portal;
 mod programme;
 mod public_output;
+mod scale_out;
 mod staff_security;
 mod venues;
