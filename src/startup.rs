@@ -420,6 +420,23 @@ async fn metrics_page(req: &Request, state: Data<&AppState>) -> poem::Result<Res
             "Bytes of feed entries kept for reuse between builds.",
             vec![(String::new(), state.fragments.usage().1 as f64)],
         ),
+        Reading {
+            name: "debut_feed_rows_read_total",
+            help: "Event rows read to build feeds; after a change only the changed events are read again.",
+            kind: "counter",
+            samples: vec![(String::new(), state.listings.rows_read() as f64)],
+        },
+        Reading {
+            name: "debut_feed_chunks_compressed_total",
+            help: "Chunks of large feeds gzip-compressed; an unchanged chunk's is reused instead.",
+            kind: "counter",
+            samples: vec![(String::new(), state.cache.chunks.compressed() as f64)],
+        },
+        gauge(
+            "debut_feed_chunks_bytes",
+            "Compressed feed chunks kept for reuse between builds.",
+            vec![(String::new(), state.cache.chunks.bytes() as f64)],
+        ),
         gauge(
             "debut_http_connections_open",
             "Client connections open right now.",

@@ -8,7 +8,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 use chrono::{DateTime, Utc};
 
 use crate::{
-    cache::{Built, Cached, Fragments, ResponseCache},
+    cache::{Built, Cached, Fragments, Listings, ResponseCache},
     clock::Clock,
     config::Settings,
     db::Db,
@@ -23,6 +23,8 @@ pub struct AppState {
     pub cache: Arc<ResponseCache>,
     /// Feed entries kept per event between builds of the cached feeds.
     pub fragments: Arc<Fragments>,
+    /// The event lists large feeds were last built from, brought up to date from the change log.
+    pub listings: Arc<Listings>,
     /// Image processing's memory and CPU: uploads beyond these wait.
     pub image_work: Arc<ImageWork>,
     /// Where uploaded media files live: a folder or an object store (`media::files::open`).
@@ -38,6 +40,7 @@ impl AppState {
             image_work: Arc::new(ImageWork::new(settings.image_memory_bytes, 2)),
             cache: Arc::new(ResponseCache::with_budget(settings.cache_bytes)),
             fragments: Arc::default(),
+            listings: Arc::default(),
             settings: Arc::new(settings),
         }
     }

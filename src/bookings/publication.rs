@@ -50,7 +50,7 @@ pub async fn record(
     .execute(&mut *conn)
     .await
     .map(|_| ()))?;
-    cache::bump_public_version(tx).await
+    cache::bump_public_version(tx, cache::Touched::Booking(booking_id)).await
 }
 
 /// How an applied change shows to the public: time, place or title changes raise SEQUENCE.

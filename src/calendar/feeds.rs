@@ -4,7 +4,7 @@
 //! (feed, filter, language); personal feeds and single-event files are built per request.
 
 use std::{
-    collections::BTreeMap,
+    collections::{BTreeMap, HashMap},
     hash::{DefaultHasher, Hash, Hasher},
     sync::Arc,
 };
@@ -16,11 +16,11 @@ use poem::{
     web::{Data, Path, Query},
 };
 
-use super::{EventFilter, EventRow, FilterParams, ics, store};
+use super::{EventFilter, EventRow, FilterParams, Listed, ics, store};
 use crate::{
     accounts::{auth::token_hash, store as accounts},
     bookings::{BookingState, Format},
-    cache::{Built, Cached, respond},
+    cache::{self, Built, Cached, Pieces, Touched, respond},
     error::{ApiError, ApiResult},
     markets::{
         self,
@@ -52,31 +52,106 @@ async fn feed(
     kind: Kind,
 ) -> ApiResult<Arc<Cached>> {
     state
-        .cached(key, || async {
+        .cached(key.clone(), || async {
             let now = state.clock.now();
             let mut window = filter.clone();
             window.from = window.from.or(Some(now - PAST_WINDOW));
-            let events = store::events(&state.db, &window, now, None, MAX_EVENTS).await?;
             let public_url = state.settings.public_url.as_str();
-            let (content_type, body) = match kind {
-                Kind::Ics => {
-                    let meta = ics::FeedMeta {
-                        name,
-                        public_url,
-                        uid_domain: &state.settings.uid_domain,
-                        lang,
-                        zone: Zone::default().name(),
-                    };
-                    let body = ics::calendar_reusing(&events, &meta, ics::Audience::Public, &state.fragments);
-                    ("text/calendar; charset=utf-8", body)
-                }
-                Kind::Rss => ("application/rss+xml; charset=utf-8", rss(&events, name, filter, lang, state)),
+            let meta = ics::FeedMeta {
+                name,
+                public_url,
+                uid_domain: &state.settings.uid_domain,
+                lang,
+                zone: Zone::default().name(),
             };
-            let last_modified =
-                events.iter().map(EventRow::last_modified).max().unwrap_or(DateTime::UNIX_EPOCH);
+            let render = |listed: &[Listed], rows: &[EventRow]| {
+                let by_key: HashMap<(i64, Option<i64>), &EventRow> =
+                    rows.iter().map(|r| ((r.id, r.market_date), r)).collect();
+                let row = |i: usize| by_key.get(&(listed[i].id, listed[i].market_date)).copied();
+                match kind {
+                    Kind::Ics => {
+                        ics::calendar_listed(listed, row, &meta, ics::Audience::Public, &state.fragments)
+                            .map(|body| ("text/calendar; charset=utf-8", body))
+                    }
+                    Kind::Rss => rss(listed, row, name, filter, lang, state)
+                        .map(|body| ("application/rss+xml; charset=utf-8", body)),
+                }
+            };
+            let (listed, rows) = listing(state, &key, &window, now).await?;
+            let (content_type, body) = match render(&listed, &rows) {
+                Some(done) => done,
+                // An unchanged event's entry was dropped from the fragments: read every row.
+                None => {
+                    let (listed, rows) = full_listing(state, &key, &window, now).await?;
+                    render(&listed, &rows).expect("every event's row is at hand")
+                }
+            };
+            let last_modified = listed.iter().map(|e| e.last_modified).max().unwrap_or(DateTime::UNIX_EPOCH);
             Ok(Built { content_type, body, last_modified })
         })
         .await
+}
+
+/// The events of the feed `key` within `window`, and the rows read to get there: the list
+/// kept from the feed's last build (each feed keeps its own: the rows read for one are the rows
+/// another needs to render the changed events in its kind and language) brought up to date with the rows of the bookings and venues
+/// the change log names since (one event changed, one event read), or, when there is no such
+/// list or the log does not reach back to it, every row.
+async fn listing(
+    state: &AppState,
+    key: &str,
+    window: &EventFilter,
+    now: DateTime<Utc>,
+) -> ApiResult<(Arc<Vec<Listed>>, Vec<EventRow>)> {
+    let version = cache::public_version(&state.db).await?;
+    let Some((since, previous)) = state.listings.get::<Vec<Listed>>(key) else {
+        return full_listing(state, key, window, now).await;
+    };
+    let Some(changes) = cache::changes_since(&state.db, since, version).await? else {
+        return full_listing(state, key, window, now).await;
+    };
+    let mut only = store::Only::default();
+    for change in changes {
+        match change {
+            Touched::Booking(id) => only.bookings.insert(id),
+            Touched::Venue(id) => only.venues.insert(id),
+            Touched::NoEvent => false,
+        };
+    }
+    let rows = store::events_of(&state.db, window, now, None, Some(&only), MAX_EVENTS).await?;
+    state.listings.count_read(rows.len());
+    // What the SQL asks of every event, asked again of the kept ones: time moves their window.
+    let (from, cutoff) = (window.from.unwrap_or(DateTime::<Utc>::MIN_UTC), super::tombstone_cutoff(now));
+    let mut listed: Vec<Listed> = previous
+        .iter()
+        .filter(|e| !only.bookings.contains(&e.id) && !only.venues.contains(&e.venue_id))
+        .filter(|e| e.ends_at > from && e.tombstone_since.is_none_or(|at| at > cutoff))
+        .copied()
+        .chain(rows.iter().map(Listed::of))
+        .collect();
+    // A list at the cap may have left out events that now fit: only a full read knows.
+    if previous.len() >= MAX_EVENTS as usize || listed.len() > MAX_EVENTS as usize {
+        return full_listing(state, key, window, now).await;
+    }
+    listed.sort_by_key(Listed::order);
+    let listed = Arc::new(listed);
+    state.listings.put(key.to_owned(), version, listed.clone());
+    Ok((listed, rows))
+}
+
+/// Every event of the feed, read afresh, and kept for the next build.
+async fn full_listing(
+    state: &AppState,
+    key: &str,
+    window: &EventFilter,
+    now: DateTime<Utc>,
+) -> ApiResult<(Arc<Vec<Listed>>, Vec<EventRow>)> {
+    let version = cache::public_version(&state.db).await?;
+    let rows = store::events(&state.db, window, now, None, MAX_EVENTS).await?;
+    state.listings.count_read(rows.len());
+    let listed = Arc::new(rows.iter().map(Listed::of).collect::<Vec<_>>());
+    state.listings.put(key.to_owned(), version, listed.clone());
+    Ok((listed, rows))
 }
 
 const PUBLIC_CACHE: &str = "public, max-age=300";
@@ -185,6 +260,7 @@ pub fn market_events(market: &MarketRow, dates: &[OccurrenceRow], now: DateTime<
             cancelled_at: d.cancelled_at,
             cancel_reason: None,
             previous_starts_at: None,
+            venue_id: market.venue_id,
             venue_slug: market.venue_slug.clone(),
             venue_name_zh: market.venue_name_zh.clone(),
             venue_name_en: market.venue_name_en.clone(),
@@ -219,7 +295,7 @@ pub async fn market_ics(req: &Request, state: &AppState, slug: &str, lang: Lang)
             };
             let last_modified = events.iter().map(EventRow::last_modified).max().unwrap_or(market.updated_at);
             let body = ics::calendar(&events, &meta, ics::Audience::Public);
-            Ok(Built { content_type: "text/calendar; charset=utf-8", body, last_modified })
+            Ok(Built { content_type: "text/calendar; charset=utf-8", body: body.into(), last_modified })
         })
         .await?;
     let mut response = respond(req, &feed, PUBLIC_CACHE);
@@ -282,7 +358,16 @@ fn xml_escape(text: &str) -> String {
     )
 }
 
-fn rss(events: &[EventRow], name: &str, filter: &EventFilter, lang: Lang, state: &AppState) -> String {
+/// The RSS of the `listed` events: each item from the fragments, or rendered from the row `row(i)`
+/// gives for `listed[i]`; `None` when one is in neither.
+fn rss<'a>(
+    listed: &[Listed],
+    row: impl Fn(usize) -> Option<&'a EventRow>,
+    name: &str,
+    filter: &EventFilter,
+    lang: Lang,
+    state: &AppState,
+) -> Option<Pieces> {
     let public_url = &state.settings.public_url;
     let query = filter.to_query();
     let link = if query.is_empty() {
@@ -295,7 +380,7 @@ fn rss(events: &[EventRow], name: &str, filter: &EventFilter, lang: Lang, state:
     } else {
         format!("{public_url}/events.rss?{query}")
     };
-    let last = events.iter().map(EventRow::last_modified).max().unwrap_or(DateTime::UNIX_EPOCH);
+    let last = listed.iter().map(|e| e.last_modified).max().unwrap_or(DateTime::UNIX_EPOCH);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str("<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n");
     out.push_str(&format!("<title>{}</title>\n<link>{}</link>\n", xml_escape(name), xml_escape(&link)));
@@ -310,20 +395,24 @@ fn rss(events: &[EventRow], name: &str, filter: &EventFilter, lang: Lang, state:
         xml_escape(&self_link)
     ));
     let uid_domain = &state.settings.uid_domain;
-    let items = state.fragments.texts(
-        events,
-        |event| {
+    let keys: Vec<u64> = listed
+        .iter()
+        .map(|event| {
             let mut hasher = DefaultHasher::new();
-            ("rss-item", event, public_url, uid_domain, lang.code()).hash(&mut hasher);
+            ("rss-item", event.row_hash, public_url, uid_domain, lang.code()).hash(&mut hasher);
             hasher.finish()
-        },
-        |event| rss_item(event, lang, public_url, uid_domain),
-    );
-    for item in &items {
-        out.push_str(item);
+        })
+        .collect();
+    let items = state
+        .fragments
+        .texts(&keys, |i| row(i).map(|event| rss_item(event, lang, public_url, uid_domain)))?;
+    let mut pieces = Pieces::default();
+    pieces.push_text(&out);
+    for (key, item) in items {
+        pieces.push(key, item);
     }
-    out.push_str("</channel>\n</rss>\n");
-    out
+    pieces.push_text("</channel>\n</rss>\n");
+    Some(pieces)
 }
 
 /// One RSS item.

@@ -15,8 +15,8 @@ use chrono::{DateTime, Datelike, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus as IcalStatus, Property};
 
-use super::{EventRow, EventStatus, Lang};
-use crate::cache::Fragments;
+use super::{EventRow, EventStatus, Lang, Listed};
+use crate::cache::{Fragments, Pieces};
 
 /// What a feed says about itself.
 pub struct FeedMeta<'a> {
@@ -39,9 +39,8 @@ pub enum Audience {
 /// The zone's offset if it is the same at the start and end of every event written in it and
 /// throughout their years (sampled monthly), so one STANDARD component describes it truly.
 /// Zones that change offset are written in UTC instead.
-fn fixed_offset(tz: Tz, events: &[&EventRow]) -> Option<i32> {
+fn fixed_offset(tz: Tz, mut instants: Vec<DateTime<Utc>>) -> Option<i32> {
     let offset_at = |at: DateTime<Utc>| tz.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc();
-    let mut instants: Vec<DateTime<Utc>> = events.iter().flat_map(|e| [e.starts_at, e.ends_at]).collect();
     let years: BTreeSet<i32> = instants.iter().map(|t| t.year()).collect();
     for year in years {
         for month in 1..=12 {
@@ -92,27 +91,43 @@ fn status_of(event: &EventRow, audience: Audience) -> IcalStatus {
 
 /// A whole calendar of `events`.
 pub fn calendar(events: &[EventRow], meta: &FeedMeta, audience: Audience) -> String {
-    calendar_reusing(events, meta, audience, &Fragments::default())
+    calendar_reusing(events, meta, audience, &Fragments::default()).concat()
 }
 
-/// A whole calendar of `events`, reusing the VEVENTs `fragments` holds for unchanged events.
+/// A whole calendar of `events`, reusing the VEVENTs `fragments` holds for unchanged events; in
+/// pieces, one per event, for the response cache.
 pub fn calendar_reusing(
     events: &[EventRow],
     meta: &FeedMeta,
     audience: Audience,
     fragments: &Fragments,
-) -> String {
+) -> Pieces {
+    let listed: Vec<Listed> = events.iter().map(Listed::of).collect();
+    calendar_listed(&listed, |i| Some(&events[i]), meta, audience, fragments)
+        .expect("every event's row is at hand")
+}
+
+/// A whole calendar of the `listed` events: each VEVENT from `fragments`, or rendered from the
+/// row `row(i)` gives for `listed[i]`; `None` when one is in neither (the caller then reads the
+/// rows and tries again).
+pub fn calendar_listed<'a>(
+    listed: &[Listed],
+    row: impl Fn(usize) -> Option<&'a EventRow>,
+    meta: &FeedMeta,
+    audience: Audience,
+    fragments: &Fragments,
+) -> Option<Pieces> {
     // Zones written with TZID, their one offset, and an instant in them (for the abbreviation).
     let mut zones: Vec<(Tz, i32, DateTime<Utc>)> = Vec::new();
     let mut seen: Vec<Tz> = Vec::new();
-    for event in events {
+    for event in listed {
         let tz = event.tz();
         if seen.contains(&tz) {
             continue;
         }
         seen.push(tz);
-        let in_zone: Vec<&EventRow> = events.iter().filter(|e| e.tz() == tz).collect();
-        if let Some(offset) = fixed_offset(tz, &in_zone) {
+        let in_zone = listed.iter().filter(|e| e.tz() == tz).flat_map(|e| [e.starts_at, e.ends_at]);
+        if let Some(offset) = fixed_offset(tz, in_zone.collect()) {
             zones.push((tz, offset, event.starts_at));
         }
     }
@@ -130,30 +145,32 @@ pub fn calendar_reusing(
     let head = cal.to_string();
     let end = head.rfind("END:VCALENDAR").unwrap_or(head.len());
 
-    let zoned = |event: &EventRow| zones.iter().any(|(z, _, _)| *z == event.tz());
-    let vevents = fragments.texts(
-        events,
-        |event| {
+    let zoned = |tz: Tz| zones.iter().any(|(z, _, _)| *z == tz);
+    let keys: Vec<u64> = listed
+        .iter()
+        .map(|event| {
             let mut hasher = DefaultHasher::new();
-            ("vevent", event, meta.public_url, meta.uid_domain, meta.lang.code(), audience, zoned(event))
-                .hash(&mut hasher);
+            let settings = (meta.public_url, meta.uid_domain, meta.lang.code(), audience, zoned(event.tz()));
+            ("vevent", event.row_hash, settings).hash(&mut hasher);
             hasher.finish()
-        },
-        |event| vevent(event, meta, audience, zoned(event)),
-    );
+        })
+        .collect();
+    let vevents =
+        fragments.texts(&keys, |i| row(i).map(|event| vevent(event, meta, audience, zoned(event.tz()))))?;
 
-    let mut text = String::with_capacity(head.len() + vevents.iter().map(|v| v.len()).sum::<usize>() + 1024);
-    text.push_str(&head[..end]);
+    let mut text = head[..end].to_owned();
     // RFC 5545 wants VTIMEZONE before the components that use it.
     for (tz, offset, instant) in &zones {
         let abbreviation = tz.offset_from_utc_datetime(&instant.naive_utc()).to_string();
         text.push_str(&vtimezone(tz.name(), *offset, &abbreviation));
     }
-    for event in &vevents {
-        text.push_str(event);
+    let mut pieces = Pieces::default();
+    pieces.push_text(&text);
+    for (key, event) in vevents {
+        pieces.push(key, event);
     }
-    text.push_str(&head[end..]);
-    text
+    pieces.push_text(&head[end..]);
+    Some(pieces)
 }
 
 /// One VEVENT, lines folded and ending in CRLF.
@@ -253,6 +270,7 @@ mod tests {
             cancelled_at: None,
             cancel_reason: None,
             previous_starts_at: None,
+            venue_id: 1,
             venue_slug: "oujiang-parlor".into(),
             venue_name_zh: "瓯江客厅".into(),
             venue_name_en: "Oujiang Parlor".into(),

@@ -186,6 +186,9 @@ pub struct EventRow {
     pub cancelled_at: Option<DateTime<Utc>>,
     pub cancel_reason: Option<String>,
     pub previous_starts_at: Option<DateTime<Utc>>,
+    /// 0 where a query does not need it (only the public list reads it, for the change log).
+    #[sqlx(default)]
+    pub venue_id: i64,
     pub venue_slug: String,
     pub venue_name_zh: String,
     pub venue_name_en: String,
@@ -201,6 +204,50 @@ pub struct EventRow {
     /// its booking's): its UID names the date and its link the market page.
     #[sqlx(default)]
     pub market_date: Option<i64>,
+}
+
+/// What a feed keeps of each event between builds (`cache::Listings`): where it sorts, when it
+/// leaves the feed, what the change log may name it by, and a hash of its whole row, which keys
+/// its rendered entries in `cache::Fragments`. A tenth of a row's memory.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Listed {
+    pub id: i64,
+    pub market_date: Option<i64>,
+    pub venue_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// When a tombstone was cancelled (it leaves the feed after `TOMBSTONE_DAYS`).
+    pub tombstone_since: Option<DateTime<Utc>>,
+    pub zone: Zone,
+    pub last_modified: DateTime<Utc>,
+    pub row_hash: u64,
+}
+
+impl Listed {
+    pub fn of(row: &EventRow) -> Self {
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(row, &mut hasher);
+        Self {
+            id: row.id,
+            market_date: row.market_date,
+            venue_id: row.venue_id,
+            starts_at: row.starts_at,
+            ends_at: row.ends_at,
+            tombstone_since: if row.state == BookingState::Cancelled { row.cancelled_at } else { None },
+            zone: row.zone,
+            last_modified: row.last_modified(),
+            row_hash: std::hash::Hasher::finish(&hasher),
+        }
+    }
+
+    /// The public list's order: start, booking, market date.
+    pub fn order(&self) -> (DateTime<Utc>, i64, i64) {
+        (self.starts_at, self.id, self.market_date.unwrap_or(0))
+    }
+
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.zone.tz()
+    }
 }
 
 /// Everything a rendering of the event is made from, for [`crate::cache::Fragments`]. The
@@ -227,6 +274,7 @@ impl std::hash::Hash for EventRow {
             cancelled_at,
             cancel_reason,
             previous_starts_at,
+            venue_id,
             venue_slug,
             venue_name_zh,
             venue_name_en,
@@ -242,7 +290,7 @@ impl std::hash::Hash for EventRow {
         (id, public_slug, title_zh, title_en, description_zh, description_en, brand_name).hash(state);
         (format.as_str(), reach.as_str(), starts_at, ends_at, booking_state.as_str(), sequence).hash(state);
         (published_at, public_updated_at, cancelled_at, cancel_reason, previous_starts_at).hash(state);
-        (venue_slug, venue_name_zh, venue_name_en, venue_kind.as_str(), venue_address).hash(state);
+        (venue_id, venue_slug, venue_name_zh, venue_name_en, venue_kind.as_str(), venue_address).hash(state);
         (latitude.to_bits(), longitude.to_bits(), zone.name(), poster_variants, poster_alt, market_date)
             .hash(state);
     }

@@ -146,7 +146,7 @@ const POSTER: &str = "(SELECT i.variants FROM images i WHERE i.owner_kind = 'boo
      (SELECT i.alt FROM images i WHERE i.owner_kind = 'booking' AND i.owner_id = b.id AND NOT i.awaiting_review \
      ORDER BY i.id LIMIT 1) AS poster_alt";
 
-const VENUE_COLUMNS: &str = "v.slug AS venue_slug, v.name_zh AS venue_name_zh, v.name_en AS venue_name_en, \
+const VENUE_COLUMNS: &str = "v.id AS venue_id, v.slug AS venue_slug, v.name_zh AS venue_name_zh, v.name_en AS venue_name_en, \
      v.kind AS venue_kind, v.address AS venue_address, v.latitude, v.longitude, v.zone";
 
 impl Branch {
@@ -222,6 +222,42 @@ impl Branch {
     }
 }
 
+/// The events of these bookings and at these venues only: what changed since a feed was built
+/// (see `feeds::listing`).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Only {
+    pub bookings: std::collections::BTreeSet<i64>,
+    pub venues: std::collections::BTreeSet<i64>,
+}
+
+impl Only {
+    pub fn is_empty(&self) -> bool {
+        self.bookings.is_empty() && self.venues.is_empty()
+    }
+
+    /// ` AND (b.id IN (…) OR v.id IN (…))`; both branches name their booking `b` and venue `v`.
+    fn condition(&self, sql: &mut Statement) {
+        let mut lists = Vec::new();
+        for (column, ids) in [("b.id", &self.bookings), ("v.id", &self.venues)] {
+            if !ids.is_empty() {
+                lists.push((column, ids));
+            }
+        }
+        sql.push(" AND (");
+        for (n, (column, ids)) in lists.into_iter().enumerate() {
+            sql.push(if n == 0 { "" } else { " OR " }).push(column).push(" IN (");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(Arg::Int(*id));
+            }
+            sql.push(")");
+        }
+        sql.push(")");
+    }
+}
+
 /// `%q%` with `%`, `_` and `\` escaped by `\`.
 fn like_pattern(q: &str) -> String {
     let mut pattern = String::from("%");
@@ -249,6 +285,22 @@ pub async fn events(
     after: Option<After>,
     limit: i64,
 ) -> ApiResult<Vec<EventRow>> {
+    events_of(db, filter, now, after, None, limit).await
+}
+
+/// [`events`], of the bookings and venues `only` names when given (an empty `only` reads
+/// nothing).
+pub async fn events_of(
+    db: &Db,
+    filter: &EventFilter,
+    now: DateTime<Utc>,
+    after: Option<After>,
+    only: Option<&Only>,
+    limit: i64,
+) -> ApiResult<Vec<EventRow>> {
+    if only.is_some_and(Only::is_empty) {
+        return Ok(Vec::new());
+    }
     let mut sql = Statement::new(db.backend());
     let cutoff = tombstone_cutoff(now);
     // SQLite's unary `+` keeps it from answering the state test from `bookings_public (state, …)`:
@@ -280,6 +332,9 @@ pub async fn events(
          ON o.market_id = m.id WHERE m.booking_id = b.id))",
     );
     BOOKINGS.conditions(&mut sql, filter, after);
+    if let Some(only) = only {
+        only.condition(&mut sql);
+    }
     sql.push(" ORDER BY ").push(BOOKINGS.order).push(" LIMIT ").bind(Arg::Int(limit));
     sql.push(
         ") bookings UNION ALL SELECT * FROM (SELECT b.id, m.slug AS public_slug, m.title_zh, m.title_en, \
@@ -305,6 +360,9 @@ pub async fn events(
     .bind(Arg::Time(cutoff))
     .push(")");
     MARKET_DATES.conditions(&mut sql, filter, after);
+    if let Some(only) = only {
+        only.condition(&mut sql);
+    }
     sql.push(" ORDER BY ").push(MARKET_DATES.order).push(" LIMIT ").bind(Arg::Int(limit));
     sql.push(") market_dates) e ORDER BY e.starts_at, e.id, COALESCE(e.market_date, 0) LIMIT ")
         .bind(Arg::Int(limit));

@@ -207,7 +207,7 @@ pub async fn create(state: &AppState, principal: &Principal, input: MarketInput)
             })
         })?;
     store::add_occurrences(&mut tx, id, &spans, now).await?;
-    cache::bump_public_version(&mut tx).await?;
+    cache::bump_public_version(&mut tx, cache::Touched::Booking(input.booking_id)).await?;
     tx.commit().await?;
     market(state, id).await
 }
@@ -233,7 +233,7 @@ pub async fn add_dates(
     v.finish(|| ())?;
     let mut tx = state.db.begin().await?;
     store::add_occurrences(&mut tx, id, &spans, state.now()).await?;
-    cache::bump_public_version(&mut tx).await?;
+    cache::bump_public_version(&mut tx, cache::Touched::Booking(row.booking_id)).await?;
     tx.commit().await?;
     market(state, id).await
 }
@@ -274,7 +274,7 @@ pub async fn cancel_date(
         };
         notifications::enqueue(&mut tx, &message, now, state.settings.notify.debounce).await?;
     }
-    cache::bump_public_version(&mut tx).await?;
+    cache::bump_public_version(&mut tx, cache::Touched::Booking(row.booking_id)).await?;
     tx.commit().await?;
     market(state, id).await
 }
@@ -308,7 +308,7 @@ pub async fn set_call(
     let mut tx = state.db.begin().await?;
     store::set_call(&mut tx, id, opens_at.expect("checked"), closes_at.expect("checked"), state.now())
         .await?;
-    cache::bump_public_version(&mut tx).await?;
+    cache::bump_public_version(&mut tx, cache::Touched::Booking(row.booking_id)).await?;
     tx.commit().await?;
     market(state, id).await
 }
@@ -418,7 +418,7 @@ pub async fn replace_plan(
             e.into()
         }
     })?;
-    cache::bump_public_version(&mut tx).await?;
+    cache::bump_public_version(&mut tx, cache::Touched::Booking(row.booking_id)).await?;
     tx.commit().await?;
     plan_of(state, id).await
 }
@@ -721,7 +721,7 @@ pub async fn act(
         let message = vendor_message(&market, (row.id, row.organization_id), to, None);
         notifications::enqueue(&mut tx, &message, now, state.settings.notify.debounce).await?;
     }
-    cache::bump_public_version(&mut tx).await?;
+    cache::bump_public_version(&mut tx, cache::Touched::Booking(market.booking_id)).await?;
     tx.commit().await?;
     load_application(state, principal, id).await.map(|(_, a)| application_view(&a))
 }
@@ -841,7 +841,7 @@ pub async fn assign(
     if store::application_state_in(&mut tx, application.id).await? != ApplicationState::Accepted {
         return Err(ApiError::conflict("The vendor withdrew meanwhile."));
     }
-    cache::bump_public_version(&mut tx).await?;
+    cache::bump_public_version(&mut tx, cache::Touched::Booking(market.booking_id)).await?;
     tx.commit().await?;
     let row = store::assignment(&state.db, assignment_id)
         .await?
@@ -863,7 +863,7 @@ pub async fn unassign(state: &AppState, principal: &Principal, id: i64, assignme
     }
     let mut tx = state.db.begin().await?;
     store::delete_assignment(&mut tx, assignment_id).await?;
-    cache::bump_public_version(&mut tx).await?;
+    cache::bump_public_version(&mut tx, cache::Touched::Booking(market.booking_id)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -62,6 +62,15 @@ impl ImageOwner {
         }
     }
 
+    /// What a change of the owner's images touches in the public event list: a booking's poster
+    /// is in its events; venue photos and the rest show on pages only.
+    pub fn touches(self) -> cache::Touched {
+        match self {
+            Self::Booking(id) => cache::Touched::Booking(id),
+            _ => cache::Touched::NoEvent,
+        }
+    }
+
     /// How many images the owner may have.
     pub fn max_images(self) -> usize {
         match self {
@@ -243,7 +252,7 @@ pub async fn upload(
         }
     } else {
         // Posters and venue photos show on pages and in feeds.
-        cache::bump_public_version(&mut tx).await?;
+        cache::bump_public_version(&mut tx, owner.touches()).await?;
     }
     tx.commit().await?;
     let row = store::find(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Image {id}")))?;
@@ -313,7 +322,7 @@ pub async fn review_booking_image(
         }
         audit::record(&mut tx, Subject::Booking(booking_id), principal.user_id, now, "image", verdict, note)
             .await?;
-        cache::bump_public_version(&mut tx).await?;
+        cache::bump_public_version(&mut tx, owner.touches()).await?;
         tx.commit().await?;
     } else {
         let booking = bookings::store::find(&state.db, booking_id)
@@ -358,7 +367,7 @@ pub async fn remove(state: &AppState, owner: ImageOwner, image_id: i64) -> ApiRe
         return Err(not_found());
     }
     release(&mut tx, &state.media, &row.hash, &row.variants()?).await?;
-    cache::bump_public_version(&mut tx).await?;
+    cache::bump_public_version(&mut tx, owner.touches()).await?;
     tx.commit().await?;
     Ok(())
 }

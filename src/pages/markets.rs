@@ -400,7 +400,7 @@ pub async fn markets_page(req: &Request, state: Data<&AppState>) -> poem::Result
         let page =
             layout(&state, lang, "/markets", format!("{} · {}", mw.heading, w.site), mw.heading.to_owned());
         let template = MarketsPage { page, w, mw, markets: cards.into_iter().map(|(_, c)| c).collect() };
-        Ok(Built { content_type: HTML, body: render(&template)?, last_modified })
+        Ok(Built { content_type: HTML, body: render(&template)?.into(), last_modified })
     })
     .await
 }
@@ -653,7 +653,7 @@ pub async fn market_page(
             ics_href: format!("/markets/{}.ics", market.slug),
             title,
         };
-        Ok(Built { content_type: HTML, body: render(&template)?, last_modified })
+        Ok(Built { content_type: HTML, body: render(&template)?.into(), last_modified })
     })
     .await
 }

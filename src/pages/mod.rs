@@ -301,7 +301,7 @@ pub async fn home(
             cards: rows.iter().map(|r| card(r, lang, &state.settings.public_url)).collect(),
             next_href: None,
         };
-        Ok(Built { content_type: HTML, body: render(&page)?, last_modified: last_modified(&rows) })
+        Ok(Built { content_type: HTML, body: render(&page)?.into(), last_modified: last_modified(&rows) })
     })
     .await
 }
@@ -381,7 +381,7 @@ pub async fn events_page(
             cards: rows.iter().map(|r| card(r, lang, &state.settings.public_url)).collect(),
             next_href,
         };
-        Ok(Built { content_type: HTML, body: render(&page)?, last_modified: last_modified(&rows) })
+        Ok(Built { content_type: HTML, body: render(&page)?.into(), last_modified: last_modified(&rows) })
     })
     .await
 }
@@ -461,7 +461,7 @@ async fn month(req: &Request, state: &AppState, lang: Lang, month: Option<&str>)
             previous_href: format!("/events?view=month&month={}", previous.format("%Y-%m")),
             next_href: format!("/events?view=month&month={}", next.format("%Y-%m")),
         };
-        Ok(Built { content_type: HTML, body: render(&page)?, last_modified: last_modified(&rows) })
+        Ok(Built { content_type: HTML, body: render(&page)?.into(), last_modified: last_modified(&rows) })
     })
     .await
 }
@@ -602,7 +602,7 @@ pub async fn event_page(req: &Request, state: &AppState, slug: &str) -> poem::Re
             outlook_href,
             venue_feed_href: format!("/venues/{}/calendar.ics", row.venue_slug),
         };
-        Ok(Built { content_type: HTML, body: render(&template)?, last_modified: row.last_modified() })
+        Ok(Built { content_type: HTML, body: render(&template)?.into(), last_modified: row.last_modified() })
     })
     .await
 }
@@ -688,7 +688,7 @@ pub async fn venues_page(req: &Request, state: Data<&AppState>) -> poem::Result<
             venues: cards,
         };
         let last = all.iter().map(|v| v.updated_at).max().unwrap_or(DateTime::UNIX_EPOCH);
-        Ok(Built { content_type: HTML, body: render(&page)?, last_modified: last })
+        Ok(Built { content_type: HTML, body: render(&page)?.into(), last_modified: last })
     })
     .await
 }
@@ -772,7 +772,7 @@ pub async fn venue_page(
         };
         Ok(Built {
             content_type: HTML,
-            body: render(&page)?,
+            body: render(&page)?.into(),
             last_modified: venue.updated_at.max(last_modified(&rows)),
         })
     })
@@ -846,7 +846,7 @@ pub async fn sitemap(req: &Request, state: Data<&AppState>) -> poem::Result<Resp
             ));
         }
         out.push_str("</urlset>\n");
-        Ok(Built { content_type: "application/xml; charset=utf-8", body: out, last_modified: last_modified(&rows) })
+        Ok(Built { content_type: "application/xml; charset=utf-8", body: out.into(), last_modified: last_modified(&rows) })
     })
     .await?;
     Ok(respond(req, &doc, PAGE_CACHE))

@@ -144,7 +144,7 @@ pub async fn calls_page(req: &Request, state: Data<&AppState>) -> poem::Result<R
         let page = layout(&state, lang, "/calls", format!("{} · {}", pw.calls, w.site), pw.calls.to_owned());
         Ok(Built {
             content_type: HTML,
-            body: render(&CallsPage { page, w, pw, calls: cards })?,
+            body: render(&CallsPage { page, w, pw, calls: cards })?.into(),
             last_modified,
         })
     })
@@ -209,7 +209,7 @@ pub async fn call_page(
             apply_href: format!("/portal/bookings/new?call={}", call.id),
             title,
         };
-        Ok(Built { content_type: HTML, body: render(&template)?, last_modified: row.created_at })
+        Ok(Built { content_type: HTML, body: render(&template)?.into(), last_modified: row.created_at })
     })
     .await
 }
@@ -289,7 +289,7 @@ pub async fn numbers_page(
                 (pw.by_tier, bars(&numbers.first_stores_by_tier, tier_label)),
             ],
         };
-        Ok(Built { content_type: HTML, body: render(&template)?, last_modified: state.now() })
+        Ok(Built { content_type: HTML, body: render(&template)?.into(), last_modified: state.now() })
     })
     .await
 }

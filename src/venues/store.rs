@@ -99,7 +99,7 @@ pub async fn insert(db: &Db, draft: &VenueDraft, now: DateTime<Utc>) -> ApiResul
     let id =
         id.map_err(|e| if is_unique_violation(&e) { slug_taken(draft.slug.as_str()) } else { e.into() })?;
     replace_schedule(&mut tx, id, draft).await?;
-    cache::bump_public_version(&mut tx).await?;
+    cache::bump_public_version(&mut tx, cache::Touched::Venue(id)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -133,7 +133,7 @@ pub async fn update(db: &Db, id: i64, draft: &VenueDraft, now: DateTime<Utc>) ->
     result.map_err(|e| if is_unique_violation(&e) { slug_taken(draft.slug.as_str()) } else { e.into() })?;
     replace_schedule(&mut tx, id, draft).await?;
     // Venue names and addresses show in feeds and pages.
-    cache::bump_public_version(&mut tx).await?;
+    cache::bump_public_version(&mut tx, cache::Touched::Venue(id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -175,7 +175,7 @@ pub async fn archive(db: &Db, id: i64, now: DateTime<Utc>) -> ApiResult<()> {
     .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
-    cache::bump_public_version(&mut tx).await?;
+    cache::bump_public_version(&mut tx, cache::Touched::Venue(id)).await?;
     Ok(tx.commit().await?)
 }
 

@@ -8,18 +8,19 @@
 //! ETag per encoding and a Last-Modified, so conditional requests answer 304 without touching
 //! the database beyond reading the version.
 
+mod document;
+
 use std::{
     collections::{BTreeMap, HashMap},
-    io::Write,
     sync::{Arc, Mutex},
 };
 
 use chrono::{DateTime, TimeDelta, Utc};
+pub use document::{Chunks, Encoded, Pieces};
 use poem::{
     Body, Request, Response,
     http::{HeaderValue, StatusCode, header},
 };
-use sha2::{Digest, Sha256};
 
 use crate::{
     db::{Db, Tx},
@@ -34,13 +35,74 @@ const MAX_ENTRIES: usize = 4096;
 /// The default byte budget (`--cache-mib`).
 pub const DEFAULT_BUDGET_BYTES: usize = 64 * 1024 * 1024;
 
-/// Marks a change the public sees, inside the transaction that makes it.
-pub async fn bump_public_version(tx: &mut Tx) -> ApiResult<()> {
-    on_tx!(tx, conn => sqlx::query("UPDATE calendar_version SET version = version + 1 WHERE id = 1")
-        .execute(&mut *conn)
-        .await
-        .map(|_| ()))?;
+/// What a public change touched, as the change log records it: the events of one booking (a
+/// market's dates are its booking's), the events at one venue, or no event at all (a page-only
+/// change: a vendor's stall, a logo).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Touched {
+    Booking(i64),
+    Venue(i64),
+    NoEvent,
+}
+
+/// How many changes the log keeps; a feed built longer ago than that is built from scratch.
+const CHANGES_KEPT: i64 = 1000;
+
+/// Marks a change the public sees, inside the transaction that makes it, and logs what it
+/// touched with the new version. The version's row lock (PostgreSQL) or the write lock (SQLite)
+/// is held to the commit, so versions become visible in order: whoever reads version V can read
+/// every change up to V.
+pub async fn bump_public_version(tx: &mut Tx, touched: Touched) -> ApiResult<()> {
+    let (booking, venue) = match touched {
+        Touched::Booking(id) => (Some(id), None),
+        Touched::Venue(id) => (None, Some(id)),
+        Touched::NoEvent => (None, None),
+    };
+    on_tx!(tx, conn => {
+        let version: i64 =
+            sqlx::query_scalar("UPDATE calendar_version SET version = version + 1 WHERE id = 1 RETURNING version")
+                .fetch_one(&mut *conn)
+                .await?;
+        sqlx::query("INSERT INTO public_changes (version, booking_id, venue_id) VALUES ($1, $2, $3)")
+            .bind(version)
+            .bind(booking)
+            .bind(venue)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM public_changes WHERE version <= $1")
+            .bind(version - CHANGES_KEPT)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+    })?;
     Ok(())
+}
+
+/// What the changes after version `since` up to `upto` touched, oldest first; `None` when the
+/// log no longer holds all of them (or never did: it started with migration 0017).
+pub async fn changes_since(db: &Db, since: i64, upto: i64) -> ApiResult<Option<Vec<Touched>>> {
+    if upto < since {
+        return Ok(None);
+    }
+    let rows: Vec<(i64, Option<i64>, Option<i64>)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT version, booking_id, venue_id FROM public_changes WHERE version > $1 AND version <= $2 ORDER BY version",
+    )
+    .bind(since)
+    .bind(upto)
+    .fetch_all(pool)
+    .await)?;
+    if i64::try_from(rows.len()).ok() != Some(upto - since) {
+        return Ok(None);
+    }
+    Ok(Some(
+        rows.into_iter()
+            .map(|(_, booking, venue)| match (booking, venue) {
+                (Some(id), _) => Touched::Booking(id),
+                (None, Some(id)) => Touched::Venue(id),
+                (None, None) => Touched::NoEvent,
+            })
+            .collect(),
+    ))
 }
 
 /// The current public version.
@@ -76,9 +138,18 @@ impl Cached {
         content_type: &'static str,
         body: String,
     ) -> Self {
-        let etag = hex::encode(&Sha256::digest(body.as_bytes())[..16]);
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        let gzip = encoder.write_all(body.as_bytes()).and_then(|()| encoder.finish()).unwrap_or_default();
+        let encoded = Chunks::default().encode(&body.into());
+        Self::encoded(version, built_at, last_modified, content_type, encoded)
+    }
+
+    fn encoded(
+        version: i64,
+        built_at: DateTime<Utc>,
+        last_modified: DateTime<Utc>,
+        content_type: &'static str,
+        encoded: Encoded,
+    ) -> Self {
+        let Encoded { body, gzip, etag } = encoded;
         Self { version, built_at, etag, last_modified, content_type, body: body.into(), gzip: gzip.into() }
     }
 }
@@ -86,7 +157,9 @@ impl Cached {
 /// A freshly built document: its content type, body and the newest change it shows.
 pub struct Built {
     pub content_type: &'static str,
-    pub body: String,
+    /// A page is one piece (`String::into`); a large feed is one piece per event, so that its
+    /// gzip form and ETag are rebuilt for the changed events only (see [`Chunks`]).
+    pub body: Pieces,
     pub last_modified: DateTime<Utc>,
 }
 
@@ -159,6 +232,8 @@ pub struct ResponseCache {
     building: Mutex<HashMap<String, std::sync::Weak<tokio::sync::Mutex<()>>>>,
     builds: std::sync::atomic::AtomicU64,
     hits: std::sync::atomic::AtomicU64,
+    /// Compressed chunks of large documents, for their next build.
+    pub chunks: Chunks,
 }
 
 impl Default for ResponseCache {
@@ -176,6 +251,7 @@ impl ResponseCache {
             building: Mutex::default(),
             builds: Default::default(),
             hits: Default::default(),
+            chunks: Chunks::default(),
         }
     }
 
@@ -252,7 +328,7 @@ impl ResponseCache {
         }
         self.builds.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let built = build().await?;
-        let fresh = Cached::new(version, now, now, built.content_type, built.body);
+        let fresh = Cached::encoded(version, now, now, built.content_type, self.chunks.encode(&built.body));
         let last_modified = match previous {
             // Unchanged bytes keep their date; changed ones are new as of now.
             Some(p) if p.etag == fresh.etag => p.last_modified,
@@ -262,6 +338,57 @@ impl ResponseCache {
         let fresh = Arc::new(Cached { last_modified, ..fresh });
         self.put(key, fresh.clone());
         Ok(fresh)
+    }
+}
+
+type AnyList = Arc<dyn std::any::Any + Send + Sync>;
+
+/// The item lists large documents were last built from, by list key, with the public version
+/// they were read at: a feed's next build starts from its list and the change log
+/// ([`changes_since`]) instead of reading every event again. The caller chooses the list's type.
+#[derive(Default)]
+pub struct Listings {
+    lists: Mutex<HashMap<String, (i64, AnyList)>>,
+    rows_read: std::sync::atomic::AtomicU64,
+}
+
+impl Listings {
+    /// Lists kept; past it the map starts over (each list costs its next build a full read).
+    const MAX_LISTS: usize = 256;
+
+    /// Counts rows read from the database to make or bring up to date a list.
+    pub fn count_read(&self, rows: usize) {
+        self.rows_read.fetch_add(rows as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How many rows lists were made from since the start.
+    pub fn rows_read(&self) -> u64 {
+        self.rows_read.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The list kept under `key` and the version it was read at.
+    pub fn get<T: std::any::Any + Send + Sync>(&self, key: &str) -> Option<(i64, Arc<T>)> {
+        let lists = self.lists.lock().expect("listings lock");
+        let (version, list) = lists.get(key)?;
+        Some((*version, list.clone().downcast::<T>().ok()?))
+    }
+
+    /// Keeps `list`, read at `version`, unless a list read later is kept already.
+    pub fn put<T: std::any::Any + Send + Sync>(&self, key: String, version: i64, list: Arc<T>) {
+        let mut lists = self.lists.lock().expect("listings lock");
+        if lists.get(&key).is_some_and(|(kept, _)| *kept > version) {
+            return;
+        }
+        if lists.len() >= Self::MAX_LISTS && !lists.contains_key(&key) {
+            lists.clear();
+        }
+        lists.insert(key, (version, list));
+    }
+}
+
+impl std::fmt::Debug for Listings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listings").field("lists", &self.lists.lock().map(|l| l.len()).unwrap_or(0)).finish()
     }
 }
 
@@ -282,24 +409,23 @@ impl Fragments {
     /// above it the map starts over (which costs one full render), so it cannot grow unbounded.
     const MAX_ENTRIES: usize = 60_000;
 
-    /// The text of each item, rendering only those not seen before. `key` must hash everything
-    /// the text depends on.
-    pub fn texts<T>(
+    /// The text of each item by key, rendering (`render(i)` for the item of `keys[i]`) only
+    /// those not seen before; `None` when one must be rendered and `render` cannot. A key must
+    /// hash everything its text depends on.
+    pub fn texts(
         &self,
-        items: &[T],
-        key: impl Fn(&T) -> u64,
-        render: impl Fn(&T) -> String,
-    ) -> Vec<Arc<str>> {
-        let keys: Vec<u64> = items.iter().map(&key).collect();
+        keys: &[u64],
+        render: impl Fn(usize) -> Option<String>,
+    ) -> Option<Vec<(u64, Arc<str>)>> {
         let mut found: Vec<Option<Arc<str>>> = {
             let texts = self.texts.lock().expect("fragments lock");
             keys.iter().map(|k| texts.get(k).cloned()).collect()
         };
         // Rendered outside the lock: another feed's build may need the map meanwhile.
         let mut fresh = Vec::new();
-        for ((item, k), text) in items.iter().zip(&keys).zip(&mut found) {
+        for (i, (k, text)) in keys.iter().zip(&mut found).enumerate() {
             if text.is_none() {
-                let rendered: Arc<str> = render(item).into();
+                let rendered: Arc<str> = render(i)?.into();
                 fresh.push((*k, rendered.clone()));
                 *text = Some(rendered);
             }
@@ -312,7 +438,7 @@ impl Fragments {
             }
             texts.extend(fresh);
         }
-        found.into_iter().map(|text| text.expect("every item has its text")).collect()
+        Some(keys.iter().zip(found).map(|(k, text)| (*k, text.expect("every item has its text"))).collect())
     }
 
     /// How many items were rendered (not reused) since the start.
