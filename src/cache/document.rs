@@ -6,7 +6,7 @@
 //! bits are zero), so inserting or removing a piece changes only the chunk around it. Each chunk
 //! is compressed on its own into raw deflate ending in a full flush (byte-aligned, no reference
 //! to earlier bytes), which is what lets compressed chunks be concatenated into one valid deflate
-//! stream; the gzip member around them takes its CRC-32 combined from the chunks'. Chunks are
+//! stream; the gzip member around them takes the CRC-32 of the whole body. Chunks are
 //! kept by key in [`Chunks`] for the next build; a chunk's key hashes its pieces' keys, and a
 //! piece's key hashes everything its text was made from (or the text itself).
 
@@ -64,23 +64,21 @@ fn text_key(text: &str) -> u64 {
     hasher.finish()
 }
 
-/// One compressed chunk: raw deflate ending in a full flush, the CRC-32 and length of its text,
-/// and a digest of its text for the document's ETag.
+/// One compressed chunk: raw deflate ending in a full flush, and a digest of its text for the
+/// document's ETag.
 #[derive(Debug)]
 struct Chunk {
     deflate: Vec<u8>,
-    crc: crc32fast::Hasher,
     digest: [u8; 16],
 }
 
 impl Chunk {
     fn compress(pieces: &[(u64, Arc<str>)]) -> Self {
         let mut compressor = flate2::Compress::new(flate2::Compression::default(), false);
-        let (mut crc, mut digest) = (crc32fast::Hasher::new(), Sha256::new());
+        let mut digest = Sha256::new();
         let total: usize = pieces.iter().map(|(_, t)| t.len()).sum();
         let mut deflate = Vec::with_capacity(total / 3 + 64);
         for (i, (_, text)) in pieces.iter().enumerate() {
-            crc.update(text.as_bytes());
             digest.update(text.as_bytes());
             let flush =
                 if i + 1 == pieces.len() { flate2::FlushCompress::Full } else { flate2::FlushCompress::None };
@@ -104,7 +102,7 @@ impl Chunk {
         }
         let mut digest16 = [0; 16];
         digest16.copy_from_slice(&digest.finalize()[..16]);
-        Self { deflate, crc, digest: digest16 }
+        Self { deflate, digest: digest16 }
     }
 }
 
@@ -184,17 +182,17 @@ impl Chunks {
         let mut gzip = Vec::with_capacity(chunks.iter().map(|c| c.deflate.len()).sum::<usize>() + 20);
         // A gzip member: magic, deflate, no flags, no time, no extra flags, unknown OS.
         gzip.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-        let mut crc = crc32fast::Hasher::new();
         let mut etag = Sha256::new();
         for chunk in &chunks {
             gzip.extend_from_slice(&chunk.deflate);
-            crc.combine(&chunk.crc);
             etag.update(chunk.digest);
         }
         // The final block: empty, fixed Huffman codes.
         gzip.extend_from_slice(&[0x03, 0x00]);
         let body = pieces.concat();
-        gzip.extend_from_slice(&crc.finalize().to_le_bytes());
+        // Of the whole body at once: SIMD CRC-32 takes well under a millisecond for 4.9 MB, where
+        // combining 300 chunks' CRCs (a 32×32 matrix power each) took several.
+        gzip.extend_from_slice(&crc32fast::hash(body.as_bytes()).to_le_bytes());
         gzip.extend_from_slice(&(body.len() as u32).to_le_bytes());
         Encoded { body, gzip, etag: hex::encode(&etag.finalize()[..16]) }
     }
