@@ -92,11 +92,12 @@ async fn feed(
         .await
 }
 
-/// The events of the feed `key` within `window`, and the rows read to get there: the list
-/// kept from the feed's last build (each feed keeps its own: the rows read for one are the rows
-/// another needs to render the changed events in its kind and language) brought up to date with the rows of the bookings and venues
-/// the change log names since (one event changed, one event read), or, when there is no such
-/// list or the log does not reach back to it, every row.
+/// The events of the feed `key` within `window`, and the rows read to get there: the list kept
+/// from the feed's last build, brought up to date with the rows of the bookings and venues the
+/// change log names since (one event changed, one event read); or every row, when there is no
+/// such list, the log does not reach back to it, or it is at the cap. Each feed keeps its own
+/// list: the rows read for one are the rows another needs to render the changed events in its
+/// kind and language.
 async fn listing(
     state: &AppState,
     key: &str,
@@ -104,7 +105,10 @@ async fn listing(
     now: DateTime<Utc>,
 ) -> ApiResult<(Arc<Vec<Listed>>, Vec<EventRow>)> {
     let version = cache::public_version(&state.db).await?;
-    let Some((since, previous)) = state.listings.get::<Vec<Listed>>(key) else {
+    // A list at the cap may have left out events that now fit: only a full read knows.
+    let Some((since, previous)) =
+        state.listings.get::<Vec<Listed>>(key).filter(|(_, list)| list.len() < MAX_EVENTS as usize)
+    else {
         return full_listing(state, key, window, now).await;
     };
     let Some(changes) = cache::changes_since(&state.db, since, version).await? else {
@@ -129,8 +133,7 @@ async fn listing(
         .copied()
         .chain(rows.iter().map(Listed::of))
         .collect();
-    // A list at the cap may have left out events that now fit: only a full read knows.
-    if previous.len() >= MAX_EVENTS as usize || listed.len() > MAX_EVENTS as usize {
+    if listed.len() > MAX_EVENTS as usize {
         return full_listing(state, key, window, now).await;
     }
     listed.sort_by_key(Listed::order);
