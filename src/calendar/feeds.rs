@@ -92,6 +92,9 @@ async fn feed(
         .await
 }
 
+/// A feed's events in order, and the rows read from the database to list them.
+type Listing = (Arc<Vec<Listed>>, Vec<EventRow>);
+
 /// The events of the feed `key` within `window`, and the rows read to get there: the list kept
 /// from the feed's last build, brought up to date with the rows of the bookings and venues the
 /// change log names since (one event changed, one event read); or every row, when there is no
@@ -103,7 +106,7 @@ async fn listing(
     key: &str,
     window: &EventFilter,
     now: DateTime<Utc>,
-) -> ApiResult<(Arc<Vec<Listed>>, Vec<EventRow>)> {
+) -> ApiResult<Listing> {
     let version = cache::public_version(&state.db).await?;
     // A list at the cap may have left out events that now fit: only a full read knows.
     let Some((since, previous)) =
@@ -148,7 +151,7 @@ async fn full_listing(
     key: &str,
     window: &EventFilter,
     now: DateTime<Utc>,
-) -> ApiResult<(Arc<Vec<Listed>>, Vec<EventRow>)> {
+) -> ApiResult<Listing> {
     let version = cache::public_version(&state.db).await?;
     let rows = store::events(&state.db, window, now, None, MAX_EVENTS).await?;
     state.listings.count_read(rows.len());
