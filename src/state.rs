@@ -52,7 +52,7 @@ impl AppState {
     /// The cached public document for `key`, rebuilt with `build` when the public changed.
     pub async fn cached<F, Fut>(&self, key: String, build: F) -> ApiResult<Arc<Cached>>
     where
-        F: FnOnce() -> Fut,
+        F: FnOnce(i64) -> Fut,
         Fut: Future<Output = ApiResult<Built>>,
     {
         self.cache.get_or_build(&self.db, self.clock.now(), key, build).await

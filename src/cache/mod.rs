@@ -16,9 +16,9 @@ use std::{
 };
 
 use chrono::{DateTime, TimeDelta, Utc};
-pub use document::{Chunks, Encoded, Pieces};
+pub use document::{Chunks, Encoded, Parts, text_key};
 use poem::{
-    Body, Request, Response,
+    Request, Response,
     http::{HeaderValue, StatusCode, header},
 };
 
@@ -120,8 +120,8 @@ pub struct Cached {
     etag: String,
     last_modified: DateTime<Utc>,
     content_type: &'static str,
-    body: bytes::Bytes,
-    gzip: bytes::Bytes,
+    body: Parts,
+    gzip: Parts,
 }
 
 impl Cached {
@@ -138,8 +138,7 @@ impl Cached {
         content_type: &'static str,
         body: String,
     ) -> Self {
-        let encoded = Chunks::default().encode(&body.into());
-        Self::encoded(version, built_at, last_modified, content_type, encoded)
+        Self::encoded(version, built_at, last_modified, content_type, body.into())
     }
 
     fn encoded(
@@ -150,16 +149,17 @@ impl Cached {
         encoded: Encoded,
     ) -> Self {
         let Encoded { body, gzip, etag } = encoded;
-        Self { version, built_at, etag, last_modified, content_type, body: body.into(), gzip: gzip.into() }
+        Self { version, built_at, etag, last_modified, content_type, body, gzip }
     }
 }
 
 /// A freshly built document: its content type, body and the newest change it shows.
 pub struct Built {
     pub content_type: &'static str,
-    /// A page is one piece (`String::into`); a large feed is one piece per event, so that its
-    /// gzip form and ETag are rebuilt for the changed events only (see [`Chunks`]).
-    pub body: Pieces,
+    /// A page is one text (`String::into`); a large feed is encoded chunk by chunk
+    /// ([`Fragments::document`]), so that after a change only the changed events' chunks are
+    /// compressed again.
+    pub body: Encoded,
     pub last_modified: DateTime<Utc>,
 }
 
@@ -289,8 +289,8 @@ impl ResponseCache {
         self.entries.lock().expect("response cache lock").insert(key, entry, self.budget);
     }
 
-    /// The cached document for `key`, built with `build` only when the public version moved or
-    /// the entry is older than [`MAX_AGE`].
+    /// The cached document for `key`, built with `build` (given the public version it is built
+    /// at) only when the public version moved or the entry is older than [`MAX_AGE`].
     pub async fn get_or_build<F, Fut>(
         &self,
         db: &Db,
@@ -299,7 +299,7 @@ impl ResponseCache {
         build: F,
     ) -> ApiResult<Arc<Cached>>
     where
-        F: FnOnce() -> Fut,
+        F: FnOnce(i64) -> Fut,
         Fut: Future<Output = ApiResult<Built>>,
     {
         let previous = self.get(&key);
@@ -327,8 +327,8 @@ impl ResponseCache {
             return Ok(hit);
         }
         self.builds.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let built = build().await?;
-        let fresh = Cached::encoded(version, now, now, built.content_type, self.chunks.encode(&built.body));
+        let built = build(version).await?;
+        let fresh = Cached::encoded(version, now, now, built.content_type, built.body);
         let last_modified = match previous {
             // Unchanged bytes keep their date; changed ones are new as of now.
             Some(p) if p.etag == fresh.etag => p.last_modified,
@@ -409,36 +409,45 @@ impl Fragments {
     /// above it the map starts over (which costs one full render), so it cannot grow unbounded.
     const MAX_ENTRIES: usize = 60_000;
 
-    /// The text of each item by key, rendering (`render(i)` for the item of `keys[i]`) only
-    /// those not seen before; `None` when one must be rendered and `render` cannot. A key must
-    /// hash everything its text depends on.
-    pub fn texts(
+    /// The text of the item `key`, rendered with `render` only when not seen before; `None` when
+    /// it must be rendered and `render` cannot. A key must hash everything its text depends on.
+    pub fn text(&self, key: u64, render: impl FnOnce() -> Option<String>) -> Option<Arc<str>> {
+        if let Some(text) = self.texts.lock().expect("fragments lock").get(&key) {
+            return Some(text.clone());
+        }
+        // Rendered outside the lock: another feed's build may need the map meanwhile.
+        let text: Arc<str> = render()?.into();
+        self.rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut texts = self.texts.lock().expect("fragments lock");
+        if texts.len() >= Self::MAX_ENTRIES {
+            texts.clear();
+        }
+        texts.insert(key, text.clone());
+        Some(text)
+    }
+
+    /// A large document: `head`, one item per key in `keys`, `tail`, encoded by `chunks`. An
+    /// item's text is looked up (or rendered with `render(i)` for `keys[i]`) only when its chunk
+    /// is not kept from an earlier build; `None` when one must be rendered and `render` cannot.
+    pub fn document(
         &self,
+        chunks: &Chunks,
+        head: &str,
         keys: &[u64],
         render: impl Fn(usize) -> Option<String>,
-    ) -> Option<Vec<(u64, Arc<str>)>> {
-        let mut found: Vec<Option<Arc<str>>> = {
-            let texts = self.texts.lock().expect("fragments lock");
-            keys.iter().map(|k| texts.get(k).cloned()).collect()
-        };
-        // Rendered outside the lock: another feed's build may need the map meanwhile.
-        let mut fresh = Vec::new();
-        for (i, (k, text)) in keys.iter().zip(&mut found).enumerate() {
-            if text.is_none() {
-                let rendered: Arc<str> = render(i)?.into();
-                fresh.push((*k, rendered.clone()));
-                *text = Some(rendered);
-            }
-        }
-        if !fresh.is_empty() {
-            self.rendered.fetch_add(fresh.len() as u64, std::sync::atomic::Ordering::Relaxed);
-            let mut texts = self.texts.lock().expect("fragments lock");
-            if texts.len() + fresh.len() > Self::MAX_ENTRIES {
-                texts.clear();
-            }
-            texts.extend(fresh);
-        }
-        Some(keys.iter().zip(found).map(|(k, text)| (*k, text.expect("every item has its text"))).collect())
+        tail: &str,
+    ) -> Option<Encoded> {
+        let (head, tail): (Arc<str>, Arc<str>) = (head.into(), tail.into());
+        let mut all = Vec::with_capacity(keys.len() + 2);
+        all.push(text_key(&head));
+        all.extend_from_slice(keys);
+        all.push(text_key(&tail));
+        let last = all.len() - 1;
+        chunks.encode(&all, |i| match i {
+            0 => Some(head.clone()),
+            i if i == last => Some(tail.clone()),
+            i => self.text(all[i], || render(i - 1)),
+        })
     }
 
     /// How many items were rendered (not reused) since the start.
@@ -489,9 +498,9 @@ pub fn respond_varying(req: &Request, doc: &Cached, cache_control: &str, vary: &
         Response::builder()
             .content_type(doc.content_type)
             .header(header::CONTENT_ENCODING, "gzip")
-            .body(Body::from_bytes(doc.gzip.clone()))
+            .body(doc.gzip.body())
     } else {
-        Response::builder().content_type(doc.content_type).body(Body::from_bytes(doc.body.clone()))
+        Response::builder().content_type(doc.content_type).body(doc.body.body())
     };
     let headers = response.headers_mut();
     for (name, value) in [

@@ -20,7 +20,7 @@ use super::{EventFilter, EventRow, FilterParams, Listed, ics, store};
 use crate::{
     accounts::{auth::token_hash, store as accounts},
     bookings::{BookingState, Format},
-    cache::{self, Built, Cached, Pieces, Touched, respond},
+    cache::{self, Built, Cached, Encoded, Touched, respond},
     error::{ApiError, ApiResult},
     markets::{
         self,
@@ -52,7 +52,7 @@ async fn feed(
     kind: Kind,
 ) -> ApiResult<Arc<Cached>> {
     state
-        .cached(key.clone(), || async {
+        .cached(key.clone(), |version| async move {
             let now = state.clock.now();
             let mut window = filter.clone();
             window.from = window.from.or(Some(now - PAST_WINDOW));
@@ -64,26 +64,27 @@ async fn feed(
                 lang,
                 zone: Zone::default().name(),
             };
-            let render = |listed: &[Listed], rows: &[EventRow]| {
+            let encode = |listed: &[Listed], rows: &[EventRow]| {
                 let by_key: HashMap<(i64, Option<i64>), &EventRow> =
                     rows.iter().map(|r| ((r.id, r.market_date), r)).collect();
                 let row = |i: usize| by_key.get(&(listed[i].id, listed[i].market_date)).copied();
+                let (fragments, chunks) = (&state.fragments, &state.cache.chunks);
                 match kind {
                     Kind::Ics => {
-                        ics::calendar_listed(listed, row, &meta, ics::Audience::Public, &state.fragments)
+                        ics::calendar_listed(listed, row, &meta, ics::Audience::Public, fragments, chunks)
                             .map(|body| ("text/calendar; charset=utf-8", body))
                     }
                     Kind::Rss => rss(listed, row, name, filter, lang, state)
                         .map(|body| ("application/rss+xml; charset=utf-8", body)),
                 }
             };
-            let (listed, rows) = listing(state, &key, &window, now).await?;
-            let (content_type, body) = match render(&listed, &rows) {
+            let (listed, rows) = listing(state, &key, &window, now, version, Read::Changes).await?;
+            let (content_type, body) = match encode(&listed, &rows) {
                 Some(done) => done,
                 // An unchanged event's entry was dropped from the fragments: read every row.
                 None => {
-                    let (listed, rows) = full_listing(state, &key, &window, now).await?;
-                    render(&listed, &rows).expect("every event's row is at hand")
+                    let (listed, rows) = listing(state, &key, &window, now, version, Read::All).await?;
+                    encode(&listed, &rows).expect("every event's row is at hand")
                 }
             };
             let last_modified = listed.iter().map(|e| e.last_modified).max().unwrap_or(DateTime::UNIX_EPOCH);
@@ -92,30 +93,64 @@ async fn feed(
         .await
 }
 
-/// A feed's events in order, and the rows read from the database to list them.
-type Listing = (Arc<Vec<Listed>>, Vec<EventRow>);
+/// What [`listing`] reads from the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// The rows the change log names since the kept list, when it can.
+    Changes,
+    /// Every row.
+    All,
+}
 
-/// The events of the feed `key` within `window`, and the rows read to get there: the list kept
-/// from the feed's last build, brought up to date with the rows of the bookings and venues the
-/// change log names since (one event changed, one event read); or every row, when there is no
-/// such list, the log does not reach back to it, or it is at the cap. Each feed keeps its own
-/// list: the rows read for one are the rows another needs to render the changed events in its
-/// kind and language.
+/// The events of the feed `key` within `window` as of `version`, and the rows read from the
+/// database to list them (every row, or only the changed ones). With [`Read::Changes`], the list
+/// kept from the feed's last build is brought up to date with the rows of the bookings and
+/// venues the change log names since (one event changed, one event read); every row is read when
+/// there is no such list, the log does not reach back to it, or it is at the cap. Each feed
+/// keeps its own list: the rows read for one are the rows another needs to render the changed
+/// events in its kind and language.
 async fn listing(
     state: &AppState,
     key: &str,
     window: &EventFilter,
     now: DateTime<Utc>,
-) -> ApiResult<Listing> {
-    let version = cache::public_version(&state.db).await?;
+    version: i64,
+    read: Read,
+) -> ApiResult<(Arc<Vec<Listed>>, Vec<EventRow>)> {
+    let updated = match read {
+        Read::Changes => brought_up_to_date(state, key, window, now, version).await?,
+        Read::All => None,
+    };
+    let (listed, rows) = match updated {
+        Some(done) => done,
+        None => {
+            let rows = store::events(&state.db, window, now, None, MAX_EVENTS).await?;
+            (rows.iter().map(Listed::of).collect(), rows)
+        }
+    };
+    state.listings.count_read(rows.len());
+    let listed = Arc::new(listed);
+    state.listings.put(key.to_owned(), version, listed.clone());
+    Ok((listed, rows))
+}
+
+/// The kept list of `key` brought up to date from the change log, with the rows read for it;
+/// `None` when it cannot be.
+async fn brought_up_to_date(
+    state: &AppState,
+    key: &str,
+    window: &EventFilter,
+    now: DateTime<Utc>,
+    version: i64,
+) -> ApiResult<Option<(Vec<Listed>, Vec<EventRow>)>> {
     // A list at the cap may have left out events that now fit: only a full read knows.
     let Some((since, previous)) =
         state.listings.get::<Vec<Listed>>(key).filter(|(_, list)| list.len() < MAX_EVENTS as usize)
     else {
-        return full_listing(state, key, window, now).await;
+        return Ok(None);
     };
     let Some(changes) = cache::changes_since(&state.db, since, version).await? else {
-        return full_listing(state, key, window, now).await;
+        return Ok(None);
     };
     let mut only = store::Only::default();
     for change in changes {
@@ -125,8 +160,11 @@ async fn listing(
             Touched::NoEvent => false,
         };
     }
-    let rows = store::events_of(&state.db, window, now, None, Some(&only), MAX_EVENTS).await?;
-    state.listings.count_read(rows.len());
+    let rows = if only.bookings.is_empty() && only.venues.is_empty() {
+        Vec::new()
+    } else {
+        store::events_of(&state.db, window, now, None, Some(&only), MAX_EVENTS).await?
+    };
     // What the SQL asks of every event, asked again of the kept ones: time moves their window.
     let (from, cutoff) = (window.from.unwrap_or(DateTime::<Utc>::MIN_UTC), super::tombstone_cutoff(now));
     let mut listed: Vec<Listed> = previous
@@ -137,27 +175,10 @@ async fn listing(
         .chain(rows.iter().map(Listed::of))
         .collect();
     if listed.len() > MAX_EVENTS as usize {
-        return full_listing(state, key, window, now).await;
+        return Ok(None);
     }
     listed.sort_by_key(Listed::order);
-    let listed = Arc::new(listed);
-    state.listings.put(key.to_owned(), version, listed.clone());
-    Ok((listed, rows))
-}
-
-/// Every event of the feed, read afresh, and kept for the next build.
-async fn full_listing(
-    state: &AppState,
-    key: &str,
-    window: &EventFilter,
-    now: DateTime<Utc>,
-) -> ApiResult<Listing> {
-    let version = cache::public_version(&state.db).await?;
-    let rows = store::events(&state.db, window, now, None, MAX_EVENTS).await?;
-    state.listings.count_read(rows.len());
-    let listed = Arc::new(rows.iter().map(Listed::of).collect::<Vec<_>>());
-    state.listings.put(key.to_owned(), version, listed.clone());
-    Ok((listed, rows))
+    Ok(Some((listed, rows)))
 }
 
 const PUBLIC_CACHE: &str = "public, max-age=300";
@@ -286,7 +307,7 @@ pub fn market_events(market: &MarketRow, dates: &[OccurrenceRow], now: DateTime<
 pub async fn market_ics(req: &Request, state: &AppState, slug: &str, lang: Lang) -> poem::Result<Response> {
     let key = format!("market-ics|{slug}|{}", lang.code());
     let feed = state
-        .cached(key, || async {
+        .cached(key, |_| async {
             let market = markets::store::find_by_slug(&state.db, slug)
                 .await?
                 .ok_or_else(|| ApiError::not_found(format!("Market {slug:?}")))?;
@@ -373,7 +394,7 @@ fn rss<'a>(
     filter: &EventFilter,
     lang: Lang,
     state: &AppState,
-) -> Option<Pieces> {
+) -> Option<Encoded> {
     let public_url = &state.settings.public_url;
     let query = filter.to_query();
     let link = if query.is_empty() {
@@ -401,24 +422,21 @@ fn rss<'a>(
         xml_escape(&self_link)
     ));
     let uid_domain = &state.settings.uid_domain;
+    let settings = {
+        let mut hasher = DefaultHasher::new();
+        ("rss-item", public_url, uid_domain, lang.code()).hash(&mut hasher);
+        hasher.finish()
+    };
     let keys: Vec<u64> = listed
         .iter()
         .map(|event| {
             let mut hasher = DefaultHasher::new();
-            ("rss-item", event.row_hash, public_url, uid_domain, lang.code()).hash(&mut hasher);
+            (settings, event.row_hash).hash(&mut hasher);
             hasher.finish()
         })
         .collect();
-    let items = state
-        .fragments
-        .texts(&keys, |i| row(i).map(|event| rss_item(event, lang, public_url, uid_domain)))?;
-    let mut pieces = Pieces::default();
-    pieces.push_text(&out);
-    for (key, item) in items {
-        pieces.push(key, item);
-    }
-    pieces.push_text("</channel>\n</rss>\n");
-    Some(pieces)
+    let render = |i: usize| row(i).map(|event| rss_item(event, lang, public_url, uid_domain));
+    state.fragments.document(&state.cache.chunks, &out, &keys, render, "</channel>\n</rss>\n")
 }
 
 /// One RSS item.

@@ -16,7 +16,7 @@ use chrono_tz::Tz;
 use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus as IcalStatus, Property};
 
 use super::{EventRow, EventStatus, Lang, Listed};
-use crate::cache::{Fragments, Pieces};
+use crate::cache::{Chunks, Encoded, Fragments};
 
 /// What a feed says about itself.
 pub struct FeedMeta<'a> {
@@ -91,24 +91,19 @@ fn status_of(event: &EventRow, audience: Audience) -> IcalStatus {
 
 /// A whole calendar of `events`.
 pub fn calendar(events: &[EventRow], meta: &FeedMeta, audience: Audience) -> String {
-    calendar_reusing(events, meta, audience, &Fragments::default()).concat()
-}
-
-/// A whole calendar of `events`, reusing the VEVENTs `fragments` holds for unchanged events; in
-/// pieces, one per event, for the response cache.
-pub fn calendar_reusing(
-    events: &[EventRow],
-    meta: &FeedMeta,
-    audience: Audience,
-    fragments: &Fragments,
-) -> Pieces {
     let listed: Vec<Listed> = events.iter().map(Listed::of).collect();
-    calendar_listed(&listed, |i| Some(&events[i]), meta, audience, fragments)
-        .expect("every event's row is at hand")
+    let frame = Frame::of(&listed, meta);
+    let mut text = frame.head.clone();
+    for event in events {
+        text.push_str(&vevent(event, meta, audience, frame.zoned(event.tz())));
+    }
+    text.push_str(&frame.tail);
+    text
 }
 
-/// A whole calendar of the `listed` events: each VEVENT from `fragments`, or rendered from the
-/// row `row(i)` gives for `listed[i]`; `None` when one is in neither (the caller then reads the
+/// A whole calendar of the `listed` events, encoded by `chunks`: each VEVENT from `fragments`,
+/// or rendered from the row `row(i)` gives for `listed[i]`, and only for the chunks not kept
+/// from an earlier build; `None` when one is needed and in neither (the caller then reads the
 /// rows and tries again).
 pub fn calendar_listed<'a>(
     listed: &[Listed],
@@ -116,61 +111,79 @@ pub fn calendar_listed<'a>(
     meta: &FeedMeta,
     audience: Audience,
     fragments: &Fragments,
-) -> Option<Pieces> {
-    // Zones written with TZID, their one offset, and an instant in them (for the abbreviation).
-    let mut zones: Vec<(Tz, i32, DateTime<Utc>)> = Vec::new();
-    let mut seen: Vec<Tz> = Vec::new();
-    for event in listed {
-        let tz = event.tz();
-        if seen.contains(&tz) {
-            continue;
-        }
-        seen.push(tz);
-        let in_zone = listed.iter().filter(|e| e.tz() == tz).flat_map(|e| [e.starts_at, e.ends_at]);
-        if let Some(offset) = fixed_offset(tz, in_zone.collect()) {
-            zones.push((tz, offset, event.starts_at));
-        }
-    }
-
-    let mut cal = Calendar::empty();
-    cal.append_property(Property::new("VERSION", "2.0"));
-    cal.append_property(Property::new("PRODID", "-//Debut//Debut Events 1.0//EN"));
-    cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
-    cal.append_property(Property::new("METHOD", "PUBLISH"));
-    cal.append_property(Property::new("X-WR-CALNAME", clean(meta.name)));
-    cal.append_property(Property::new("X-WR-TIMEZONE", meta.zone));
-    // Calendar apps poll hourly; written by hand because the crate's `ttl` says PT3600S.
-    cal.append_property(Property::new("REFRESH-INTERVAL", "PT1H").add_parameter("VALUE", "DURATION").done());
-    cal.append_property(Property::new("X-PUBLISHED-TTL", "PT1H"));
-    let head = cal.to_string();
-    let end = head.rfind("END:VCALENDAR").unwrap_or(head.len());
-
-    let zoned = |tz: Tz| zones.iter().any(|(z, _, _)| *z == tz);
+    chunks: &Chunks,
+) -> Option<Encoded> {
+    let frame = Frame::of(listed, meta);
+    // What every VEVENT's text depends on besides its row, hashed once.
+    let settings = {
+        let mut hasher = DefaultHasher::new();
+        ("vevent", meta.public_url, meta.uid_domain, meta.lang.code(), audience).hash(&mut hasher);
+        hasher.finish()
+    };
     let keys: Vec<u64> = listed
         .iter()
         .map(|event| {
             let mut hasher = DefaultHasher::new();
-            let settings = (meta.public_url, meta.uid_domain, meta.lang.code(), audience, zoned(event.tz()));
-            ("vevent", event.row_hash, settings).hash(&mut hasher);
+            (settings, event.row_hash, frame.zoned(event.tz())).hash(&mut hasher);
             hasher.finish()
         })
         .collect();
-    let vevents =
-        fragments.texts(&keys, |i| row(i).map(|event| vevent(event, meta, audience, zoned(event.tz()))))?;
+    let render = |i: usize| row(i).map(|event| vevent(event, meta, audience, frame.zoned(event.tz())));
+    fragments.document(chunks, &frame.head, &keys, render, &frame.tail)
+}
 
-    let mut text = head[..end].to_owned();
-    // RFC 5545 wants VTIMEZONE before the components that use it.
-    for (tz, offset, instant) in &zones {
-        let abbreviation = tz.offset_from_utc_datetime(&instant.naive_utc()).to_string();
-        text.push_str(&vtimezone(tz.name(), *offset, &abbreviation));
+/// A calendar's text around its events: the properties and a VTIMEZONE for each zone its events
+/// are written in, and the end.
+struct Frame {
+    head: String,
+    tail: String,
+    /// Zones written with TZID (the others' events are in UTC).
+    zones: Vec<Tz>,
+}
+
+impl Frame {
+    fn of(listed: &[Listed], meta: &FeedMeta) -> Self {
+        // Zones written with TZID, their one offset, and an instant in them (for the abbreviation).
+        let mut zones: Vec<(Tz, i32, DateTime<Utc>)> = Vec::new();
+        let mut seen: Vec<Tz> = Vec::new();
+        for event in listed {
+            let tz = event.tz();
+            if seen.contains(&tz) {
+                continue;
+            }
+            seen.push(tz);
+            let in_zone = listed.iter().filter(|e| e.tz() == tz).flat_map(|e| [e.starts_at, e.ends_at]);
+            if let Some(offset) = fixed_offset(tz, in_zone.collect()) {
+                zones.push((tz, offset, event.starts_at));
+            }
+        }
+
+        let mut cal = Calendar::empty();
+        cal.append_property(Property::new("VERSION", "2.0"));
+        cal.append_property(Property::new("PRODID", "-//Debut//Debut Events 1.0//EN"));
+        cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
+        cal.append_property(Property::new("METHOD", "PUBLISH"));
+        cal.append_property(Property::new("X-WR-CALNAME", clean(meta.name)));
+        cal.append_property(Property::new("X-WR-TIMEZONE", meta.zone));
+        // Calendar apps poll hourly; written by hand because the crate's `ttl` says PT3600S.
+        cal.append_property(
+            Property::new("REFRESH-INTERVAL", "PT1H").add_parameter("VALUE", "DURATION").done(),
+        );
+        cal.append_property(Property::new("X-PUBLISHED-TTL", "PT1H"));
+        let whole = cal.to_string();
+        let end = whole.rfind("END:VCALENDAR").unwrap_or(whole.len());
+        let mut head = whole[..end].to_owned();
+        // RFC 5545 wants VTIMEZONE before the components that use it.
+        for (tz, offset, instant) in &zones {
+            let abbreviation = tz.offset_from_utc_datetime(&instant.naive_utc()).to_string();
+            head.push_str(&vtimezone(tz.name(), *offset, &abbreviation));
+        }
+        Self { head, tail: whole[end..].to_owned(), zones: zones.into_iter().map(|(tz, _, _)| tz).collect() }
     }
-    let mut pieces = Pieces::default();
-    pieces.push_text(&text);
-    for (key, event) in vevents {
-        pieces.push(key, event);
+
+    fn zoned(&self, tz: Tz) -> bool {
+        self.zones.contains(&tz)
     }
-    pieces.push_text(&head[end..]);
-    Some(pieces)
 }
 
 /// One VEVENT, lines folded and ending in CRLF.

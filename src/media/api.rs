@@ -513,9 +513,7 @@ pub async fn serve(
     let (path, content_type) = safe_path(&dir, &file).ok_or_else(not_found)?;
     let bytes = super::files::get(&state.media, &path)
         .await
-        .map_err(|e| {
-            ApiError::Internal(anyhow::Error::from(e).context(format!("reading media file {path}")))
-        })?
+        .map_err(|e| super::files::unavailable(e, "reading", &path))?
         .ok_or_else(not_found)?;
     Ok(Response::builder()
         .status(StatusCode::OK)

@@ -16,7 +16,7 @@ use object_store::{
     prefix::PrefixStore,
 };
 
-use crate::config::Settings;
+use crate::{config::Settings, error::ApiError};
 
 /// The store holding media files; shared by every request (see `AppState::media`).
 pub type Files = Arc<dyn ObjectStore>;
@@ -56,6 +56,19 @@ fn open_url(url: &str) -> anyhow::Result<Files> {
     let s3 = AmazonS3Builder::from_env().with_bucket_name(bucket).build().with_context(usage)?;
     let prefix = prefix.trim_matches('/');
     Ok(if prefix.is_empty() { Arc::new(s3) } else { Arc::new(PrefixStore::new(s3, Key::from(prefix))) })
+}
+
+/// A store that fails (out of reach, refusing our keys, a full disk) is a 503 that names the
+/// media store, so the client retries and the operator knows where to look; what failed is
+/// logged. Nothing was half-written: see the module comment.
+pub fn unavailable(error: object_store::Error, doing: &str, path: &str) -> ApiError {
+    tracing::error!(%error, path, "media store failed {doing}");
+    ApiError::Unavailable {
+        detail: format!(
+            "The media store failed {doing} {path}; nothing was changed, please try again in a minute."
+        ),
+        retry_after: std::time::Duration::from_secs(30),
+    }
 }
 
 fn key(path: &str) -> Key {

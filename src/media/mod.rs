@@ -152,9 +152,9 @@ async fn write_files(
     let mut stored = Vec::new();
     for variant in variants {
         let path = variant_path(hash, variant.width, variant.encoding);
-        files::put_new(files, &path, variant.bytes.into()).await.map_err(|e| {
-            ApiError::Internal(anyhow::Error::from(e).context(format!("storing media file {path}")))
-        })?;
+        files::put_new(files, &path, variant.bytes.into())
+            .await
+            .map_err(|e| files::unavailable(e, "storing", &path))?;
         stored.push(StoredVariant {
             width: variant.width,
             height: variant.height,

@@ -206,7 +206,7 @@ where
     Fut: Future<Output = ApiResult<Built>>,
 {
     let key = format!("page|{key}|{}", lang.code());
-    let page = state.cached(key, build).await?;
+    let page = state.cached(key, |_| build()).await?;
     Ok(respond_varying(req, &page, PAGE_CACHE, VARY))
 }
 
@@ -823,7 +823,7 @@ pub fn robots(state: Data<&AppState>) -> Response {
 /// `GET /sitemap.xml`: the home page, venues and events.
 #[handler]
 pub async fn sitemap(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
-    let doc = state.cached("sitemap".into(), || async {
+    let doc = state.cached("sitemap".into(), |_| async {
         let public_url = &state.settings.public_url;
         let now = state.clock.now();
         let filter = EventFilter { from: Some(now - TimeDelta::days(30)), ..Default::default() };

@@ -106,6 +106,27 @@ pub async fn insert(db: &Db, draft: &VenueDraft, now: DateTime<Utc>) -> ApiResul
 
 pub async fn update(db: &Db, id: i64, draft: &VenueDraft, now: DateTime<Utc>) -> ApiResult<()> {
     let mut tx = db.begin().await?;
+    // What events show of their venue (calendar::store's VENUE_COLUMNS, also what feeds filter
+    // and search by): when none of it changes, no event does, and feeds need not read the
+    // venue's events again (a new description or opening hours show on the venue page only).
+    type Shown = (String, String, String, VenueKind, String, f64, f64, Zone);
+    let shown: Option<Shown> = on_tx!(&mut tx, conn => sqlx::query_as(
+        "SELECT slug, name_zh, name_en, kind, address, latitude, longitude, zone FROM venues WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await)?;
+    let unchanged = (
+        draft.slug.as_str().to_owned(),
+        draft.name_zh.clone(),
+        draft.name_en.clone(),
+        draft.kind,
+        draft.address.clone(),
+        draft.latitude,
+        draft.longitude,
+        draft.zone,
+    );
+    let touched = if shown == Some(unchanged) { cache::Touched::NoEvent } else { cache::Touched::Venue(id) };
     let result: Result<_, sqlx::Error> = on_tx!(&mut tx, conn => sqlx::query(
         "UPDATE venues SET slug = $2, name_zh = $3, name_en = $4, kind = $5, tier = $6, address = $7, \
          latitude = $8, longitude = $9, capacity = $10, indoor = $11, description = $12, zone = $13, \
@@ -132,8 +153,7 @@ pub async fn update(db: &Db, id: i64, draft: &VenueDraft, now: DateTime<Utc>) ->
     .map(|r| r.rows_affected()));
     result.map_err(|e| if is_unique_violation(&e) { slug_taken(draft.slug.as_str()) } else { e.into() })?;
     replace_schedule(&mut tx, id, draft).await?;
-    // Venue names and addresses show in feeds and pages.
-    cache::bump_public_version(&mut tx, cache::Touched::Venue(id)).await?;
+    cache::bump_public_version(&mut tx, touched).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -547,6 +547,7 @@ async fn a_feed_brought_up_to_date_from_the_change_log_equals_one_built_from_scr
         "reschedule one",
         "cancel one",
         "rename a venue",
+        "describe a venue anew",
         "a new poster, approved",
         "a month passes",
         "nothing",
@@ -570,6 +571,12 @@ async fn a_feed_brought_up_to_date_from_the_change_log_equals_one_built_from_scr
                     .await
                     .ok(200);
                 expected_reads = 4;
+            }
+            // Nothing events show of the venue changed: the change log says so, and no row is read.
+            "describe a venue anew" => {
+                let body = json!({"description": "Now with a cloakroom.", "capacity": 321});
+                app.patch(&format!("/api/v1/venues/{there}"), Some(&staff), body).await.ok(200);
+                expected_reads = 0;
             }
             "a new poster, approved" => {
                 let images = format!("/api/v1/bookings/{}/images", ids[3]);

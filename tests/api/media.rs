@@ -576,3 +576,39 @@ async fn a_poster_added_after_approval_waits_for_staff_and_the_event_keeps_its_o
     assert!(listed.as_array().unwrap().iter().all(|i| i["awaiting_review"] == false), "{listed}");
     assert!(!desk.get(&format!("/staff/bookings/{id}")).await.text.contains("approve-image-"));
 }
+
+#[tokio::test]
+async fn a_media_store_that_fails_is_a_503_naming_it_and_records_nothing() {
+    let app = TestApp::spawn().await;
+    let (venue, staff) = venue_and_staff(&app).await;
+    let path = format!("/api/v1/venues/{venue}/photos");
+    // Every folder a variant could go to is taken by a file: the store refuses each write.
+    let blockers: Vec<_> = (0..=255u8).map(|b| app.media_dir.path().join(format!("{b:02x}"))).collect();
+    for blocker in &blockers {
+        std::fs::write(blocker, b"in the way").unwrap();
+    }
+    let jpeg = encode(&picture(300, 200), ImageFormat::Jpeg);
+    let form =
+        Form::new().part("file", Part::bytes(jpeg.clone()).file_name("hall.jpg")).text("alt", "The hall");
+    let response = app
+        .client
+        .post(format!("{}{path}", app.base))
+        .bearer_auth(&staff)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    let problem: Value = response.json().await.unwrap();
+    assert!(problem["detail"].as_str().unwrap().contains("media store"), "{problem}");
+    assert_eq!(app.get(&path, None).await.ok(200), json!([]), "no photo recorded without its files");
+
+    // Once the store works again, so does the upload.
+    for blocker in &blockers {
+        std::fs::remove_file(blocker).unwrap();
+    }
+    upload(&app, &path, &staff, "hall.jpg", jpeg, "The hall").await.ok(201);
+    assert_eq!(app.get(&path, None).await.ok(200).as_array().unwrap().len(), 1);
+}
