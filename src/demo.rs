@@ -16,10 +16,47 @@ use crate::{
         StallPlanInput,
         service::{AssignmentInput, VendorCallInput},
     },
+    media::{self, ImageOwner},
     state::AppState,
     values::{Lang, Zone},
     venues::{OpeningWindowInput, ShowcaseTier, VenueDraft, VenueInput, VenueKind, Weekday, store as venues},
 };
+
+/// Colour pairs for the demo's artwork: warm evening tones of the waterfront and the night market.
+const PALETTES: [([u8; 3], [u8; 3]); 6] = [
+    ([0xd9, 0x4f, 0x30], [0x3b, 0x1f, 0x5c]),
+    ([0x12, 0x6e, 0x82], [0xf2, 0xc1, 0x4e]),
+    ([0x2e, 0x2a, 0x6b], [0xe8, 0x6a, 0x92]),
+    ([0x1f, 0x5f, 0x3a], [0xe9, 0xd8, 0xa6]),
+    ([0xa8, 0x32, 0x2d], [0xf5, 0xe6, 0xc8]),
+    ([0x0b, 0x3c, 0x5d], [0x5d, 0xa9, 0xe9]),
+];
+
+/// A poster or photo for the demo, made here so the demo ships no image files: a diagonal blend
+/// of two colours, a low sun and the bands of a skyline, different for each `seed`. PNG bytes,
+/// uploaded like any other image (so the demo shows every variant and `srcset`).
+pub fn artwork(seed: usize, width: u32, height: u32) -> Vec<u8> {
+    let (from, to) = PALETTES[seed % PALETTES.len()];
+    let sun = (width as f32 * (0.25 + 0.1 * (seed % 5) as f32), height as f32 * 0.45, height as f32 * 0.22);
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        let t = (x as f32 / width as f32 + y as f32 / height as f32) / 2.0;
+        let mut pixel: [f32; 3] = std::array::from_fn(|c| from[c] as f32 * (1.0 - t) + to[c] as f32 * t);
+        let (dx, dy) = (x as f32 - sun.0, y as f32 - sun.1);
+        if (dx * dx + dy * dy).sqrt() < sun.2 {
+            pixel = std::array::from_fn(|c| pixel[c] * 0.35 + 255.0 * 0.65);
+        }
+        // A skyline: blocks of varying height along the bottom third, darker than the sky.
+        let block = (x * 12 / width) as usize;
+        let roof = height as f32 * (0.62 + 0.05 * ((block * 7 + seed * 3) % 5) as f32);
+        if y as f32 > roof {
+            pixel = pixel.map(|v| v * 0.3);
+        }
+        image::Rgb(pixel.map(|v| v.round().clamp(0.0, 255.0) as u8))
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut png, image::ImageFormat::Png).expect("a PNG encodes into memory");
+    png.into_inner()
+}
 
 pub const STAFF_EMAIL: &str = "staff@debut.example";
 pub const BRAND_EMAIL: &str = "brand@debut.example";
@@ -267,6 +304,9 @@ async fn load_events(state: &AppState) -> ApiResult<()> {
             contact: Contact { name: "Demo Brand".into(), email: BRAND_EMAIL.into(), phone: String::new() },
         };
         let booking = bookings::service::create(state, &brand, input).await?;
+        let alt = format!("{} · {}", event.title_zh, event.title_en);
+        let poster = artwork(ids.len(), 1200, 800);
+        media::upload(state, &brand, ImageOwner::Booking(booking.id), poster, &alt).await?;
         bookings::service::act(state, &brand, booking.id, Action::Submit, "").await?;
         bookings::service::act(state, &staff, booking.id, Action::Approve, "Welcome to the district!")
             .await?;
@@ -319,6 +359,7 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<String>> {
             accounts::register(db, &new, now).await?;
         }
     }
+    load_venue_photos(state).await?;
     load_events(state).await?;
     load_market(state).await?;
     Ok(vec![
@@ -327,6 +368,25 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<String>> {
         format!("market organizer: {ORGANIZER_EMAIL} / {DEMO_PASSWORD}"),
         format!("market vendor: {VENDOR_EMAIL} / {DEMO_PASSWORD}"),
     ])
+}
+
+/// Two photos for each venue that has none.
+async fn load_venue_photos(state: &AppState) -> ApiResult<()> {
+    let staff = principal_of(state, STAFF_EMAIL).await?;
+    for (n, input) in demo_venues().into_iter().enumerate() {
+        let venue = venues::find_by_slug(&state.db, &input.slug)
+            .await?
+            .ok_or_else(|| ApiError::not_found(input.slug))?;
+        if !media::store::list(&state.db, ImageOwner::Venue(venue.id)).await?.is_empty() {
+            continue;
+        }
+        for shot in 0..2 {
+            let photo = artwork(n * 2 + shot + 1, 1200, 800);
+            let alt = format!("{} · {}", venue.name_zh, venue.name_en);
+            media::upload(state, &staff, ImageOwner::Venue(venue.id), photo, &alt).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn principal_of(state: &AppState, email: &str) -> ApiResult<crate::accounts::Principal> {
@@ -371,6 +431,15 @@ async fn load_market(state: &AppState) -> ApiResult<()> {
         },
     };
     let booking = bookings::service::create(state, &organizer, input).await?;
+    let poster = artwork(5, 1200, 800);
+    media::upload(
+        state,
+        &organizer,
+        ImageOwner::Booking(booking.id),
+        poster,
+        "滨水周末夜市 · Waterfront weekend night market",
+    )
+    .await?;
     bookings::service::act(state, &organizer, booking.id, Action::Submit, "").await?;
     bookings::service::act(state, &staff, booking.id, Action::Approve, "").await?;
     let first_date = local(now, 20, "00:00")[..10].to_owned();

@@ -86,17 +86,6 @@ impl Secret {
     }
 }
 
-/// The QR code of `text` as an SVG image (dark modules on white, a quiet zone around).
-pub fn qr_svg(text: &str) -> String {
-    match qrcode::QrCode::new(text.as_bytes()) {
-        Ok(code) => {
-            code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).quiet_zone(true).build()
-        }
-        // An otpauth URI is far below a QR code's capacity; this is unreachable in practice.
-        Err(_) => String::new(),
-    }
-}
-
 /// Spaces and dashes people type or copy along with a code are ignored.
 pub fn normalize(code: &str) -> String {
     code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_ascii_lowercase()
@@ -149,6 +138,7 @@ fn base32(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::qr_svg;
 
     fn rfc_secret() -> Secret {
         Secret(b"12345678901234567890".to_vec())

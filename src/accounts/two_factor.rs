@@ -108,7 +108,7 @@ pub struct Enrolment {
 impl Enrolment {
     fn of(secret: &Secret, account: &str) -> Self {
         let uri = secret.otpauth_uri("Debut", account);
-        Self { secret: secret.to_base32(), qr_svg: totp::qr_svg(&uri), uri }
+        Self { secret: secret.to_base32(), qr_svg: crate::http::qr_svg(&uri), uri }
     }
 }
 

@@ -24,3 +24,14 @@ pub fn url_encode(value: &str) -> String {
     }
     out
 }
+
+/// The QR code of `text` as an SVG image (dark modules on white, a quiet zone around).
+pub fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => {
+            code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).quiet_zone(true).build()
+        }
+        // Only text past a QR code's capacity (about 2,900 bytes) fails: our URLs are far below it.
+        Err(_) => String::new(),
+    }
+}

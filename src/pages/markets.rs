@@ -10,7 +10,7 @@ use poem::{
 };
 use serde_json::json;
 
-use super::{HTML, Layout, i18n, img, language, layout, map_href, render, serve_cached};
+use super::{HTML, Layout, i18n, img, language, layout, render, serve_cached};
 use crate::{
     cache::Built,
     calendar::{feeds, tombstone_cutoff},
@@ -22,6 +22,7 @@ use crate::{
     media::StoredVariant,
     state::AppState,
     values::Lang,
+    venues::maps::{self, MapLink, Point},
 };
 
 /// The words of the market pages, public and in the portal.
@@ -446,7 +447,7 @@ struct MarketPage<'a> {
     venue_name: String,
     venue_href: String,
     address: String,
-    map_href: String,
+    maps: Vec<MapLink>,
     description: Vec<String>,
     dates: Vec<DateLink>,
     map_day: Option<String>,
@@ -631,7 +632,11 @@ pub async fn market_page(
             venue_name: lang.pick(&market.venue_name_zh, &market.venue_name_en).to_owned(),
             venue_href: format!("/venues/{}", market.venue_slug),
             address: market.venue_address.clone(),
-            map_href: map_href(market.latitude, market.longitude),
+            maps: maps::links(
+                Point::new(market.latitude, market.longitude),
+                lang.pick(&market.venue_name_zh, &market.venue_name_en),
+                lang,
+            ),
             description: description
                 .split('\n')
                 .filter(|p| !p.trim().is_empty())

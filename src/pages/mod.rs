@@ -5,7 +5,9 @@
 
 pub mod i18n;
 pub mod markets;
+pub mod poster;
 pub mod programme;
+pub mod widget;
 
 use std::collections::BTreeMap;
 
@@ -27,7 +29,11 @@ use crate::{
     media::{self, ImageOwner, StoredVariant},
     state::AppState,
     values::{Lang, Zone, money::thousands},
-    venues::{self, Venue, VenueKind, Weekday, format_time_of_day, parse_time_of_day},
+    venues::{
+        self, Venue, VenueKind, Weekday, format_time_of_day,
+        maps::{self, MapLink, Point},
+        parse_time_of_day,
+    },
 };
 use i18n::{Words, words};
 
@@ -163,6 +169,8 @@ pub struct FilterForm {
     pub formats: Vec<Opt>,
     pub reaches: Vec<Opt>,
     pub from: String,
+    /// How many of the form's filters are set: shown on the control that unfolds it.
+    pub active: usize,
 }
 
 pub struct Subscribe {
@@ -219,7 +227,13 @@ async fn filter_form(state: &AppState, filter: &EventFilter, lang: Lang) -> ApiR
             .collect()
     };
     let tz = Zone::default().tz();
+    let active =
+        [filter.venue.is_some(), filter.kind.is_some(), filter.format.is_some(), filter.reach.is_some()]
+            .into_iter()
+            .filter(|set| *set)
+            .count();
     Ok(FilterForm {
+        active,
         venues: options(
             all.iter()
                 .map(|v| {
@@ -265,10 +279,15 @@ fn subscribe(state: &AppState, filter: &EventFilter) -> Subscribe {
     let suffix = if query.is_empty() { String::new() } else { format!("?{query}") };
     let https = format!("{}/calendar.ics{suffix}", state.settings.public_url);
     Subscribe {
-        webcal: https.replacen("https://", "webcal://", 1).replacen("http://", "webcal://", 1),
+        webcal: webcal(&https),
         https,
         rss: format!("{}/events.rss{suffix}", state.settings.public_url),
     }
+}
+
+/// The `webcal://` form of a feed URL, which calendar apps open as a subscription.
+fn webcal(url: &str) -> String {
+    url.replacen("https://", "webcal://", 1).replacen("http://", "webcal://", 1)
 }
 
 fn last_modified(rows: &[EventRow]) -> DateTime<Utc> {
@@ -482,25 +501,49 @@ struct EventPage<'a> {
     venue_name: String,
     venue_href: String,
     address: String,
-    map_href: String,
+    maps: Vec<MapLink>,
     brand: String,
     format_label: &'static str,
     reach_label: &'static str,
     description: Vec<String>,
-    ics_href: String,
-    google_href: String,
-    outlook_href: String,
-    venue_feed_href: String,
+    /// Ways to add the event to a calendar, in the order its readers reach for them.
+    calendar_links: Vec<CalendarLink>,
+    poster_href: String,
+}
+
+pub struct CalendarLink {
+    pub id: &'static str,
+    pub href: String,
+    pub label: &'static str,
+    pub external: bool,
+}
+
+/// Download and subscribe come first in Chinese: the phones sold in China (Apple, Huawei,
+/// Xiaomi) open `.ics` files and `webcal://` feeds in their own calendar, where Google Calendar
+/// cannot be reached. In English the web calendars follow the download.
+fn calendar_links(
+    lang: Lang,
+    ics: String,
+    venue_feed: String,
+    google: String,
+    outlook: String,
+) -> Vec<CalendarLink> {
+    let w = words(lang);
+    let download = CalendarLink { id: "download-ics", href: ics, label: w.download_ics, external: false };
+    let subscribe =
+        CalendarLink { id: "subscribe-venue", href: venue_feed, label: w.venue_feed, external: false };
+    let google =
+        CalendarLink { id: "google-calendar", href: google, label: "Google Calendar", external: true };
+    let outlook =
+        CalendarLink { id: "outlook-calendar", href: outlook, label: "Outlook.com", external: true };
+    match lang {
+        Lang::Zh => vec![download, subscribe, google, outlook],
+        Lang::En => vec![download, google, outlook, subscribe],
+    }
 }
 
 fn compact_utc(at: DateTime<Utc>) -> String {
     at.format("%Y%m%dT%H%M%SZ").to_string()
-}
-
-fn map_href(latitude: f64, longitude: f64) -> String {
-    format!(
-        "https://www.openstreetmap.org/?mlat={latitude:.5}&mlon={longitude:.5}#map=17/{latitude:.5}/{longitude:.5}"
-    )
 }
 
 /// schema.org Event, safe inside `<script>`: every `<` is escaped, so nothing can close it.
@@ -592,15 +635,19 @@ pub async fn event_page(req: &Request, state: &AppState, slug: &str) -> poem::Re
             venue_name: row.venue_name(lang).to_owned(),
             venue_href: format!("/venues/{}", row.venue_slug),
             address: row.venue_address.clone(),
-            map_href: map_href(row.latitude, row.longitude),
+            maps: maps::links(Point::new(row.latitude, row.longitude), row.venue_name(lang), lang),
             brand: row.brand_name.clone(),
             format_label: i18n::format_name(lang, row.format),
             reach_label: i18n::reach_name(lang, row.reach),
             description: description.split('\n').filter(|p| !p.trim().is_empty()).map(str::to_owned).collect(),
-            ics_href: format!("/events/{}.ics", row.public_slug),
-            google_href,
-            outlook_href,
-            venue_feed_href: format!("/venues/{}/calendar.ics", row.venue_slug),
+            calendar_links: calendar_links(
+                lang,
+                format!("/events/{}.ics", row.public_slug),
+                webcal(&format!("{}/venues/{}/calendar.ics", state.settings.public_url, row.venue_slug)),
+                google_href,
+                outlook_href,
+            ),
+            poster_href: format!("/events/{}/poster", row.public_slug),
         };
         Ok(Built { content_type: HTML, body: render(&template)?.into(), last_modified: row.last_modified() })
     })
@@ -703,7 +750,7 @@ struct VenuePage<'a> {
     indoor: bool,
     capacity: String,
     address: String,
-    map_href: String,
+    maps: Vec<MapLink>,
     description: String,
     photos: Vec<Img>,
     zone: String,
@@ -748,22 +795,25 @@ pub async fn venue_page(
             })
             .collect();
         let name = venue_name(&venue, lang);
+        let photos = photos(&state, venue.id).await?;
+        let mut page = layout(
+            &state,
+            lang,
+            &format!("/venues/{}", venue.slug),
+            format!("{name} · {}", w.site),
+            venue.description.chars().take(160).collect(),
+        );
+        page.image = photos.first().map(|p| p.src.clone());
         let page = VenuePage {
-            page: layout(
-                &state,
-                lang,
-                &format!("/venues/{}", venue.slug),
-                format!("{name} · {}", w.site),
-                venue.description.chars().take(160).collect(),
-            ),
+            page,
             w,
             kind_label: i18n::kind_name(lang, venue.kind),
             indoor: venue.indoor,
             capacity: thousands(venue.capacity),
             address: venue.address.clone(),
-            map_href: map_href(venue.latitude, venue.longitude),
+            maps: maps::links(Point::new(venue.latitude, venue.longitude), &name, lang),
             description: venue.description.clone(),
-            photos: photos(&state, venue.id).await?,
+            photos,
             zone: venue.zone.name().to_owned(),
             hours,
             cards: rows.iter().map(|r| card(r, lang, &state.settings.public_url)).collect(),

@@ -6,6 +6,7 @@
 //! bookings.
 
 pub mod api;
+pub mod maps;
 pub mod store;
 
 use chrono::{DateTime, Utc};

@@ -95,7 +95,7 @@ async fn an_event_page_carries_structured_data_links_and_status() {
         "calendar.google.com/calendar/render",
         "outlook.live.com/calendar",
         ".ics\" id=\"download-ics\"",
-        "openstreetmap.org",
+        "https://uri.amap.com/marker?position=",
     ] {
         assert!(page.contains(part), "missing {part}");
     }
@@ -164,6 +164,10 @@ async fn the_month_view_sitemap_and_robots_are_served() {
 async fn a_person_browses_filters_reads_and_switches_language_in_chromium() {
     let app = TestApp::spawn().await;
     let (hostile, cancelled) = with_demo(&app).await;
+    // A venue at a published reference point, whose map links the script checks.
+    let staff = app.login("reviewer@office.cn").await;
+    app.venue(&staff, json!({"slug": "reference-point", "latitude": 30.6107779, "longitude": 121.0917077}))
+        .await;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/pages.cjs");
     let target = std::env::var("CARGO_TARGET_DIR")
         .unwrap_or_else(|_| format!("{}/target", env!("CARGO_MANIFEST_DIR")));
@@ -192,4 +196,86 @@ async fn a_person_browses_filters_reads_and_switches_language_in_chromium() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "browser test failed:\n{stdout}\n{stderr}");
     println!("{stdout}");
+}
+
+#[tokio::test]
+async fn places_link_the_maps_people_use_at_their_datum_and_events_print_as_posters() {
+    let app = TestApp::spawn().await;
+    with_demo(&app).await;
+    let staff = app.login("reviewer@office.cn").await;
+    // A published reference point: WGS-84 30.6107779 N 121.0917077 E is GCJ-02
+    // 30.608604 N 121.096269 E and BD-09 30.614846 N 121.102717 E.
+    app.venue(&staff, json!({"slug": "reference-point", "latitude": 30.6107779, "longitude": 121.0917077}))
+        .await;
+    let zh = app.get("/venues/reference-point", None).await.text;
+    assert!(zh.contains("https://uri.amap.com/marker?position=121.096269,30.608604&#38;"), "{zh}");
+    assert!(zh.contains("https://api.map.baidu.com/marker?location=30.614846,121.102717&#38;"), "{zh}");
+    assert!(!zh.contains("openstreetmap"), "OpenStreetMap is for English readers");
+    let en = app
+        .read(app.client.get(format!("{}/venues/reference-point", app.base)).header("cookie", "lang=en"))
+        .await
+        .text;
+    assert!(en.contains("openstreetmap.org/?mlat=30.61078&#38;mlon=121.09171"), "the stored WGS-84 for OSM");
+    assert!(en.contains(">Amap</a>") && en.contains(">Baidu Maps</a>"));
+
+    let events = app.get("/api/v1/events?limit=100", None).await.ok(200)["items"].as_array().unwrap().clone();
+    let slug = events.iter().find(|e| e["poster"].is_object()).expect("demo events carry posters")["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let page = app.get(&format!("/events/{slug}"), None).await.text;
+    let at = |needle: &str| page.find(needle).unwrap_or_else(|| panic!("{needle} in the event page"));
+    assert!(at("id=\"download-ics\"") < at("id=\"subscribe-venue\""));
+    assert!(at("id=\"subscribe-venue\"") < at("id=\"google-calendar\""), "in zh, phone calendars come first");
+    assert!(page.contains("href=\"webcal://"), "the subscription opens in a calendar app");
+    assert!(page.contains("<meta property=\"og:image\" content=\"http"), "a share image");
+    let english = app
+        .read(app.client.get(format!("{}/events/{slug}", app.base)).header("cookie", "lang=en"))
+        .await
+        .text;
+    assert!(
+        english.find("id=\"google-calendar\"").unwrap() < english.find("id=\"subscribe-venue\"").unwrap()
+    );
+
+    let poster = app.get(&format!("/events/{slug}/poster"), None).await;
+    assert_eq!(poster.status, 200);
+    assert!(poster.text.contains("src=\"data:image/svg+xml,"), "a QR code");
+    assert!(poster.text.contains(&format!("{}/events/{slug}</span>", app.base)), "of the event's address");
+    app.get("/events/no-such-event/poster", None).await.problem(404);
+}
+
+#[tokio::test]
+async fn the_widget_lists_events_for_a_filter_and_names_a_bad_option() {
+    let app = TestApp::spawn().await;
+    with_demo(&app).await;
+    let widget = app.get("/widget?kind=mall&limit=2&accent=%230B3C5D&lang=en", None).await;
+    assert_eq!(widget.status, 200);
+    assert_eq!(widget.header("x-frame-options"), None, "other sites may frame it");
+    assert!(
+        widget.text.contains("<html lang=\"en\">") && widget.text.contains("style=\"--accent: #0b3c5d\"")
+    );
+    let items = widget.text.matches("<li>").count() + widget.text.matches("<li class=").count();
+    assert!((1..=2).contains(&items), "{items} events, at most the limit");
+    assert!(
+        widget.text.contains(&format!("href=\"{}/events/", app.base)),
+        "links reach the site from anywhere"
+    );
+    assert!(widget.text.contains(&format!("href=\"{}/events?kind=mall\"", app.base)), "and the full list");
+    let all = app.get("/widget?lang=zh", None).await.text;
+    assert!(all.matches("<li>").count() + all.matches("<li class=").count() > items, "no filter lists more");
+
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=21", "limit"),
+        ("limit=many", "limit"),
+        ("accent=red%3B%20background%3Aurl(x)", "accent"),
+        ("accent=%23abc", "accent"),
+        ("lang=fr", "lang"),
+        ("kind=boat", "kind"),
+    ] {
+        assert_eq!(app.get(&format!("/widget?{query}"), None).await.invalid_fields(), [field], "{query}");
+    }
+    let script = app.get("/widget.js", None).await;
+    assert_eq!(script.header("content-type"), Some("text/javascript; charset=utf-8"));
+    assert!(script.text.contains("data-debut-events"));
 }
