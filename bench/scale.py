@@ -155,7 +155,8 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
             bookings = list(pool.map(lambda i: publish(staff, brand, venue_ids, i), range(EVENTS)))
         published = time.perf_counter() - started
-        print(f"published {EVENTS} events through the API in {published:.0f} s ({EVENTS / published:.0f} events/s, 3 requests each)\n")
+        print(f"published {EVENTS} events through the API in {published:.0f} s ({EVENTS / published:.0f} events/s, 3 requests each); "
+              f"resident {rss_mib(server.pid)[0]:.0f} MiB\n")
         if DATABASE == "postgres":
             # What autovacuum does within a minute of a bulk load. Measured at once, PostgreSQL
             # still believes bookings is nearly empty and plans the event list as for 25 rows

@@ -62,6 +62,23 @@ fn main() {
     )
     .unwrap();
     drop(rgba);
+    // The bytes of each variant format for the photo (issue 18: WebP smaller than JPEG).
+    let variants =
+        process::variants(process::decode(&jpeg, 50_000_000).unwrap(), ResizeWith::FastImageResize).unwrap();
+    println!("variant sizes of the 12 MP photo:");
+    for width in process::WIDTHS {
+        let bytes = |encoding| {
+            variants.iter().find(|v| v.width == width && v.encoding == encoding).map_or(0, |v| v.bytes.len())
+        };
+        let (jpeg, webp) = (bytes(process::Encoding::Jpeg), bytes(process::Encoding::Webp));
+        println!(
+            "  {width:>4} wide: JPEG {:>7} bytes, WebP {:>7} bytes ({:.2}× the JPEG)",
+            jpeg,
+            webp,
+            webp as f64 / jpeg as f64
+        );
+    }
+    drop(variants);
     let dir = tempfile::tempdir().unwrap();
     let inputs = [("12mp.jpg", jpeg, 4000 * 3000 * 3), ("49mp.png", png, 7000 * 7000 * 4)];
     let exe = std::env::current_exe().unwrap();
@@ -70,7 +87,7 @@ fn main() {
         std::fs::write(&path, &bytes).unwrap();
         let decoded_mib = decoded as f64 / 1048576.0;
         println!(
-            "input: {name}, {:.1} MiB, {decoded_mib:.0} MiB decoded; variants: 320/640/1280 wide, JPEG q82 and lossless WebP",
+            "input: {name}, {:.1} MiB, {decoded_mib:.0} MiB decoded; variants: 320/640/1280 wide, JPEG q82 and lossy WebP q80",
             bytes.len() as f64 / 1048576.0
         );
         for (mode, label) in [("image", "image crate resize"), ("fir", "fast_image_resize")] {

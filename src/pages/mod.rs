@@ -107,21 +107,30 @@ pub fn css_href() -> String {
 pub struct Img {
     pub src: String,
     pub srcset: String,
+    /// The same widths as WebP, offered first (`<picture>`): lossy, about two thirds of the
+    /// JPEG's bytes (images stored before lossy WebP carry lossless ones, larger; see
+    /// ARCHITECTURE.md).
+    pub webp_srcset: String,
     pub alt: String,
     pub width: u32,
     pub height: u32,
 }
 
 pub fn img(variants: &[StoredVariant], alt: &str, public_url: &str) -> Option<Img> {
+    let srcset = |format: &str| {
+        variants
+            .iter()
+            .filter(|v| v.format == format)
+            .map(|v| format!("{} {}w", media::url(public_url, &v.path), v.width))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let jpegs: Vec<&StoredVariant> = variants.iter().filter(|v| v.format == "jpeg").collect();
     let default = jpegs.iter().find(|v| v.width >= 640).or(jpegs.last())?;
     Some(Img {
         src: media::url(public_url, &default.path),
-        srcset: jpegs
-            .iter()
-            .map(|v| format!("{} {}w", media::url(public_url, &v.path), v.width))
-            .collect::<Vec<_>>()
-            .join(", "),
+        srcset: srcset("jpeg"),
+        webp_srcset: srcset("webp"),
         alt: alt.to_owned(),
         width: default.width,
         height: default.height,
