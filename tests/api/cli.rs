@@ -122,6 +122,22 @@ async fn a_port_in_use_is_named_with_the_flag_that_changes_it() {
     assert!(stderr.contains(&address) && stderr.contains("--bind"), "{stderr}");
 }
 
+#[tokio::test]
+async fn a_media_url_that_is_not_s3_is_refused_at_start_with_the_expected_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/debut.db", dir.path().display());
+    for media_url in ["https://bucket.example/media", "s3://", "s3:///prefix"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_debut"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url, "--media-url", media_url])
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{media_url} is refused");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--media-url") && stderr.contains("s3://bucket/prefix"), "{media_url}: {stderr}");
+    }
+}
+
 /// Runs `debut serve` with `env`, makes one request, stops it and returns what it logged.
 fn serve_and_log(env: &[(&str, &str)]) -> String {
     use std::io::{BufRead, BufReader};
