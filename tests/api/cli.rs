@@ -134,7 +134,10 @@ async fn a_media_url_that_is_not_s3_is_refused_at_start_with_the_expected_form()
             .unwrap();
         assert!(!output.status.success(), "{media_url} is refused");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("--media-url") && stderr.contains("s3://bucket/prefix"), "{media_url}: {stderr}");
+        assert!(
+            stderr.contains("--media-url") && stderr.contains("s3://bucket/prefix"),
+            "{media_url}: {stderr}"
+        );
     }
 }
 
