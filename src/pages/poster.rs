@@ -61,11 +61,12 @@ pub async fn event_poster(
             format!("{title} · {}", w.site),
             title.clone(),
         );
-        page.image = row.poster().and_then(|v| img(&v, "", public_url)).map(|p| p.src);
+        let poster = row.poster().and_then(|v| img(&v, row.poster_alt.as_deref().unwrap_or(""), public_url));
+        page.image = poster.as_ref().map(|p| p.src.clone());
         let template = PosterPage {
             page,
             w,
-            poster: row.poster().and_then(|v| img(&v, row.poster_alt.as_deref().unwrap_or(""), public_url)),
+            poster,
             cancelled: row.status() == crate::calendar::EventStatus::Cancelled,
             when: i18n::span(lang, row.starts_at, row.ends_at, tz),
             zone: i18n::zone_label(tz, row.starts_at),

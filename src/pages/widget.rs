@@ -14,10 +14,10 @@ use poem::{
     web::{Data, Query},
 };
 
-use super::{Card, HTML, card, css_href, i18n, language, render, serve_cached, words};
+use super::{Card, HTML, card, css_href, i18n, language, last_modified, render, serve_cached, words};
 use crate::{
     cache::Built,
-    calendar::{EventFilter, EventRow, FilterParams, store as events},
+    calendar::{EventFilter, FilterParams, store as events},
     error::ApiError,
     state::AppState,
     values::Lang,
@@ -66,7 +66,8 @@ pub async fn widget(
     Query(query): Query<BTreeMap<String, String>>,
 ) -> poem::Result<Response> {
     let lang = match query.get("lang").map(String::as_str) {
-        Some("zh" | "en") => Lang::parse(query.get("lang").map(String::as_str)),
+        Some("zh") => Lang::Zh,
+        Some("en") => Lang::En,
         Some(_) => return Err(ApiError::invalid("lang", "must be zh or en").into()),
         None => language(req),
     };
@@ -98,9 +99,7 @@ pub async fn widget(
                 if query.is_empty() { String::new() } else { format!("?{query}") }
             ),
         };
-        let last_modified =
-            rows.iter().map(EventRow::last_modified).max().unwrap_or(chrono::DateTime::UNIX_EPOCH);
-        Ok(Built { content_type: HTML, body: render(&page)?.into(), last_modified })
+        Ok(Built { content_type: HTML, body: render(&page)?.into(), last_modified: last_modified(&rows) })
     })
     .await
 }
