@@ -57,6 +57,8 @@ pub mod pages;
 pub mod portal;
 /// Event figures and the programme report: the office's year in numbers.
 pub mod reports;
+/// E-mail subscriptions to new events: double opt-in, a weekly digest, one-click unsubscribe.
+pub mod subscriptions;
 /// Showcase venues with opening hours and blackouts.
 pub mod venues;
 /// The signed-in HTML areas' shared parts: session cookie, CSRF, layout, sign-in pages.

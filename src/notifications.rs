@@ -49,6 +49,9 @@ pub struct Message {
     /// The path of the page the message is about (`/portal/bookings/7`); the delivered text ends
     /// with its full URL.
     pub link: Option<String>,
+    /// Where one click ends what this message belongs to (a subscription): sent as
+    /// `List-Unsubscribe` with `List-Unsubscribe-Post` (RFC 8058), so mail apps offer the button.
+    pub list_unsubscribe: Option<String>,
     pub payload: serde_json::Value,
 }
 
@@ -69,7 +72,7 @@ pub async fn enqueue(
     on_tx!(tx, conn => {
         let merged = sqlx::query(
             "UPDATE outbox SET subject = $2, body = $3, payload = $4, deliver_after = $5, \
-             subject_zh = $6, body_zh = $7, link = $8 \
+             subject_zh = $6, body_zh = $7, link = $8, list_unsubscribe = $9 \
              WHERE coalesce_key = $1 AND delivered_at IS NULL AND failed_at IS NULL \
              AND claimed_until IS NULL AND attempts = 0",
         )
@@ -81,14 +84,15 @@ pub async fn enqueue(
         .bind(&message.subject_zh)
         .bind(&message.body_zh)
         .bind(&message.link)
+        .bind(&message.list_unsubscribe)
         .execute(&mut *conn)
         .await?
         .rows_affected();
         if merged == 0 {
             sqlx::query(
                 "INSERT INTO outbox (coalesce_key, recipient_org_id, recipient_email, subject, body, payload, \
-                 created_at, deliver_after, subject_zh, body_zh, link) \
-                 VALUES ($1, $2, $8, $3, $4, $5, $6, $7, $9, $10, $11)",
+                 created_at, deliver_after, subject_zh, body_zh, link, list_unsubscribe) \
+                 VALUES ($1, $2, $8, $3, $4, $5, $6, $7, $9, $10, $11, $12)",
             )
             .bind(&message.coalesce_key)
             .bind(org_id)
@@ -101,6 +105,7 @@ pub async fn enqueue(
             .bind(&message.subject_zh)
             .bind(&message.body_zh)
             .bind(&message.link)
+            .bind(&message.list_unsubscribe)
             .execute(&mut *conn)
             .await?;
         }
@@ -118,6 +123,7 @@ struct Due {
     subject_zh: Option<String>,
     body_zh: Option<String>,
     link: Option<String>,
+    list_unsubscribe: Option<String>,
     payload: String,
     attempts: i64,
 }
@@ -202,7 +208,8 @@ pub async fn deliver_due(
                       AND deliver_after <= $1 AND (claimed_until IS NULL OR claimed_until < $1) \
                       ORDER BY id LIMIT 20) \
          AND delivered_at IS NULL AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until < $1) \
-         RETURNING id, recipient_org_id, recipient_email, subject, body, subject_zh, body_zh, link, payload, attempts",
+         RETURNING id, recipient_org_id, recipient_email, subject, body, subject_zh, body_zh, link, list_unsubscribe, \
+         payload, attempts",
     )
     .bind(now)
     .bind(now + LEASE)
@@ -305,7 +312,8 @@ async fn send(
                 recipients.iter().filter(|(_, l)| *l == lang).map(|(a, _)| a.as_str()).collect();
             if !to.is_empty() {
                 let (subject, body) = message.text(lang, &config.public_url);
-                mail(message.id, &subject, &body, &to, transport, from).await?;
+                let unsubscribe = message.list_unsubscribe.as_deref();
+                mail(message.id, &subject, &body, &to, unsubscribe, transport, from).await?;
             }
         }
         if recipients.is_empty() {
@@ -324,10 +332,23 @@ async fn mail(
     subject: &str,
     body: &str,
     recipients: &[&str],
+    list_unsubscribe: Option<&str>,
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
 ) -> Result<(), String> {
+    use lettre::message::header::{HeaderName, HeaderValue};
     let mut builder = lettre::Message::builder().from(from.clone()).subject(subject);
+    if let Some(url) = list_unsubscribe {
+        builder = builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
+    }
     let mut any = false;
     for address in recipients {
         if let Ok(mailbox) = address.parse::<Mailbox>() {

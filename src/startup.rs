@@ -34,6 +34,7 @@ use crate::{
     notifications, pages, portal,
     reports::api::ReportsApi,
     state::AppState,
+    subscriptions,
     venues::api::VenuesApi,
     web::{security, signin},
 };
@@ -128,6 +129,17 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/static/debut.css", get(pages::stylesheet))
         .at("/widget", get(pages::widget::widget))
         .at("/widget.js", get(pages::widget::widget_script))
+        .at("/subscribe", get(subscriptions::pages::subscribe_page).post(subscriptions::pages::subscribe))
+        .at("/subscribe/sent", get(subscriptions::pages::sent_page))
+        .at(
+            "/subscribe/confirm/:token",
+            get(subscriptions::pages::confirm_page).post(subscriptions::pages::confirm),
+        )
+        .at("/subscriptions/:token", get(subscriptions::pages::subscription))
+        .at(
+            "/subscriptions/:token/unsubscribe",
+            get(subscriptions::pages::subscription).post(subscriptions::pages::unsubscribe),
+        )
         .at("/login", get(signin::login_page).post(signin::login))
         .at("/logout", poem::post(signin::logout))
         .at("/register", get(signin::register_page).post(signin::register))
@@ -313,7 +325,7 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let state = self.state;
         let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
-        let digests = tokio::spawn(daily_digests(
+        let digests = tokio::spawn(scheduled_messages(
             state.db.clone(),
             state.clock.clone(),
             state.settings.public_url.clone(),
@@ -476,9 +488,9 @@ fn redact_path(path: &str) -> String {
     }
 }
 
-/// Writes the staff's daily digests and asks for event figures when they are due, every
-/// `interval`, until `stop` says so.
-async fn daily_digests(
+/// Writes the staff's daily digests, asks for event figures and writes subscribers' weekly
+/// digests when they are due, every `interval`, until `stop` says so.
+async fn scheduled_messages(
     db: Db,
     clock: Clock,
     public_url: String,
@@ -491,6 +503,9 @@ async fn daily_digests(
         }
         if let Err(error) = crate::reports::figures::enqueue_due(&db, clock.now()).await {
             tracing::warn!(%error, "asking for event figures failed");
+        }
+        if let Err(error) = subscriptions::digest::enqueue_due(&db, &public_url, clock.now()).await {
+            tracing::warn!(%error, "weekly subscription digest pass failed");
         }
         tokio::select! {
             () = tokio::time::sleep(interval.max(Duration::from_secs(1))) => {}

@@ -156,6 +156,7 @@ pub async fn invite(
         subject_zh: None,
         body_zh: None,
         link: None,
+        list_unsubscribe: None,
         payload: json!({"kind": "invitation", "organization_id": organization_id}),
     };
     let mut tx = state.db.begin().await?;

@@ -341,6 +341,7 @@ pub async fn request_password_reset(state: &AppState, email: &str) -> ApiResult<
         subject_zh: None,
         body_zh: None,
         link: None,
+        list_unsubscribe: None,
         payload: json!({"kind": "password_reset", "user_id": user.id}),
     };
     let mut tx = state.db.begin().await?;

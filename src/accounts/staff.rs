@@ -56,6 +56,7 @@ pub async fn invite(
         subject_zh: None,
         body_zh: None,
         link: None,
+        list_unsubscribe: None,
         payload: json!({"kind": "staff_invitation", "user_id": id}),
     };
     let mut tx = state.db.begin().await?;

@@ -490,6 +490,7 @@ fn decision_message(
             format!("{what_zh}。审核人员留言：{note}")
         }),
         link: Some(format!("/portal/bookings/{}", row.id)),
+        list_unsubscribe: None,
         payload: json!({
             "booking_id": row.id,
             "action": action.as_str(),

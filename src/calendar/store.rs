@@ -298,6 +298,34 @@ pub async fn events_of(
     only: Option<&Only>,
     limit: i64,
 ) -> ApiResult<Vec<EventRow>> {
+    select(db, filter, now, after, only, None, limit).await
+}
+
+/// Upcoming events matching the filter that became public after `since` (a market's dates count
+/// from the later of its booking's approval and the market's creation), in start order: what a
+/// weekly digest calls new. Cancelled ones are left out.
+pub async fn published_since(
+    db: &Db,
+    filter: &EventFilter,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> ApiResult<Vec<EventRow>> {
+    let upcoming = EventFilter { from: Some(now), to: None, ..filter.clone() };
+    let mut rows = select(db, &upcoming, now, None, None, Some(since), limit).await?;
+    rows.retain(|row| row.status() == super::EventStatus::Confirmed);
+    Ok(rows)
+}
+
+async fn select(
+    db: &Db,
+    filter: &EventFilter,
+    now: DateTime<Utc>,
+    after: Option<After>,
+    only: Option<&Only>,
+    published_after: Option<DateTime<Utc>>,
+    limit: i64,
+) -> ApiResult<Vec<EventRow>> {
     if only.is_some_and(Only::is_empty) {
         return Ok(Vec::new());
     }
@@ -335,6 +363,9 @@ pub async fn events_of(
     if let Some(only) = only {
         only.condition(&mut sql);
     }
+    if let Some(since) = published_after {
+        sql.push(" AND b.published_at > ").bind(Arg::Time(since));
+    }
     sql.push(" ORDER BY ").push(BOOKINGS.order).push(" LIMIT ").bind(Arg::Int(limit));
     sql.push(
         ") bookings UNION ALL SELECT * FROM (SELECT b.id, m.slug AS public_slug, m.title_zh, m.title_en, \
@@ -362,6 +393,10 @@ pub async fn events_of(
     MARKET_DATES.conditions(&mut sql, filter, after);
     if let Some(only) = only {
         only.condition(&mut sql);
+    }
+    if let Some(since) = published_after {
+        sql.push(" AND (b.published_at > ").bind(Arg::Time(since));
+        sql.push(" OR m.created_at > ").bind(Arg::Time(since)).push(")");
     }
     sql.push(" ORDER BY ").push(MARKET_DATES.order).push(" LIMIT ").bind(Arg::Int(limit));
     sql.push(") market_dates) e ORDER BY e.starts_at, e.id, COALESCE(e.market_date, 0) LIMIT ")

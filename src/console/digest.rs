@@ -74,6 +74,7 @@ pub async fn enqueue_due(db: &Db, public_url: &str, now: DateTime<Utc>) -> ApiRe
             subject_zh: None,
             body_zh: None,
             link: None,
+            list_unsubscribe: None,
             payload: json!({"kind": "digest", "bookings": submitted, "changes": changes, "awards": awards}),
         };
         let mut tx = db.begin().await?;

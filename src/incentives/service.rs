@@ -449,6 +449,7 @@ pub fn decide(
                 format!("{what_zh}。审核人员留言：{note}")
             }),
             link: Some(format!("/portal/incentives/{}", row.id)),
+            list_unsubscribe: None,
             payload: json!({
                 "application_id": row.id,
                 "action": action.as_str(),

@@ -270,6 +270,7 @@ pub async fn cancel_date(
             subject_zh: Some(format!("{}：{when} 的市集取消", row.title_zh)),
             body_zh: Some(format!("{when} 的市集取消，您当天的摊位 {} 不再使用。", line.stall_code)),
             link: Some(format!("/portal/markets/{id}")),
+            list_unsubscribe: None,
             payload: serde_json::json!({"market_id": id, "occurrence_id": occurrence_id, "event": "date_cancelled"}),
         };
         notifications::enqueue(&mut tx, &message, now, state.settings.notify.debounce).await?;
@@ -549,6 +550,7 @@ pub async fn apply(
         subject_zh: Some(format!("{}：有新的摊主申请", row.title_zh)),
         body_zh: Some("有摊主申请摊位，请在市集页面审核。".into()),
         link: Some(format!("/portal/markets/{id}/applications")),
+        list_unsubscribe: None,
         payload: serde_json::json!({"market_id": id, "event": "application"}),
     };
     notifications::enqueue(&mut tx, &message, now, state.settings.notify.debounce).await?;
@@ -614,6 +616,7 @@ fn vendor_message(
         subject_zh: Some(format!("{}：您的摊位申请{zh}", market.title_zh)),
         body_zh: Some(format!("您在「{}」的摊位申请{zh}。", market.title_zh)),
         link: Some(format!("/portal/market-applications/{application_id}")),
+        list_unsubscribe: None,
         payload: serde_json::json!({"application_id": application_id, "state": to.as_str()}),
     }
 }

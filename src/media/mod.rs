@@ -285,6 +285,7 @@ async fn review_messages(state: &AppState, booking_id: i64, image_id: i64) -> Ap
             subject_zh: None,
             body_zh: None,
             link: None,
+            list_unsubscribe: None,
             payload: serde_json::json!({"event": "image.awaiting_review", "booking_id": booking_id, "image_id": image_id}),
         })
         .collect())
@@ -342,6 +343,7 @@ pub async fn review_booking_image(
             subject_zh: Some(format!("您为档期 {booking_id} 新增的图片未获批准")),
             body_zh: Some(format!("工作人员移除了图片“{}”。{reason}", row.alt)),
             link: Some(format!("/portal/bookings/{booking_id}")),
+            list_unsubscribe: None,
             payload: serde_json::json!({"event": "image.rejected", "booking_id": booking_id, "image_id": image_id}),
         };
         notifications::enqueue(&mut tx, &message, now, state.settings.notify.debounce).await?;

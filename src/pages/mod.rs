@@ -186,6 +186,8 @@ pub struct Subscribe {
     pub webcal: String,
     pub https: String,
     pub rss: String,
+    /// The weekly e-mail of this view's new events (dates aside).
+    pub email: String,
 }
 
 #[derive(Template)]
@@ -227,7 +229,7 @@ where
     Ok(respond_varying(req, &page, PAGE_CACHE, VARY))
 }
 
-async fn filter_form(state: &AppState, filter: &EventFilter, lang: Lang) -> ApiResult<FilterForm> {
+pub async fn filter_form(state: &AppState, filter: &EventFilter, lang: Lang) -> ApiResult<FilterForm> {
     let all = venues::store::list(&state.db, &Default::default(), 0, 100).await?;
     let options = |values: Vec<(String, String)>, selected: Option<String>| -> Vec<Opt> {
         values
@@ -291,6 +293,15 @@ fn subscribe(state: &AppState, filter: &EventFilter) -> Subscribe {
         webcal: webcal(&https),
         https,
         rss: format!("{}/events.rss{suffix}", state.settings.public_url),
+        email: subscribe_by_email(&EventFilter { from: None, to: None, ..filter.clone() }),
+    }
+}
+
+/// The form that subscribes to `filter`'s new events by e-mail.
+pub fn subscribe_by_email(filter: &EventFilter) -> String {
+    match filter.to_query() {
+        query if query.is_empty() => "/subscribe".to_owned(),
+        query => format!("/subscribe?{query}"),
     }
 }
 
@@ -766,6 +777,7 @@ struct VenuePage<'a> {
     hours: Vec<(&'static str, String)>,
     cards: Vec<Card>,
     feed_href: String,
+    subscribe_href: String,
 }
 
 /// `GET /venues/{slug}`.
@@ -827,6 +839,10 @@ pub async fn venue_page(
             hours,
             cards: rows.iter().map(|r| card(r, lang, &state.settings.public_url)).collect(),
             feed_href: format!("/venues/{}/calendar.ics", venue.slug),
+            subscribe_href: subscribe_by_email(&EventFilter {
+                venue: Some(venue.slug.clone()),
+                ..Default::default()
+            }),
             name,
         };
         Ok(Built {

@@ -159,6 +159,7 @@ fn ask_message(due: &store::DueRow, reminder: bool) -> Message {
         subject_zh: Some(subject_zh),
         body_zh: Some(format!("活动已结束，请于 {deadline} 前填报客流、销售额和媒体曝光，可附四张照片。")),
         link: Some(format!("/portal/bookings/{}", due.id)),
+        list_unsubscribe: None,
         payload: serde_json::json!({"booking_id": due.id, "event": if reminder { "figures_reminder" } else { "figures_due" }}),
     }
 }

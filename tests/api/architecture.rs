@@ -37,6 +37,7 @@ const LAYERS: &[&str] = &[
     "reports",
     "pages",
     "web",
+    "subscriptions",
     "portal",
     "console",
     // Composition.

@@ -25,4 +25,5 @@ mod programme;
 mod public_output;
 mod scale_out;
 mod staff_security;
+mod subscriptions;
 mod venues;

@@ -117,9 +117,8 @@ async fn messages_are_delivered_signed_once_and_retried_after_a_failure() {
     assert_eq!(body["data"]["state"], "cancelled");
 }
 
-/// A minimal SMTP server that accepts one connection's mail and hands back what it received.
 /// An SMTP server that takes `connections` sessions and returns their transcripts, in order.
-async fn smtp_sink(connections: usize) -> (String, tokio::task::JoinHandle<String>) {
+pub async fn smtp_sink(connections: usize) -> (String, tokio::task::JoinHandle<String>) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("smtp://{}", listener.local_addr().unwrap());
@@ -209,7 +208,7 @@ async fn messages_go_by_email_to_every_member_of_the_organization() {
 }
 
 /// The body of a message sent base64-encoded (as non-ASCII text is), decoded.
-fn base64_body(transcript: &str) -> String {
+pub fn base64_body(transcript: &str) -> String {
     let encoded: String = transcript
         .split("Content-Transfer-Encoding: base64")
         .nth(1)

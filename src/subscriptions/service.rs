@@ -1,0 +1,163 @@
+//! Subscribing, confirming and unsubscribing.
+
+use serde_json::json;
+
+use super::{CONFIRM_TTL, Follows, MAX_PER_ADDRESS, RESEND_AFTER, Status, store};
+use crate::{
+    accounts::auth,
+    db::is_unique_violation,
+    error::{ApiError, ApiResult, Violations},
+    notifications::{self, Message, Recipient},
+    state::AppState,
+    values::{Lang, text::Email},
+    venues,
+};
+
+/// A fresh secret for a link: 64 hex digits.
+fn new_secret() -> String {
+    auth::new_token().trim_start_matches("dbt_").to_owned()
+}
+
+/// Starts a subscription of `email` to `follows` and mails the confirmation link, or does
+/// nothing visible when the address already follows it, was sent a link within
+/// [`RESEND_AFTER`] or holds [`MAX_PER_ADDRESS`] subscriptions: the answer is the same either
+/// way, so the form does not reveal what an address subscribes to.
+pub async fn subscribe(state: &AppState, email: &str, lang: Lang, follows: &Follows) -> ApiResult<()> {
+    let mut v = Violations::default();
+    let email = v.check("email", Email::parse(email));
+    if let Some(slug) = &follows.filter().venue
+        && venues::store::find_by_slug(&state.db, slug).await?.is_none()
+    {
+        v.add("venue", "is not one of our venues; choose one from the list");
+    }
+    let Some(email) = email else { return Err(v.into_error()) };
+    v.finish(|| ())?;
+
+    let now = state.clock.now();
+    let filter = follows.to_query();
+    let (token, unsubscribe_token) = (new_secret(), new_secret());
+    let mut tx = state.db.begin().await?;
+    let id = match store::find(&mut tx, email.as_str(), &filter).await? {
+        Some(existing) => match existing.status() {
+            Status::Active => {
+                store::set_lang(&mut tx, existing.id, lang).await?;
+                tx.commit().await?;
+                return Ok(());
+            }
+            Status::Pending if now - existing.confirm_sent_at < RESEND_AFTER => return Ok(()),
+            Status::Pending | Status::Ended => {
+                store::renew(&mut tx, existing.id, lang, &auth::token_hash(&token), now).await?;
+                existing.id
+            }
+        },
+        None => {
+            if store::count_live(&mut tx, email.as_str()).await? >= MAX_PER_ADDRESS {
+                tracing::info!("a subscription was refused quietly: the address holds the most it may");
+                return Ok(());
+            }
+            let new = store::New {
+                email: email.as_str(),
+                lang,
+                filter: &filter,
+                confirm_token_hash: &auth::token_hash(&token),
+                unsubscribe_token: &unsubscribe_token,
+            };
+            match store::insert(&mut tx, &new, now).await {
+                Ok(id) => id,
+                // The same address and filter, sent twice at once: the other request mails.
+                Err(err) if is_unique_violation(&err) => return Ok(()),
+                Err(err) => return Err(err.into()),
+            }
+        }
+    };
+    let message = confirmation(state, email.as_str(), lang, follows, id, &token).await?;
+    notifications::enqueue(&mut tx, &message, now, std::time::Duration::ZERO).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn confirmation(
+    state: &AppState,
+    email: &str,
+    lang: Lang,
+    follows: &Follows,
+    id: i64,
+    token: &str,
+) -> ApiResult<Message> {
+    let what = follows.describe(&state.db, lang).await?;
+    let link = format!("{}/subscribe/confirm/{token}", state.settings.public_url);
+    let (subject, body) = match lang {
+        Lang::Zh => (
+            "请确认订阅 Debut 每周新活动".to_owned(),
+            format!(
+                "您（或他人用您的地址）订阅了 Debut 的每周新活动邮件：{what}。\n\n\
+                 请在七天内打开以下链接确认订阅：\n{link}\n\n\
+                 如果不是您本人操作，请忽略本邮件：未经确认，我们不会再给您发送任何邮件。"
+            ),
+        ),
+        Lang::En => (
+            "Confirm your weekly Debut e-mail".to_owned(),
+            format!(
+                "You (or someone with your address) asked for a weekly e-mail of new Debut events: {what}.\n\n\
+                 Open this link within seven days to confirm:\n{link}\n\n\
+                 If it was not you, ignore this message: without confirmation we send you nothing more."
+            ),
+        ),
+    };
+    Ok(Message {
+        coalesce_key: format!("subscription-confirm:{id}"),
+        recipient: Recipient::Email(email.to_owned()),
+        subject,
+        body,
+        subject_zh: None,
+        body_zh: None,
+        link: None,
+        list_unsubscribe: None,
+        payload: json!({"kind": "subscription_confirm", "subscription_id": id}),
+    })
+}
+
+fn confirmations_sent_after(state: &AppState) -> chrono::DateTime<chrono::Utc> {
+    state.clock.now() - CONFIRM_TTL
+}
+
+/// What a confirmation link would confirm, while it works (for its page).
+pub async fn pending(state: &AppState, token: &str) -> ApiResult<Option<Follows>> {
+    match store::pending(&state.db, &auth::token_hash(token), confirmations_sent_after(state)).await? {
+        Some(shown) => Ok(Some(Follows::from_query(&shown.filter)?)),
+        None => Ok(None),
+    }
+}
+
+/// Confirms by the link's token; returns the subscription's own (unsubscribe) token.
+pub async fn confirm(state: &AppState, token: &str) -> ApiResult<String> {
+    let now = state.clock.now();
+    store::confirm(&state.db, &auth::token_hash(token), confirmations_sent_after(state), now)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(
+                "This confirmation link has expired or was used already; subscribe again to get a new one."
+                    .into(),
+            )
+        })
+}
+
+/// The subscription a page's token names.
+pub async fn find(state: &AppState, token: &str) -> ApiResult<Option<(store::Shown, Follows)>> {
+    match store::shown(&state.db, token).await? {
+        Some(shown) => {
+            let follows = Follows::from_query(&shown.filter)?;
+            Ok(Some((shown, follows)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Ends the subscription the token names (a second time changes nothing).
+pub async fn unsubscribe(state: &AppState, token: &str) -> ApiResult<()> {
+    if store::unsubscribe(&state.db, token, state.clock.now()).await? {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound("No subscription has this link; it may have ended long ago.".into()))
+    }
+}

@@ -1,0 +1,344 @@
+//! E-mail subscriptions: double opt-in, one digest a week of what is new, unsubscribe from the
+//! link and from the List-Unsubscribe header, and the address shown nowhere.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use debut::{
+    clock::Clock,
+    config::NotifyConfig,
+    notifications, on_db,
+    subscriptions::digest::{due_at, enqueue_due},
+};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::{
+    helpers::{TestApp, booking_body, local},
+    notifications::smtp_sink,
+    portal::{Browser, Page},
+};
+
+const READER: &str = "reader@example.cn";
+
+/// Publishes an event at `venue` titled `title` (`days` ahead) as a brand would and staff
+/// approve it; returns the booking's id.
+async fn publish(app: &TestApp, brand: &str, staff: &str, venue: i64, title: &str, days: i64) -> i64 {
+    let mut body = booking_body(venue, &local(days, 19, 0), &local(days, 21, 0));
+    body["title_en"] = json!(title);
+    body["title_zh"] = json!(title);
+    let id = app.submitted_booking(brand, body).await;
+    app.post(&format!("/api/v1/bookings/{id}/approve"), Some(staff), json!({})).await.ok(200);
+    id
+}
+
+/// The body of the newest message to `address` whose key starts with `key`.
+async fn last_message(app: &TestApp, address: &str, key: &str) -> Option<(String, String, Option<String>)> {
+    on_db!(&app.db, pool => sqlx::query_as::<_, (String, String, Option<String>)>(
+        "SELECT subject, body, list_unsubscribe FROM outbox WHERE recipient_email = $1 AND coalesce_key LIKE $2 \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(address)
+    .bind(format!("{key}%"))
+    .fetch_optional(pool)
+    .await)
+    .unwrap()
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let sql = sql.to_owned();
+    on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.clone())).fetch_one(pool).await).unwrap()
+}
+
+/// The path of the first `prefix…` URL in `text`.
+fn path_in(text: &str, base: &str, prefix: &str) -> String {
+    let start = text.find(&format!("{base}{prefix}")).unwrap_or_else(|| panic!("no {prefix} link in {text}"));
+    let url = text[start + base.len()..].split(|c: char| c.is_whitespace()).next().unwrap();
+    url.to_owned()
+}
+
+/// A venue open around the clock, named as people know it.
+async fn venue(app: &TestApp, staff: &str, slug: &str, name_en: &str, name_zh: &str) -> i64 {
+    let hours: Vec<serde_json::Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| json!({"weekday": d, "opens": "00:00", "closes": "24:00"}))
+        .collect();
+    let body = json!({"slug": slug, "name_en": name_en, "name_zh": name_zh, "opening_hours": hours});
+    app.venue(staff, body).await["id"].as_i64().unwrap()
+}
+
+/// The start of the weekly slot after `at`'s.
+fn next_slot(at: DateTime<Utc>) -> DateTime<Utc> {
+    due_at(at) + TimeDelta::days(7)
+}
+
+#[tokio::test]
+async fn a_visitor_confirms_gets_one_digest_a_week_and_unsubscribes_by_the_header() {
+    let clock = Clock::manual(Utc::now());
+    // The workers wait an hour between passes: this test runs the weekly pass itself.
+    let app =
+        TestApp::spawn_with(clock.clone(), |s| s.outbox_interval = std::time::Duration::from_secs(3600))
+            .await;
+    let staff = app.staff("staff@office.cn").await;
+    let brand = app.brand("ada@brand.cn").await;
+    let street = venue(&app, &staff, "wuma-street", "Wuma Street", "五马街").await;
+    let parlor = venue(&app, &staff, "oujiang-parlor", "Oujiang Parlor", "瓯江客厅").await;
+    let url = app.state.settings.public_url.clone();
+    let mut visitor = Browser::new(&app);
+    let mut shown: Vec<Page> = Vec::new();
+
+    let form = visitor.get("/subscribe?venue=wuma-street&from=2026-12-01").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.text.contains(r#"<option value="wuma-street" selected>"#), "{}", form.text);
+    let fields = [("email", READER), ("lang", "en"), ("venue", "wuma-street")];
+    assert_eq!(visitor.post("/subscribe", &fields, false).await.status, StatusCode::FORBIDDEN);
+    let bad = visitor.post("/subscribe", &[("email", "not an address"), ("venue", "the-moon")], true).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text.contains(r##"href="#email""##) && bad.text.contains(r##"href="#venue""##),
+        "{}",
+        bad.text
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions").await, 0, "nothing written for bad input");
+
+    let sent = visitor.post("/subscribe", &fields, true).await;
+    assert_eq!((sent.status, sent.location.as_deref()), (StatusCode::SEE_OTHER, Some("/subscribe/sent")));
+    shown.push(visitor.get("/subscribe/sent").await);
+    let (subject, body, unsubscribe_header) =
+        last_message(&app, READER, "subscription-confirm").await.unwrap();
+    assert!(
+        subject.contains("Confirm") && body.contains("Wuma"),
+        "in English, naming what it follows: {body}"
+    );
+    assert_eq!(unsubscribe_header, None);
+    let confirm = path_in(&body, &url, "/subscribe/confirm/");
+    // Asking again at once sends no second link: the form cannot flood an inbox.
+    assert_eq!(visitor.post("/subscribe", &fields, true).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM outbox WHERE coalesce_key LIKE 'subscription-confirm%'").await,
+        1
+    );
+
+    // Unconfirmed, nothing is sent, even with news.
+    clock.advance(TimeDelta::minutes(1));
+    publish(&app, &brand, &staff, street, "Before confirming", 40).await;
+    assert_eq!(enqueue_due(&app.db, &url, next_slot(clock.now())).await.unwrap(), 0);
+    clock.advance(TimeDelta::minutes(1));
+
+    // The link's page asks; only its button confirms (a GET from a mail scanner changes nothing).
+    // Pages speak the visitor's language (Chinese here, the browser asks for none).
+    let page = visitor.get(&confirm).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("五马街"), "{}", page.text);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions WHERE confirmed_at IS NOT NULL").await, 0);
+    shown.push(page);
+    let confirmed = visitor.post(&confirm, &[], false).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER);
+    let own = confirmed.location.unwrap();
+    assert!(own.starts_with("/subscriptions/") && own.ends_with("?done=confirmed"), "{own}");
+    assert_eq!(visitor.post(&confirm, &[], false).await.status, StatusCode::NOT_FOUND, "the link works once");
+    let mine = visitor.get(&own).await;
+    assert!(mine.text.contains("已订阅"), "{}", mine.text);
+    shown.push(mine);
+
+    // The week's news: one event at the street, one elsewhere, one cancelled again.
+    clock.advance(TimeDelta::minutes(1));
+    publish(&app, &brand, &staff, street, "Street launch", 41).await;
+    publish(&app, &brand, &staff, parlor, "Parlor show", 42).await;
+    let cancelled = publish(&app, &brand, &staff, street, "Called off", 43).await;
+    app.post(&format!("/api/v1/bookings/{cancelled}/cancel"), Some(&staff), json!({"note": "Rain"}))
+        .await
+        .ok(200);
+    let week = next_slot(clock.now());
+    assert_eq!(
+        enqueue_due(&app.db, &url, week - TimeDelta::minutes(1)).await.unwrap(),
+        0,
+        "not before Thursday 10:00"
+    );
+    assert_eq!(enqueue_due(&app.db, &url, week).await.unwrap(), 1);
+    assert_eq!(enqueue_due(&app.db, &url, week + TimeDelta::days(3)).await.unwrap(), 0, "one digest a week");
+    let (subject, body, header) = last_message(&app, READER, "subscription-digest").await.unwrap();
+    assert!(subject.contains("1 new event"), "{subject}");
+    assert!(body.contains("Street launch"), "{body}");
+    for absent in ["Parlor show", "Called off", "Before confirming"] {
+        assert!(!body.contains(absent), "{absent} is not new to this subscriber: {body}");
+    }
+    let page_link = path_in(&body, &url, "/subscriptions/");
+    assert_eq!(page_link, own.trim_end_matches("?done=confirmed"));
+    let header = header.expect("the digest carries List-Unsubscribe");
+    assert_eq!(header, format!("{url}{page_link}/unsubscribe"));
+
+    // Delivered by SMTP, the headers are there.
+    let waiting = count(&app, "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").await;
+    let (smtp_url, sink) = smtp_sink(waiting as usize).await;
+    let config = NotifyConfig {
+        smtp_url: Some(smtp_url),
+        mail_from: "Debut <noreply@debut.local>".into(),
+        ..Default::default()
+    };
+    let channels = notifications::Channels::new(&config).unwrap();
+    assert_eq!(notifications::deliver_due(&app.db, week, &config, &channels).await.unwrap() as i64, waiting);
+    drop(channels);
+    let transcript = tokio::time::timeout(std::time::Duration::from_secs(10), sink).await.unwrap().unwrap();
+    assert!(transcript.contains(&format!("List-Unsubscribe: <{header}>")), "{transcript}");
+    assert!(transcript.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{transcript}");
+
+    // A week with nothing new sends nothing; news the week after does.
+    clock.advance(week + TimeDelta::hours(1) - clock.now());
+    let quiet = next_slot(clock.now());
+    assert_eq!(enqueue_due(&app.db, &url, quiet).await.unwrap(), 0, "nothing new, no e-mail");
+    clock.advance(quiet + TimeDelta::hours(1) - clock.now());
+    publish(&app, &brand, &staff, street, "Second launch", 44).await;
+    let next = next_slot(clock.now());
+    assert_eq!(enqueue_due(&app.db, &url, next).await.unwrap(), 1);
+    let (_, body, _) = last_message(&app, READER, "subscription-digest").await.unwrap();
+    assert!(body.contains("Second launch") && !body.contains("Street launch"), "{body}");
+
+    // The mail app's one click: a POST with no cookie and RFC 8058's body, answered without a
+    // redirect.
+    let one_click = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let response = one_click
+        .post(&header)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions WHERE unsubscribed_at IS NOT NULL").await, 1);
+    clock.advance(next + TimeDelta::hours(1) - clock.now());
+    publish(&app, &brand, &staff, street, "After leaving", 45).await;
+    assert_eq!(
+        enqueue_due(&app.db, &url, next_slot(clock.now())).await.unwrap(),
+        0,
+        "nothing after unsubscribing"
+    );
+    let ended = visitor.get(&page_link).await;
+    assert!(
+        ended.text.contains("已退订") && ended.text.contains("/subscribe?venue=wuma-street"),
+        "{}",
+        ended.text
+    );
+    shown.push(ended);
+
+    // The address is shown nowhere: not on its pages, the public pages or the staff console.
+    for path in ["/events", "/venues/wuma-street", "/subscribe"] {
+        shown.push(visitor.get(path).await);
+    }
+    let mut staff_browser = Browser::new(&app);
+    staff_browser.sign_in("staff@office.cn").await;
+    shown.push(staff_browser.get("/staff").await);
+    for page in &shown {
+        assert!(!page.text.contains(READER), "the address is shown: {}", page.text);
+    }
+
+    // Thirty days after it ended, the subscription and its address are deleted.
+    assert_eq!(enqueue_due(&app.db, &url, clock.now() + TimeDelta::days(31)).await.unwrap(), 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions").await, 0);
+}
+
+#[tokio::test]
+async fn the_link_unsubscribes_by_its_button_and_subscribing_again_needs_a_new_confirmation() {
+    let clock = Clock::manual(Utc::now());
+    let app =
+        TestApp::spawn_with(clock.clone(), |s| s.outbox_interval = std::time::Duration::from_secs(3600))
+            .await;
+    let staff = app.staff("staff@office.cn").await;
+    let (organizer, _) = app.register("organizer", "run@nights.cn").await;
+    let street = venue(&app, &staff, "wuma-street", "Wuma Street", "五马街").await;
+    let url = app.state.settings.public_url.clone();
+    let mut visitor = Browser::new(&app);
+    visitor.get("/subscribe?format=market").await;
+    // Markets only, in Chinese.
+    let fields = [("email", "Fan@Example.cn "), ("lang", "zh"), ("format", "market")];
+    assert_eq!(visitor.post("/subscribe", &fields, true).await.status, StatusCode::SEE_OTHER);
+    let (subject, body, _) = last_message(&app, "fan@example.cn", "subscription-confirm").await.unwrap();
+    assert!(subject.contains("确认") && body.contains("市集"), "{subject} {body}");
+    let confirm = path_in(&body, &url, "/subscribe/confirm/");
+    let own = visitor.post(&confirm, &[], false).await.location.unwrap();
+    let own = own.trim_end_matches("?done=confirmed").to_owned();
+
+    clock.advance(TimeDelta::minutes(1));
+    let mut market = booking_body(street, &local(40, 18, 0), &local(40, 23, 0));
+    market["format"] = json!("market");
+    market["title_zh"] = json!("江心夜市");
+    let id = app.submitted_booking(&organizer, market).await;
+    app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
+    let brand = app.brand("ada@brand.cn").await;
+    publish(&app, &brand, &staff, street, "手机首发", 41).await;
+    let week = next_slot(clock.now());
+    assert_eq!(enqueue_due(&app.db, &url, week).await.unwrap(), 1);
+    let (subject, body, _) = last_message(&app, "fan@example.cn", "subscription-digest").await.unwrap();
+    assert!(
+        subject.contains("本周新活动") && body.contains("江心夜市") && !body.contains("手机首发"),
+        "{body}"
+    );
+
+    // The link in the e-mail leads to a page; a GET there (or on the header's URL) changes
+    // nothing, its one button unsubscribes.
+    for path in [own.clone(), format!("{own}/unsubscribe")] {
+        let page = visitor.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text.contains("id=\"unsubscribe\""), "{}", page.text);
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions WHERE unsubscribed_at IS NULL").await, 1);
+    let done = visitor.post(&format!("{own}/unsubscribe"), &[], false).await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions WHERE unsubscribed_at IS NULL").await, 0);
+    assert_eq!(
+        visitor.post(&format!("{own}/unsubscribe"), &[], false).await.status,
+        StatusCode::OK,
+        "twice is harmless"
+    );
+    assert_eq!(visitor.get("/subscriptions/0123").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        visitor.get(&format!("/subscriptions/{}", "a".repeat(64))).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Subscribing again starts over: a new link, and no digest until it is confirmed.
+    assert_eq!(visitor.post("/subscribe", &fields, true).await.status, StatusCode::SEE_OTHER);
+    let (_, body, _) = last_message(&app, "fan@example.cn", "subscription-confirm").await.unwrap();
+    assert_ne!(path_in(&body, &url, "/subscribe/confirm/"), confirm, "a new link");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions").await, 1, "the same subscription, renewed");
+    assert_eq!(
+        visitor.post(&confirm, &[], false).await.status,
+        StatusCode::NOT_FOUND,
+        "the old link is dead"
+    );
+    clock.advance(week + TimeDelta::hours(1) - clock.now());
+    let mut market = booking_body(street, &local(50, 18, 0), &local(50, 23, 0));
+    market["format"] = json!("market");
+    let id = app.submitted_booking(&organizer, market).await;
+    app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
+    assert_eq!(enqueue_due(&app.db, &url, next_slot(clock.now())).await.unwrap(), 0, "pending again");
+}
+
+#[tokio::test]
+async fn two_processes_running_the_weekly_pass_at_once_write_one_digest() {
+    let clock = Clock::manual(Utc::now());
+    let app =
+        TestApp::spawn_with(clock.clone(), |s| s.outbox_interval = std::time::Duration::from_secs(3600))
+            .await;
+    let staff = app.staff("staff@office.cn").await;
+    let brand = app.brand("ada@brand.cn").await;
+    let street = venue(&app, &staff, "wuma-street", "Wuma Street", "五马街").await;
+    let url = app.state.settings.public_url.clone();
+    let mut visitor = Browser::new(&app);
+    visitor.get("/subscribe").await;
+    for n in 0..5 {
+        let email = format!("reader{n}@example.cn");
+        let fields = [("email", email.as_str()), ("lang", "en")];
+        assert_eq!(visitor.post("/subscribe", &fields, true).await.status, StatusCode::SEE_OTHER);
+        let (_, body, _) = last_message(&app, &email, "subscription-confirm").await.unwrap();
+        let confirm = path_in(&body, &url, "/subscribe/confirm/");
+        assert_eq!(visitor.post(&confirm, &[], false).await.status, StatusCode::SEE_OTHER);
+    }
+    clock.advance(TimeDelta::minutes(1));
+    publish(&app, &brand, &staff, street, "Street launch", 40).await;
+    let week = next_slot(clock.now());
+    let (a, b) = tokio::join!(enqueue_due(&app.db, &url, week), enqueue_due(&app.db, &url, week));
+    assert_eq!(a.unwrap() + b.unwrap(), 5, "each subscriber once");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM outbox WHERE coalesce_key LIKE 'subscription-digest%'").await,
+        5
+    );
+}
