@@ -94,6 +94,8 @@ struct HomePage {
     failed: i64,
     failing: i64,
     digest: bool,
+    /// Confirmed e-mail subscribers: a number, never who.
+    subscribers: i64,
 }
 
 fn age(lang: Lang, c: &ConsoleWords, days: i64) -> String {
@@ -166,6 +168,7 @@ pub async fn home(req: &Request, state: Data<&AppState>) -> poem::Result<Respons
     let (failed, failing) = notifications::problems(&state.db).await.map_err(ApiError::from)?;
     let shell = Shell::new(req, lang, w.console, &csrf, Some(&me));
     let digest = digest::is_wanted(&state.db, me.principal.user_id).await?;
+    let subscribers = crate::subscriptions::store::count_active(&state.db).await?;
     let template = HomePage {
         shell,
         w,
@@ -179,6 +182,7 @@ pub async fn home(req: &Request, state: Data<&AppState>) -> poem::Result<Respons
         failed,
         failing,
         digest,
+        subscribers,
     };
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
 }

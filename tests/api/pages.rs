@@ -168,6 +168,9 @@ async fn a_person_browses_filters_reads_and_switches_language_in_chromium() {
     let staff = app.login("reviewer@office.cn").await;
     app.venue(&staff, json!({"slug": "reference-point", "latitude": 30.6107779, "longitude": 121.0917077}))
         .await;
+    // A confirmed subscription's page and a pending one's confirmation page, made as a visitor
+    // would through the service, for the script to check like every public page.
+    let (subscription, confirmation) = subscription_pages(&app).await;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/pages.cjs");
     let target = std::env::var("CARGO_TARGET_DIR")
         .unwrap_or_else(|_| format!("{}/target", env!("CARGO_MANIFEST_DIR")));
@@ -185,7 +188,7 @@ async fn a_person_browses_filters_reads_and_switches_language_in_chromium() {
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg(script)
-            .args([&base, artifacts.to_str().unwrap(), &hostile, &cancelled])
+            .args([&base, artifacts.to_str().unwrap(), &hostile, &cancelled, &subscription, &confirmation])
             .env("NODE_PATH", node_path)
             .output()
     })
@@ -278,4 +281,31 @@ async fn the_widget_lists_events_for_a_filter_and_names_a_bad_option() {
     let script = app.get("/widget.js", None).await;
     assert_eq!(script.header("content-type"), Some("text/javascript; charset=utf-8"));
     assert!(script.text.contains("data-debut-events"));
+}
+
+/// The path of a confirmed subscription's page and of a pending one's confirmation link.
+async fn subscription_pages(app: &TestApp) -> (String, String) {
+    use debut::{
+        calendar::FilterParams,
+        subscriptions::{Follows, service},
+        values::Lang,
+    };
+    let follows =
+        Follows::parse(FilterParams { venue: Some("wuma-street".into()), ..Default::default() }).unwrap();
+    let mut links = Vec::new();
+    for (email, lang) in [("confirmed@example.cn", Lang::Zh), ("pending@example.cn", Lang::En)] {
+        service::subscribe(&app.state, email, lang, &follows).await.unwrap();
+        let body: String = debut::on_db!(&app.db, pool => sqlx::query_scalar(
+            "SELECT body FROM outbox WHERE recipient_email = $1",
+        )
+        .bind(email)
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        let token =
+            body.split("/subscribe/confirm/").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+        links.push(token);
+    }
+    let own = service::confirm(&app.state, &links[0]).await.unwrap();
+    (format!("/subscriptions/{own}"), format!("/subscribe/confirm/{}", links[1]))
 }

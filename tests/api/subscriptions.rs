@@ -332,6 +332,16 @@ async fn two_processes_running_the_weekly_pass_at_once_write_one_digest() {
         let confirm = path_in(&body, &url, "/subscribe/confirm/");
         assert_eq!(visitor.post(&confirm, &[], false).await.status, StatusCode::SEE_OTHER);
     }
+    // Staff see how many, never who.
+    let mut console = Browser::new(&app);
+    console.sign_in("staff@office.cn").await;
+    let home = console.get("/staff").await;
+    assert!(
+        home.text.contains(r#"<span id="subscribers">5</span>"#) && !home.text.contains("reader0@"),
+        "{}",
+        home.text
+    );
+
     clock.advance(TimeDelta::minutes(1));
     publish(&app, &brand, &staff, street, "Street launch", 40).await;
     let week = next_slot(clock.now());

@@ -1,12 +1,12 @@
 // End-to-end: drive the public pages in Debian's headless Chromium like a person would, check
 // what they see, validate the HTML, and save screenshots at desktop and phone width.
-// Usage: node pages.cjs BASE_URL ARTIFACT_DIR HOSTILE_SLUG CANCELLED_SLUG
+// Usage: node pages.cjs BASE_URL ARTIFACT_DIR HOSTILE_SLUG CANCELLED_SLUG SUBSCRIPTION_PATH CONFIRM_PATH
 const fs = require("fs");
 const http = require("http");
 const path = require("path");
 const { audit, check, launch, sizes, validate } = require("./common.cjs");
 
-const [base, artifacts, hostileSlug, cancelledSlug] = process.argv.slice(2);
+const [base, artifacts, hostileSlug, cancelledSlug, subscriptionPath, confirmPath] = process.argv.slice(2);
 fs.mkdirSync(artifacts, { recursive: true });
 
 async function noHorizontalScroll(page, what) {
@@ -48,6 +48,29 @@ async function noHorizontalScroll(page, what) {
     const webcal = await page.getAttribute("#subscribe-webcal", "href");
     check(webcal.startsWith("webcal://"), "a webcal:// link");
     check((await page.locator("details.refine > summary").innerText()).includes("(1)"), "the fold counts the filters set");
+
+    // The same view by e-mail: the form comes set to it, and answers without showing the address.
+    const byEmail = await page.getAttribute("#subscribe-email", "href");
+    check(byEmail === "/subscribe?kind=mall", `the e-mail subscription matches the view: ${byEmail}`);
+    await Promise.all([page.waitForNavigation(), page.click("#subscribe-email")]);
+    check((await page.locator("select[name=kind]").inputValue()) === "mall", "the form is set to the view");
+    await audit(page, `zh-${name}`);
+    await noHorizontalScroll(page, `subscribe (${name})`);
+    await page.screenshot({ path: path.join(artifacts, `subscribe-${name}.png`), fullPage: true });
+    const address = `visitor-${name}@example.cn`;
+    await page.fill("#email", address);
+    await Promise.all([page.waitForNavigation(), page.click("form.form button[type=submit]")]);
+    check((await page.locator("h1").innerText()).includes("请查收"), "check your inbox");
+    check(!(await page.content()).includes(address), "the address is not shown back");
+    await audit(page, `zh-${name}`);
+    for (const own of [subscriptionPath, confirmPath]) {
+      await page.goto(`${base}${own}`);
+      check(await page.locator("form button.button").isVisible(), `${own.split("/")[1]}: one button acts`);
+      check(!(await page.content()).includes("@example.cn"), "no address on a subscription's pages");
+      await audit(page, `zh-${name}`);
+      await noHorizontalScroll(page, `${own.split("/")[1]} (${name})`);
+    }
+    await page.goto(`${base}/events?kind=mall`);
 
     // An event page.
     await page.click(".cards .card h3 a");
@@ -113,7 +136,7 @@ async function noHorizontalScroll(page, what) {
     await page.goto(`${base}/venues`);
     check((await page.locator("h1").innerText()) === "Venues", "English sticks on other pages");
     // The pages of markets, calls and this year's numbers pass html-validate and axe-core too.
-    for (const extra of ["/calls", "/markets", `/numbers/${new Date().getFullYear()}`]) {
+    for (const extra of ["/calls", "/markets", `/numbers/${new Date().getFullYear()}`, "/subscribe?format=market", subscriptionPath, confirmPath]) {
       await page.goto(`${base}${extra}`);
       await audit(page, `en-${name}`);
       await noHorizontalScroll(page, `${extra} (${name})`);
