@@ -1,6 +1,7 @@
 //! The weekly digest: every Thursday from 10:00 in the district's zone (in time to plan the
-//! weekend), each confirmed subscription gets one message listing the upcoming events that became
-//! public since its last digest (or its confirmation). Nothing new, no message.
+//! weekend), each address with confirmed subscriptions gets one message listing, per
+//! subscription, the upcoming events that became public since its last digest (or its
+//! confirmation). Nothing new, no message.
 
 use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, TimeZone, Utc};
 use serde_json::json;
@@ -40,31 +41,57 @@ pub fn due_at(now: DateTime<Utc>) -> DateTime<Utc> {
     }
 }
 
-/// Writes this week's digest of every subscription that is due, and deletes subscriptions that
-/// ended long enough ago. Returns how many digests were written.
+/// Writes this week's digest for every address with a subscription that is due: one message
+/// per address, a section per subscription with news. Deletes subscriptions that ended long
+/// enough ago. Returns how many messages were written.
 pub async fn enqueue_due(db: &Db, public_url: &str, now: DateTime<Utc>) -> ApiResult<usize> {
     let slot = due_at(now);
     let mut written = 0;
     loop {
-        let due = store::due(db, slot, PAGE).await?;
-        if due.is_empty() {
+        let addresses = store::due_addresses(db, slot, PAGE).await?;
+        if addresses.is_empty() {
             break;
         }
-        for subscription in &due {
-            let follows = Follows::from_query(&subscription.filter)?;
-            let rows =
-                events::published_since(db, follows.filter(), subscription.since, now, READ_AT_MOST).await?;
-            let message = if rows.is_empty() {
-                None
-            } else {
-                Some(digest(db, public_url, subscription, &follows, &rows, slot).await?)
+        for email in &addresses {
+            let due = store::due_of(db, email, slot).await?;
+            let mut sections = Vec::new();
+            for subscription in &due {
+                // A stored filter that no longer parses (a kind of venue renamed, say) skips this
+                // subscription's week rather than stopping everyone's digest.
+                let follows = match Follows::from_query(&subscription.filter) {
+                    Ok(follows) => follows,
+                    Err(error) => {
+                        tracing::warn!(subscription = subscription.id, %error, "a subscription's filter does not parse");
+                        continue;
+                    }
+                };
+                let rows =
+                    events::published_since(db, follows.filter(), subscription.since, now, READ_AT_MOST)
+                        .await?;
+                if !rows.is_empty() {
+                    sections.push(Section { subscription, follows, rows });
+                }
+            }
+            // The latest subscription's language: the address's most recent choice.
+            let Some(latest) = due.last() else { continue };
+            let message = match sections.is_empty() {
+                true => None,
+                false => Some(digest(db, public_url, latest, &sections, slot).await?),
             };
+            // All of the address's due subscriptions are claimed together, in the message's
+            // transaction. A claim that fails means another process is writing this address's
+            // digest, or a subscription ended meanwhile: roll back and leave it to that process
+            // or to the next page of this pass.
             let mut tx = db.begin().await?;
-            // A claim that fails means another process wrote this week's digest, or the
-            // subscriber left meanwhile: either way, nothing to send.
-            if store::claim_digest(&mut tx, subscription.id, slot, now).await?
-                && let Some(message) = &message
-            {
+            let mut claimed = true;
+            for subscription in &due {
+                claimed &= store::claim_digest(&mut tx, subscription.id, slot, now).await?;
+            }
+            if !claimed {
+                drop(tx); // rolls back
+                continue;
+            }
+            if let Some(message) = &message {
                 notifications::enqueue(&mut tx, message, now, std::time::Duration::ZERO).await?;
                 written += 1;
             }
@@ -76,6 +103,13 @@ pub async fn enqueue_due(db: &Db, public_url: &str, now: DateTime<Utc>) -> ApiRe
         tracing::info!(purged, "ended and unconfirmed subscriptions deleted");
     }
     Ok(written)
+}
+
+/// What one subscription has to say this week.
+struct Section<'a> {
+    subscription: &'a store::Due,
+    follows: Follows,
+    rows: Vec<EventRow>,
 }
 
 /// One line of the digest: a market's dates are one entry, at its first upcoming date.
@@ -95,72 +129,90 @@ fn entries(rows: &[EventRow]) -> Vec<Entry<'_>> {
     entries
 }
 
+/// The page of a subscription, where its one button unsubscribes.
+fn page_url(public_url: &str, subscription: &store::Due) -> String {
+    format!("{public_url}/subscriptions/{}", subscription.unsubscribe_token)
+}
+
 async fn digest(
     db: &Db,
     public_url: &str,
-    subscription: &store::Due,
-    follows: &Follows,
-    rows: &[EventRow],
+    latest: &store::Due,
+    sections: &[Section<'_>],
     slot: DateTime<Utc>,
 ) -> ApiResult<Message> {
-    let lang = subscription.lang;
-    let what = follows.describe(db, lang).await?;
-    let entries = entries(rows);
-    let count = entries.len();
-    let mut listing = String::new();
-    for entry in entries.iter().take(MAX_LISTED) {
-        let row = entry.row;
-        let when = i18n::span(lang, row.starts_at, row.ends_at, row.tz());
-        let more = match (entry.more_dates, lang) {
-            (0, _) => String::new(),
-            (n, Lang::Zh) => format!("（另有 {n} 个日期）"),
-            (n, Lang::En) => format!(" (and {n} more dates)"),
-        };
-        listing.push_str(&format!(
-            "· {}\n  {when}{more} · {}\n  {public_url}{}\n\n",
-            row.title(lang),
-            row.venue_name(lang),
-            row.path()
-        ));
+    let lang = latest.lang;
+    let mut body = String::new();
+    let mut total = 0;
+    let mut names = Vec::new();
+    for section in sections {
+        let what = section.follows.describe(db, lang).await?;
+        let entries = entries(&section.rows);
+        let count = entries.len();
+        total += count;
+        body.push_str(&match lang {
+            Lang::Zh => format!("「{what}」有 {count} 场新活动：\n\n"),
+            Lang::En => format!("New for \"{what}\": {count}\n\n"),
+        });
+        for entry in entries.iter().take(MAX_LISTED) {
+            let row = entry.row;
+            let when = i18n::span(lang, row.starts_at, row.ends_at, row.tz());
+            let more = match (entry.more_dates, lang) {
+                (0, _) => String::new(),
+                (n, Lang::Zh) => format!("（另有 {n} 个日期）"),
+                (n, Lang::En) => format!(" (and {n} more dates)"),
+            };
+            body.push_str(&format!(
+                "· {}\n  {when}{more} · {}\n  {public_url}{}\n\n",
+                row.title(lang),
+                row.venue_name(lang),
+                row.path()
+            ));
+        }
+        let all = format!("{public_url}{}", section.follows.events_path());
+        let page = page_url(public_url, section.subscription);
+        body.push_str(&match (lang, count > MAX_LISTED) {
+            (Lang::Zh, true) => format!("……另有 {} 场：{all}\n", count - MAX_LISTED),
+            (Lang::Zh, false) => format!("全部活动：{all}\n"),
+            (Lang::En, true) => format!("…and {} more: {all}\n", count - MAX_LISTED),
+            (Lang::En, false) => format!("Every event: {all}\n"),
+        });
+        body.push_str(&match lang {
+            Lang::Zh => format!("退订这一项：{page}\n\n"),
+            Lang::En => format!("Unsubscribe from this one: {page}\n\n"),
+        });
+        names.push(what);
     }
-    let all = format!("{public_url}{}", follows.events_path());
-    let page = format!("{public_url}/subscriptions/{}", subscription.unsubscribe_token);
-    let (subject, body) = match lang {
-        Lang::Zh => (
-            format!("Debut 本周新活动：{count} 场（{what}）"),
-            format!(
-                "您关注的「{what}」有 {count} 场新活动：\n\n{listing}{}全部活动：{all}\n\n\
-                 不想再收到此邮件？一键退订：{page}",
-                if count > MAX_LISTED {
-                    format!("……另有 {} 场，见下方链接。\n", count - MAX_LISTED)
-                } else {
-                    String::new()
-                }
-            ),
-        ),
-        Lang::En => (
-            format!("Debut this week: {count} new event{} ({what})", if count == 1 { "" } else { "s" }),
-            format!(
-                "New events for \"{what}\":\n\n{listing}{}Every event: {all}\n\n\
-                 No longer want this e-mail? Unsubscribe in one click: {page}",
-                if count > MAX_LISTED {
-                    format!("…and {} more at the link below.\n", count - MAX_LISTED)
-                } else {
-                    String::new()
-                }
-            ),
-        ),
+    // The one-click of the mail app ends every subscription this message speaks for.
+    let every = format!("{}/unsubscribe?all=1", page_url(public_url, latest));
+    let names = names.join(match lang {
+        Lang::Zh => "、",
+        Lang::En => "; ",
+    });
+    let subject = match lang {
+        Lang::Zh => format!("Debut 本周新活动：{total} 场（{names}）"),
+        Lang::En => {
+            format!("Debut this week: {total} new event{} ({names})", if total == 1 { "" } else { "s" })
+        }
     };
+    body.push_str(&match lang {
+        Lang::Zh => "您订阅了 Debut 每周新活动邮件。每项下方的链接可退订该项；邮件应用的“退订”按钮会退订发往此地址的全部每周邮件。".to_owned(),
+        Lang::En => "You subscribed to Debut's weekly e-mail. The link under each part unsubscribes from it; your mail app's unsubscribe button ends every weekly e-mail to this address.".to_owned(),
+    });
     Ok(Message {
-        coalesce_key: format!("subscription-digest:{}:{}", subscription.id, slot.format("%Y-%m-%d")),
-        recipient: Recipient::Email(subscription.email.clone()),
+        coalesce_key: format!("subscription-digest:{}:{}", latest.id, slot.format("%Y-%m-%d")),
+        recipient: Recipient::Email(latest.email.clone()),
         subject,
         body,
         subject_zh: None,
         body_zh: None,
         link: None,
-        list_unsubscribe: Some(format!("{page}/unsubscribe")),
-        payload: json!({"kind": "subscription_digest", "subscription_id": subscription.id, "events": count}),
+        list_unsubscribe: Some(every),
+        payload: json!({
+            "kind": "subscription_digest",
+            "subscriptions": sections.iter().map(|s| s.subscription.id).collect::<Vec<_>>(),
+            "events": total,
+        }),
     })
 }
 

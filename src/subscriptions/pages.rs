@@ -300,6 +300,8 @@ struct SubscriptionPage {
     what: String,
     status: &'static str,
     live: bool,
+    /// The button ends every subscription of the address (the digest's one-click link).
+    every: bool,
     action: String,
     events_href: String,
     again_href: String,
@@ -309,6 +311,7 @@ async fn subscription_page(
     req: &Request,
     state: &AppState,
     token: &str,
+    every: bool,
     notice: Option<&str>,
 ) -> ApiResult<Response> {
     let found = if well_formed(token) { service::find(state, token).await? } else { None };
@@ -338,7 +341,8 @@ async fn subscription_page(
             Status::Ended => sw.ended,
         },
         live: status != Status::Ended,
-        action: format!("/subscriptions/{token}/unsubscribe"),
+        every,
+        action: format!("/subscriptions/{token}/unsubscribe{}", if every { "?all=1" } else { "" }),
         events_href: follows.events_path(),
         again_href: if query.is_empty() { "/subscribe".into() } else { format!("/subscribe?{query}") },
     };
@@ -356,23 +360,31 @@ pub async fn subscription(
 ) -> poem::Result<Response> {
     let sw = subscription_words(language(req));
     let notice = (query.get("done").map(String::as_str) == Some("confirmed")).then_some(sw.confirmed_notice);
-    Ok(subscription_page(req, &state, &token, notice).await?)
+    Ok(subscription_page(req, &state, &token, every(&query), notice).await?)
+}
+
+/// `?all=1`: the address's every subscription, as the digest's one-click link means.
+fn every(query: &BTreeMap<String, String>) -> bool {
+    query.get("all").map(String::as_str) == Some("1")
 }
 
 /// `POST /subscriptions/{token}/unsubscribe`: the page's button and the mail app's one-click
 /// (`List-Unsubscribe=One-Click`, RFC 8058), which is answered with a page, never a redirect.
+/// With `?all=1` (the digest's `List-Unsubscribe`), every subscription of the address ends.
 #[handler]
 pub async fn unsubscribe(
     req: &Request,
     state: Data<&AppState>,
     Path(token): Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
 ) -> poem::Result<Response> {
+    let every = every(&query);
     if well_formed(&token) {
-        match service::unsubscribe(&state, &token).await {
+        match service::unsubscribe(&state, &token, every).await {
             Ok(()) | Err(ApiError::NotFound(_)) => {}
             Err(other) => return Err(other.into()),
         }
     }
     let sw = subscription_words(language(req));
-    Ok(subscription_page(req, &state, &token, Some(sw.unsubscribed_notice)).await?)
+    Ok(subscription_page(req, &state, &token, every, Some(sw.unsubscribed_notice)).await?)
 }

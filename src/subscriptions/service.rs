@@ -153,9 +153,16 @@ pub async fn find(state: &AppState, token: &str) -> ApiResult<Option<(store::Sho
     }
 }
 
-/// Ends the subscription the token names (a second time changes nothing).
-pub async fn unsubscribe(state: &AppState, token: &str) -> ApiResult<()> {
-    if store::unsubscribe(&state.db, token, state.clock.now()).await? {
+/// Ends the subscription the token names, or with `every` all of its address's (a second time
+/// changes nothing).
+pub async fn unsubscribe(state: &AppState, token: &str, every: bool) -> ApiResult<()> {
+    let now = state.clock.now();
+    let found = if every {
+        store::unsubscribe_address(&state.db, token, now).await?
+    } else {
+        store::unsubscribe(&state.db, token, now).await?
+    };
+    if found {
         Ok(())
     } else {
         Err(ApiError::NotFound("No subscription has this link; it may have ended long ago.".into()))

@@ -180,6 +180,21 @@ pub async fn shown(db: &Db, unsubscribe_token: &str) -> ApiResult<Option<Shown>>
     .await)?)
 }
 
+/// Ends every subscription of the address the token's subscription goes to (the one-click of a
+/// digest, which covers them all); false when the token names none.
+pub async fn unsubscribe_address(db: &Db, unsubscribe_token: &str, now: DateTime<Utc>) -> ApiResult<bool> {
+    let affected = on_db!(db, pool => sqlx::query(
+        "UPDATE subscriptions SET unsubscribed_at = COALESCE(unsubscribed_at, $2), confirm_token_hash = NULL \
+         WHERE email = (SELECT email FROM subscriptions WHERE unsubscribe_token = $1)",
+    )
+    .bind(unsubscribe_token)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(affected > 0)
+}
+
 /// Ends the subscription (again, harmlessly); false when the token names none.
 pub async fn unsubscribe(db: &Db, unsubscribe_token: &str, now: DateTime<Utc>) -> ApiResult<bool> {
     let affected = on_db!(db, pool => sqlx::query(
@@ -194,28 +209,38 @@ pub async fn unsubscribe(db: &Db, unsubscribe_token: &str, now: DateTime<Utc>) -
     Ok(affected > 0)
 }
 
-/// Confirmed, live subscriptions that have had no digest since `slot`, a page at a time.
-pub async fn due(db: &Db, slot: DateTime<Utc>, limit: i64) -> ApiResult<Vec<Due>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Due>(
+/// The condition of a subscription whose digest is due: confirmed, live, no digest since `$1`.
+macro_rules! due {
+    () => {
+        "unsubscribed_at IS NULL AND confirmed_at IS NOT NULL AND COALESCE(last_digest_at, confirmed_at) < $1"
+    };
+}
+
+/// Addresses with a subscription whose digest is due, a page at a time.
+pub async fn due_addresses(db: &Db, slot: DateTime<Utc>, limit: i64) -> ApiResult<Vec<String>> {
+    const SQL: &str =
+        concat!("SELECT DISTINCT email FROM subscriptions WHERE ", due!(), " ORDER BY email LIMIT $2");
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, String>(SQL).bind(slot).bind(limit).fetch_all(pool).await)?)
+}
+
+/// The address's subscriptions whose digest is due, oldest first.
+pub async fn due_of(db: &Db, email: &str, slot: DateTime<Utc>) -> ApiResult<Vec<Due>> {
+    const SQL: &str = concat!(
         "SELECT id, email, lang, filter, unsubscribe_token, COALESCE(last_digest_at, confirmed_at) AS since \
-         FROM subscriptions WHERE unsubscribed_at IS NULL AND confirmed_at IS NOT NULL \
-         AND COALESCE(last_digest_at, confirmed_at) < $1 ORDER BY id LIMIT $2",
-    )
-    .bind(slot)
-    .bind(limit)
-    .fetch_all(pool)
-    .await)?)
+         FROM subscriptions WHERE email = $2 AND ",
+        due!(),
+        " ORDER BY id"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Due>(SQL).bind(slot).bind(email).fetch_all(pool).await)?)
 }
 
 /// Takes this week's digest of one subscription; false when another process took it first or it
 /// ended meanwhile.
 pub async fn claim_digest(tx: &mut Tx, id: i64, slot: DateTime<Utc>, now: DateTime<Utc>) -> ApiResult<bool> {
-    Ok(on_tx!(tx, conn => sqlx::query(
-        "UPDATE subscriptions SET last_digest_at = $3 WHERE id = $1 AND unsubscribed_at IS NULL \
-         AND confirmed_at IS NOT NULL AND COALESCE(last_digest_at, confirmed_at) < $2",
-    )
-    .bind(id)
+    const SQL: &str = concat!("UPDATE subscriptions SET last_digest_at = $3 WHERE id = $2 AND ", due!());
+    Ok(on_tx!(tx, conn => sqlx::query(SQL)
     .bind(slot)
+    .bind(id)
     .bind(now)
     .execute(&mut *conn)
     .await

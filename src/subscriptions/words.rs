@@ -31,6 +31,7 @@ pub struct SubscriptionWords {
     pub confirmed_notice: &'static str,
     pub unsubscribe_button: &'static str,
     pub unsubscribe_help: &'static str,
+    pub unsubscribe_every_help: &'static str,
     pub unsubscribed_notice: &'static str,
     pub no_such: &'static str,
     pub see_events: &'static str,
@@ -65,7 +66,8 @@ pub const ZH: SubscriptionWords = SubscriptionWords {
     confirmed_notice: "订阅已确认。每封邮件底部都有此页面的链接，可随时退订。",
     unsubscribe_button: "退订",
     unsubscribe_help: "退订后不再发送此订阅的任何邮件。",
-    unsubscribed_notice: "已退订，我们不会再发送此订阅的邮件。",
+    unsubscribe_every_help: "将退订发往此地址的全部每周邮件。",
+    unsubscribed_notice: "已退订。",
     no_such: "没有找到此订阅：链接可能有误，或订阅早已结束。",
     see_events: "查看这些活动",
 };
@@ -99,7 +101,8 @@ pub const EN: SubscriptionWords = SubscriptionWords {
     confirmed_notice: "Your subscription is confirmed. Every e-mail links to this page, where you can unsubscribe at any time.",
     unsubscribe_button: "Unsubscribe",
     unsubscribe_help: "After this, we send nothing more for this subscription.",
-    unsubscribed_notice: "You are unsubscribed: we send nothing more for this subscription.",
+    unsubscribe_every_help: "This ends every weekly e-mail to this address.",
+    unsubscribed_notice: "You are unsubscribed.",
     no_such: "There is no such subscription: the link may be wrong, or it ended long ago.",
     see_events: "See these events",
 };

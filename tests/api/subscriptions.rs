@@ -164,7 +164,7 @@ async fn a_visitor_confirms_gets_one_digest_a_week_and_unsubscribes_by_the_heade
     let page_link = path_in(&body, &url, "/subscriptions/");
     assert_eq!(page_link, own.trim_end_matches("?done=confirmed"));
     let header = header.expect("the digest carries List-Unsubscribe");
-    assert_eq!(header, format!("{url}{page_link}/unsubscribe"));
+    assert_eq!(header, format!("{url}{page_link}/unsubscribe?all=1"));
 
     // Delivered by SMTP, the headers are there.
     let waiting = count(&app, "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").await;
@@ -313,7 +313,7 @@ async fn the_link_unsubscribes_by_its_button_and_subscribing_again_needs_a_new_c
 }
 
 #[tokio::test]
-async fn two_processes_running_the_weekly_pass_at_once_write_one_digest() {
+async fn two_processes_running_the_weekly_pass_at_once_write_one_digest_each() {
     let clock = Clock::manual(Utc::now());
     let app =
         TestApp::spawn_with(clock.clone(), |s| s.outbox_interval = std::time::Duration::from_secs(3600))
@@ -345,10 +345,64 @@ async fn two_processes_running_the_weekly_pass_at_once_write_one_digest() {
     clock.advance(TimeDelta::minutes(1));
     publish(&app, &brand, &staff, street, "Street launch", 40).await;
     let week = next_slot(clock.now());
+    // A stored filter that no longer parses skips its subscriber, not everyone.
+    on_db!(&app.db, pool => sqlx::query("UPDATE subscriptions SET filter = 'kind=moon' WHERE email = 'reader0@example.cn'")
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
     let (a, b) = tokio::join!(enqueue_due(&app.db, &url, week), enqueue_due(&app.db, &url, week));
-    assert_eq!(a.unwrap() + b.unwrap(), 5, "each subscriber once");
-    assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM outbox WHERE coalesce_key LIKE 'subscription-digest%'").await,
-        5
-    );
+    assert_eq!(a.unwrap() + b.unwrap(), 4, "each other subscriber once");
+    let digests = "SELECT COUNT(*) FROM outbox WHERE coalesce_key LIKE 'subscription-digest%'";
+    assert_eq!(count(&app, digests).await, 4);
+}
+
+#[tokio::test]
+async fn one_address_following_two_views_gets_one_digest_and_one_click_ends_both() {
+    let clock = Clock::manual(Utc::now());
+    let app =
+        TestApp::spawn_with(clock.clone(), |s| s.outbox_interval = std::time::Duration::from_secs(3600))
+            .await;
+    let staff = app.staff("staff@office.cn").await;
+    let brand = app.brand("ada@brand.cn").await;
+    let (organizer, _) = app.register("organizer", "run@nights.cn").await;
+    let street = venue(&app, &staff, "wuma-street", "Wuma Street", "五马街").await;
+    let parlor = venue(&app, &staff, "oujiang-parlor", "Oujiang Parlor", "瓯江客厅").await;
+    let url = app.state.settings.public_url.clone();
+    let mut visitor = Browser::new(&app);
+    visitor.get("/subscribe").await;
+    let mut pages = Vec::new();
+    for view in [("venue", "oujiang-parlor"), ("format", "market")] {
+        let fields = [("email", READER), ("lang", "en"), view];
+        assert_eq!(visitor.post("/subscribe", &fields, true).await.status, StatusCode::SEE_OTHER);
+        let (_, body, _) = last_message(&app, READER, "subscription-confirm").await.unwrap();
+        let confirm = path_in(&body, &url, "/subscribe/confirm/");
+        let own = visitor.post(&confirm, &[], false).await.location.unwrap();
+        pages.push(own.trim_end_matches("?done=confirmed").to_owned());
+    }
+    clock.advance(TimeDelta::minutes(1));
+    publish(&app, &brand, &staff, parlor, "Parlor show", 40).await;
+    let mut market = booking_body(street, &local(41, 18, 0), &local(41, 23, 0));
+    market["format"] = json!("market");
+    market["title_en"] = json!("Night market");
+    let id = app.submitted_booking(&organizer, market).await;
+    app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
+
+    assert_eq!(enqueue_due(&app.db, &url, next_slot(clock.now())).await.unwrap(), 1, "one e-mail for both");
+    let (subject, body, header) = last_message(&app, READER, "subscription-digest").await.unwrap();
+    assert!(subject.contains("2 new events"), "{subject}");
+    assert!(body.contains("Parlor show") && body.contains("Night market"), "{body}");
+    for page in &pages {
+        assert!(body.contains(&format!("{url}{page}\n")), "each part links its own page: {body}");
+    }
+    // The mail app's one click stops the whole message: both subscriptions end.
+    let response = reqwest::Client::new()
+        .post(header.unwrap())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions WHERE unsubscribed_at IS NULL").await, 0);
 }
