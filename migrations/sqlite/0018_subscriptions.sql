@@ -21,5 +21,14 @@ CREATE TABLE subscriptions (
 );
 CREATE INDEX subscriptions_due ON subscriptions (unsubscribed_at, confirmed_at, last_digest_at);
 
+-- Every confirmation link sent, by the address's SHA-256 only, for a day: an address gets at
+-- most a few a day, however many form posts name it (deleted by the weekly pass after a day).
+CREATE TABLE subscription_confirmations (
+    id           INTEGER PRIMARY KEY,
+    address_hash TEXT NOT NULL,
+    sent_at      TEXT NOT NULL
+);
+CREATE INDEX subscription_confirmations_address ON subscription_confirmations (address_hash, sent_at);
+
 -- A message may carry an unsubscribe address for its List-Unsubscribe header (RFC 2369, 8058).
 ALTER TABLE outbox ADD COLUMN list_unsubscribe TEXT;

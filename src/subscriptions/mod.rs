@@ -42,6 +42,9 @@ pub const CONFIRM_TTL: TimeDelta = TimeDelta::days(7);
 pub const RESEND_AFTER: TimeDelta = TimeDelta::hours(1);
 /// Subscriptions one address may hold; beyond it the form quietly does nothing.
 pub const MAX_PER_ADDRESS: i64 = 20;
+/// Confirmation links one address is sent in a day, whatever the filters asked for: someone
+/// else's form posts can cost an inbox at most this many messages.
+pub const CONFIRMATIONS_PER_DAY: i64 = 3;
 /// How long an ended or never-confirmed subscription is kept (its page still says it ended)
 /// before the weekly pass deletes it with its address.
 pub const KEEP_ENDED: TimeDelta = TimeDelta::days(30);

@@ -1,8 +1,9 @@
 //! Subscribing, confirming and unsubscribing.
 
+use chrono::TimeDelta;
 use serde_json::json;
 
-use super::{CONFIRM_TTL, Follows, MAX_PER_ADDRESS, RESEND_AFTER, Status, store};
+use super::{CONFIRM_TTL, CONFIRMATIONS_PER_DAY, Follows, MAX_PER_ADDRESS, RESEND_AFTER, Status, store};
 use crate::{
     accounts::auth,
     db::is_unique_violation,
@@ -19,9 +20,10 @@ fn new_secret() -> String {
 }
 
 /// Starts a subscription of `email` to `follows` and mails the confirmation link, or does
-/// nothing visible when the address already follows it, was sent a link within
-/// [`RESEND_AFTER`] or holds [`MAX_PER_ADDRESS`] subscriptions: the answer is the same either
-/// way, so the form does not reveal what an address subscribes to.
+/// nothing visible when the address already follows it, was sent its link within
+/// [`RESEND_AFTER`], was sent [`CONFIRMATIONS_PER_DAY`] links today or holds
+/// [`MAX_PER_ADDRESS`] subscriptions: the answer is the same either way, so the form does not
+/// reveal what an address subscribes to, nor lets anyone flood an inbox.
 pub async fn subscribe(state: &AppState, email: &str, lang: Lang, follows: &Follows) -> ApiResult<()> {
     let mut v = Violations::default();
     let email = v.check("email", Email::parse(email));
@@ -37,7 +39,17 @@ pub async fn subscribe(state: &AppState, email: &str, lang: Lang, follows: &Foll
     let filter = follows.to_query();
     let (token, unsubscribe_token) = (new_secret(), new_secret());
     let mut tx = state.db.begin().await?;
-    let id = match store::find(&mut tx, email.as_str(), &filter).await? {
+    let existing = store::find(&mut tx, email.as_str(), &filter).await?;
+    let address_hash = auth::token_hash(email.as_str());
+    let sends = !matches!(existing.as_ref().map(|e| e.status()), Some(Status::Active));
+    if sends
+        && store::confirmations_sent(&mut tx, &address_hash, now - TimeDelta::days(1)).await?
+            >= CONFIRMATIONS_PER_DAY
+    {
+        tracing::info!("a subscription was refused quietly: the address had its confirmations for today");
+        return Ok(());
+    }
+    let id = match existing {
         Some(existing) => match existing.status() {
             Status::Active => {
                 store::set_lang(&mut tx, existing.id, lang).await?;
@@ -72,6 +84,7 @@ pub async fn subscribe(state: &AppState, email: &str, lang: Lang, follows: &Foll
     };
     let message = confirmation(state, email.as_str(), lang, follows, id, &token).await?;
     notifications::enqueue(&mut tx, &message, now, std::time::Duration::ZERO).await?;
+    store::record_confirmation(&mut tx, &address_hash, now).await?;
     tx.commit().await?;
     Ok(())
 }

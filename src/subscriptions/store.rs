@@ -1,6 +1,6 @@
 //! SQL for subscriptions.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{KEEP_ENDED, Status};
 use crate::{
@@ -78,6 +78,28 @@ pub async fn count_live(tx: &mut Tx, email: &str) -> ApiResult<i64> {
     .bind(email)
     .fetch_one(&mut *conn)
     .await)?)
+}
+
+/// How many confirmation links the address was sent after `since`.
+pub async fn confirmations_sent(tx: &mut Tx, address_hash: &str, since: DateTime<Utc>) -> ApiResult<i64> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM subscription_confirmations WHERE address_hash = $1 AND sent_at > $2",
+    )
+    .bind(address_hash)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await)?)
+}
+
+/// Counts one confirmation link sent to the address.
+pub async fn record_confirmation(tx: &mut Tx, address_hash: &str, now: DateTime<Utc>) -> ApiResult<()> {
+    on_tx!(tx, conn => sqlx::query("INSERT INTO subscription_confirmations (address_hash, sent_at) VALUES ($1, $2)")
+        .bind(address_hash)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 pub struct New<'a> {
@@ -252,6 +274,11 @@ pub async fn claim_digest(tx: &mut Tx, id: i64, slot: DateTime<Utc>, now: DateTi
 /// [`KEEP_ENDED`] has passed. Returns how many.
 pub async fn purge(db: &Db, now: DateTime<Utc>) -> ApiResult<u64> {
     let before = now - KEEP_ENDED;
+    on_db!(db, pool => sqlx::query("DELETE FROM subscription_confirmations WHERE sent_at < $1")
+        .bind(now - TimeDelta::days(1))
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(on_db!(db, pool => sqlx::query(
         "DELETE FROM subscriptions WHERE unsubscribed_at < $1 OR (confirmed_at IS NULL AND confirm_sent_at < $1)",
     )

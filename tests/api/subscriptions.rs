@@ -110,12 +110,23 @@ async fn a_visitor_confirms_gets_one_digest_a_week_and_unsubscribes_by_the_heade
     );
     assert_eq!(unsubscribe_header, None);
     let confirm = path_in(&body, &url, "/subscribe/confirm/");
-    // Asking again at once sends no second link: the form cannot flood an inbox.
+    // Asking again at once sends no second link; other filters, two more at most today: the form
+    // cannot flood an inbox.
     assert_eq!(visitor.post("/subscribe", &fields, true).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM outbox WHERE coalesce_key LIKE 'subscription-confirm%'").await,
-        1
-    );
+    let confirmations = "SELECT COUNT(*) FROM outbox WHERE coalesce_key LIKE 'subscription-confirm%'";
+    assert_eq!(count(&app, confirmations).await, 1);
+    for q in ["one", "two", "three", "four"] {
+        let other = [("email", READER), ("lang", "en"), ("q", q)];
+        assert_eq!(visitor.post("/subscribe", &other, true).await.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(count(&app, confirmations).await, 3, "three links a day to one address");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions").await, 3, "nothing kept of the refused");
+    // An hour on, the same form again would renew the link, but the day's three are spent: the
+    // first link stays the one that works (it confirms below).
+    clock.advance(TimeDelta::minutes(61));
+    assert_eq!(visitor.post("/subscribe", &fields, true).await.status, StatusCode::SEE_OTHER);
+    on_db!(&app.db, pool => sqlx::query("DELETE FROM subscriptions WHERE filter LIKE 'q=%'").execute(pool).await.map(|_| ()))
+        .unwrap();
 
     // Unconfirmed, nothing is sent, even with news.
     clock.advance(TimeDelta::minutes(1));
