@@ -55,6 +55,30 @@ pub struct Message {
     pub payload: serde_json::Value,
 }
 
+impl Message {
+    /// A message to one address, written in its reader's language already: no second language,
+    /// no page link of the portal's.
+    pub fn to_address(
+        coalesce_key: String,
+        address: String,
+        subject: String,
+        body: String,
+        payload: serde_json::Value,
+    ) -> Self {
+        Self {
+            coalesce_key,
+            recipient: Recipient::Email(address),
+            subject,
+            body,
+            subject_zh: None,
+            body_zh: None,
+            link: None,
+            list_unsubscribe: None,
+            payload,
+        }
+    }
+}
+
 /// Writes `message` inside the caller's transaction, merging it into an undelivered, unclaimed
 /// message with the same key.
 pub async fn enqueue(

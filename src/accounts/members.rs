@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     error::{ApiError, ApiResult},
-    notifications::{self, Message, Recipient},
+    notifications::{self, Message},
     state::AppState,
     values::{
         Lang,
@@ -148,17 +148,13 @@ pub async fn invite(
             format!("Open this link within seven days to make your account and join {organization}:\n{link}"),
         ),
     };
-    let message = Message {
-        coalesce_key: format!("invitation:{}", &auth::token_hash(&token)[..16]),
-        recipient: Recipient::Email(email.as_str().to_owned()),
+    let message = Message::to_address(
+        format!("invitation:{}", &auth::token_hash(&token)[..16]),
+        email.as_str().to_owned(),
         subject,
         body,
-        subject_zh: None,
-        body_zh: None,
-        link: None,
-        list_unsubscribe: None,
-        payload: json!({"kind": "invitation", "organization_id": organization_id}),
-    };
+        json!({"kind": "invitation", "organization_id": organization_id}),
+    );
     let mut tx = state.db.begin().await?;
     let id = store::insert_invitation(
         &mut tx,

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     error::{ApiError, ApiResult, Violations},
-    notifications::{self, Message, Recipient},
+    notifications::{self, Message},
     state::AppState,
     values::{
         Lang,
@@ -333,17 +333,13 @@ pub async fn request_password_reset(state: &AppState, email: &str) -> ApiResult<
             ),
         ),
     };
-    let message = Message {
-        coalesce_key: format!("password-reset:{}:{}", user.id, &auth::token_hash(&token)[..12]),
-        recipient: Recipient::Email(user.email.clone()),
+    let message = Message::to_address(
+        format!("password-reset:{}:{}", user.id, &auth::token_hash(&token)[..12]),
+        user.email.clone(),
         subject,
         body,
-        subject_zh: None,
-        body_zh: None,
-        link: None,
-        list_unsubscribe: None,
-        payload: json!({"kind": "password_reset", "user_id": user.id}),
-    };
+        json!({"kind": "password_reset", "user_id": user.id}),
+    );
     let mut tx = state.db.begin().await?;
     store::insert_password_reset(&mut tx, user.id, &auth::token_hash(&token), now, now + RESET_TTL).await?;
     notifications::enqueue(&mut tx, &message, now, std::time::Duration::ZERO).await?;

@@ -9,7 +9,7 @@ use super::{Principal, Role, auth, store};
 use crate::{
     audit::{self, Subject},
     error::{ApiError, ApiResult},
-    notifications::{self, Message, Recipient},
+    notifications::{self, Message},
     state::AppState,
     values::text::{Email, required_text},
 };
@@ -46,19 +46,15 @@ pub async fn invite(
         )?;
     let token = auth::new_token();
     let link = format!("{}/password/reset/{token}", state.settings.public_url);
-    let message = Message {
-        coalesce_key: format!("staff-invitation:{id}"),
-        recipient: Recipient::Email(email.as_str().to_owned()),
-        subject: "Your Debut staff account · 您的 Debut 工作人员账户".into(),
-        body: format!(
+    let message = Message::to_address(
+        format!("staff-invitation:{id}"),
+        email.as_str().to_owned(),
+        "Your Debut staff account · 您的 Debut 工作人员账户".into(),
+        format!(
             "Set your password within seven days to start (the link works once):\n请在七天内设置密码（链接仅可使用一次）：\n{link}"
         ),
-        subject_zh: None,
-        body_zh: None,
-        link: None,
-        list_unsubscribe: None,
-        payload: json!({"kind": "staff_invitation", "user_id": id}),
-    };
+        json!({"kind": "staff_invitation", "user_id": id}),
+    );
     let mut tx = state.db.begin().await?;
     store::insert_password_reset(&mut tx, id, &auth::token_hash(&token), now, now + INVITATION_TTL).await?;
     notifications::enqueue(&mut tx, &message, now, std::time::Duration::ZERO).await?;

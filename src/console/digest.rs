@@ -13,7 +13,7 @@ use crate::{
     db::Db,
     error::ApiResult,
     incentives::{ApplicationState, store as incentives},
-    notifications::{self, Message, Recipient},
+    notifications::{self, Message},
     on_db, on_tx,
     values::{Lang, Zone},
 };
@@ -66,17 +66,13 @@ pub async fn enqueue_due(db: &Db, public_url: &str, now: DateTime<Utc>) -> ApiRe
                 ),
             ),
         };
-        let message = Message {
-            coalesce_key: format!("digest:{id}:{}", due.format("%Y-%m-%d")),
-            recipient: Recipient::Email(email.clone()),
+        let message = Message::to_address(
+            format!("digest:{id}:{}", due.format("%Y-%m-%d")),
+            email.clone(),
             subject,
             body,
-            subject_zh: None,
-            body_zh: None,
-            link: None,
-            list_unsubscribe: None,
-            payload: json!({"kind": "digest", "bookings": submitted, "changes": changes, "awards": awards}),
-        };
+            json!({"kind": "digest", "bookings": submitted, "changes": changes, "awards": awards}),
+        );
         let mut tx = db.begin().await?;
         let claimed = on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE users SET digest_sent_at = $2 WHERE id = $1 AND (digest_sent_at IS NULL OR digest_sent_at < $3)",

@@ -272,22 +272,18 @@ async fn review_messages(state: &AppState, booking_id: i64, image_id: i64) -> Ap
     Ok(staff
         .into_iter()
         .filter(|s| s.removed_at.is_none())
-        .map(|s| Message {
-            coalesce_key: format!("image-review:{booking_id}:{}", s.id),
-            recipient: Recipient::Email(s.email),
-            subject: format!("An image on approved booking {booking_id} awaits review"),
-            body: format!(
+        .map(|s| Message::to_address(
+            format!("image-review:{booking_id}:{}", s.id),
+            s.email,
+            format!("An image on approved booking {booking_id} awaits review"),
+            format!(
                 "The applicant added an image to booking {booking_id}, which is already public. The event keeps \
                  its earlier poster until you approve the image (or reject it). / 已批准的档期 {booking_id} 新增了图片，\
                  审核通过前活动页仍使用原海报。\n{}/staff/bookings/{booking_id}",
                 state.settings.public_url
             ),
-            subject_zh: None,
-            body_zh: None,
-            link: None,
-            list_unsubscribe: None,
-            payload: serde_json::json!({"event": "image.awaiting_review", "booking_id": booking_id, "image_id": image_id}),
-        })
+            serde_json::json!({"event": "image.awaiting_review", "booking_id": booking_id, "image_id": image_id}),
+        ))
         .collect())
 }
 

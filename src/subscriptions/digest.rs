@@ -11,7 +11,7 @@ use crate::{
     calendar::{EventRow, store as events},
     db::Db,
     error::ApiResult,
-    notifications::{self, Message, Recipient},
+    notifications::{self, Message},
     pages::i18n,
     values::{Lang, Zone},
 };
@@ -199,21 +199,18 @@ async fn digest(
         Lang::Zh => "您订阅了 Debut 每周新活动邮件。每项下方的链接可退订该项；邮件应用的“退订”按钮会退订发往此地址的全部每周邮件。".to_owned(),
         Lang::En => "You subscribed to Debut's weekly e-mail. The link under each part unsubscribes from it; your mail app's unsubscribe button ends every weekly e-mail to this address.".to_owned(),
     });
-    Ok(Message {
-        coalesce_key: format!("subscription-digest:{}:{}", latest.id, slot.format("%Y-%m-%d")),
-        recipient: Recipient::Email(latest.email.clone()),
+    let message = Message::to_address(
+        format!("subscription-digest:{}:{}", latest.id, slot.format("%Y-%m-%d")),
+        latest.email.clone(),
         subject,
         body,
-        subject_zh: None,
-        body_zh: None,
-        link: None,
-        list_unsubscribe: Some(every),
-        payload: json!({
+        json!({
             "kind": "subscription_digest",
             "subscriptions": sections.iter().map(|s| s.subscription.id).collect::<Vec<_>>(),
             "events": total,
         }),
-    })
+    );
+    Ok(Message { list_unsubscribe: Some(every), ..message })
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::{
     accounts::auth,
     db::is_unique_violation,
     error::{ApiError, ApiResult, Violations},
-    notifications::{self, Message, Recipient},
+    notifications::{self, Message},
     state::AppState,
     values::{Lang, text::Email},
     venues,
@@ -117,17 +117,13 @@ async fn confirmation(
             ),
         ),
     };
-    Ok(Message {
-        coalesce_key: format!("subscription-confirm:{id}"),
-        recipient: Recipient::Email(email.to_owned()),
+    Ok(Message::to_address(
+        format!("subscription-confirm:{id}"),
+        email.to_owned(),
         subject,
         body,
-        subject_zh: None,
-        body_zh: None,
-        link: None,
-        list_unsubscribe: None,
-        payload: json!({"kind": "subscription_confirm", "subscription_id": id}),
-    })
+        json!({"kind": "subscription_confirm", "subscription_id": id}),
+    ))
 }
 
 fn confirmations_sent_after(state: &AppState) -> chrono::DateTime<chrono::Utc> {

@@ -70,19 +70,76 @@ fn next_slot(at: DateTime<Utc>) -> DateTime<Utc> {
     due_at(at) + TimeDelta::days(7)
 }
 
-#[tokio::test]
-async fn a_visitor_confirms_gets_one_digest_a_week_and_unsubscribes_by_the_header() {
+/// The server with its background passes an hour apart (each test runs the weekly pass itself),
+/// a staff member, a brand, an organizer and two venues.
+struct World {
+    clock: Clock,
+    app: TestApp,
+    staff: String,
+    brand: String,
+    organizer: String,
+    street: i64,
+    parlor: i64,
+    url: String,
+}
+
+async fn world() -> World {
     let clock = Clock::manual(Utc::now());
-    // The workers wait an hour between passes: this test runs the weekly pass itself.
     let app =
         TestApp::spawn_with(clock.clone(), |s| s.outbox_interval = std::time::Duration::from_secs(3600))
             .await;
     let staff = app.staff("staff@office.cn").await;
     let brand = app.brand("ada@brand.cn").await;
+    let (organizer, _) = app.register("organizer", "run@nights.cn").await;
     let street = venue(&app, &staff, "wuma-street", "Wuma Street", "五马街").await;
     let parlor = venue(&app, &staff, "oujiang-parlor", "Oujiang Parlor", "瓯江客厅").await;
     let url = app.state.settings.public_url.clone();
-    let mut visitor = Browser::new(&app);
+    World { clock, app, staff, brand, organizer, street, parlor, url }
+}
+
+/// Publishes a market at the street titled `title` (`days` ahead), an organizer's booking.
+async fn publish_market(w: &World, title: &str, days: i64) {
+    let mut market = booking_body(w.street, &local(days, 18, 0), &local(days, 23, 0));
+    market["format"] = json!("market");
+    market["title_en"] = json!(title);
+    market["title_zh"] = json!(title);
+    let id = w.app.submitted_booking(&w.organizer, market).await;
+    w.app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&w.staff), json!({})).await.ok(200);
+}
+
+/// Subscribes through the form and confirms by the link mailed to `email`; returns the
+/// confirmation link's path and the subscription page's.
+async fn subscribed(
+    w: &World,
+    visitor: &mut Browser<'_>,
+    email: &str,
+    fields: &[(&str, &str)],
+) -> (String, String) {
+    assert_eq!(visitor.post("/subscribe", fields, true).await.status, StatusCode::SEE_OTHER);
+    let (_, body, _) = last_message(&w.app, email, "subscription-confirm").await.unwrap();
+    let confirm = path_in(&body, &w.url, "/subscribe/confirm/");
+    let own = visitor.post(&confirm, &[], false).await.location.unwrap();
+    (confirm, own.trim_end_matches("?done=confirmed").to_owned())
+}
+
+/// What a mail app sends on its unsubscribe button (RFC 8058): no cookie, no redirect followed.
+async fn one_click(url: &str) -> StatusCode {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let response = client
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    response.status()
+}
+
+#[tokio::test]
+async fn a_visitor_confirms_gets_one_digest_a_week_and_unsubscribes_by_the_header() {
+    let w = world().await;
+    let World { clock, app, staff, brand, street, parlor, url, .. } = &w;
+    let mut visitor = Browser::new(app);
     let mut shown: Vec<Page> = Vec::new();
 
     let form = visitor.get("/subscribe?venue=wuma-street&from=2026-12-01").await;
@@ -97,30 +154,30 @@ async fn a_visitor_confirms_gets_one_digest_a_week_and_unsubscribes_by_the_heade
         "{}",
         bad.text
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions").await, 0, "nothing written for bad input");
+    assert_eq!(count(app, "SELECT COUNT(*) FROM subscriptions").await, 0, "nothing written for bad input");
 
     let sent = visitor.post("/subscribe", &fields, true).await;
     assert_eq!((sent.status, sent.location.as_deref()), (StatusCode::SEE_OTHER, Some("/subscribe/sent")));
     shown.push(visitor.get("/subscribe/sent").await);
     let (subject, body, unsubscribe_header) =
-        last_message(&app, READER, "subscription-confirm").await.unwrap();
+        last_message(app, READER, "subscription-confirm").await.unwrap();
     assert!(
         subject.contains("Confirm") && body.contains("Wuma"),
         "in English, naming what it follows: {body}"
     );
     assert_eq!(unsubscribe_header, None);
-    let confirm = path_in(&body, &url, "/subscribe/confirm/");
+    let confirm = path_in(&body, url, "/subscribe/confirm/");
     // Asking again at once sends no second link; other filters, two more at most today: the form
     // cannot flood an inbox.
     assert_eq!(visitor.post("/subscribe", &fields, true).await.status, StatusCode::SEE_OTHER);
     let confirmations = "SELECT COUNT(*) FROM outbox WHERE coalesce_key LIKE 'subscription-confirm%'";
-    assert_eq!(count(&app, confirmations).await, 1);
+    assert_eq!(count(app, confirmations).await, 1);
     for q in ["one", "two", "three", "four"] {
         let other = [("email", READER), ("lang", "en"), ("q", q)];
         assert_eq!(visitor.post("/subscribe", &other, true).await.status, StatusCode::SEE_OTHER);
     }
-    assert_eq!(count(&app, confirmations).await, 3, "three links a day to one address");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions").await, 3, "nothing kept of the refused");
+    assert_eq!(count(app, confirmations).await, 3, "three links a day to one address");
+    assert_eq!(count(app, "SELECT COUNT(*) FROM subscriptions").await, 3, "nothing kept of the refused");
     // An hour on, the same form again would renew the link, but the day's three are spent: the
     // first link stays the one that works (it confirms below).
     clock.advance(TimeDelta::minutes(61));
@@ -130,8 +187,8 @@ async fn a_visitor_confirms_gets_one_digest_a_week_and_unsubscribes_by_the_heade
 
     // Unconfirmed, nothing is sent, even with news.
     clock.advance(TimeDelta::minutes(1));
-    publish(&app, &brand, &staff, street, "Before confirming", 40).await;
-    assert_eq!(enqueue_due(&app.db, &url, next_slot(clock.now())).await.unwrap(), 0);
+    publish(app, brand, staff, *street, "Before confirming", 40).await;
+    assert_eq!(enqueue_due(&app.db, url, next_slot(clock.now())).await.unwrap(), 0);
     clock.advance(TimeDelta::minutes(1));
 
     // The link's page asks; only its button confirms (a GET from a mail scanner changes nothing).
@@ -139,7 +196,7 @@ async fn a_visitor_confirms_gets_one_digest_a_week_and_unsubscribes_by_the_heade
     let page = visitor.get(&confirm).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("五马街"), "{}", page.text);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions WHERE confirmed_at IS NOT NULL").await, 0);
+    assert_eq!(count(app, "SELECT COUNT(*) FROM subscriptions WHERE confirmed_at IS NOT NULL").await, 0);
     shown.push(page);
     let confirmed = visitor.post(&confirm, &[], false).await;
     assert_eq!(confirmed.status, StatusCode::SEE_OTHER);
@@ -152,33 +209,33 @@ async fn a_visitor_confirms_gets_one_digest_a_week_and_unsubscribes_by_the_heade
 
     // The week's news: one event at the street, one elsewhere, one cancelled again.
     clock.advance(TimeDelta::minutes(1));
-    publish(&app, &brand, &staff, street, "Street launch", 41).await;
-    publish(&app, &brand, &staff, parlor, "Parlor show", 42).await;
-    let cancelled = publish(&app, &brand, &staff, street, "Called off", 43).await;
-    app.post(&format!("/api/v1/bookings/{cancelled}/cancel"), Some(&staff), json!({"note": "Rain"}))
+    publish(app, brand, staff, *street, "Street launch", 41).await;
+    publish(app, brand, staff, *parlor, "Parlor show", 42).await;
+    let cancelled = publish(app, brand, staff, *street, "Called off", 43).await;
+    app.post(&format!("/api/v1/bookings/{cancelled}/cancel"), Some(staff), json!({"note": "Rain"}))
         .await
         .ok(200);
     let week = next_slot(clock.now());
     assert_eq!(
-        enqueue_due(&app.db, &url, week - TimeDelta::minutes(1)).await.unwrap(),
+        enqueue_due(&app.db, url, week - TimeDelta::minutes(1)).await.unwrap(),
         0,
         "not before Thursday 10:00"
     );
-    assert_eq!(enqueue_due(&app.db, &url, week).await.unwrap(), 1);
-    assert_eq!(enqueue_due(&app.db, &url, week + TimeDelta::days(3)).await.unwrap(), 0, "one digest a week");
-    let (subject, body, header) = last_message(&app, READER, "subscription-digest").await.unwrap();
+    assert_eq!(enqueue_due(&app.db, url, week).await.unwrap(), 1);
+    assert_eq!(enqueue_due(&app.db, url, week + TimeDelta::days(3)).await.unwrap(), 0, "one digest a week");
+    let (subject, body, header) = last_message(app, READER, "subscription-digest").await.unwrap();
     assert!(subject.contains("1 new event"), "{subject}");
     assert!(body.contains("Street launch"), "{body}");
     for absent in ["Parlor show", "Called off", "Before confirming"] {
         assert!(!body.contains(absent), "{absent} is not new to this subscriber: {body}");
     }
-    let page_link = path_in(&body, &url, "/subscriptions/");
+    let page_link = path_in(&body, url, "/subscriptions/");
     assert_eq!(page_link, own.trim_end_matches("?done=confirmed"));
     let header = header.expect("the digest carries List-Unsubscribe");
     assert_eq!(header, format!("{url}{page_link}/unsubscribe?all=1"));
 
     // Delivered by SMTP, the headers are there.
-    let waiting = count(&app, "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").await;
+    let waiting = count(app, "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").await;
     let (smtp_url, sink) = smtp_sink(waiting as usize).await;
     let config = NotifyConfig {
         smtp_url: Some(smtp_url),
@@ -195,30 +252,22 @@ async fn a_visitor_confirms_gets_one_digest_a_week_and_unsubscribes_by_the_heade
     // A week with nothing new sends nothing; news the week after does.
     clock.advance(week + TimeDelta::hours(1) - clock.now());
     let quiet = next_slot(clock.now());
-    assert_eq!(enqueue_due(&app.db, &url, quiet).await.unwrap(), 0, "nothing new, no e-mail");
+    assert_eq!(enqueue_due(&app.db, url, quiet).await.unwrap(), 0, "nothing new, no e-mail");
     clock.advance(quiet + TimeDelta::hours(1) - clock.now());
-    publish(&app, &brand, &staff, street, "Second launch", 44).await;
+    publish(app, brand, staff, *street, "Second launch", 44).await;
     let next = next_slot(clock.now());
-    assert_eq!(enqueue_due(&app.db, &url, next).await.unwrap(), 1);
-    let (_, body, _) = last_message(&app, READER, "subscription-digest").await.unwrap();
+    assert_eq!(enqueue_due(&app.db, url, next).await.unwrap(), 1);
+    let (_, body, _) = last_message(app, READER, "subscription-digest").await.unwrap();
     assert!(body.contains("Second launch") && !body.contains("Street launch"), "{body}");
 
     // The mail app's one click: a POST with no cookie and RFC 8058's body, answered without a
     // redirect.
-    let one_click = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let response = one_click
-        .post(&header)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions WHERE unsubscribed_at IS NOT NULL").await, 1);
+    assert_eq!(one_click(&header).await, StatusCode::OK);
+    assert_eq!(count(app, "SELECT COUNT(*) FROM subscriptions WHERE unsubscribed_at IS NOT NULL").await, 1);
     clock.advance(next + TimeDelta::hours(1) - clock.now());
-    publish(&app, &brand, &staff, street, "After leaving", 45).await;
+    publish(app, brand, staff, *street, "After leaving", 45).await;
     assert_eq!(
-        enqueue_due(&app.db, &url, next_slot(clock.now())).await.unwrap(),
+        enqueue_due(&app.db, url, next_slot(clock.now())).await.unwrap(),
         0,
         "nothing after unsubscribing"
     );
@@ -234,7 +283,7 @@ async fn a_visitor_confirms_gets_one_digest_a_week_and_unsubscribes_by_the_heade
     for path in ["/events", "/venues/wuma-street", "/subscribe"] {
         shown.push(visitor.get(path).await);
     }
-    let mut staff_browser = Browser::new(&app);
+    let mut staff_browser = Browser::new(app);
     staff_browser.sign_in("staff@office.cn").await;
     shown.push(staff_browser.get("/staff").await);
     for page in &shown {
@@ -242,42 +291,31 @@ async fn a_visitor_confirms_gets_one_digest_a_week_and_unsubscribes_by_the_heade
     }
 
     // Thirty days after it ended, the subscription and its address are deleted.
-    assert_eq!(enqueue_due(&app.db, &url, clock.now() + TimeDelta::days(31)).await.unwrap(), 0);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions").await, 0);
+    assert_eq!(enqueue_due(&app.db, url, clock.now() + TimeDelta::days(31)).await.unwrap(), 0);
+    assert_eq!(count(app, "SELECT COUNT(*) FROM subscriptions").await, 0);
 }
 
 #[tokio::test]
 async fn the_link_unsubscribes_by_its_button_and_subscribing_again_needs_a_new_confirmation() {
-    let clock = Clock::manual(Utc::now());
-    let app =
-        TestApp::spawn_with(clock.clone(), |s| s.outbox_interval = std::time::Duration::from_secs(3600))
-            .await;
-    let staff = app.staff("staff@office.cn").await;
-    let (organizer, _) = app.register("organizer", "run@nights.cn").await;
-    let street = venue(&app, &staff, "wuma-street", "Wuma Street", "五马街").await;
-    let url = app.state.settings.public_url.clone();
-    let mut visitor = Browser::new(&app);
+    let w = world().await;
+    let World { clock, app, staff, brand, street, url, .. } = &w;
+    let mut visitor = Browser::new(app);
     visitor.get("/subscribe?format=market").await;
     // Markets only, in Chinese.
     let fields = [("email", "Fan@Example.cn "), ("lang", "zh"), ("format", "market")];
     assert_eq!(visitor.post("/subscribe", &fields, true).await.status, StatusCode::SEE_OTHER);
-    let (subject, body, _) = last_message(&app, "fan@example.cn", "subscription-confirm").await.unwrap();
+    let (subject, body, _) = last_message(app, "fan@example.cn", "subscription-confirm").await.unwrap();
     assert!(subject.contains("确认") && body.contains("市集"), "{subject} {body}");
-    let confirm = path_in(&body, &url, "/subscribe/confirm/");
+    let confirm = path_in(&body, url, "/subscribe/confirm/");
     let own = visitor.post(&confirm, &[], false).await.location.unwrap();
     let own = own.trim_end_matches("?done=confirmed").to_owned();
 
     clock.advance(TimeDelta::minutes(1));
-    let mut market = booking_body(street, &local(40, 18, 0), &local(40, 23, 0));
-    market["format"] = json!("market");
-    market["title_zh"] = json!("江心夜市");
-    let id = app.submitted_booking(&organizer, market).await;
-    app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
-    let brand = app.brand("ada@brand.cn").await;
-    publish(&app, &brand, &staff, street, "手机首发", 41).await;
+    publish_market(&w, "江心夜市", 40).await;
+    publish(app, brand, staff, *street, "手机首发", 41).await;
     let week = next_slot(clock.now());
-    assert_eq!(enqueue_due(&app.db, &url, week).await.unwrap(), 1);
-    let (subject, body, _) = last_message(&app, "fan@example.cn", "subscription-digest").await.unwrap();
+    assert_eq!(enqueue_due(&app.db, url, week).await.unwrap(), 1);
+    let (subject, body, _) = last_message(app, "fan@example.cn", "subscription-digest").await.unwrap();
     assert!(
         subject.contains("本周新活动") && body.contains("江心夜市") && !body.contains("手机首发"),
         "{body}"
@@ -290,10 +328,10 @@ async fn the_link_unsubscribes_by_its_button_and_subscribing_again_needs_a_new_c
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text.contains("id=\"unsubscribe\""), "{}", page.text);
     }
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions WHERE unsubscribed_at IS NULL").await, 1);
+    assert_eq!(count(app, "SELECT COUNT(*) FROM subscriptions WHERE unsubscribed_at IS NULL").await, 1);
     let done = visitor.post(&format!("{own}/unsubscribe"), &[], false).await;
     assert_eq!(done.status, StatusCode::OK);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions WHERE unsubscribed_at IS NULL").await, 0);
+    assert_eq!(count(app, "SELECT COUNT(*) FROM subscriptions WHERE unsubscribed_at IS NULL").await, 0);
     assert_eq!(
         visitor.post(&format!("{own}/unsubscribe"), &[], false).await.status,
         StatusCode::OK,
@@ -307,44 +345,31 @@ async fn the_link_unsubscribes_by_its_button_and_subscribing_again_needs_a_new_c
 
     // Subscribing again starts over: a new link, and no digest until it is confirmed.
     assert_eq!(visitor.post("/subscribe", &fields, true).await.status, StatusCode::SEE_OTHER);
-    let (_, body, _) = last_message(&app, "fan@example.cn", "subscription-confirm").await.unwrap();
-    assert_ne!(path_in(&body, &url, "/subscribe/confirm/"), confirm, "a new link");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions").await, 1, "the same subscription, renewed");
+    let (_, body, _) = last_message(app, "fan@example.cn", "subscription-confirm").await.unwrap();
+    assert_ne!(path_in(&body, url, "/subscribe/confirm/"), confirm, "a new link");
+    assert_eq!(count(app, "SELECT COUNT(*) FROM subscriptions").await, 1, "the same subscription, renewed");
     assert_eq!(
         visitor.post(&confirm, &[], false).await.status,
         StatusCode::NOT_FOUND,
         "the old link is dead"
     );
     clock.advance(week + TimeDelta::hours(1) - clock.now());
-    let mut market = booking_body(street, &local(50, 18, 0), &local(50, 23, 0));
-    market["format"] = json!("market");
-    let id = app.submitted_booking(&organizer, market).await;
-    app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
-    assert_eq!(enqueue_due(&app.db, &url, next_slot(clock.now())).await.unwrap(), 0, "pending again");
+    publish_market(&w, "瓯江夜市", 50).await;
+    assert_eq!(enqueue_due(&app.db, url, next_slot(clock.now())).await.unwrap(), 0, "pending again");
 }
 
 #[tokio::test]
 async fn two_processes_running_the_weekly_pass_at_once_write_one_digest_each() {
-    let clock = Clock::manual(Utc::now());
-    let app =
-        TestApp::spawn_with(clock.clone(), |s| s.outbox_interval = std::time::Duration::from_secs(3600))
-            .await;
-    let staff = app.staff("staff@office.cn").await;
-    let brand = app.brand("ada@brand.cn").await;
-    let street = venue(&app, &staff, "wuma-street", "Wuma Street", "五马街").await;
-    let url = app.state.settings.public_url.clone();
-    let mut visitor = Browser::new(&app);
+    let w = world().await;
+    let World { clock, app, staff, brand, street, url, .. } = &w;
+    let mut visitor = Browser::new(app);
     visitor.get("/subscribe").await;
     for n in 0..5 {
         let email = format!("reader{n}@example.cn");
-        let fields = [("email", email.as_str()), ("lang", "en")];
-        assert_eq!(visitor.post("/subscribe", &fields, true).await.status, StatusCode::SEE_OTHER);
-        let (_, body, _) = last_message(&app, &email, "subscription-confirm").await.unwrap();
-        let confirm = path_in(&body, &url, "/subscribe/confirm/");
-        assert_eq!(visitor.post(&confirm, &[], false).await.status, StatusCode::SEE_OTHER);
+        subscribed(&w, &mut visitor, &email, &[("email", email.as_str()), ("lang", "en")]).await;
     }
     // Staff see how many, never who.
-    let mut console = Browser::new(&app);
+    let mut console = Browser::new(app);
     console.sign_in("staff@office.cn").await;
     let home = console.get("/staff").await;
     assert!(
@@ -354,7 +379,7 @@ async fn two_processes_running_the_weekly_pass_at_once_write_one_digest_each() {
     );
 
     clock.advance(TimeDelta::minutes(1));
-    publish(&app, &brand, &staff, street, "Street launch", 40).await;
+    publish(app, brand, staff, *street, "Street launch", 40).await;
     let week = next_slot(clock.now());
     // A stored filter that no longer parses skips its subscriber, not everyone.
     on_db!(&app.db, pool => sqlx::query("UPDATE subscriptions SET filter = 'kind=moon' WHERE email = 'reader0@example.cn'")
@@ -362,58 +387,34 @@ async fn two_processes_running_the_weekly_pass_at_once_write_one_digest_each() {
         .await
         .map(|r| r.rows_affected()))
     .unwrap();
-    let (a, b) = tokio::join!(enqueue_due(&app.db, &url, week), enqueue_due(&app.db, &url, week));
+    let (a, b) = tokio::join!(enqueue_due(&app.db, url, week), enqueue_due(&app.db, url, week));
     assert_eq!(a.unwrap() + b.unwrap(), 4, "each other subscriber once");
     let digests = "SELECT COUNT(*) FROM outbox WHERE coalesce_key LIKE 'subscription-digest%'";
-    assert_eq!(count(&app, digests).await, 4);
+    assert_eq!(count(app, digests).await, 4);
 }
 
 #[tokio::test]
 async fn one_address_following_two_views_gets_one_digest_and_one_click_ends_both() {
-    let clock = Clock::manual(Utc::now());
-    let app =
-        TestApp::spawn_with(clock.clone(), |s| s.outbox_interval = std::time::Duration::from_secs(3600))
-            .await;
-    let staff = app.staff("staff@office.cn").await;
-    let brand = app.brand("ada@brand.cn").await;
-    let (organizer, _) = app.register("organizer", "run@nights.cn").await;
-    let street = venue(&app, &staff, "wuma-street", "Wuma Street", "五马街").await;
-    let parlor = venue(&app, &staff, "oujiang-parlor", "Oujiang Parlor", "瓯江客厅").await;
-    let url = app.state.settings.public_url.clone();
-    let mut visitor = Browser::new(&app);
+    let w = world().await;
+    let World { clock, app, staff, brand, parlor, url, .. } = &w;
+    let mut visitor = Browser::new(app);
     visitor.get("/subscribe").await;
     let mut pages = Vec::new();
     for view in [("venue", "oujiang-parlor"), ("format", "market")] {
-        let fields = [("email", READER), ("lang", "en"), view];
-        assert_eq!(visitor.post("/subscribe", &fields, true).await.status, StatusCode::SEE_OTHER);
-        let (_, body, _) = last_message(&app, READER, "subscription-confirm").await.unwrap();
-        let confirm = path_in(&body, &url, "/subscribe/confirm/");
-        let own = visitor.post(&confirm, &[], false).await.location.unwrap();
-        pages.push(own.trim_end_matches("?done=confirmed").to_owned());
+        pages.push(subscribed(&w, &mut visitor, READER, &[("email", READER), ("lang", "en"), view]).await.1);
     }
     clock.advance(TimeDelta::minutes(1));
-    publish(&app, &brand, &staff, parlor, "Parlor show", 40).await;
-    let mut market = booking_body(street, &local(41, 18, 0), &local(41, 23, 0));
-    market["format"] = json!("market");
-    market["title_en"] = json!("Night market");
-    let id = app.submitted_booking(&organizer, market).await;
-    app.post(&format!("/api/v1/bookings/{id}/approve"), Some(&staff), json!({})).await.ok(200);
+    publish(app, brand, staff, *parlor, "Parlor show", 40).await;
+    publish_market(&w, "Night market", 41).await;
 
-    assert_eq!(enqueue_due(&app.db, &url, next_slot(clock.now())).await.unwrap(), 1, "one e-mail for both");
-    let (subject, body, header) = last_message(&app, READER, "subscription-digest").await.unwrap();
+    assert_eq!(enqueue_due(&app.db, url, next_slot(clock.now())).await.unwrap(), 1, "one e-mail for both");
+    let (subject, body, header) = last_message(app, READER, "subscription-digest").await.unwrap();
     assert!(subject.contains("2 new events"), "{subject}");
     assert!(body.contains("Parlor show") && body.contains("Night market"), "{body}");
     for page in &pages {
         assert!(body.contains(&format!("{url}{page}\n")), "each part links its own page: {body}");
     }
     // The mail app's one click stops the whole message: both subscriptions end.
-    let response = reqwest::Client::new()
-        .post(header.unwrap())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM subscriptions WHERE unsubscribed_at IS NULL").await, 0);
+    assert_eq!(one_click(&header.unwrap()).await, StatusCode::OK);
+    assert_eq!(count(app, "SELECT COUNT(*) FROM subscriptions WHERE unsubscribed_at IS NULL").await, 0);
 }
