@@ -389,7 +389,20 @@ async fn mail(
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
         .body(body.to_owned())
         .map_err(|e| e.to_string())?;
-    transport.send(email).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
+    transport
+        .send(email)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("SMTP: {}", without_addresses(&e.to_string())))
+}
+
+/// An SMTP error as the log and `last_error` may keep it: relays quote the recipient
+/// (`550 5.1.1 <ada@example.cn>: user unknown`), and a subscriber's address is shown nowhere.
+fn without_addresses(text: &str) -> String {
+    text.split(' ')
+        .map(|word| if word.contains('@') { "<address>" } else { word })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 async fn post(message: &Due, url: &str, config: &NotifyConfig, http: &reqwest::Client) -> Result<(), String> {
@@ -458,6 +471,14 @@ mod tests {
         assert_eq!(smtp_address("smtp://relay").unwrap(), ("relay".into(), 25));
         assert!(smtp_address("http://relay").is_err());
         assert!(smtp_address("smtp://relay:x").is_err());
+    }
+
+    #[test]
+    fn smtp_errors_lose_the_addresses_they_quote() {
+        assert_eq!(
+            without_addresses("permanent error (550): 5.1.1 <ada@example.cn>: user unknown"),
+            "permanent error (550): 5.1.1 <address> user unknown"
+        );
     }
 
     #[test]

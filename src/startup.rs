@@ -480,12 +480,19 @@ async fn metrics_page(req: &Request, state: Data<&AppState>) -> poem::Result<Res
         .body(crate::metrics::render(&readings)))
 }
 
-/// A request path without secrets: personal feed URLs carry a token.
+/// The paths whose next segment is a secret: personal feeds, password reset and invitation
+/// links, and subscriptions' confirmation and own pages.
+const SECRET_PATHS: [&str; 5] =
+    ["/feeds/", "/password/reset/", "/invitations/", "/subscribe/confirm/", "/subscriptions/"];
+
+/// A request path without secrets, for the access log.
 fn redact_path(path: &str) -> String {
-    match path.strip_prefix("/feeds/") {
-        Some(rest) => format!("/feeds/***{}", rest.find('/').map_or("", |i| &rest[i..])),
-        None => path.to_owned(),
+    for prefix in SECRET_PATHS {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            return format!("{prefix}***{}", rest.find('/').map_or("", |i| &rest[i..]));
+        }
     }
+    path.to_owned()
 }
 
 /// Writes the staff's daily digests, asks for event figures and writes subscribers' weekly
@@ -542,8 +549,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn feed_tokens_never_reach_logs() {
+    fn secret_tokens_never_reach_logs() {
         assert_eq!(redact_path("/feeds/dbt_secret/bookings.ics"), "/feeds/***/bookings.ics");
         assert_eq!(redact_path("/calendar.ics"), "/calendar.ics");
+        assert_eq!(redact_path("/subscriptions/a1b2/unsubscribe"), "/subscriptions/***/unsubscribe");
+        assert_eq!(redact_path("/subscribe/confirm/a1b2"), "/subscribe/confirm/***");
+        assert_eq!(redact_path("/password/reset/dbt_x"), "/password/reset/***");
+        assert_eq!(redact_path("/invitations/dbt_x"), "/invitations/***");
+        assert_eq!(redact_path("/subscribe"), "/subscribe");
     }
 }

@@ -21,14 +21,16 @@ CREATE TABLE subscriptions (
 );
 CREATE INDEX subscriptions_due ON subscriptions (unsubscribed_at, confirmed_at, last_digest_at);
 
--- Every confirmation link sent, by the address's SHA-256 only, for a day: an address gets at
--- most a few a day, however many form posts name it (deleted by the weekly pass after a day).
+-- Confirmation links sent, per address (its SHA-256 only) and day (UTC, `2026-12-03`): an
+-- address gets at most a few a day, however many form posts name it. The count is an upsert, so
+-- concurrent posts on PostgreSQL wait for each other; rows older than a day are deleted by the
+-- weekly pass.
 CREATE TABLE subscription_confirmations (
-    id           INTEGER PRIMARY KEY,
     address_hash TEXT NOT NULL,
-    sent_at      TEXT NOT NULL
+    day          TEXT NOT NULL,
+    sent         BIGINT NOT NULL,
+    PRIMARY KEY (address_hash, day)
 );
-CREATE INDEX subscription_confirmations_address ON subscription_confirmations (address_hash, sent_at);
 
 -- A message may carry an unsubscribe address for its List-Unsubscribe header (RFC 2369, 8058).
 ALTER TABLE outbox ADD COLUMN list_unsubscribe TEXT;

@@ -301,18 +301,19 @@ pub async fn events_of(
     select(db, filter, now, after, only, None, limit).await
 }
 
-/// Upcoming events matching the filter that became public after `since` (a market's dates count
-/// from the later of its booking's approval and the market's creation), in start order: what a
-/// weekly digest calls new. Cancelled ones are left out.
-pub async fn published_since(
+/// Upcoming events matching the filter that became public after `since` and at or before
+/// `until` (a market's dates count from its booking's approval or the market's creation,
+/// whichever falls in the window), in start order: what a weekly digest calls new. Cancelled
+/// ones are left out.
+pub async fn published_between(
     db: &Db,
     filter: &EventFilter,
-    since: DateTime<Utc>,
+    (since, until): (DateTime<Utc>, DateTime<Utc>),
     now: DateTime<Utc>,
     limit: i64,
 ) -> ApiResult<Vec<EventRow>> {
     let upcoming = EventFilter { from: Some(now), to: None, ..filter.clone() };
-    let mut rows = select(db, &upcoming, now, None, None, Some(since), limit).await?;
+    let mut rows = select(db, &upcoming, now, None, None, Some((since, until)), limit).await?;
     rows.retain(|row| row.status() == super::EventStatus::Confirmed);
     Ok(rows)
 }
@@ -323,7 +324,7 @@ async fn select(
     now: DateTime<Utc>,
     after: Option<After>,
     only: Option<&Only>,
-    published_after: Option<DateTime<Utc>>,
+    published: Option<(DateTime<Utc>, DateTime<Utc>)>,
     limit: i64,
 ) -> ApiResult<Vec<EventRow>> {
     if only.is_some_and(Only::is_empty) {
@@ -363,8 +364,9 @@ async fn select(
     if let Some(only) = only {
         only.condition(&mut sql);
     }
-    if let Some(since) = published_after {
+    if let Some((since, until)) = published {
         sql.push(" AND b.published_at > ").bind(Arg::Time(since));
+        sql.push(" AND b.published_at <= ").bind(Arg::Time(until));
     }
     sql.push(" ORDER BY ").push(BOOKINGS.order).push(" LIMIT ").bind(Arg::Int(limit));
     sql.push(
@@ -394,9 +396,11 @@ async fn select(
     if let Some(only) = only {
         only.condition(&mut sql);
     }
-    if let Some(since) = published_after {
-        sql.push(" AND (b.published_at > ").bind(Arg::Time(since));
-        sql.push(" OR m.created_at > ").bind(Arg::Time(since)).push(")");
+    if let Some((since, until)) = published {
+        sql.push(" AND ((b.published_at > ").bind(Arg::Time(since));
+        sql.push(" AND b.published_at <= ").bind(Arg::Time(until));
+        sql.push(") OR (m.created_at > ").bind(Arg::Time(since));
+        sql.push(" AND m.created_at <= ").bind(Arg::Time(until)).push("))");
     }
     sql.push(" ORDER BY ").push(MARKET_DATES.order).push(" LIMIT ").bind(Arg::Int(limit));
     sql.push(") market_dates) e ORDER BY e.starts_at, e.id, COALESCE(e.market_date, 0) LIMIT ")

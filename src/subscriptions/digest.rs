@@ -65,14 +65,14 @@ pub async fn enqueue_due(db: &Db, public_url: &str, now: DateTime<Utc>) -> ApiRe
                         continue;
                     }
                 };
-                let rows =
-                    events::published_since(db, follows.filter(), subscription.since, now, READ_AT_MOST)
-                        .await?;
+                // Up to this week's start: what is published later is next week's news.
+                let window = (subscription.since, slot);
+                let rows = events::published_between(db, follows.filter(), window, now, READ_AT_MOST).await?;
                 if !rows.is_empty() {
                     sections.push(Section { subscription, follows, rows });
                 }
             }
-            // The latest subscription's language: the address's most recent choice.
+            // The latest confirmed subscription's language: the address's most recent choice.
             let Some(latest) = due.last() else { continue };
             let message = match sections.is_empty() {
                 true => None,
@@ -85,7 +85,7 @@ pub async fn enqueue_due(db: &Db, public_url: &str, now: DateTime<Utc>) -> ApiRe
             let mut tx = db.begin().await?;
             let mut claimed = true;
             for subscription in &due {
-                claimed &= store::claim_digest(&mut tx, subscription.id, slot, now).await?;
+                claimed &= store::claim_digest(&mut tx, subscription.id, slot).await?;
             }
             if !claimed {
                 drop(tx); // rolls back

@@ -87,6 +87,21 @@ impl Follows {
     /// The filter as people read it: `五马街 · 市集`, `Markets at malls`-like parts joined by
     /// ` · `; "every event" when nothing is set.
     pub async fn describe(&self, db: &Db, lang: Lang) -> ApiResult<String> {
+        self.describe_with(db, lang, true).await
+    }
+
+    /// [`Self::describe`] without the words a visitor typed (`brand`, `q`), for the confirmation
+    /// e-mail: whoever fills in the form may name any address, and must not write to it.
+    pub async fn describe_without_typed_words(&self, db: &Db, lang: Lang) -> ApiResult<String> {
+        let described = self.describe_with(db, lang, false).await?;
+        Ok(match (self.0.brand.is_some() || self.0.q.is_some(), lang) {
+            (false, _) => described,
+            (true, Lang::Zh) => format!("{described}（及所填关键词）"),
+            (true, Lang::En) => format!("{described} (and the words given)"),
+        })
+    }
+
+    async fn describe_with(&self, db: &Db, lang: Lang, typed_words: bool) -> ApiResult<String> {
         let filter = &self.0;
         let mut parts = Vec::new();
         if let Some(slug) = &filter.venue {
@@ -104,10 +119,10 @@ impl Follows {
         if let Some(reach) = filter.reach {
             parts.push(i18n::reach_name(lang, reach).to_owned());
         }
-        if let Some(brand) = &filter.brand {
+        if let Some(brand) = filter.brand.as_ref().filter(|_| typed_words) {
             parts.push(brand.clone());
         }
-        if let Some(q) = &filter.q {
+        if let Some(q) = filter.q.as_ref().filter(|_| typed_words) {
             parts.push(match lang {
                 Lang::Zh => format!("“{q}”"),
                 Lang::En => format!("\"{q}\""),

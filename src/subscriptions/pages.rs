@@ -150,11 +150,13 @@ pub async fn subscribe(
     Form(form): Form<SubscribeForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let lang = if form.lang == "en" { Lang::En } else { Lang::Zh };
+    // The form always sends one; without it, the page's language.
+    let lang_code = if form.lang.is_empty() { language(req).short() } else { form.lang.as_str() };
     let outcome = match Follows::parse(form.params()) {
-        Ok(follows) => service::subscribe(&state, &form.email, lang, &follows).await.map(|()| follows),
+        Ok(follows) => service::subscribe(&state, &form.email, lang_code, &follows).await,
         Err(err) => Err(err),
     };
+    let lang = if lang_code == "en" { Lang::En } else { Lang::Zh };
     match outcome {
         Ok(_) => Ok(see_other("/subscribe/sent", vec![])),
         Err(ApiError::Validation(fields)) => {
@@ -261,14 +263,14 @@ pub async fn confirm_page(
     Path(token): Path<String>,
 ) -> poem::Result<Response> {
     let pending = if well_formed(&token) { service::pending(&state, &token).await? } else { None };
-    let Some(follows) = pending else { return Ok(link_dead(req, &state)?) };
+    let Some(shown) = pending else { return Ok(link_dead(req, &state)?) };
     let lang = language(req);
     let (sw, csrf) = (subscription_words(lang), Csrf::of(req, &state));
     let template = ConfirmPage {
         shell: Shell::new(req, lang, sw.confirm_title, &csrf, None),
         w: words(lang),
         sw,
-        what: follows.describe(&state.db, lang).await?,
+        what: what(&state, Follows::from_query(&shown.filter).ok().as_ref(), lang).await?,
         action: format!("/subscribe/confirm/{token}"),
     };
     Ok(private(page(StatusCode::OK, &template, &csrf, vec![])?))
@@ -317,7 +319,7 @@ async fn subscription_page(
     let found = if well_formed(token) { service::find(state, token).await? } else { None };
     let lang = language(req);
     let sw = subscription_words(lang);
-    let Some((shown, follows)) = found else {
+    let Some(shown) = found else {
         return message(
             req,
             state,
@@ -329,12 +331,14 @@ async fn subscription_page(
     };
     let csrf = Csrf::of(req, state);
     let status = shown.status();
-    let query = follows.to_query();
+    // A stored filter that no longer parses still shows its page and its button.
+    let follows = Follows::from_query(&shown.filter).ok();
+    let query = follows.as_ref().map(Follows::to_query).unwrap_or_default();
     let template = SubscriptionPage {
         shell: Shell::new(req, lang, sw.page_title, &csrf, None).with_notice(notice),
         w: words(lang),
         sw,
-        what: follows.describe(&state.db, lang).await?,
+        what: what(state, follows.as_ref(), lang).await?,
         status: match status {
             Status::Pending => sw.pending,
             Status::Active => sw.active,
@@ -343,10 +347,18 @@ async fn subscription_page(
         live: status != Status::Ended,
         every,
         action: format!("/subscriptions/{token}/unsubscribe{}", if every { "?all=1" } else { "" }),
-        events_href: follows.events_path(),
+        events_href: follows.as_ref().map_or_else(|| "/events".to_owned(), Follows::events_path),
         again_href: if query.is_empty() { "/subscribe".into() } else { format!("/subscribe?{query}") },
     };
     Ok(private(page(StatusCode::OK, &template, &csrf, vec![])?))
+}
+
+/// What a stored filter follows, as people read it; a filter that no longer parses says so.
+async fn what(state: &AppState, follows: Option<&Follows>, lang: Lang) -> ApiResult<String> {
+    match follows {
+        Some(follows) => follows.describe(&state.db, lang).await,
+        None => Ok(subscription_words(lang).filter_gone.to_owned()),
+    }
 }
 
 /// `GET /subscriptions/{token}` (and `GET …/unsubscribe`, where mail apps without one-click

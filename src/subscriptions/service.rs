@@ -1,6 +1,5 @@
 //! Subscribing, confirming and unsubscribing.
 
-use chrono::TimeDelta;
 use serde_json::json;
 
 use super::{CONFIRM_TTL, CONFIRMATIONS_PER_DAY, Follows, MAX_PER_ADDRESS, RESEND_AFTER, Status, store};
@@ -21,18 +20,27 @@ fn new_secret() -> String {
 
 /// Starts a subscription of `email` to `follows` and mails the confirmation link, or does
 /// nothing visible when the address already follows it, was sent its link within
-/// [`RESEND_AFTER`], was sent [`CONFIRMATIONS_PER_DAY`] links today or holds
-/// [`MAX_PER_ADDRESS`] subscriptions: the answer is the same either way, so the form does not
+/// [`RESEND_AFTER`], was sent [`CONFIRMATIONS_PER_DAY`] links today (UTC) or holds
+/// [`MAX_PER_ADDRESS`] confirmed subscriptions: the answer is the same either way, so the form does not
 /// reveal what an address subscribes to, nor lets anyone flood an inbox.
-pub async fn subscribe(state: &AppState, email: &str, lang: Lang, follows: &Follows) -> ApiResult<()> {
+/// `lang` is the e-mails' language as the form sends it: `zh` or `en`.
+pub async fn subscribe(state: &AppState, email: &str, lang: &str, follows: &Follows) -> ApiResult<()> {
     let mut v = Violations::default();
     let email = v.check("email", Email::parse(email));
+    let lang = v.check(
+        "lang",
+        match lang {
+            "zh" => Ok(Lang::Zh),
+            "en" => Ok(Lang::En),
+            _ => Err("must be zh or en".to_owned()),
+        },
+    );
     if let Some(slug) = &follows.filter().venue
         && venues::store::find_by_slug(&state.db, slug).await?.is_none()
     {
         v.add("venue", "is not one of our venues; choose one from the list");
     }
-    let Some(email) = email else { return Err(v.into_error()) };
+    let (Some(email), Some(lang)) = (email, lang) else { return Err(v.into_error()) };
     v.finish(|| ())?;
 
     let now = state.clock.now();
@@ -40,33 +48,31 @@ pub async fn subscribe(state: &AppState, email: &str, lang: Lang, follows: &Foll
     let (token, unsubscribe_token) = (new_secret(), new_secret());
     let mut tx = state.db.begin().await?;
     let existing = store::find(&mut tx, email.as_str(), &filter).await?;
-    let address_hash = auth::token_hash(email.as_str());
-    let sends = !matches!(existing.as_ref().map(|e| e.status()), Some(Status::Active));
-    if sends
-        && store::confirmations_sent(&mut tx, &address_hash, now - TimeDelta::days(1)).await?
-            >= CONFIRMATIONS_PER_DAY
+    match existing.as_ref().map(|e| (e.status(), e.confirm_sent_at)) {
+        // Already following it. Nothing changes, the language included: only a confirmed link
+        // speaks for the address.
+        Some((Status::Active, _)) => return Ok(()),
+        Some((Status::Pending, sent)) if now - sent < RESEND_AFTER => return Ok(()),
+        None if store::count_live(&mut tx, email.as_str()).await? >= MAX_PER_ADDRESS => {
+            tracing::info!("a subscription was refused quietly: the address holds the most it may");
+            return Ok(());
+        }
+        _ => {}
+    }
+    // Counted before anything is written and rolled back with the rest when refused.
+    let today = now.format("%Y-%m-%d").to_string();
+    if store::count_confirmation(&mut tx, &auth::token_hash(email.as_str()), &today).await?
+        > CONFIRMATIONS_PER_DAY
     {
         tracing::info!("a subscription was refused quietly: the address had its confirmations for today");
         return Ok(());
     }
     let id = match existing {
-        Some(existing) => match existing.status() {
-            Status::Active => {
-                store::set_lang(&mut tx, existing.id, lang).await?;
-                tx.commit().await?;
-                return Ok(());
-            }
-            Status::Pending if now - existing.confirm_sent_at < RESEND_AFTER => return Ok(()),
-            Status::Pending | Status::Ended => {
-                store::renew(&mut tx, existing.id, lang, &auth::token_hash(&token), now).await?;
-                existing.id
-            }
-        },
+        Some(existing) => {
+            store::renew(&mut tx, existing.id, lang, &auth::token_hash(&token), now).await?;
+            existing.id
+        }
         None => {
-            if store::count_live(&mut tx, email.as_str()).await? >= MAX_PER_ADDRESS {
-                tracing::info!("a subscription was refused quietly: the address holds the most it may");
-                return Ok(());
-            }
             let new = store::New {
                 email: email.as_str(),
                 lang,
@@ -84,7 +90,6 @@ pub async fn subscribe(state: &AppState, email: &str, lang: Lang, follows: &Foll
     };
     let message = confirmation(state, email.as_str(), lang, follows, id, &token).await?;
     notifications::enqueue(&mut tx, &message, now, std::time::Duration::ZERO).await?;
-    store::record_confirmation(&mut tx, &address_hash, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -97,7 +102,7 @@ async fn confirmation(
     id: i64,
     token: &str,
 ) -> ApiResult<Message> {
-    let what = follows.describe(&state.db, lang).await?;
+    let what = follows.describe_without_typed_words(&state.db, lang).await?;
     let link = format!("{}/subscribe/confirm/{token}", state.settings.public_url);
     let (subject, body) = match lang {
         Lang::Zh => (
@@ -130,12 +135,9 @@ fn confirmations_sent_after(state: &AppState) -> chrono::DateTime<chrono::Utc> {
     state.clock.now() - CONFIRM_TTL
 }
 
-/// What a confirmation link would confirm, while it works (for its page).
-pub async fn pending(state: &AppState, token: &str) -> ApiResult<Option<Follows>> {
-    match store::pending(&state.db, &auth::token_hash(token), confirmations_sent_after(state)).await? {
-        Some(shown) => Ok(Some(Follows::from_query(&shown.filter)?)),
-        None => Ok(None),
-    }
+/// The subscription a confirmation link would confirm, while the link works (for its page).
+pub async fn pending(state: &AppState, token: &str) -> ApiResult<Option<store::Shown>> {
+    store::pending(&state.db, &auth::token_hash(token), confirmations_sent_after(state)).await
 }
 
 /// Confirms by the link's token; returns the subscription's own (unsubscribe) token.
@@ -152,14 +154,8 @@ pub async fn confirm(state: &AppState, token: &str) -> ApiResult<String> {
 }
 
 /// The subscription a page's token names.
-pub async fn find(state: &AppState, token: &str) -> ApiResult<Option<(store::Shown, Follows)>> {
-    match store::shown(&state.db, token).await? {
-        Some(shown) => {
-            let follows = Follows::from_query(&shown.filter)?;
-            Ok(Some((shown, follows)))
-        }
-        None => Ok(None),
-    }
+pub async fn find(state: &AppState, token: &str) -> ApiResult<Option<store::Shown>> {
+    store::shown(&state.db, token).await
 }
 
 /// Ends the subscription the token names, or with `every` all of its address's (a second time

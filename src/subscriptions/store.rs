@@ -1,6 +1,6 @@
 //! SQL for subscriptions.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{KEEP_ENDED, Status};
 use crate::{
@@ -70,36 +70,28 @@ pub async fn find(tx: &mut Tx, email: &str, filter: &str) -> ApiResult<Option<Ex
     .await)?)
 }
 
-/// How many subscriptions the address holds that have not ended.
+/// How many confirmed subscriptions the address holds that have not ended (pending ones do not
+/// count: anyone may start those for any address).
 pub async fn count_live(tx: &mut Tx, email: &str) -> ApiResult<i64> {
     Ok(on_tx!(tx, conn => sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM subscriptions WHERE email = $1 AND unsubscribed_at IS NULL",
+        "SELECT COUNT(*) FROM subscriptions WHERE email = $1 AND confirmed_at IS NOT NULL AND unsubscribed_at IS NULL",
     )
     .bind(email)
     .fetch_one(&mut *conn)
     .await)?)
 }
 
-/// How many confirmation links the address was sent after `since`.
-pub async fn confirmations_sent(tx: &mut Tx, address_hash: &str, since: DateTime<Utc>) -> ApiResult<i64> {
+/// Counts one more confirmation link to the address today; returns today's count with it. The
+/// upsert makes concurrent posts for one address wait for each other, so the count holds.
+pub async fn count_confirmation(tx: &mut Tx, address_hash: &str, day: &str) -> ApiResult<i64> {
     Ok(on_tx!(tx, conn => sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM subscription_confirmations WHERE address_hash = $1 AND sent_at > $2",
+        "INSERT INTO subscription_confirmations (address_hash, day, sent) VALUES ($1, $2, 1) \
+         ON CONFLICT (address_hash, day) DO UPDATE SET sent = subscription_confirmations.sent + 1 RETURNING sent",
     )
     .bind(address_hash)
-    .bind(since)
+    .bind(day)
     .fetch_one(&mut *conn)
     .await)?)
-}
-
-/// Counts one confirmation link sent to the address.
-pub async fn record_confirmation(tx: &mut Tx, address_hash: &str, now: DateTime<Utc>) -> ApiResult<()> {
-    on_tx!(tx, conn => sqlx::query("INSERT INTO subscription_confirmations (address_hash, sent_at) VALUES ($1, $2)")
-        .bind(address_hash)
-        .bind(now)
-        .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
 }
 
 pub struct New<'a> {
@@ -146,17 +138,6 @@ pub async fn renew(
     .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-/// A live subscriber asked again, perhaps in another language: digests follow the latest choice.
-pub async fn set_lang(tx: &mut Tx, id: i64, lang: Lang) -> ApiResult<()> {
-    on_tx!(tx, conn => sqlx::query("UPDATE subscriptions SET lang = $2 WHERE id = $1")
-        .bind(id)
-        .bind(lang)
-        .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -245,25 +226,24 @@ pub async fn due_addresses(db: &Db, slot: DateTime<Utc>, limit: i64) -> ApiResul
     Ok(on_db!(db, pool => sqlx::query_scalar::<_, String>(SQL).bind(slot).bind(limit).fetch_all(pool).await)?)
 }
 
-/// The address's subscriptions whose digest is due, oldest first.
+/// The address's subscriptions whose digest is due, in the order they were confirmed.
 pub async fn due_of(db: &Db, email: &str, slot: DateTime<Utc>) -> ApiResult<Vec<Due>> {
     const SQL: &str = concat!(
         "SELECT id, email, lang, filter, unsubscribe_token, COALESCE(last_digest_at, confirmed_at) AS since \
          FROM subscriptions WHERE email = $2 AND ",
         due!(),
-        " ORDER BY id"
+        " ORDER BY confirmed_at, id"
     );
     Ok(on_db!(db, pool => sqlx::query_as::<_, Due>(SQL).bind(slot).bind(email).fetch_all(pool).await)?)
 }
 
-/// Takes this week's digest of one subscription; false when another process took it first or it
-/// ended meanwhile.
-pub async fn claim_digest(tx: &mut Tx, id: i64, slot: DateTime<Utc>, now: DateTime<Utc>) -> ApiResult<bool> {
-    const SQL: &str = concat!("UPDATE subscriptions SET last_digest_at = $3 WHERE id = $2 AND ", due!());
+/// Takes this week's digest of one subscription, whose news then run up to `slot`; false when
+/// another process took it first or it ended meanwhile.
+pub async fn claim_digest(tx: &mut Tx, id: i64, slot: DateTime<Utc>) -> ApiResult<bool> {
+    const SQL: &str = concat!("UPDATE subscriptions SET last_digest_at = $1 WHERE id = $2 AND ", due!());
     Ok(on_tx!(tx, conn => sqlx::query(SQL)
     .bind(slot)
     .bind(id)
-    .bind(now)
     .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?
@@ -274,8 +254,8 @@ pub async fn claim_digest(tx: &mut Tx, id: i64, slot: DateTime<Utc>, now: DateTi
 /// [`KEEP_ENDED`] has passed. Returns how many.
 pub async fn purge(db: &Db, now: DateTime<Utc>) -> ApiResult<u64> {
     let before = now - KEEP_ENDED;
-    on_db!(db, pool => sqlx::query("DELETE FROM subscription_confirmations WHERE sent_at < $1")
-        .bind(now - TimeDelta::days(1))
+    on_db!(db, pool => sqlx::query("DELETE FROM subscription_confirmations WHERE day < $1")
+        .bind(now.format("%Y-%m-%d").to_string())
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;

@@ -84,7 +84,8 @@ struct World {
 }
 
 async fn world() -> World {
-    let clock = Clock::manual(Utc::now());
+    // 01:00 UTC today: the hour-long steps of a test stay within one day of the daily limit.
+    let clock = Clock::manual(Utc::now().date_naive().and_hms_opt(1, 0, 0).unwrap().and_utc());
     let app =
         TestApp::spawn_with(clock.clone(), |s| s.outbox_interval = std::time::Duration::from_secs(3600))
             .await;
@@ -147,10 +148,14 @@ async fn a_visitor_confirms_gets_one_digest_a_week_and_unsubscribes_by_the_heade
     assert!(form.text.contains(r#"<option value="wuma-street" selected>"#), "{}", form.text);
     let fields = [("email", READER), ("lang", "en"), ("venue", "wuma-street")];
     assert_eq!(visitor.post("/subscribe", &fields, false).await.status, StatusCode::FORBIDDEN);
-    let bad = visitor.post("/subscribe", &[("email", "not an address"), ("venue", "the-moon")], true).await;
+    let bad = visitor
+        .post("/subscribe", &[("email", "not an address"), ("venue", "the-moon"), ("lang", "fr")], true)
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        bad.text.contains(r##"href="#email""##) && bad.text.contains(r##"href="#venue""##),
+        bad.text.contains(r##"href="#email""##)
+            && bad.text.contains(r##"href="#venue""##)
+            && bad.text.contains(r##"href="#lang""##),
         "{}",
         bad.text
     );
@@ -170,13 +175,18 @@ async fn a_visitor_confirms_gets_one_digest_a_week_and_unsubscribes_by_the_heade
     // Asking again at once sends no second link; other filters, two more at most today: the form
     // cannot flood an inbox.
     assert_eq!(visitor.post("/subscribe", &fields, true).await.status, StatusCode::SEE_OTHER);
-    let confirmations = "SELECT COUNT(*) FROM outbox WHERE coalesce_key LIKE 'subscription-confirm%'";
+    let confirmations = "SELECT CAST(COALESCE(SUM(sent), 0) AS BIGINT) FROM subscription_confirmations";
     assert_eq!(count(app, confirmations).await, 1);
-    for q in ["one", "two", "three", "four"] {
+    // Words a stranger typed into the form never reach the inbox it names.
+    for q in ["visit evil.example", "call +86 000", "three", "four"] {
         let other = [("email", READER), ("lang", "en"), ("q", q)];
         assert_eq!(visitor.post("/subscribe", &other, true).await.status, StatusCode::SEE_OTHER);
+        let (_, body, _) = last_message(app, READER, "subscription-confirm").await.unwrap();
+        assert!(!body.contains("evil") && !body.contains("+86"), "{body}");
     }
     assert_eq!(count(app, confirmations).await, 3, "three links a day to one address");
+    let sent = "SELECT COUNT(*) FROM outbox WHERE coalesce_key LIKE 'subscription-confirm%'";
+    assert_eq!(count(app, sent).await, 3);
     assert_eq!(count(app, "SELECT COUNT(*) FROM subscriptions").await, 3, "nothing kept of the refused");
     // An hour on, the same form again would renew the link, but the day's three are spent: the
     // first link stays the one that works (it confirms below).
@@ -364,9 +374,11 @@ async fn two_processes_running_the_weekly_pass_at_once_write_one_digest_each() {
     let World { clock, app, staff, brand, street, url, .. } = &w;
     let mut visitor = Browser::new(app);
     visitor.get("/subscribe").await;
+    let mut pages = Vec::new();
     for n in 0..5 {
         let email = format!("reader{n}@example.cn");
-        subscribed(&w, &mut visitor, &email, &[("email", email.as_str()), ("lang", "en")]).await;
+        pages
+            .push(subscribed(&w, &mut visitor, &email, &[("email", email.as_str()), ("lang", "en")]).await.1);
     }
     // Staff see how many, never who.
     let mut console = Browser::new(app);
@@ -391,6 +403,18 @@ async fn two_processes_running_the_weekly_pass_at_once_write_one_digest_each() {
     assert_eq!(a.unwrap() + b.unwrap(), 4, "each other subscriber once");
     let digests = "SELECT COUNT(*) FROM outbox WHERE coalesce_key LIKE 'subscription-digest%'";
     assert_eq!(count(app, digests).await, 4);
+    let claimed = "SELECT COUNT(*) FROM subscriptions WHERE last_digest_at IS NOT NULL";
+    assert_eq!(count(app, claimed).await, 5, "the one skipped is done for the week too");
+    // Its page still shows, and its button still works.
+    let page = visitor.get(&pages[0]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("一个已不再提供的筛选") && page.text.contains(r#"id="unsubscribe""#),
+        "{}",
+        page.text
+    );
+    assert_eq!(visitor.post(&format!("{}/unsubscribe", pages[0]), &[], false).await.status, StatusCode::OK);
+    assert_eq!(count(app, "SELECT COUNT(*) FROM subscriptions WHERE unsubscribed_at IS NOT NULL").await, 1);
 }
 
 #[tokio::test]
@@ -417,4 +441,27 @@ async fn one_address_following_two_views_gets_one_digest_and_one_click_ends_both
     // The mail app's one click stops the whole message: both subscriptions end.
     assert_eq!(one_click(&header.unwrap()).await, StatusCode::OK);
     assert_eq!(count(app, "SELECT COUNT(*) FROM subscriptions WHERE unsubscribed_at IS NULL").await, 0);
+}
+
+#[tokio::test]
+async fn concurrent_posts_naming_one_address_send_it_three_links_at_most() {
+    use debut::{
+        calendar::FilterParams,
+        subscriptions::{Follows, service},
+    };
+    let w = world().await;
+    let posts: Vec<_> = (0..8)
+        .map(|n| {
+            let state = w.app.state.clone();
+            let follows =
+                Follows::parse(FilterParams { q: Some(format!("word {n}")), ..Default::default() }).unwrap();
+            tokio::spawn(async move { service::subscribe(&state, READER, "en", &follows).await })
+        })
+        .collect();
+    for post in posts {
+        post.await.unwrap().unwrap();
+    }
+    let sent = "SELECT COUNT(*) FROM outbox WHERE coalesce_key LIKE 'subscription-confirm%'";
+    assert_eq!(count(&w.app, sent).await, 3);
+    assert_eq!(count(&w.app, "SELECT COUNT(*) FROM subscriptions").await, 3, "the refused leave nothing");
 }
