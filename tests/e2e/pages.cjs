@@ -69,6 +69,8 @@ async function noHorizontalScroll(page, what) {
       check(!(await page.content()).includes("@example.cn"), "no address on a subscription's pages");
       await audit(page, `zh-${name}`);
       await noHorizontalScroll(page, `${own.split("/")[1]} (${name})`);
+      const shot = own === subscriptionPath ? "subscription" : "subscription-confirm";
+      await page.screenshot({ path: path.join(artifacts, `${shot}-${name}.png`), fullPage: true });
     }
     await page.goto(`${base}/events?kind=mall`);
 
