@@ -43,7 +43,7 @@ struct FormPage {
     lang_en: bool,
     /// Filter fields the form has no control for, carried as they came (`reach`, `brand`, `q`,
     /// a format other than markets).
-    hidden: Vec<(&'static str, String)>,
+    hidden: Vec<(String, String)>,
     /// Those fields as people read them.
     also: Option<String>,
 }
@@ -63,15 +63,15 @@ pub struct SubscribeForm {
 }
 
 impl SubscribeForm {
+    /// The filter's fields as sent; parsing treats empty ones as unset.
     fn params(&self) -> FilterParams {
-        let some = |v: &String| Some(v.clone()).filter(|v| !v.trim().is_empty());
         FilterParams {
-            venue: some(&self.venue),
-            kind: some(&self.kind),
-            format: some(&self.format),
-            reach: some(&self.reach),
-            brand: some(&self.brand),
-            q: some(&self.q),
+            venue: Some(self.venue.clone()),
+            kind: Some(self.kind.clone()),
+            format: Some(self.format.clone()),
+            reach: Some(self.reach.clone()),
+            brand: Some(self.brand.clone()),
+            q: Some(self.q.clone()),
             ..Default::default()
         }
     }
@@ -90,30 +90,18 @@ async fn form_page(
     let (w, sw, csrf) = (words(page_lang), subscription_words(page_lang), Csrf::of(req, state));
     let filter = follows.filter();
     let markets_only = filter.format == Some(crate::bookings::Format::Market);
-    let mut hidden = Vec::new();
-    if let Some(format) = filter.format.filter(|_| !markets_only) {
-        hidden.push(("format", format.as_str().to_owned()));
-    }
-    if let Some(reach) = filter.reach {
-        hidden.push(("reach", reach.as_str().to_owned()));
-    }
-    if let Some(brand) = &filter.brand {
-        hidden.push(("brand", brand.clone()));
-    }
-    if let Some(q) = &filter.q {
-        hidden.push(("q", q.clone()));
-    }
-    let also = if hidden.is_empty() {
-        None
-    } else {
-        // Only what the form cannot show: the venue, kind and markets are its own controls.
-        let rest = Follows(crate::calendar::EventFilter {
-            venue: None,
-            kind: None,
-            format: filter.format.filter(|_| !markets_only),
-            ..filter.clone()
-        });
-        Some(rest.describe(&state.db, page_lang).await?)
+    // What the form has no control for (the venue, the kind and "markets only" are its own),
+    // carried in hidden fields and named beside them.
+    let rest = Follows(crate::calendar::EventFilter {
+        venue: None,
+        kind: None,
+        format: filter.format.filter(|_| !markets_only),
+        ..filter.clone()
+    });
+    let hidden: Vec<(String, String)> = serde_urlencoded::from_str(&rest.to_query()).unwrap_or_default();
+    let also = match hidden.is_empty() {
+        true => None,
+        false => Some(rest.describe(&state.db, page_lang).await?),
     };
     let template = FormPage {
         shell: Shell::new(req, page_lang, sw.title, &csrf, None).with_errors(errors),
@@ -121,7 +109,7 @@ async fn form_page(
         sw,
         form: filter_form(state, filter, page_lang).await?,
         markets_only,
-        other_format: filter.format.is_some() && !markets_only,
+        other_format: rest.filter().format.is_some(),
         email,
         lang_en: lang == Lang::En,
         hidden,

@@ -161,12 +161,7 @@ pub async fn find(state: &AppState, token: &str) -> ApiResult<Option<store::Show
 /// Ends the subscription the token names, or with `every` all of its address's (a second time
 /// changes nothing).
 pub async fn unsubscribe(state: &AppState, token: &str, every: bool) -> ApiResult<()> {
-    let now = state.clock.now();
-    let found = if every {
-        store::unsubscribe_address(&state.db, token, now).await?
-    } else {
-        store::unsubscribe(&state.db, token, now).await?
-    };
+    let found = store::unsubscribe(&state.db, token, every, state.clock.now()).await?;
     if found {
         Ok(())
     } else {

@@ -36,7 +36,6 @@ fn status(confirmed_at: Option<DateTime<Utc>>, unsubscribed_at: Option<DateTime<
 /// A subscription as its page shows it: no address.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Shown {
-    pub lang: Lang,
     pub filter: String,
     pub confirmed_at: Option<DateTime<Utc>>,
     pub unsubscribed_at: Option<DateTime<Utc>>,
@@ -145,7 +144,7 @@ pub async fn renew(
 /// week.
 pub async fn pending(db: &Db, token_hash: &str, sent_after: DateTime<Utc>) -> ApiResult<Option<Shown>> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, Shown>(
-        "SELECT lang, filter, confirmed_at, unsubscribed_at FROM subscriptions WHERE confirm_token_hash = $1 \
+        "SELECT filter, confirmed_at, unsubscribed_at FROM subscriptions WHERE confirm_token_hash = $1 \
          AND confirm_sent_at > $2 AND unsubscribed_at IS NULL",
     )
     .bind(token_hash)
@@ -176,39 +175,33 @@ pub async fn confirm(
 
 pub async fn shown(db: &Db, unsubscribe_token: &str) -> ApiResult<Option<Shown>> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, Shown>(
-        "SELECT lang, filter, confirmed_at, unsubscribed_at FROM subscriptions WHERE unsubscribe_token = $1",
+        "SELECT filter, confirmed_at, unsubscribed_at FROM subscriptions WHERE unsubscribe_token = $1",
     )
     .bind(unsubscribe_token)
     .fetch_optional(pool)
     .await)?)
 }
 
-/// Ends every subscription of the address the token's subscription goes to (the one-click of a
-/// digest, which covers them all); false when the token names none.
-pub async fn unsubscribe_address(db: &Db, unsubscribe_token: &str, now: DateTime<Utc>) -> ApiResult<bool> {
-    let affected = on_db!(db, pool => sqlx::query(
-        "UPDATE subscriptions SET unsubscribed_at = COALESCE(unsubscribed_at, $2), confirm_token_hash = NULL \
-         WHERE email = (SELECT email FROM subscriptions WHERE unsubscribe_token = $1)",
-    )
-    .bind(unsubscribe_token)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(affected > 0)
-}
-
-/// Ends the subscription (again, harmlessly); false when the token names none.
-pub async fn unsubscribe(db: &Db, unsubscribe_token: &str, now: DateTime<Utc>) -> ApiResult<bool> {
-    let affected = on_db!(db, pool => sqlx::query(
-        "UPDATE subscriptions SET unsubscribed_at = COALESCE(unsubscribed_at, $2), confirm_token_hash = NULL \
-         WHERE unsubscribe_token = $1",
-    )
-    .bind(unsubscribe_token)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+/// Ends the subscription the token names or, with `every`, every subscription of its address
+/// (the one-click of a digest, which covers them all); again, harmlessly. False when the token
+/// names none.
+pub async fn unsubscribe(
+    db: &Db,
+    unsubscribe_token: &str,
+    every: bool,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
+    const ONE: &str = "UPDATE subscriptions SET unsubscribed_at = COALESCE(unsubscribed_at, $2), \
+         confirm_token_hash = NULL WHERE unsubscribe_token = $1";
+    const EVERY: &str = "UPDATE subscriptions SET unsubscribed_at = COALESCE(unsubscribed_at, $2), \
+         confirm_token_hash = NULL WHERE email = (SELECT email FROM subscriptions WHERE unsubscribe_token = $1)";
+    let sql = if every { EVERY } else { ONE };
+    let affected = on_db!(db, pool => sqlx::query(sql)
+        .bind(unsubscribe_token)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(affected > 0)
 }
 

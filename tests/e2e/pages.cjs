@@ -142,6 +142,7 @@ async function noHorizontalScroll(page, what) {
       await page.goto(`${base}${extra}`);
       await audit(page, `en-${name}`);
       await noHorizontalScroll(page, `${extra} (${name})`);
+      if (extra.startsWith("/subscribe?")) await page.screenshot({ path: path.join(artifacts, `subscribe-en-${name}.png`), fullPage: true });
     }
     await page.screenshot({ path: path.join(artifacts, `numbers-en-${name}.png`), fullPage: true });
     await page.goto(`${base}/venues`);
