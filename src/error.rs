@@ -464,6 +464,8 @@ pub async fn problem_responses<E: Endpoint>(ep: E, req: Request) -> poem::Result
     let path = req.uri().path().to_owned();
     match ep.call(req).await {
         Ok(response) => Ok(response.into_response()),
+        // A page an HTML route made for its own refusal (`web::form`) goes out as it is.
+        Err(err) if err.is_from_response() => Ok(err.into_response()),
         Err(err) => {
             let allow = (err.status() == StatusCode::METHOD_NOT_ALLOWED)
                 .then(|| path_params.allowed_methods(&path))

@@ -1,11 +1,12 @@
 //! Staff accounts (`/staff/accounts`), for admins only (other staff get 404): invite staff,
 //! disable and re-enable accounts, send a password reset.
 
+use crate::web::form::Form;
 use askama::Template;
 use poem::{
     Request, Response, handler,
     http::StatusCode,
-    web::{Data, Form, Path},
+    web::{Data, Path},
 };
 use serde::Deserialize;
 

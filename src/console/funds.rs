@@ -2,11 +2,12 @@
 //! by mall as SVG bars with their numbers written on them; the applications with duplicate
 //! flags, each decided in place (the cap and what remains beside the amount); CSV exports.
 
+use crate::web::form::Form;
 use askama::Template;
 use poem::{
     Request, Response, handler,
     http::{StatusCode, header},
-    web::{Data, Form, Path},
+    web::{Data, Path},
 };
 use serde::Deserialize;
 

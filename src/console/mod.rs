@@ -15,13 +15,10 @@ pub mod timeline;
 pub mod venues;
 pub mod words;
 
+use crate::web::form::Form;
 use askama::Template;
 use chrono::TimeDelta;
-use poem::{
-    Request, Response, handler,
-    http::StatusCode,
-    web::{Data, Form},
-};
+use poem::{Request, Response, handler, http::StatusCode, web::Data};
 use serde::Deserialize;
 
 use crate::{

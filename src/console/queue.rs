@@ -2,6 +2,7 @@
 //! (`/staff/queue/group`), staged decisions released together, and a booking's review page
 //! (`/staff/bookings/{id}`) with comments, internal notes and history.
 
+use crate::web::form::{Form, LongForm};
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -9,7 +10,7 @@ use chrono::{DateTime, Utc};
 use poem::{
     Request, Response, handler,
     http::StatusCode,
-    web::{Data, Form, Path, Query},
+    web::{Data, Path, Query},
 };
 use serde::Deserialize;
 
@@ -388,7 +389,7 @@ pub async fn group(
 pub async fn decide_group(
     req: &Request,
     state: Data<&AppState>,
-    Form(form): Form<BTreeMap<String, String>>,
+    LongForm(form): LongForm<BTreeMap<String, String>>,
 ) -> poem::Result<Response> {
     check_csrf(req, form.get("csrf").map_or("", String::as_str))?;
     let me = staff_or_return!(req, &state);
@@ -695,7 +696,7 @@ pub async fn comment(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<CommentForm>,
+    LongForm(form): LongForm<CommentForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = staff_or_return!(req, &state);

@@ -1,18 +1,19 @@
 //! Venues in the console (`/staff/venues`): create and edit a venue's facts, weekly hours (a
 //! window may run past midnight), blackouts, setup and teardown, capacity and photos; archive.
 
+use crate::web::form::{Form, LongForm, Upload};
 use askama::Template;
 use poem::{
-    Body, Request, RequestBody, Response, handler,
+    Request, Response, handler,
     http::StatusCode,
-    web::{Data, Form, Path},
+    web::{Data, Path},
 };
 use serde::Deserialize;
 
 use super::words::{ConsoleWords, console_words};
 use crate::{
     error::{ApiError, ApiResult, FieldError},
-    media::{self, ImageOwner, api::ImageUpload},
+    media::{self, ImageOwner},
     pages::{Img, i18n, img},
     staff_or_return,
     state::AppState,
@@ -411,7 +412,7 @@ async fn save(req: &Request, state: &AppState, id: Option<i64>, form: VenueForm)
 pub async fn create(
     req: &Request,
     state: Data<&AppState>,
-    Form(form): Form<VenueForm>,
+    LongForm(form): LongForm<VenueForm>,
 ) -> poem::Result<Response> {
     save(req, &state, None, form).await
 }
@@ -422,7 +423,7 @@ pub async fn update(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<VenueForm>,
+    LongForm(form): LongForm<VenueForm>,
 ) -> poem::Result<Response> {
     save(req, &state, Some(id), form).await
 }
@@ -448,10 +449,8 @@ pub async fn upload_photo(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    body: Body,
+    Upload(upload): Upload,
 ) -> poem::Result<Response> {
-    let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
-    check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
     let me = staff_or_return!(req, &state);
     match store_image(&state, &me, ImageOwner::Venue(id), upload).await? {
         Ok(()) => Ok(see_other(&format!("/staff/venues/{id}#photos"), vec![])),

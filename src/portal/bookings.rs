@@ -2,12 +2,13 @@
 //! `/portal/bookings/{id}` (state, next step, clash and free slots, timeline, comments,
 //! images) and the forms they post to.
 
+use crate::web::form::{Form, LongForm, Upload};
 use askama::Template;
 use chrono::{DateTime, Datelike, IsoWeek, NaiveDate, TimeDelta, TimeZone, Utc};
 use poem::{
-    Body, Request, RequestBody, Response, handler,
+    Request, Response, handler,
     http::StatusCode,
-    web::{Data, Form, Path, Query},
+    web::{Data, Path, Query},
 };
 use serde::Deserialize;
 
@@ -22,7 +23,7 @@ use crate::{
     },
     calls,
     error::{ApiError, ApiResult, FieldError},
-    media::{self, ImageOwner, api::ImageUpload},
+    media::{self, ImageOwner},
     pages::{Img, i18n, img},
     state::AppState,
     values::{Lang, time::local_time},
@@ -589,7 +590,7 @@ pub async fn create(
     req: &Request,
     state: Data<&AppState>,
     Query(target): Query<NewQuery>,
-    Form(form): Form<BookingForm>,
+    LongForm(form): LongForm<BookingForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
@@ -1022,7 +1023,7 @@ pub async fn update(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<BookingForm>,
+    LongForm(form): LongForm<BookingForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
@@ -1056,7 +1057,7 @@ pub async fn comment(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<CommentForm>,
+    LongForm(form): LongForm<CommentForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
@@ -1072,10 +1073,8 @@ pub async fn upload_image(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    body: Body,
+    Upload(upload): Upload,
 ) -> poem::Result<Response> {
-    let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
-    check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
     let me = crate::signed_in_or_return!(req, &state);
     match store_image(&state, &me, ImageOwner::Booking(id), upload).await? {
         Ok(()) => Ok(see_other(&format!("/portal/bookings/{id}?done=saved#images"), vec![])),

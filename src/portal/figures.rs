@@ -2,16 +2,17 @@
 //! files footfall, sales (in yuan) and media reach, with up to four photos, until the office
 //! confirms them. The rules are `reports::figures`'s.
 
+use crate::web::form::{LongForm, Upload};
 use poem::{
-    Body, Request, RequestBody, Response, handler,
-    web::{Data, Form, Path},
+    Request, Response, handler,
+    web::{Data, Path},
 };
 use serde::Deserialize;
 
 use crate::{
     bookings::{BookingState, store::BookingRow},
     error::{ApiError, ApiResult, FieldError},
-    media::{self, ImageOwner, api::ImageUpload},
+    media::{self, ImageOwner},
     pages::{Img, img},
     reports::{
         FILE_WITHIN,
@@ -162,7 +163,7 @@ pub async fn file(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<FiguresForm>,
+    LongForm(form): LongForm<FiguresForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
@@ -182,10 +183,8 @@ pub async fn upload_photo(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    body: Body,
+    Upload(upload): Upload,
 ) -> poem::Result<Response> {
-    let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
-    check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
     let me = crate::signed_in_or_return!(req, &state);
     match store_image(&state, &me, ImageOwner::EventFigures(id), upload).await? {
         Ok(()) => Ok(see_other(&format!("/portal/bookings/{id}?done=saved#figures"), vec![])),

@@ -1,11 +1,12 @@
 //! First-store awards in the portal: `/portal/incentives/new` (an open fund, the tier's cap
 //! shown beside it) and `/portal/incentives/{id}` (state, evidence, award and history).
 
+use crate::web::form::{Form, LongForm, Upload};
 use askama::Template;
 use poem::{
-    Body, Request, RequestBody, Response, handler,
+    Request, Response, handler,
     http::StatusCode,
-    web::{Data, Form, Path, Query},
+    web::{Data, Path, Query},
 };
 use serde::Deserialize;
 
@@ -19,7 +20,7 @@ use crate::{
         service::{self, ApplicationInput, IncentiveActionRequest},
         store as incentive_store,
     },
-    media::{self, ImageOwner, api::ImageUpload},
+    media::{self, ImageOwner},
     pages::{Img, img},
     state::AppState,
     values::{
@@ -249,7 +250,7 @@ pub async fn new_page(req: &Request, state: Data<&AppState>) -> poem::Result<Res
 pub async fn create(
     req: &Request,
     state: Data<&AppState>,
-    Form(form): Form<AwardForm>,
+    LongForm(form): LongForm<AwardForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
@@ -442,10 +443,8 @@ pub async fn upload_evidence(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    body: Body,
+    Upload(upload): Upload,
 ) -> poem::Result<Response> {
-    let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
-    check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
     let me = crate::signed_in_or_return!(req, &state);
     match store_image(&state, &me, ImageOwner::IncentiveEvidence(id), upload).await? {
         Ok(()) => Ok(see_other(&format!("/portal/incentives/{id}?done=saved"), vec![])),

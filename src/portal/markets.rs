@@ -3,11 +3,12 @@
 //! the fees; vendors apply, answer offers and see their stalls. Every action calls
 //! `markets::service`, as the API does.
 
+use crate::web::form::{Form, LongForm, Upload};
 use askama::Template;
 use poem::{
-    Body, Request, RequestBody, Response, handler,
+    Request, Response, handler,
     http::StatusCode,
-    web::{Data, Form, Path, Query},
+    web::{Data, Path, Query},
 };
 use serde::Deserialize;
 
@@ -311,7 +312,7 @@ pub async fn new_page(
 pub async fn create(
     req: &Request,
     state: Data<&AppState>,
-    Form(form): Form<NewMarketForm>,
+    LongForm(form): LongForm<NewMarketForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
@@ -616,7 +617,7 @@ pub async fn save_plan(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<PlanForm>,
+    LongForm(form): LongForm<PlanForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
@@ -636,7 +637,7 @@ pub async fn save_call(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<CallForm>,
+    LongForm(form): LongForm<CallForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
@@ -1223,7 +1224,7 @@ pub async fn apply(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<ApplyForm>,
+    LongForm(form): LongForm<ApplyForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
@@ -1353,10 +1354,8 @@ async fn upload_to(
     state: &AppState,
     id: i64,
     owner: ImageOwner,
-    body: Body,
+    upload: ImageUpload,
 ) -> poem::Result<Response> {
-    let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
-    check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
     let me = crate::signed_in_or_return!(req, state);
     match store_image(state, &me, owner, upload).await? {
         Ok(()) => Ok(see_other(&format!("/portal/market-applications/{id}?done=uploaded"), vec![])),
@@ -1374,9 +1373,9 @@ pub async fn upload_photo(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    body: Body,
+    Upload(upload): Upload,
 ) -> poem::Result<Response> {
-    upload_to(req, &state, id, ImageOwner::MarketApplication(id), body).await
+    upload_to(req, &state, id, ImageOwner::MarketApplication(id), upload).await
 }
 
 /// `POST /portal/market-applications/{id}/permit` (multipart): replaces the permit on file.
@@ -1385,9 +1384,9 @@ pub async fn upload_permit(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    body: Body,
+    Upload(upload): Upload,
 ) -> poem::Result<Response> {
-    upload_to(req, &state, id, ImageOwner::MarketPermit(id), body).await
+    upload_to(req, &state, id, ImageOwner::MarketPermit(id), upload).await
 }
 
 /// `POST /portal/market-applications/{id}/photos/{image_id}/remove`.

@@ -11,11 +11,12 @@ pub mod incentives;
 pub mod markets;
 pub mod organization;
 
+use crate::web::form::Form;
 use askama::Template;
 use poem::{
     Request, Response, handler,
     http::StatusCode,
-    web::{Data, Form, Query},
+    web::{Data, Query},
 };
 use serde::Deserialize;
 

@@ -1,11 +1,12 @@
 //! `/portal/organization`: the organization's name and logo, its members, and invitations.
 //! Members rename it and change its logo; owners invite and remove members.
 
+use crate::web::form::{Form, Upload};
 use askama::Template;
 use poem::{
-    Body, Request, RequestBody, Response, handler,
+    Request, Response, handler,
     http::StatusCode,
-    web::{Data, Form, Path, Query},
+    web::{Data, Path, Query},
 };
 use serde::Deserialize;
 
@@ -13,7 +14,7 @@ use super::DoneQuery;
 use crate::{
     accounts::{OrgRole, members, store as accounts},
     error::{ApiError, ApiResult},
-    media::{self, ImageOwner, api::ImageUpload},
+    media::{self, ImageOwner},
     pages::{Img, img},
     state::AppState,
     values::text::required_text,
@@ -188,9 +189,11 @@ pub async fn rename(
 
 /// `POST /portal/organization/logo` (multipart: `file`, `alt`, `csrf`).
 #[handler]
-pub async fn upload_logo(req: &Request, state: Data<&AppState>, body: Body) -> poem::Result<Response> {
-    let upload = ImageUpload::read(req, &mut RequestBody::new(body)).await?;
-    check_csrf(req, upload.fields.get("csrf").map_or("", String::as_str))?;
+pub async fn upload_logo(
+    req: &Request,
+    state: Data<&AppState>,
+    Upload(upload): Upload,
+) -> poem::Result<Response> {
     let me = crate::signed_in_or_return!(req, &state);
     // The new logo replaces the old one in the same transaction, so a refused file keeps it.
     match store_image(&state, &me, ImageOwner::OrganizationLogo(organization_id(&me)?), upload).await? {

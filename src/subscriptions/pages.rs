@@ -6,13 +6,14 @@
 //! the path is what authorizes them, and a mail app's one-click `POST` (RFC 8058) carries no
 //! cookie.
 
+use crate::web::form::Form;
 use std::collections::BTreeMap;
 
 use askama::Template;
 use poem::{
     Request, Response, handler,
     http::StatusCode,
-    web::{Data, Form, Path, Query},
+    web::{Data, Path, Query},
 };
 use serde::Deserialize;
 

@@ -8,6 +8,7 @@
 //! `debut_csrf` cookie (double submit); a post without it is refused with 403 before anything
 //! is read or written. Pages are rendered per request and never cached.
 
+pub mod form;
 pub mod security;
 pub mod signin;
 pub mod words;

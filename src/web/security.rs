@@ -3,13 +3,14 @@
 //! recovery codes, confirming the password before a sensitive action (`/account/confirm`), and
 //! ending sessions.
 
+use crate::web::form::Form;
 use std::sync::Arc;
 
 use askama::Template;
 use poem::{
     Request, Response, handler,
     http::StatusCode,
-    web::{Data, Form, Path, Query},
+    web::{Data, Path, Query},
 };
 use serde::Deserialize;
 

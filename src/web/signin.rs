@@ -2,13 +2,14 @@
 //! `GET/POST /login`, `GET/POST /register`, `POST /logout`, `GET/POST /password/forgot`,
 //! `GET/POST /password/reset/{token}`, and `GET /account` with its password and language forms.
 
+use crate::web::form::Form;
 use std::sync::Arc;
 
 use askama::Template;
 use poem::{
     Request, Response, handler,
     http::StatusCode,
-    web::{Data, Form, Path, Query},
+    web::{Data, Path, Query},
 };
 use serde::Deserialize;
 

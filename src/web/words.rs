@@ -180,6 +180,16 @@ pub struct Words {
     pub markets_nav: &'static str,
     pub reports_nav: &'static str,
     pub staff_nav: &'static str,
+    pub refused_title: &'static str,
+    pub form_expired: &'static str,
+    pub too_large_title: &'static str,
+    pub too_large: &'static str,
+    pub form_unreadable: &'static str,
+    pub too_many_title: &'static str,
+    pub wait_before: &'static str,
+    pub wait_after: &'static str,
+    pub go_back: &'static str,
+    pub home: &'static str,
 }
 
 pub const ZH: Words = Words {
@@ -358,6 +368,16 @@ pub const ZH: Words = Words {
     markets_nav: "市集",
     reports_nav: "报告",
     staff_nav: "工作人员",
+    refused_title: "无法提交",
+    form_expired: "这张表单已过期，或不是从 Debut 的页面提交的。请返回上一页，刷新后再提交。",
+    too_large_title: "提交的内容太多",
+    too_large: "这张表单提交的内容超出了允许的大小。请缩短较长的文字（例如活动介绍）后再提交；图片请用页面上的上传按钮。",
+    form_unreadable: "无法读取这张表单。请返回上一页，刷新后再提交。",
+    too_many_title: "请稍后再试",
+    wait_before: "操作过于频繁，请在 ",
+    wait_after: " 秒后再试。",
+    go_back: "返回上一页",
+    home: "返回首页",
 };
 
 pub const EN: Words = Words {
@@ -536,6 +556,16 @@ pub const EN: Words = Words {
     markets_nav: "Markets",
     reports_nav: "Reports",
     staff_nav: "Staff",
+    refused_title: "This form could not be sent",
+    form_expired: "This form has expired or did not come from a Debut page. Go back, reload the page and send it again.",
+    too_large_title: "Too much to send",
+    too_large: "This form sends more than it may. Shorten the longest texts (such as the description) and send it again; add images with the page's upload buttons.",
+    form_unreadable: "This form could not be read. Go back, reload the page and send it again.",
+    too_many_title: "Please wait a moment",
+    wait_before: "Too many attempts; please try again in ",
+    wait_after: " seconds.",
+    go_back: "Go back",
+    home: "Home",
 };
 
 pub fn words(lang: Lang) -> &'static Words {

@@ -13,6 +13,7 @@ mod contract;
 mod hardening;
 mod helpers;
 mod incentives;
+mod limits;
 mod market_portal;
 mod markets;
 mod media;

@@ -1,0 +1,187 @@
+//! How every HTML form post is read: the CSRF check first, then a bounded body.
+//!
+//! poem's own `Form` reads the whole body before anything looks at it, so a 400 MB `POST /login`
+//! sat in memory before its missing CSRF token was noticed. These extractors refuse a post that
+//! cannot carry a matching token (no `debut_csrf` cookie) before reading a byte, refuse a body
+//! that declares more than its limit at once and stop reading one that sends more, each with a
+//! page in the visitor's language. A form whose token does not match its cookie is refused too,
+//! so no handler can forget the check.
+//!
+//! The limit belongs to the route, through the extractor its handler takes: [`Form`] for the
+//! short forms (sign-in, buttons, decisions), [`LongForm`] for those with long texts (a booking's
+//! two descriptions of 10,000 characters each, percent-encoded, are about 180 KB), [`Upload`]
+//! for an image (the media limit, enforced while streaming).
+
+use std::time::Duration;
+
+use askama::Template;
+use poem::{
+    FromRequest, Request, RequestBody, Response,
+    http::{StatusCode, header},
+};
+use serde::de::DeserializeOwned;
+
+use super::{CSRF_COOKIE, Csrf, Shell, Words, cookie, language, page, words::words};
+use crate::{error::ApiError, media::api::ImageUpload, state::AppState, values::Lang};
+
+/// The most a short form may send: far more than any of them needs.
+pub const FORM_LIMIT: usize = 32 * 1024;
+/// The most a form with long texts may send.
+pub const LONG_FORM_LIMIT: usize = 256 * 1024;
+
+/// A short form, read once its CSRF token is known to match.
+pub struct Form<T>(pub T);
+
+/// A form with long texts (descriptions, statements, stall plans), read like [`Form`].
+pub struct LongForm<T>(pub T);
+
+/// An image posted from a page, read once the visitor's CSRF cookie is there; its token is
+/// checked before it is returned.
+pub struct Upload(pub ImageUpload);
+
+impl<'a, T: DeserializeOwned> FromRequest<'a> for Form<T> {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        read_form(req, body, FORM_LIMIT).await.map(Self)
+    }
+}
+
+impl<'a, T: DeserializeOwned> FromRequest<'a> for LongForm<T> {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        read_form(req, body, LONG_FORM_LIMIT).await.map(Self)
+    }
+}
+
+impl<'a> FromRequest<'a> for Upload {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let expected = expected_token(req)?;
+        let upload = match ImageUpload::read(req, body).await {
+            Ok(upload) => upload,
+            Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(refusal(req, Refusal::TooLarge));
+            }
+            Err(err) => return Err(err),
+        };
+        check_token(req, expected, upload.fields.get("csrf").map_or("", String::as_str))?;
+        Ok(Self(upload))
+    }
+}
+
+/// The token a form must carry: the visitor's `debut_csrf` cookie. Without one no form can
+/// match, so the post is refused before its body is read.
+fn expected_token(req: &Request) -> poem::Result<&str> {
+    cookie(req, CSRF_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or_else(|| refusal(req, Refusal::Expired))
+}
+
+fn check_token(req: &Request, expected: &str, submitted: &str) -> poem::Result<()> {
+    let same = expected.len() == submitted.len()
+        && expected.bytes().zip(submitted.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if same { Ok(()) } else { Err(refusal(req, Refusal::Expired)) }
+}
+
+/// The declared `Content-Length`, if any.
+pub fn declared_length(req: &Request) -> Option<u64> {
+    req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok())
+}
+
+async fn read_form<T: DeserializeOwned>(
+    req: &Request,
+    body: &mut RequestBody,
+    limit: usize,
+) -> poem::Result<T> {
+    let expected = expected_token(req)?;
+    let urlencoded = req.content_type().is_some_and(|c| {
+        c.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    });
+    if !urlencoded {
+        return Err(ApiError::UnsupportedMediaType(
+            "Send the form as application/x-www-form-urlencoded, as a browser does.".into(),
+        )
+        .into());
+    }
+    if declared_length(req).is_some_and(|len| len > limit as u64) {
+        return Err(refusal(req, Refusal::TooLarge));
+    }
+    let bytes = body.take()?.into_bytes_limit(limit).await.map_err(|e| match e {
+        poem::error::ReadBodyError::PayloadTooLarge => refusal(req, Refusal::TooLarge),
+        _ => refusal(req, Refusal::Unreadable),
+    })?;
+    let submitted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .map_err(|_| refusal(req, Refusal::Unreadable))?
+        .into_iter()
+        .find_map(|(name, value)| (name == "csrf").then_some(value))
+        .unwrap_or_default();
+    check_token(req, expected, &submitted)?;
+    serde_urlencoded::from_bytes(&bytes)
+        .map_err(|e| ApiError::BadRequest(format!("Could not read the form: {e}")).into())
+}
+
+/// Why a post was refused before its handler ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No CSRF cookie, or a token that does not match it (403).
+    Expired,
+    /// Over the route's limit (413).
+    TooLarge,
+    /// Not a form a browser would send (400).
+    Unreadable,
+}
+
+/// A page saying why the post was refused, in the visitor's language, as an error that passes
+/// through `error::problem_responses` unchanged.
+pub fn refusal(req: &Request, why: Refusal) -> poem::Error {
+    let lang = language(req);
+    let w = words(lang);
+    let (status, heading, text) = match why {
+        Refusal::Expired => (StatusCode::FORBIDDEN, w.refused_title, w.form_expired.to_owned()),
+        Refusal::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, w.too_large_title, w.too_large.to_owned()),
+        Refusal::Unreadable => (StatusCode::BAD_REQUEST, w.refused_title, w.form_unreadable.to_owned()),
+    };
+    let mut response = problem_page(req, lang, status, heading, text);
+    if why == Refusal::TooLarge {
+        // The rest of the body is not read: the connection cannot carry another request.
+        response.headers_mut().insert(header::CONNECTION, poem::http::HeaderValue::from_static("close"));
+    }
+    poem::Error::from_response(response)
+}
+
+/// A page for a 429: how long to wait, in the visitor's language, with `Retry-After`.
+pub fn too_many(req: &Request, retry_after: Duration) -> Response {
+    let lang = language(req);
+    let w = words(lang);
+    let seconds = retry_after.as_secs().max(1);
+    let text = format!("{}{seconds}{}", w.wait_before, w.wait_after);
+    let mut response = problem_page(req, lang, StatusCode::TOO_MANY_REQUESTS, w.too_many_title, text);
+    response.headers_mut().insert(header::RETRY_AFTER, poem::http::HeaderValue::from(seconds));
+    response
+}
+
+#[derive(Template)]
+#[template(path = "web/problem.html")]
+struct ProblemPage {
+    shell: Shell,
+    w: &'static Words,
+    heading: &'static str,
+    text: String,
+}
+
+/// A short page for a refused request: what happened, what to do, and a way back.
+pub fn problem_page(
+    req: &Request,
+    lang: Lang,
+    status: StatusCode,
+    heading: &'static str,
+    text: String,
+) -> Response {
+    let w = words(lang);
+    let Some(state) = req.data::<AppState>() else {
+        return Response::builder().status(status).body(text);
+    };
+    let csrf = Csrf::of(req, state);
+    let shell = Shell::new(req, lang, heading, &csrf, None);
+    match page(status, &ProblemPage { shell, w, heading, text }, &csrf, vec![]) {
+        Ok(response) => response,
+        Err(_) => Response::builder().status(status).body(heading),
+    }
+}
