@@ -258,13 +258,11 @@ pub async fn end_other_sessions(state: &AppState, principal: &Principal) -> ApiR
 /// An admin ends every session of a staff member (a lost laptop, someone leaving).
 pub async fn end_staff_sessions(state: &AppState, admin: &Principal, user_id: i64) -> ApiResult<u64> {
     admin.require_admin()?;
-    store::find_user(&state.db, user_id)
-        .await?
-        .filter(|u| u.role != crate::accounts::Role::Member)
-        .ok_or_else(|| ApiError::not_found(format!("Staff account {user_id}")))?;
     let keep = if user_id == admin.user_id { admin.session.map(|s| s.id) } else { None };
-    let ended = store::end_sessions(&state.db, user_id, None, keep, state.now()).await?;
     let mut tx = state.db.begin().await?;
+    let ended = store::end_staff_sessions_in(&mut tx, user_id, keep, state.now())
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Staff account {user_id}")))?;
     crate::audit::record(
         &mut tx,
         crate::audit::Subject::User(user_id),

@@ -338,6 +338,36 @@ pub async fn rename_organization(db: &Db, id: i64, name: &str) -> ApiResult<()> 
     Ok(())
 }
 
+/// Ends every session of a staff or admin account but `keep`, in the caller's transaction;
+/// `None` when `user_id` is not a staff account (nothing is touched then). The role is part of
+/// the statement, so no id reaches a brand's sessions through it.
+pub async fn end_staff_sessions_in(
+    tx: &mut Tx,
+    user_id: i64,
+    keep: Option<i64>,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<u64>> {
+    let staff: Option<i64> = on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT id FROM users WHERE id = $1 AND role IN ('staff', 'admin')",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await)?;
+    if staff.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(on_tx!(tx, conn => sqlx::query(
+        "UPDATE sessions SET revoked_at = $2 WHERE revoked_at IS NULL AND ($3 IS NULL OR id <> $3) \
+         AND user_id = (SELECT id FROM users WHERE id = $1 AND role IN ('staff', 'admin'))",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(keep)
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected()))?))
+}
+
 /// Sets a user's password and ends their sessions, all but the one `keep` names.
 pub async fn set_password(
     db: &Db,
@@ -451,7 +481,9 @@ pub async fn members(db: &Db, organization_id: i64) -> ApiResult<Vec<MemberRow>>
     .await)?)
 }
 
-/// Removes a member: they can no longer sign in, and their sessions and feed links end.
+/// Removes a member: they can no longer sign in, and their sessions and feed links end. Only a
+/// member of `organization_id` is touched: the sessions and feeds end only when the membership
+/// row was removed, in its transaction (by user id alone, any owner could sign anyone out).
 pub async fn remove_member(
     db: &Db,
     organization_id: i64,
@@ -469,17 +501,19 @@ pub async fn remove_member(
         .execute(&mut *conn)
         .await?
         .rows_affected();
-        sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
-            .bind(user_id)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("UPDATE feed_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
-            .bind(user_id)
-            .bind(now)
-            .execute(&mut *conn)
-            .await
-            .map(|_| removed)
+        if removed == 1 {
+            sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("UPDATE feed_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok::<_, sqlx::Error>(removed)
     })?;
     tx.commit().await?;
     Ok(removed == 1)
@@ -647,7 +681,8 @@ pub async fn set_staff_disabled(
             .execute(&mut *conn)
             .await?
             .rows_affected();
-        if at.is_some() {
+        // Only a staff account that was disabled here loses its sessions.
+        if at.is_some() && changed == 1 {
             sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
                 .bind(user_id)
                 .bind(now)

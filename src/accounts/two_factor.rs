@@ -283,7 +283,9 @@ pub async fn turn_off(state: &AppState, principal: &Principal) -> ApiResult<()> 
              phone, ask an admin to reset it and set it up again at your next sign-in.",
         ));
     }
-    clear(state, user.id, principal.user_id, "turned off", principal.session.map(|s| s.id)).await
+    clear(state, user.id, Whose::Own, principal.user_id, "turned off", principal.session.map(|s| s.id))
+        .await?;
+    Ok(())
 }
 
 /// An admin resets a colleague's second factor (a lost phone): it is set up anew at their next
@@ -291,35 +293,53 @@ pub async fn turn_off(state: &AppState, principal: &Principal) -> ApiResult<()> 
 pub async fn reset(state: &AppState, admin: &Principal, user_id: i64) -> ApiResult<()> {
     admin.require_admin()?;
     admin.require_recent_sign_in(state.now())?;
-    let user = store::find_user(&state.db, user_id)
-        .await?
-        .filter(|u| u.role != Role::Member)
-        .ok_or_else(|| ApiError::not_found(format!("Staff account {user_id}")))?;
-    clear(state, user.id, admin.user_id, "reset by an admin", None).await
+    if !clear(state, user_id, Whose::Staff, admin.user_id, "reset by an admin", None).await? {
+        return Err(ApiError::not_found(format!("Staff account {user_id}")));
+    }
+    Ok(())
 }
 
-/// Removes the user's second factor and recovery codes and ends their sessions (but `keep`).
-async fn clear(state: &AppState, user_id: i64, actor: i64, note: &str, keep: Option<i64>) -> ApiResult<()> {
+/// Whose second factor [`clear`] may remove: the caller's own, or a staff account's (an admin's
+/// reset); the role is part of the statement, so a brand's id changes nothing through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Whose {
+    Own,
+    Staff,
+}
+
+/// Removes the user's second factor and recovery codes and ends their sessions (but `keep`),
+/// all in one transaction and only when the account is `whose`; false when it is not.
+async fn clear(
+    state: &AppState,
+    user_id: i64,
+    whose: Whose,
+    actor: i64,
+    note: &str,
+    keep: Option<i64>,
+) -> ApiResult<bool> {
     let now = state.now();
     let mut tx = state.db.begin().await?;
-    on_tx!(&mut tx, conn => {
-        sqlx::query(
-            "UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_enabled_at = NULL, \
-             totp_last_step = NULL WHERE id = $1",
-        )
+    let cleared = on_tx!(&mut tx, conn => sqlx::query(
+        "UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_enabled_at = NULL, \
+         totp_last_step = NULL WHERE id = $1 AND ($2 = 'own' OR role IN ('staff', 'admin'))",
+    )
+    .bind(user_id)
+    .bind(if whose == Whose::Own { "own" } else { "staff" })
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if cleared != 1 {
+        return Ok(false);
+    }
+    on_tx!(&mut tx, conn => sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *conn)
-        .await?;
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *conn)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+        .await
+        .map(|r| r.rows_affected()))?;
     store::end_sessions_in(&mut tx, user_id, None, keep, now).await?;
     audit::record(&mut tx, Subject::User(user_id), actor, now, "second factor", "", note).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// What a sign-in still needs after a right password.

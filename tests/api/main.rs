@@ -25,6 +25,7 @@ mod portal;
 mod programme;
 mod public_output;
 mod scale_out;
+mod security;
 mod staff_security;
 mod subscriptions;
 mod venues;

@@ -1,0 +1,111 @@
+//! The doors a probe of the release build found open (issue 29): actions that reached other
+//! users' rows by id, the second factor's pace, four-eyes thresholds, headers and values, and
+//! what the outbox keeps.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, TestApp};
+use debut::on_db;
+
+async fn scalar(app: &TestApp, sql: &'static str, id: i64) -> i64 {
+    on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(id).fetch_one(pool).await).unwrap()
+}
+
+async fn user_id(app: &TestApp, token: &str) -> i64 {
+    app.get("/api/v1/me", Some(token)).await.ok(200)["id"].as_i64().unwrap()
+}
+
+async fn feed_path(app: &TestApp, token: &str) -> String {
+    let feed = app.post("/api/v1/me/feed-token", Some(token), json!({})).await.ok(201);
+    format!("/feeds/{}", feed["url"].as_str().unwrap().split_once("/feeds/").unwrap().1)
+}
+
+/// An invited member of `org`, signed in; returns (token, user id).
+async fn member(app: &TestApp, owner: &str, org: i64, email: &str) -> (String, i64) {
+    app.post(&format!("/api/v1/organizations/{org}/invitations"), Some(owner), json!({"email": email}))
+        .await
+        .ok(201);
+    let body: String = on_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT body FROM outbox WHERE recipient_email = $1",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    let token = body.split("/invitations/").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let accepted = app
+        .post(
+            &format!("/api/v1/invitations/{token}/accept"),
+            None,
+            json!({"email": email, "display_name": "Bo", "password": PASSWORD}),
+        )
+        .await
+        .ok(201);
+    (app.login(email).await, accepted["id"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn removing_a_member_touches_that_member_only() {
+    let app = TestApp::spawn().await;
+    let (owner, org) = app.register("brand", "ada@acme.cn").await;
+    let (bo, bo_id) = member(&app, &owner, org, "bo@acme.cn").await;
+    let (stranger, _) = app.register("brand", "zed@other.cn").await;
+    let staff = app.staff("staff@office.cn").await;
+    let (stranger_id, staff_id) = (user_id(&app, &stranger).await, user_id(&app, &staff).await);
+    let feeds = [feed_path(&app, &stranger).await, feed_path(&app, &staff).await, feed_path(&app, &bo).await];
+
+    for other in [stranger_id, staff_id] {
+        let path = format!("/api/v1/organizations/{org}/members/{other}");
+        app.send(Method::DELETE, &path, Some(&owner), None).await.problem(404);
+    }
+    app.get("/api/v1/me", Some(&stranger)).await.ok(200);
+    app.get("/api/v1/me", Some(&staff)).await.ok(200);
+    for feed in &feeds[..2] {
+        assert_eq!(app.get(feed, None).await.status, 200, "{feed} still works");
+    }
+    for other in [stranger_id, staff_id] {
+        let live = "SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL";
+        assert_eq!(scalar(&app, live, other).await, 1, "user {other} keeps their session");
+    }
+
+    // The portal's remove button takes the same path.
+    let mut browser = crate::portal::Browser::new(&app);
+    browser.sign_in("ada@acme.cn").await;
+    browser.get("/portal/organization").await;
+    let page = browser.post(&format!("/portal/organization/members/{stranger_id}/remove"), &[], true).await;
+    assert_eq!(page.status, 404);
+    app.get("/api/v1/me", Some(&stranger)).await.ok(200);
+
+    app.send(Method::DELETE, &format!("/api/v1/organizations/{org}/members/{bo_id}"), Some(&owner), None)
+        .await
+        .ok(204);
+    app.get("/api/v1/me", Some(&bo)).await.problem(401);
+    assert_eq!(app.get(&feeds[2], None).await.status, 404, "the removed member's feed ends");
+    app.get("/api/v1/me", Some(&owner)).await.ok(200);
+}
+
+#[tokio::test]
+async fn admins_reach_staff_accounts_only_by_id() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.admin("admin@office.cn").await;
+    let (brand, _) = app.register("brand", "ada@acme.cn").await;
+    let brand_id = user_id(&app, &brand).await;
+    on_db!(&app.db, pool => sqlx::query("UPDATE users SET totp_secret = 'aa', totp_enabled_at = $2 WHERE id = $1")
+        .bind(brand_id)
+        .bind(chrono::Utc::now())
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    .unwrap();
+    app.send(Method::DELETE, &format!("/api/v1/staff/{brand_id}/sessions"), Some(&admin), None)
+        .await
+        .problem(404);
+    app.send(Method::DELETE, &format!("/api/v1/staff/{brand_id}/two-factor"), Some(&admin), None)
+        .await
+        .problem(404);
+    app.get("/api/v1/me", Some(&brand)).await.ok(200);
+    let kept =
+        scalar(&app, "SELECT COUNT(*) FROM users WHERE id = $1 AND totp_secret IS NOT NULL", brand_id).await;
+    assert_eq!(kept, 1, "the brand's second factor is untouched");
+}
