@@ -11,6 +11,8 @@ pub struct Settings {
     pub bind: String,
     /// `sqlite://path` (default, created when missing) or `postgres://...`.
     pub database_url: String,
+    /// The longest a request waits for a database connection before it is answered 503.
+    pub db_acquire_timeout: Duration,
     /// Root folder for uploaded media and its variants, unless `media_url` is set.
     pub media_dir: PathBuf,
     /// An S3-compatible object store for media instead (`s3://bucket/prefix`), so that every
@@ -40,6 +42,12 @@ pub struct Settings {
     pub connections: ConnectionLimits,
     /// The response cache's budget for built feeds and pages, in bytes.
     pub cache_bytes: usize,
+    /// The lowest four-eyes threshold a fund may set, in fen.
+    pub four_eyes_floor_fen: i64,
+    /// Most confirmation, password-reset and invitation e-mails in an hour, all clients together.
+    pub mails_per_hour: u32,
+    /// How long a delivered message keeps its recipient and body.
+    pub outbox_retention: Duration,
 }
 
 impl Settings {
@@ -47,6 +55,7 @@ impl Settings {
         Self {
             bind: bind.into(),
             database_url: database_url.into(),
+            db_acquire_timeout: Duration::from_secs(5),
             media_dir: PathBuf::from("media"),
             media_url: None,
             session_ttl: Duration::from_secs(30 * 24 * 3600),
@@ -65,6 +74,9 @@ impl Settings {
             image_memory_bytes: 320 * 1024 * 1024,
             connections: ConnectionLimits::default(),
             cache_bytes: 64 * 1024 * 1024,
+            four_eyes_floor_fen: 0,
+            mails_per_hour: 600,
+            outbox_retention: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }

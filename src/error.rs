@@ -202,21 +202,46 @@ impl ApiError {
     }
 }
 
+/// Whether a database error means the database is not there (refused, unknown, full of
+/// connections, shut down, reset, a TLS failure, its file gone) rather than a fault in a
+/// statement: the first is an outage, a 503 to retry; the second is ours, a 500.
+pub fn is_unreachable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => {
+            let Some(code) = e.code() else { return false };
+            if e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // SQLite's primary result code is the low byte of its extended code: BUSY (after
+                // the busy timeout), READONLY, IOERR, FULL, CANTOPEN, NOTADB.
+                return code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 8 | 10 | 13 | 14 | 26));
+            }
+            // PostgreSQL's SQLSTATEs: connection exceptions (08), too many connections (53300),
+            // admin or crash shutdown and "cannot connect now" (57P01-03), an unknown database
+            // (3D000: renamed or dropped), refused credentials (28000, 28P01), and a database
+            // whose ALLOW_CONNECTIONS is false (55000 with that message).
+            code.starts_with("08")
+                || matches!(&*code, "53300" | "57P01" | "57P02" | "57P03" | "3D000" | "28000" | "28P01")
+                || (code == "55000" && e.message().contains("not currently accepting connections"))
+        }
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     /// A database that cannot be reached is a 503 to retry; any other database error is ours.
     fn from(err: sqlx::Error) -> Self {
-        match err {
-            sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_) => {
-                tracing::warn!(error = %err, "database unreachable");
-                Self::Unavailable {
-                    detail: "The database cannot be reached right now; please try again in a minute.".into(),
-                    retry_after: Duration::from_secs(30),
-                }
+        if is_unreachable(&err) {
+            tracing::warn!(error = %err, "database unreachable");
+            Self::Unavailable {
+                detail: "The database cannot be reached right now; please try again in a minute.".into(),
+                retry_after: Duration::from_secs(30),
             }
-            other => Self::Internal(other.into()),
+        } else {
+            Self::Internal(err.into())
         }
     }
 }

@@ -122,6 +122,19 @@ enum Command {
         /// Memory for built feeds and pages, in MiB; past it the least recently used go first.
         #[arg(long, env = "DEBUT_CACHE_MIB", default_value_t = 64)]
         cache_mib: usize,
+        /// Seconds a request waits for a database connection before it is answered 503.
+        #[arg(long, env = "DEBUT_DB_TIMEOUT_SECS", default_value_t = 5)]
+        db_timeout_secs: u64,
+        /// The lowest four-eyes threshold a fund may set, in fen (0: any).
+        #[arg(long, env = "DEBUT_FOUR_EYES_FLOOR_FEN", default_value_t = 0)]
+        four_eyes_floor_fen: i64,
+        /// Most address-confirmation, password-reset and invitation e-mails sent in an hour, all
+        /// clients together.
+        #[arg(long, env = "DEBUT_MAILS_PER_HOUR", default_value_t = 600)]
+        mails_per_hour: u32,
+        /// Days a delivered message keeps its recipient and body (links in it included).
+        #[arg(long, env = "DEBUT_OUTBOX_RETENTION_DAYS", default_value_t = 30)]
+        outbox_retention_days: u32,
     },
     /// Run database migrations and exit.
     Migrate {
@@ -216,6 +229,10 @@ async fn main() -> anyhow::Result<()> {
             idle_timeout_secs,
             image_memory_mib,
             cache_mib,
+            db_timeout_secs,
+            four_eyes_floor_fen,
+            mails_per_hour,
+            outbox_retention_days,
         } => {
             let mut settings = Settings::new(bind.clone(), database.url());
             settings.public_url = public_url.unwrap_or_else(|| format!("http://{bind}"));
@@ -238,6 +255,10 @@ async fn main() -> anyhow::Result<()> {
             };
             settings.image_memory_bytes = image_memory_mib.saturating_mul(1024 * 1024);
             settings.cache_bytes = cache_mib.saturating_mul(1024 * 1024);
+            settings.db_acquire_timeout = Duration::from_secs(db_timeout_secs.max(1));
+            settings.four_eyes_floor_fen = four_eyes_floor_fen.max(0);
+            settings.mails_per_hour = mails_per_hour;
+            settings.outbox_retention = Duration::from_secs(u64::from(outbox_retention_days) * 24 * 3600);
             let app = Application::build(settings.clone(), Clock::System).await?;
             let addr = app.local_addr();
             tracing::info!(database = %redact_url(&settings.database_url), "database ready");

@@ -84,7 +84,8 @@ fn healthz() -> &'static str {
 
 #[handler]
 async fn readyz(state: Data<&AppState>) -> Response {
-    match state.db.ping().await {
+    // Within a second, and at once while the database is known to be away.
+    match state.db.ping(Duration::from_secs(1)).await {
         Ok(()) => "ready".into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");
@@ -281,7 +282,7 @@ pub struct Application {
 impl Application {
     /// Connects to the database, runs migrations and binds the socket (port 0 picks one).
     pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
-        let db = Db::connect(&settings.database_url)
+        let db = Db::connect_with(&settings.database_url, settings.db_acquire_timeout)
             .await
             .with_context(|| format!("connecting to {}", redact_url(&settings.database_url)))?;
         db.migrate().await.context("running migrations")?;
@@ -369,7 +370,10 @@ async fn metrics_page(req: &Request, state: Data<&AppState>) -> poem::Result<Res
     if !principal.is_some_and(|p| p.is_staff()) {
         return Err(crate::error::ApiError::NotFound("No such page.".into()).into());
     }
-    let (open, idle) = crate::on_db!(&state.db, pool => (pool.size(), pool.num_idle()));
+    let (open, idle) = match state.db.pools() {
+        crate::db::Pools::Sqlite(pool) => (pool.size(), pool.num_idle()),
+        crate::db::Pools::Postgres(pool) => (pool.size(), pool.num_idle()),
+    };
     let (pending, oldest) = notifications::depth(&state.db).await.map_err(crate::error::ApiError::from)?;
     let (failed, _) = notifications::problems(&state.db).await.map_err(crate::error::ApiError::from)?;
     let (builds, hits) = state.cache.counts();

@@ -19,6 +19,7 @@ mod markets;
 mod media;
 mod metrics;
 mod notifications;
+mod outages;
 mod pages;
 mod platform;
 mod portal;

@@ -338,9 +338,9 @@ async fn the_database_refuses_a_food_vendor_on_a_stall_that_forbids_food() {
     assign(&app, &m.organizer, m.id, m.food_stall, m.dates[0], food).await.ok(201);
     // Bypassing the service, the class's food flag cascades down and the CHECK refuses it.
     let sql = "UPDATE stall_classes SET food_allowed = FALSE WHERE name = 'Food'";
-    let refused = match &app.db {
-        debut::db::Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-        debut::db::Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+    let refused = match app.db.pools() {
+        debut::db::Pools::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        debut::db::Pools::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
     };
     assert!(refused.is_err(), "the schema let a food vendor stay on a no-food stall");
 }
