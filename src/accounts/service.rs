@@ -119,12 +119,18 @@ pub async fn login(
         return Err(ApiError::Unauthorized("The e-mail or password is wrong.".to_owned()));
     };
     if user.has_second_factor() {
+        // The password was right; the code is counted on its own, which the password never clears.
+        throttle.succeeded(&email, address).await?;
         match code.filter(|c| !c.trim().is_empty()) {
-            // A wrong code stays counted as a failure: codes are guessed no faster than passwords.
-            Some(code) if !two_factor::verify(state, &user, code).await? => return Err(wrong_code()),
-            Some(_) => {}
+            Some(code) => {
+                throttle.code_attempt(user.id, address, now).await?;
+                if !two_factor::verify(state, &user, code).await? {
+                    return Err(wrong_code());
+                }
+                throttle.code_succeeded(user.id, address).await?;
+                return Ok(LoginOutcome::SignedIn(open_session(state, user, client).await?));
+            }
             None => {
-                throttle.succeeded(&email, address).await?;
                 let challenge = two_factor::open_challenge(state, user.id, Step::Code).await?;
                 return Ok(LoginOutcome::NeedsCode { challenge, user });
             }
@@ -149,14 +155,14 @@ pub async fn complete_with_code(
     address: Option<IpAddr>,
 ) -> ApiResult<Session> {
     let user = live_challenge(state, challenge, Step::Code).await?;
-    throttle.attempt(&user.email, address, state.now()).await?;
+    throttle.code_attempt(user.id, address, state.now()).await?;
     if !two_factor::verify(state, &user, code).await? {
         return Err(wrong_code());
     }
     if !two_factor::close_challenge(state, challenge).await? {
         return Err(expired_challenge());
     }
-    throttle.succeeded(&user.email, address).await?;
+    throttle.code_succeeded(user.id, address).await?;
     open_session(state, user, client).await
 }
 
@@ -171,12 +177,12 @@ pub async fn complete_with_enrolment(
     address: Option<IpAddr>,
 ) -> ApiResult<(Session, Vec<String>)> {
     let user = live_challenge(state, challenge, Step::Enrol).await?;
-    throttle.attempt(&user.email, address, state.now()).await?;
+    throttle.code_attempt(user.id, address, state.now()).await?;
     let codes = two_factor::confirm_enrolment(state, user.id, code).await?;
     if !two_factor::close_challenge(state, challenge).await? {
         return Err(expired_challenge());
     }
-    throttle.succeeded(&user.email, address).await?;
+    throttle.code_succeeded(user.id, address).await?;
     let user = store::find_user(&state.db, user.id).await?.ok_or_else(|| ApiError::not_found("Your user"))?;
     Ok((open_session(state, user, client).await?, codes))
 }
@@ -224,17 +230,30 @@ pub async fn reauthenticate(
             "give your password, or a code from your authenticator app",
         ));
     }
-    throttle.attempt(&user.email, address, state.now()).await?;
+    // A password and a code are counted each under its own key (see `LoginThrottle`).
     let right = match (password, code) {
-        (Some(password), _) => auth::verify_password(password.to_owned(), user.password_hash.clone()).await?,
-        (None, Some(code)) => two_factor::verify(state, &user, code).await?,
+        (Some(password), _) => {
+            throttle.attempt(&user.email, address, state.now()).await?;
+            let right = auth::verify_password(password.to_owned(), user.password_hash.clone()).await?;
+            if right {
+                throttle.succeeded(&user.email, address).await?;
+            }
+            right
+        }
+        (None, Some(code)) => {
+            throttle.code_attempt(user.id, address, state.now()).await?;
+            let right = two_factor::verify(state, &user, code).await?;
+            if right {
+                throttle.code_succeeded(user.id, address).await?;
+            }
+            right
+        }
         (None, None) => false,
     };
     if !right {
         let field = if password.is_some() { "password" } else { "code" };
         return Err(ApiError::invalid(field, "is not right; try again"));
     }
-    throttle.succeeded(&user.email, address).await?;
     store::mark_session_verified(&state.db, session.id, state.now()).await
 }
 

@@ -74,10 +74,17 @@ impl LoginThrottle {
     /// and its last attempt was less than its pace ago. A successful login takes its attempt
     /// back with [`Self::succeeded`].
     pub async fn attempt(&self, email: &str, address: Option<IpAddr>, now: DateTime<Utc>) -> ApiResult<()> {
-        let keys = Self::keys(email, address);
+        self.attempt_keys(&Self::keys(email, address), now).await
+    }
+
+    async fn attempt_keys(
+        &self,
+        keys: &[(String, usize, TimeDelta); 2],
+        now: DateTime<Utc>,
+    ) -> ApiResult<()> {
         let mut tx = self.db.begin().await?;
         let mut wait = TimeDelta::zero();
-        for (key, max, pace) in &keys {
+        for (key, max, pace) in keys {
             let (count, last): (i64, Option<DateTime<Utc>>) = on_tx!(&mut tx, conn => sqlx::query_as(
                 "SELECT CAST(COUNT(*) AS BIGINT), MAX(at) FROM login_attempts WHERE key = $1 AND at > $2",
             )
@@ -112,14 +119,50 @@ impl LoginThrottle {
         Ok(())
     }
 
+    /// Counts a second-factor code against the account (across addresses and processes) and the
+    /// address before the code is checked, like [`Self::attempt`] but under a key of its own:
+    /// a right password never clears it, so a guesser who knows the password still gets
+    /// [`Self::MAX_PER_ACCOUNT`] codes, then one per [`Self::ACCOUNT_PACE`]. Only a right code
+    /// clears it ([`Self::code_succeeded`]).
+    pub async fn code_attempt(
+        &self,
+        user_id: i64,
+        address: Option<IpAddr>,
+        now: DateTime<Utc>,
+    ) -> ApiResult<()> {
+        self.attempt_keys(&Self::code_keys(user_id, address), now).await
+    }
+
+    /// A right code: forget the account's failed codes and this attempt of the address.
+    pub async fn code_succeeded(&self, user_id: i64, address: Option<IpAddr>) -> ApiResult<()> {
+        let [(account, _, _), (address, _, _)] = Self::code_keys(user_id, address);
+        self.forget(&account, &address).await
+    }
+
+    fn code_keys(user_id: i64, address: Option<IpAddr>) -> [(String, usize, TimeDelta); 2] {
+        [
+            (format!("code:{user_id}"), Self::MAX_PER_ACCOUNT, Self::ACCOUNT_PACE),
+            (
+                format!("address:{}", address.map(address_key).unwrap_or_default()),
+                Self::MAX_PER_ADDRESS,
+                Self::ADDRESS_PACE,
+            ),
+        ]
+    }
+
     /// The attempt was a successful login: forget the account's failures and this attempt.
     pub async fn succeeded(&self, email: &str, address: Option<IpAddr>) -> ApiResult<()> {
         let [(account, _, _), (address, _, _)] = Self::keys(email, address);
+        self.forget(&account, &address).await
+    }
+
+    /// Forgets every attempt of `account` and the last of `address`.
+    async fn forget(&self, account: &str, address: &str) -> ApiResult<()> {
         let mut tx = self.db.begin().await?;
         on_tx!(&mut tx, conn => {
-            sqlx::query("DELETE FROM login_attempts WHERE key = $1").bind(&account).execute(&mut *conn).await?;
+            sqlx::query("DELETE FROM login_attempts WHERE key = $1").bind(account).execute(&mut *conn).await?;
             sqlx::query("DELETE FROM login_attempts WHERE id = (SELECT MAX(id) FROM login_attempts WHERE key = $1)")
-                .bind(&address)
+                .bind(address)
                 .execute(&mut *conn)
                 .await
                 .map(|r| r.rows_affected())

@@ -188,6 +188,15 @@ pub fn page(
     Ok(response)
 }
 
+/// A page with the `Retry-After` the API's 429s carry, when there is a wait.
+pub fn with_retry_after(mut response: Response, wait: Option<std::time::Duration>) -> Response {
+    if let Some(wait) = wait {
+        let seconds = wait.as_secs().max(1);
+        response.headers_mut().insert(header::RETRY_AFTER, poem::http::HeaderValue::from(seconds));
+    }
+    response
+}
+
 /// Form errors by field: the summary at the top links to each field, whose message shows
 /// under it.
 #[derive(Debug, Default)]

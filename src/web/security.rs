@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::{
     Csrf, CsrfForm, Errors, Shell, check_csrf, language, page, see_other, session_cookie, signed_in,
+    with_retry_after,
     words::{Words, words},
 };
 use crate::{
@@ -329,8 +330,9 @@ pub async fn login_code(
                     vec![session_cookie(&state, &session.token)],
                 )),
                 Err(ApiError::Unauthorized(_)) => code_page(StatusCode::UNAUTHORIZED, s.wrong_code),
-                Err(ApiError::TooManyRequests { .. }) => {
+                Err(ApiError::TooManyRequests { retry_after, .. }) => {
                     code_page(StatusCode::TOO_MANY_REQUESTS, w.too_many_logins)
+                        .map(|r| with_retry_after(r, Some(retry_after)))
                 }
                 Err(other) => Err(other.into()),
             }
@@ -351,12 +353,17 @@ pub async fn login_code(
                     codes_page(req, &state, codes, next, vec![session_cookie(&state, &session.token)])
                 }
                 Err(err @ (ApiError::Validation(_) | ApiError::TooManyRequests { .. })) => {
-                    let (status, message) = match err {
-                        ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, s.wrong_code),
-                        _ => (StatusCode::TOO_MANY_REQUESTS, w.too_many_logins),
+                    let (status, message, wait) = match err {
+                        ApiError::TooManyRequests { retry_after, .. } => {
+                            (StatusCode::TOO_MANY_REQUESTS, w.too_many_logins, Some(retry_after))
+                        }
+                        _ => (StatusCode::UNPROCESSABLE_ENTITY, s.wrong_code, None),
                     };
                     let challenge = Some(form.challenge.clone());
-                    setup_page(req, &state, &user, challenge, &form.next, code_error(message), status).await
+                    let page =
+                        setup_page(req, &state, &user, challenge, &form.next, code_error(message), status)
+                            .await?;
+                    Ok(with_retry_after(page, wait))
                 }
                 Err(other) => Err(other.into()),
             }
@@ -514,11 +521,13 @@ pub async fn confirm(
         address,
     )
     .await;
-    let (status, errors) = match result {
+    let (status, errors, wait) = match result {
         Ok(()) => return Ok(see_other(&next, vec![])),
-        Err(ApiError::Validation(fields)) => (StatusCode::UNPROCESSABLE_ENTITY, Errors::from_fields(fields)),
-        Err(ApiError::TooManyRequests { detail, .. }) => {
-            (StatusCode::TOO_MANY_REQUESTS, Errors::general(detail))
+        Err(ApiError::Validation(fields)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Errors::from_fields(fields), None)
+        }
+        Err(ApiError::TooManyRequests { detail, retry_after }) => {
+            (StatusCode::TOO_MANY_REQUESTS, Errors::general(detail), Some(retry_after))
         }
         Err(other) => return Err(other.into()),
     };
@@ -533,7 +542,8 @@ pub async fn confirm(
         next,
         has_code: me.user.has_second_factor(),
     };
-    Ok(page(status, &template, &csrf, vec![])?)
+    let page = page(status, &template, &csrf, vec![])?;
+    Ok(with_retry_after(page, wait))
 }
 
 /// `POST /account/sessions/{id}/end`.

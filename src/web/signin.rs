@@ -104,19 +104,22 @@ pub async fn login(
     let lang = language(req);
     let (w, csrf) = (words(lang), Csrf::of(req, &state));
     let client = auth::client_of(req);
-    let (status, message) =
+    let (status, message, wait) =
         match service::login(&state, &throttle, &form.email, &form.password, None, &client, address).await {
             // Staff work in the console unless they were on their way somewhere.
             Ok(outcome) => {
                 let next = if next == "/portal" { "" } else { next.as_str() };
                 return super::security::second_step(req, &state, outcome, next).await;
             }
-            Err(ApiError::Unauthorized(_)) => (StatusCode::UNAUTHORIZED, w.wrong_login),
-            Err(ApiError::TooManyRequests { .. }) => (StatusCode::TOO_MANY_REQUESTS, w.too_many_logins),
+            Err(ApiError::Unauthorized(_)) => (StatusCode::UNAUTHORIZED, w.wrong_login, None),
+            Err(ApiError::TooManyRequests { retry_after, .. }) => {
+                (StatusCode::TOO_MANY_REQUESTS, w.too_many_logins, Some(retry_after))
+            }
             Err(other) => return Err(other.into()),
         };
     let shell = Shell::new(req, lang, w.sign_in, &csrf, None).with_errors(Errors::general(message));
-    Ok(page(status, &LoginPage { shell, w, email: form.email, next }, &csrf, vec![])?)
+    let page = page(status, &LoginPage { shell, w, email: form.email, next }, &csrf, vec![])?;
+    Ok(super::with_retry_after(page, wait))
 }
 
 /// `POST /logout`: ends the session on the server and forgets the cookie.

@@ -109,3 +109,73 @@ async fn admins_reach_staff_accounts_only_by_id() {
         scalar(&app, "SELECT COUNT(*) FROM users WHERE id = $1 AND totp_secret IS NOT NULL", brand_id).await;
     assert_eq!(kept, 1, "the brand's second factor is untouched");
 }
+
+/// The documented pace of guessing: five tries, then one per 30 seconds (two a minute).
+fn allowed_in(minutes: i64) -> usize {
+    5 + 2 * minutes as usize + 1
+}
+
+/// Guesses wrong codes for `desk@office.cn` through `path` once every five seconds of the
+/// manual clock for ten minutes; returns how many were checked (answered "wrong", not 429).
+async fn codes_checked(app: &TestApp, path: &str, session: &str) -> usize {
+    let pw = json!({"email": "desk@office.cn", "password": PASSWORD});
+    let with_code = json!({"email": "desk@office.cn", "password": PASSWORD, "code": "000000"});
+    let mut browser = crate::portal::Browser::new(app);
+    let mut checked = 0;
+    for _ in 0..120 {
+        let status = match path {
+            "api" => app.post("/api/v1/auth/login", None, with_code.clone()).await.status.as_u16(),
+            "api after a password-only login" => {
+                let first = app.post("/api/v1/auth/login", None, pw.clone()).await;
+                assert_eq!(first.status.as_u16(), 401, "the password alone asks for a code: {}", first.text);
+                app.post("/api/v1/auth/login", None, with_code.clone()).await.status.as_u16()
+            }
+            "reauthenticate" => {
+                let answer =
+                    app.post("/api/v1/auth/reauthenticate", Some(session), json!({"code": "000000"})).await;
+                if answer.status == 422 { 401 } else { answer.status.as_u16() }
+            }
+            _ => {
+                browser.get("/login").await;
+                let page = browser
+                    .post("/login", &[("email", "desk@office.cn"), ("password", PASSWORD)], true)
+                    .await;
+                if page.status == 429 {
+                    429
+                } else {
+                    let challenge = crate::portal::hidden_value(&page.text, "challenge");
+                    let answer = browser
+                        .post(
+                            "/login/code",
+                            &[("challenge", &challenge), ("code", "000000"), ("next", "")],
+                            true,
+                        )
+                        .await;
+                    answer.status.as_u16()
+                }
+            }
+        };
+        match status {
+            401 => checked += 1,
+            429 => {}
+            other => panic!("{path}: unexpected {other}"),
+        }
+        app.clock.advance(chrono::TimeDelta::seconds(5));
+    }
+    checked
+}
+
+#[tokio::test]
+async fn second_factor_codes_are_checked_no_faster_than_two_a_minute_through_every_path() {
+    for path in ["api", "api after a password-only login", "web", "reauthenticate"] {
+        let app = TestApp::spawn_with_clock(debut::clock::Clock::manual(chrono::Utc::now())).await;
+        let secret = app.staff_with_second_factor("desk@office.cn", debut::accounts::Role::Staff).await;
+        let code = crate::helpers::totp(&secret, app.clock.now().timestamp());
+        let login = json!({"email": "desk@office.cn", "password": PASSWORD, "code": code});
+        let session =
+            app.post("/api/v1/auth/login", None, login).await.ok(200)["token"].as_str().unwrap().to_owned();
+        let checked = codes_checked(&app, path, &session).await;
+        assert!(checked <= allowed_in(10), "{path}: {checked} codes checked in ten minutes");
+        assert!(checked >= 20, "{path}: only {checked} codes were checked; the test guesses too slowly");
+    }
+}
