@@ -8,6 +8,8 @@
 //! Failures back off exponentially. Undelivered rows with the same coalesce key are merged and
 //! wait a short debounce, so a burst of changes to one booking sends one message.
 
+pub mod allowance;
+
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};

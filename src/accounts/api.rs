@@ -627,12 +627,16 @@ impl AccountsApi {
     #[oai(path = "/organizations/:id/invitations", method = "post")]
     async fn invite(
         &self,
+        req: &poem::Request,
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
         body: JsonBody<InvitationRequest>,
     ) -> ApiResult<InvitationCreated> {
-        Ok(InvitationCreated::Created(Json(members::invite(&state, &auth.0, id.0, &body.0.email).await?)))
+        let client = req.remote_addr().as_socket_addr().map(|a| a.ip());
+        Ok(InvitationCreated::Created(Json(
+            members::invite(&state, &auth.0, id.0, &body.0.email, client).await?,
+        )))
     }
 
     /// Withdraw an invitation (owners)

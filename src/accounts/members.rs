@@ -122,9 +122,13 @@ pub async fn invite(
     principal: &Principal,
     organization_id: i64,
     email: &str,
+    client: Option<std::net::IpAddr>,
 ) -> ApiResult<Invitation> {
     require_owner(state, principal, organization_id).await?;
     let email = Email::parse(email).map_err(|m| ApiError::invalid("email", m))?;
+    let kind = notifications::allowance::MailKind::Invitation;
+    notifications::allowance::take(&state.db, kind, client, state.settings.mails_per_hour, state.now())
+        .await?;
     if store::find_user_by_email(&state.db, email.as_str()).await?.is_some() {
         return Err(ApiError::Validation(vec![crate::error::FieldError {
             field: "email".into(),

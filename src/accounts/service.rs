@@ -327,10 +327,16 @@ pub async fn change_password(
 
 /// Sends a single-use reset link (valid for [`RESET_TTL`]) to the address if it has an account.
 /// The answer is the same either way, so the form does not reveal who has an account.
-pub async fn request_password_reset(state: &AppState, email: &str) -> ApiResult<()> {
+///
+/// `client` is the address the request came from, which may ask for a few an hour; `None` for an
+/// admin's request, which counts only against the hourly cap of all (`notifications::allowance`).
+pub async fn request_password_reset(state: &AppState, email: &str, client: Option<IpAddr>) -> ApiResult<()> {
     let Ok(email) = Email::parse(email) else {
         return Err(ApiError::invalid("email", "must be an e-mail address like name@example.com"));
     };
+    let kind = notifications::allowance::MailKind::PasswordReset;
+    notifications::allowance::take(&state.db, kind, client, state.settings.mails_per_hour, state.now())
+        .await?;
     let Some(user) = store::find_user_by_email(&state.db, email.as_str()).await? else { return Ok(()) };
     let now = state.clock.now();
     let token = auth::new_token();

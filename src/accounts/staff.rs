@@ -101,7 +101,7 @@ pub async fn reset_password(state: &AppState, admin: &Principal, user_id: i64) -
         .await?
         .filter(|u| u.role != Role::Member)
         .ok_or_else(|| ApiError::not_found(format!("Staff account {user_id}")))?;
-    super::service::request_password_reset(state, &user.email).await?;
+    super::service::request_password_reset(state, &user.email, None).await?;
     let mut tx = state.db.begin().await?;
     audit::record(
         &mut tx,

@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::{
     db::Db,
     error::{ApiError, ApiResult},
+    notifications::allowance::client_key,
     on_tx,
 };
 
@@ -62,7 +63,7 @@ impl LoginThrottle {
         [
             (format!("account:{email}"), Self::MAX_PER_ACCOUNT, Self::ACCOUNT_PACE),
             (
-                format!("address:{}", address.map(address_key).unwrap_or_default()),
+                format!("address:{}", address.map(client_key).unwrap_or_default()),
                 Self::MAX_PER_ADDRESS,
                 Self::ADDRESS_PACE,
             ),
@@ -143,7 +144,7 @@ impl LoginThrottle {
         [
             (format!("code:{user_id}"), Self::MAX_PER_ACCOUNT, Self::ACCOUNT_PACE),
             (
-                format!("address:{}", address.map(address_key).unwrap_or_default()),
+                format!("address:{}", address.map(client_key).unwrap_or_default()),
                 Self::MAX_PER_ADDRESS,
                 Self::ADDRESS_PACE,
             ),
@@ -172,20 +173,6 @@ impl LoginThrottle {
     }
 }
 
-/// An address as the throttle counts it: IPv4 whole (IPv4-mapped IPv6 too), IPv6 by its /64.
-fn address_key(address: IpAddr) -> String {
-    match address {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,19 +193,5 @@ mod tests {
             "one more try after the pace"
         );
         assert_eq!(wait_for(0, None, 5, pace, t0), TimeDelta::zero());
-    }
-
-    #[test]
-    fn addresses_count_whole_for_ipv4_and_by_their_64_for_ipv6() {
-        assert_eq!(address_key("10.0.0.9".parse().unwrap()), "10.0.0.9");
-        assert_eq!(address_key("::ffff:10.0.0.9".parse().unwrap()), "10.0.0.9");
-        assert_eq!(
-            address_key("2001:db8:1:2::1".parse().unwrap()),
-            address_key("2001:db8:1:2:ffff::7".parse().unwrap())
-        );
-        assert_ne!(
-            address_key("2001:db8:1:2::1".parse().unwrap()),
-            address_key("2001:db8:1:3::1".parse().unwrap())
-        );
     }
 }

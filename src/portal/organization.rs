@@ -218,8 +218,12 @@ pub async fn invite(
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
     let me = crate::signed_in_or_return!(req, &state);
-    match members::invite(&state, &me.principal, organization_id(&me)?, &form.email).await {
+    let client = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    match members::invite(&state, &me.principal, organization_id(&me)?, &form.email, client).await {
         Ok(_) => Ok(see_other("/portal/organization?done=invited", vec![])),
+        Err(ApiError::TooManyRequests { retry_after, .. }) => {
+            Ok(crate::web::form::too_many(req, retry_after))
+        }
         Err(err) => problem(req, &state, &me, err, form.email).await,
     }
 }

@@ -27,7 +27,7 @@ use crate::{
     pages::{FilterForm, filter_form},
     state::AppState,
     values::Lang,
-    web::{Csrf, Errors, Shell, Words, check_csrf, language, page, see_other, words::words},
+    web::{Csrf, Errors, Shell, Words, check_csrf, client_address, language, page, see_other, words::words},
 };
 
 #[derive(Template)]
@@ -142,7 +142,9 @@ pub async fn subscribe(
     // The form always sends one; without it, the page's language.
     let lang_code = if form.lang.is_empty() { language(req).short() } else { form.lang.as_str() };
     let outcome = match Follows::parse(form.params()) {
-        Ok(follows) => service::subscribe(&state, &form.email, lang_code, &follows).await,
+        Ok(follows) => {
+            service::subscribe(&state, &form.email, lang_code, &follows, client_address(req)).await
+        }
         Err(err) => Err(err),
     };
     let lang = if lang_code == "en" { Lang::En } else { Lang::Zh };
@@ -161,6 +163,9 @@ pub async fn subscribe(
                 Errors::from_fields(fields),
             )
             .await?)
+        }
+        Err(ApiError::TooManyRequests { retry_after, .. }) => {
+            Ok(crate::web::form::too_many(req, retry_after))
         }
         Err(other) => Err(other.into()),
     }

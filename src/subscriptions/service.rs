@@ -24,7 +24,15 @@ fn new_secret() -> String {
 /// [`MAX_PER_ADDRESS`] confirmed subscriptions: the answer is the same either way, so the form does not
 /// reveal what an address subscribes to, nor lets anyone flood an inbox.
 /// `lang` is the e-mails' language as the form sends it: `zh` or `en`.
-pub async fn subscribe(state: &AppState, email: &str, lang: &str, follows: &Follows) -> ApiResult<()> {
+/// `client` is the address the request came from: each may ask for a few confirmation mails an
+/// hour (`notifications::allowance`).
+pub async fn subscribe(
+    state: &AppState,
+    email: &str,
+    lang: &str,
+    follows: &Follows,
+    client: Option<std::net::IpAddr>,
+) -> ApiResult<()> {
     let mut v = Violations::default();
     let email = v.check("email", Email::parse(email));
     let lang = v.check(
@@ -44,6 +52,8 @@ pub async fn subscribe(state: &AppState, email: &str, lang: &str, follows: &Foll
     v.finish(|| ())?;
 
     let now = state.clock.now();
+    let kind = notifications::allowance::MailKind::Confirmation;
+    notifications::allowance::take(&state.db, kind, client, state.settings.mails_per_hour, now).await?;
     let filter = follows.to_query();
     let (token, unsubscribe_token) = (new_secret(), new_secret());
     let mut tx = state.db.begin().await?;

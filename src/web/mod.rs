@@ -188,6 +188,11 @@ pub fn page(
     Ok(response)
 }
 
+/// The address a request came from, as the throttles count it.
+pub fn client_address(req: &Request) -> Option<std::net::IpAddr> {
+    req.remote_addr().as_socket_addr().map(|a| a.ip())
+}
+
 /// A page with the `Retry-After` the API's 429s carry, when there is a wait.
 pub fn with_retry_after(mut response: Response, wait: Option<std::time::Duration>) -> Response {
     if let Some(wait) = wait {

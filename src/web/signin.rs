@@ -267,7 +267,8 @@ pub async fn forgot(
     Form(form): Form<EmailForm>,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    match service::request_password_reset(&state, &form.email).await {
+    let client = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    match service::request_password_reset(&state, &form.email, client).await {
         Ok(()) => Ok(see_other("/login?done=reset-sent", vec![])),
         Err(ApiError::Validation(fields)) => {
             let lang = language(req);
@@ -281,6 +282,7 @@ pub async fn forgot(
                 vec![],
             )?)
         }
+        Err(ApiError::TooManyRequests { retry_after, .. }) => Ok(super::form::too_many(req, retry_after)),
         Err(other) => Err(other.into()),
     }
 }

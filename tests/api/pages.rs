@@ -293,7 +293,7 @@ async fn subscription_pages(app: &TestApp) -> (String, String) {
         Follows::parse(FilterParams { venue: Some("wuma-street".into()), ..Default::default() }).unwrap();
     let mut links = Vec::new();
     for (email, lang) in [("confirmed@example.cn", "zh"), ("pending@example.cn", "en")] {
-        service::subscribe(&app.state, email, lang, &follows).await.unwrap();
+        service::subscribe(&app.state, email, lang, &follows, None).await.unwrap();
         let body: String = debut::on_db!(&app.db, pool => sqlx::query_scalar(
             "SELECT body FROM outbox WHERE recipient_email = $1",
         )

@@ -179,3 +179,68 @@ async fn second_factor_codes_are_checked_no_faster_than_two_a_minute_through_eve
         assert!(checked >= 20, "{path}: only {checked} codes were checked; the test guesses too slowly");
     }
 }
+
+async fn outbox_to_strangers(app: &TestApp, kind: &'static str) -> i64 {
+    on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox WHERE coalesce_key LIKE $1")
+        .bind(format!("{kind}%"))
+        .fetch_one(pool)
+        .await)
+    .unwrap()
+}
+
+#[tokio::test]
+async fn one_client_cannot_aim_the_offices_mail_at_many_addresses() {
+    let app = TestApp::spawn().await;
+    let mut browser = crate::portal::Browser::new(&app);
+    browser.get("/subscribe").await;
+    let mut refused = None;
+    for i in 0..25 {
+        let email = format!("target{i}@example.cn");
+        let page = browser.post("/subscribe", &[("email", &email), ("lang", "zh")], true).await;
+        if page.status == 429 {
+            refused = Some((i, page));
+            break;
+        }
+        assert_eq!(page.status, 303, "{}", page.text);
+    }
+    let (at, page) = refused.expect("the form refuses a flood of addresses");
+    assert_eq!(at, 20, "twenty confirmations an hour from one client");
+    assert!(page.text.contains("秒后再试"), "the page says when to try again: {}", page.text);
+    assert_eq!(outbox_to_strangers(&app, "subscription-confirm").await, 20);
+
+    // Password resets: the same answer for unknown addresses, counted all the same.
+    app.register("brand", "ada@acme.cn").await;
+    browser.get("/password/forgot").await;
+    let mut statuses = Vec::new();
+    for i in 0..11 {
+        let email = if i == 0 { "ada@acme.cn".to_owned() } else { format!("nobody{i}@example.cn") };
+        statuses.push(browser.post("/password/forgot", &[("email", &email)], true).await.status.as_u16());
+    }
+    assert_eq!(statuses[..10], [303; 10]);
+    assert_eq!(statuses[10], 429);
+
+    // Invitations through the API: a 429 with Retry-After.
+    let (owner, org) = app.register("brand", "bo@acme.cn").await;
+    let path = format!("/api/v1/organizations/{org}/invitations");
+    for i in 0..30 {
+        app.post(&path, Some(&owner), json!({"email": format!("colleague{i}@acme.cn")})).await.ok(201);
+    }
+    let refused = app.post(&path, Some(&owner), json!({"email": "one-more@acme.cn"})).await;
+    refused.problem(429);
+    assert!(refused.header("retry-after").is_some_and(|s| s.parse::<u64>().unwrap() <= 3600));
+}
+
+#[tokio::test]
+async fn all_clients_together_stay_under_the_hourly_cap_on_mails() {
+    let app = TestApp::spawn_with(debut::clock::Clock::System, |s| s.mails_per_hour = 3).await;
+    let follows = debut::subscriptions::Follows::default();
+    for i in 0..3 {
+        let email = format!("reader{i}@example.cn");
+        debut::subscriptions::service::subscribe(&app.state, &email, "zh", &follows, None).await.unwrap();
+    }
+    let over =
+        debut::subscriptions::service::subscribe(&app.state, "reader9@example.cn", "zh", &follows, None)
+            .await;
+    assert!(matches!(over, Err(debut::error::ApiError::TooManyRequests { .. })), "{over:?}");
+    assert_eq!(outbox_to_strangers(&app, "subscription-confirm").await, 3);
+}

@@ -459,7 +459,7 @@ async fn concurrent_posts_naming_one_address_send_it_three_links_at_most() {
             let state = w.app.state.clone();
             let follows =
                 Follows::parse(FilterParams { q: Some(format!("word {n}")), ..Default::default() }).unwrap();
-            tokio::spawn(async move { service::subscribe(&state, READER, "en", &follows).await })
+            tokio::spawn(async move { service::subscribe(&state, READER, "en", &follows, None).await })
         })
         .collect();
     for post in posts {
