@@ -293,6 +293,20 @@ pub async fn problems(db: &Db) -> Result<(i64, i64), sqlx::Error> {
 }
 
 /// Undelivered messages waiting (not failed for good) and when the oldest of them was written.
+/// Deletes messages delivered, or failed for good, before `before`: once sent, the outbox has no
+/// need of a recipient's address or a body with a reset or confirmation link in it. Returns how
+/// many went. Run by the scheduler with `Settings::outbox_retention`.
+pub async fn purge_delivered(db: &Db, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    on_db!(db, pool => sqlx::query(
+        "DELETE FROM outbox WHERE (delivered_at IS NOT NULL AND delivered_at < $1) \
+         OR (failed_at IS NOT NULL AND failed_at < $1)",
+    )
+    .bind(before)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))
+}
+
 pub async fn depth(db: &Db) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
     on_db!(db, pool => sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(
         "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL",

@@ -329,8 +329,7 @@ impl Application {
         let digests = tokio::spawn(scheduled_messages(
             state.db.clone(),
             state.clock.clone(),
-            state.settings.public_url.clone(),
-            state.settings.outbox_interval,
+            state.settings.clone(),
             worker_stopped.clone(),
         ));
         let worker = tokio::spawn(notifications::run(
@@ -500,14 +499,16 @@ fn redact_path(path: &str) -> String {
 }
 
 /// Writes the staff's daily digests, asks for event figures and writes subscribers' weekly
-/// digests when they are due, every `interval`, until `stop` says so.
+/// digests when they are due, every `outbox_interval`, until `stop` says so; once an hour (by the
+/// service's clock) it also forgets what it need not keep ([`upkeep`]).
 async fn scheduled_messages(
     db: Db,
     clock: Clock,
-    public_url: String,
-    interval: Duration,
+    settings: Arc<Settings>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    let public_url = settings.public_url.clone();
+    let mut last_upkeep: Option<chrono::DateTime<chrono::Utc>> = None;
     loop {
         if let Err(error) = console::digest::enqueue_due(&db, &public_url, clock.now()).await {
             tracing::warn!(%error, "daily digest pass failed");
@@ -518,11 +519,35 @@ async fn scheduled_messages(
         if let Err(error) = subscriptions::digest::enqueue_due(&db, &public_url, clock.now()).await {
             tracing::warn!(%error, "weekly subscription digest pass failed");
         }
+        let now = clock.now();
+        if last_upkeep.is_none_or(|last| now - last >= chrono::TimeDelta::hours(1)) {
+            match upkeep(&db, &settings, now).await {
+                Ok(()) => last_upkeep = Some(now),
+                Err(error) => tracing::warn!(%error, "upkeep failed"),
+            }
+        }
         tokio::select! {
-            () = tokio::time::sleep(interval.max(Duration::from_secs(1))) => {}
+            () = tokio::time::sleep(settings.outbox_interval.max(Duration::from_secs(1))) => {}
             _ = stop.changed() => return,
         }
     }
+}
+
+/// What the service forgets on schedule: delivered messages past `--outbox-retention-days`
+/// (their addresses and links), and mail allowances of past hours.
+pub async fn upkeep(
+    db: &Db,
+    settings: &Settings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sqlx::Error> {
+    let retention =
+        chrono::TimeDelta::from_std(settings.outbox_retention).unwrap_or(chrono::TimeDelta::days(30));
+    let purged = notifications::purge_delivered(db, now - retention).await?;
+    if purged > 0 {
+        tracing::info!(purged, "delivered messages past their retention deleted");
+    }
+    notifications::allowance::purge(db, now).await?;
+    Ok(())
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

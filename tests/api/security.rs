@@ -244,3 +244,46 @@ async fn all_clients_together_stay_under_the_hourly_cap_on_mails() {
     assert!(matches!(over, Err(debut::error::ApiError::TooManyRequests { .. })), "{over:?}");
     assert_eq!(outbox_to_strangers(&app, "subscription-confirm").await, 3);
 }
+
+#[tokio::test]
+async fn delivered_messages_are_forgotten_after_their_retention_by_the_scheduler() {
+    let start = chrono::Utc::now();
+    let app = TestApp::spawn_with(debut::clock::Clock::manual(start), |s| {
+        s.outbox_interval = std::time::Duration::from_secs(1);
+        s.outbox_retention = std::time::Duration::from_secs(30 * 24 * 3600);
+    })
+    .await;
+    let days = chrono::TimeDelta::days;
+    let rows = [
+        ("old", Some(start - days(31)), start - days(31)),
+        ("recent", Some(start - days(29)), start - days(29)),
+        ("waiting", None, start + days(365)),
+    ];
+    for (key, delivered_at, deliver_after) in rows {
+        on_db!(&app.db, pool => sqlx::query(
+            "INSERT INTO outbox (coalesce_key, recipient_email, subject, body, payload, created_at, deliver_after, delivered_at) \
+             VALUES ($1, 'ada@acme.cn', 'Reset', 'https://debut.example/password/reset/dbt_secret', '{}', $2, $2, $3)",
+        )
+        .bind(key)
+        .bind(deliver_after)
+        .bind(delivered_at)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .unwrap();
+    }
+    let left = || async {
+        on_db!(&app.db, pool => sqlx::query_scalar::<_, String>("SELECT coalesce_key FROM outbox ORDER BY coalesce_key")
+            .fetch_all(pool)
+            .await)
+        .unwrap()
+    };
+    // The scheduler forgets once an hour by the service's clock.
+    app.clock.advance(chrono::TimeDelta::hours(2));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while left().await.contains(&"old".to_owned()) {
+        assert!(std::time::Instant::now() < deadline, "the old message was never purged");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(left().await, ["recent", "waiting"]);
+}
