@@ -247,10 +247,60 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .nest("/api/docs", docs)
         .nest("/api/v1", api)
         .around(problem_responses)
+        .around(security_headers)
         .around(log_requests)
         .data(state)
         .data(login_throttle)
         .data(path_params)
+}
+
+/// The Content-Security-Policy of our HTML: scripts, styles and images from this site only,
+/// and no inline script but the widget frame's (by its hash). Styles may be inline: the widget's
+/// accent colour is a style attribute (checked to be `#rrggbb`).
+fn content_security_policy(framed: bool) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' {}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+         object-src 'none'; base-uri 'self'; form-action 'self'{}",
+        pages::widget::frame_script_hash(),
+        if framed { "" } else { "; frame-ancestors 'none'" },
+    )
+}
+
+/// `nosniff` on every response, and a Content-Security-Policy on every HTML page. Public pages
+/// may be framed (the widget, a venue's page in a partner's site); a page that refuses framing
+/// (`X-Frame-Options: DENY`, every signed-in page) says so in its policy too, since browsers
+/// that read `frame-ancestors` ignore `X-Frame-Options`. The interactive API docs bundle their
+/// scripts inline and get a policy of their own.
+async fn security_headers<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
+    use poem::http::{HeaderValue, header};
+    static FRAMED: std::sync::OnceLock<HeaderValue> = std::sync::OnceLock::new();
+    static UNFRAMED: std::sync::OnceLock<HeaderValue> = std::sync::OnceLock::new();
+    let docs = req.uri().path().starts_with("/api/docs");
+    let mut response = ep.call(req).await?.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if html && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let policy = if docs {
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+                 img-src 'self' data:; object-src 'none'; frame-ancestors 'none'",
+            )
+        } else if headers.contains_key(header::X_FRAME_OPTIONS) {
+            UNFRAMED
+                .get_or_init(|| HeaderValue::from_str(&content_security_policy(false)).expect("ASCII"))
+                .clone()
+        } else {
+            FRAMED
+                .get_or_init(|| HeaderValue::from_str(&content_security_policy(true)).expect("ASCII"))
+                .clone()
+        };
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    Ok(response)
 }
 
 /// One log line per request. Only the path is logged: query strings and headers may carry

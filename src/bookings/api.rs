@@ -15,7 +15,7 @@ use super::{
     store::{self, BookingFilter},
 };
 use crate::{
-    accounts::auth::BearerAuth,
+    accounts::auth::{BearerAuth, StaffAuth},
     audit::{self, Comment, HistoryResponse, Subject},
     error::{ApiError, ApiResult},
     http::{ApiTags, JsonBody, Page},
@@ -277,7 +277,7 @@ impl BookingsApi {
     async fn release(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         body: JsonBody<ReleaseRequest>,
     ) -> ApiResult<ReleaseResponse> {
         let results = service::release(&state, &auth.0, body.0.booking_ids).await?;
@@ -316,7 +316,7 @@ impl BookingsApi {
     async fn stage(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         id: Path<i64>,
         body: JsonBody<StageRequest>,
     ) -> ApiResult<BookingResponse> {

@@ -21,7 +21,7 @@ use crate::{
     state::AppState,
     values::{
         Actor,
-        text::{optional_text, required_text},
+        text::{optional_text, required_paragraph},
         time::{local_time, within_reason},
     },
     venues::{self, Venue, VenueKey},
@@ -576,7 +576,7 @@ pub async fn comment(
     if internal && !principal.is_staff() {
         return Err(ApiError::forbidden("Only staff may write internal notes."));
     }
-    let text = required_text(body, 5000).map_err(|m| ApiError::invalid("body", m))?;
+    let text = required_paragraph(body, 5000).map_err(|m| ApiError::invalid("body", m))?;
     audit::add_comment(&state.db, Subject::Booking(id), principal.user_id, state.clock.now(), &text, internal)
         .await
 }

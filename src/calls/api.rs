@@ -9,7 +9,7 @@ use super::{
     store,
 };
 use crate::{
-    accounts::auth::BearerAuth,
+    accounts::auth::{BearerAuth, StaffAuth},
     bookings::{
         BookingInput,
         service::{Booking, ReleaseResult},
@@ -85,7 +85,7 @@ impl CallsApi {
     async fn publish(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         body: JsonBody<CallInput>,
     ) -> ApiResult<CallCreated> {
         Ok(CallCreated::Created(Json(service::publish(&state, &auth.0, body.0).await?)))
@@ -142,7 +142,7 @@ impl CallsApi {
     async fn score(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         id: Path<i64>,
         booking_id: Path<i64>,
         body: JsonBody<ScoreInput>,
@@ -159,7 +159,7 @@ impl CallsApi {
     async fn release(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         id: Path<i64>,
     ) -> ApiResult<CallReleaseResponse> {
         Ok(CallReleaseResponse::Ok(Json(CallRelease {

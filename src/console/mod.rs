@@ -30,18 +30,18 @@ use crate::{
     pages::i18n,
     state::AppState,
     values::{Lang, money::format_cny},
-    web::{
-        Csrf, Shell, SignedIn, Words, check_csrf, language, page, require_sign_in, see_other, words::words,
-    },
+    web::{Csrf, Shell, SignedIn, Words, check_csrf, language, page, see_other, words::words},
 };
 use words::{ConsoleWords, console_words};
 
-/// The signed-in staff member, a redirect to sign in, or 404 for anyone else.
+/// The signed-in staff member, or 404 for anyone else (`Err` is never a redirect now; the
+/// type stays for `staff_or_return!`).
 pub async fn require_staff(req: &Request, state: &AppState) -> ApiResult<Result<SignedIn, Response>> {
-    match require_sign_in(req, state).await? {
-        Ok(me) if me.principal.is_staff() => Ok(Ok(me)),
-        Ok(_) => Err(ApiError::NotFound("No such page.".into())),
-        Err(redirect) => Ok(Err(redirect)),
+    // Anyone but staff, signed in or not, finds no console here: a stranger learns nothing of
+    // its pages, and staff sign in at /login, which brings them to /staff.
+    match crate::web::signed_in(req, state).await? {
+        Some(me) if me.principal.is_staff() => Ok(Ok(me)),
+        _ => Err(ApiError::NotFound("No such page.".into())),
     }
 }
 

@@ -16,7 +16,7 @@ use super::{
     store,
 };
 use crate::{
-    accounts::auth::BearerAuth,
+    accounts::auth::{BearerAuth, StaffAuth},
     audit::{self, HistoryResponse, Subject},
     error::ApiResult,
     http::{ApiTags, JsonBody},
@@ -108,7 +108,7 @@ impl IncentivesApi {
     async fn create_fund(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         body: JsonBody<FundInput>,
     ) -> ApiResult<FundCreated> {
         Ok(FundCreated::Created(Json(service::create_fund(&state, &auth.0, body.0).await?)))
@@ -305,7 +305,7 @@ impl IncentivesApi {
     async fn confirm_proposal(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         id: Path<i64>,
     ) -> ApiResult<ApplicationResponse> {
         Ok(ApplicationResponse::Ok(Json(proposals::confirm(&state, &auth.0, id.0).await?)))
@@ -318,7 +318,7 @@ impl IncentivesApi {
     async fn decline_proposal(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         id: Path<i64>,
         body: JsonBody<DeclineRequest>,
     ) -> ApiResult<DeclinedResponse> {

@@ -60,6 +60,9 @@ pub struct FundInput {
     pub four_eyes_threshold_fen: Option<i64>,
 }
 
+/// The largest store floor a person could mean: a million square metres.
+pub const MAX_FLOOR_AREA_M2: i64 = 1_000_000;
+
 /// The default four-eyes threshold: 500,000 CNY.
 pub const FOUR_EYES_THRESHOLD_FEN: i64 = 500_000 * 100;
 
@@ -103,13 +106,11 @@ pub fn fund_view(row: &FundRow, now: DateTime<Utc>) -> Fund {
 
 pub async fn create_fund(state: &AppState, principal: &Principal, input: FundInput) -> ApiResult<Fund> {
     principal.require_staff()?;
+    // The fund's four-eyes threshold decides what one person may award alone.
+    principal.require_recent_sign_in(state.now())?;
     let mut v = Violations::default();
     let name = v.check("name", required_text(&input.name, 200));
     let budget = v.check("budget_fen", Fen::positive(input.budget_fen, None));
-    let threshold = v.check(
-        "four_eyes_threshold_fen",
-        Fen::positive(input.four_eyes_threshold_fen.unwrap_or(FOUR_EYES_THRESHOLD_FEN), None),
-    );
     let max_cap = state.settings.max_award_cap_fen;
     let caps = [
         input.caps_fen.global,
@@ -127,6 +128,13 @@ pub async fn create_fund(state: &AppState, principal: &Principal, input: FundInp
             checked[i] = cap.get();
         }
     }
+    // At most the largest tier cap, so no award escapes it; at least the deployment's floor.
+    let largest_cap = checked.iter().copied().max().unwrap_or(max_cap).max(1);
+    let floor = state.settings.four_eyes_floor_fen.clamp(0, largest_cap);
+    let threshold = v.check(
+        "four_eyes_threshold_fen",
+        four_eyes_threshold(input.four_eyes_threshold_fen, floor, largest_cap),
+    );
     if input.closes_at <= input.opens_at {
         v.add("closes_at", "must be after opens_at");
     }
@@ -293,11 +301,14 @@ async fn validate(state: &AppState, input: ApplicationInput) -> ApiResult<Applic
                 }
             }),
     );
-    if input.floor_area_m2 <= 0 {
-        v.add("floor_area_m2", "must be a positive number of square metres");
+    if !(1..=MAX_FLOOR_AREA_M2).contains(&input.floor_area_m2) {
+        v.add(
+            "floor_area_m2",
+            format!("must be a positive number of square metres, at most {MAX_FLOOR_AREA_M2}"),
+        );
     }
-    if input.investment_fen < 0 {
-        v.add("investment_fen", "must not be negative");
+    if !(0..=Fen::MAX).contains(&input.investment_fen) {
+        v.add("investment_fen", format!("must be between 0 and {} fen", Fen::MAX));
     }
     let requested = v.check("requested_fen", Fen::positive(input.requested_fen, Some(fund.cap(input.tier))));
     let statement = v.check("statement", optional_text(&input.statement, 10_000));
@@ -472,6 +483,35 @@ fn state_zh(state: ApplicationState) -> &'static str {
     }
 }
 
+/// A fund's four-eyes threshold: given, or the default, within `floor..=largest_cap` (a default
+/// above the largest cap is lowered to it).
+fn four_eyes_threshold(given: Option<i64>, floor: i64, largest_cap: i64) -> Result<Fen, String> {
+    let threshold = given.unwrap_or(FOUR_EYES_THRESHOLD_FEN.min(largest_cap));
+    if threshold > largest_cap {
+        return Err(format!(
+            "must be at most the largest tier cap, {largest_cap} fen ({}), so that no award escapes it",
+            format_cny(largest_cap)
+        ));
+    }
+    if threshold < floor {
+        return Err(format!("must be at least {floor} fen ({})", format_cny(floor)));
+    }
+    Fen::positive(threshold, Some(largest_cap))
+}
+
+/// Whether a ledger entry waits for a second staff member: an award at or above the fund's
+/// threshold, or a clawback that brings the application's clawbacks to it (two small ones count
+/// together, so a large clawback cannot be split to pass alone).
+pub fn needs_four_eyes(row: &ApplicationRow, fund: &FundRow, ledger_amount: Option<i64>) -> bool {
+    match ledger_amount {
+        Some(amount) if amount < 0 => {
+            row.clawed_back_fen.saturating_add(amount.saturating_neg()) >= fund.four_eyes_threshold_fen
+        }
+        Some(amount) => amount >= fund.four_eyes_threshold_fen,
+        None => false,
+    }
+}
+
 pub async fn act(
     state: &AppState,
     principal: &Principal,
@@ -488,7 +528,7 @@ pub async fn act(
         return Err(proposals::awaiting_conflict(&open));
     }
     let plan = decide(&row, &fund, actor, action, &request)?;
-    if plan.ledger_amount.is_some_and(|amount| amount.abs() >= fund.four_eyes_threshold_fen) {
+    if needs_four_eyes(&row, &fund, plan.ledger_amount) {
         proposals::propose(state, principal, &row, &plan).await?;
     } else {
         apply_plan(state, &row, &plan, principal.user_id, None).await?;
@@ -777,6 +817,30 @@ mod tests {
             submitted_at: None,
             decided_at: None,
         }
+    }
+
+    #[test]
+    fn clawbacks_on_one_application_count_together_against_the_threshold() {
+        let mut fund = fund();
+        fund.four_eyes_threshold_fen = 5_000 * 100;
+        let mut row = application(ApplicationState::Approved, Some(20_000 * 100));
+        assert!(!needs_four_eyes(&row, &fund, Some(-299_999)), "¥2,999.99 alone passes");
+        row.clawed_back_fen = 299_999;
+        assert!(needs_four_eyes(&row, &fund, Some(-250_000)), "¥2,500 more reaches ¥5,000 with the first");
+        assert!(needs_four_eyes(&row, &fund, Some(5_000 * 100)), "an award at the threshold");
+        assert!(!needs_four_eyes(&row, &fund, Some(4_999 * 100)));
+        assert!(!needs_four_eyes(&row, &fund, None));
+    }
+
+    #[test]
+    fn a_threshold_lies_between_the_floor_and_the_largest_tier_cap() {
+        let cap = 2_000_000 * 100;
+        assert_eq!(four_eyes_threshold(None, 0, cap).map(Fen::get), Ok(FOUR_EYES_THRESHOLD_FEN));
+        assert_eq!(four_eyes_threshold(None, 0, 100_000).map(Fen::get), Ok(100_000), "lowered to the cap");
+        assert!(four_eyes_threshold(Some(i64::MAX), 0, cap).is_err());
+        assert!(four_eyes_threshold(Some(cap + 1), 0, cap).is_err());
+        assert!(four_eyes_threshold(Some(99), 100, cap).is_err(), "under the floor");
+        assert_eq!(four_eyes_threshold(Some(cap), 100, cap).map(Fen::get), Ok(cap));
     }
 
     fn request(amount_fen: Option<i64>, note: &str) -> IncentiveActionRequest {

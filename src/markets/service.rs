@@ -499,7 +499,7 @@ pub async fn apply(
     }
     let mut v = Violations::default();
     let category = v.check("category", required_text(&input.category, 60));
-    let products = v.check("products", required_text(&input.products, 1000));
+    let products = v.check("products", crate::values::text::required_paragraph(&input.products, 1000));
     let description = v.check("description", optional_text(&input.description, 5000));
     let classes = store::classes(&state.db, id).await?;
     if let Some(class_id) = input.preferred_class_id {

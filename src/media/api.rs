@@ -20,7 +20,7 @@ use super::{
     safe_path, store,
 };
 use crate::{
-    accounts::auth::BearerAuth,
+    accounts::auth::{BearerAuth, StaffAuth},
     error::{ApiError, ApiResult},
     http::{ApiTags, JsonBody},
     state::AppState,
@@ -288,7 +288,7 @@ impl MediaApi {
     async fn approve_booking_image(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         id: Path<i64>,
         image_id: Path<i64>,
         body: JsonBody<ImageReviewNote>,
@@ -305,7 +305,7 @@ impl MediaApi {
     async fn reject_booking_image(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         id: Path<i64>,
         image_id: Path<i64>,
         body: JsonBody<ImageReviewNote>,

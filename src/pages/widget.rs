@@ -36,6 +36,20 @@ struct WidgetPage<'a> {
     cards: Vec<Card>,
     /// The full list on the site, with the same filter.
     more_href: String,
+    frame_script: &'static str,
+}
+
+/// The widget frame's one inline script: it tells the page around the frame how tall the list
+/// is (widget.js sizes the frame to it). Every page's Content-Security-Policy allows it by its
+/// hash ([`FRAME_SCRIPT_HASH`]), and nothing else inline.
+pub const FRAME_SCRIPT: &str = "\n(function () {\n  function report() { parent.postMessage({ debutHeight: document.documentElement.scrollHeight }, \"*\"); }\n  new ResizeObserver(report).observe(document.body);\n  report();\n})();\n";
+
+/// `'sha256-…'` of [`FRAME_SCRIPT`], as a CSP source.
+pub fn frame_script_hash() -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(FRAME_SCRIPT.as_bytes());
+    format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest))
 }
 
 /// `#rrggbb` only: the value goes into a style attribute, so nothing else may pass.
@@ -98,6 +112,7 @@ pub async fn widget(
                 "{public_url}/events{}",
                 if query.is_empty() { String::new() } else { format!("?{query}") }
             ),
+            frame_script: FRAME_SCRIPT,
         };
         Ok(Built { content_type: HTML, body: render(&page)?.into(), last_modified: last_modified(&rows) })
     })

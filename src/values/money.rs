@@ -7,14 +7,20 @@ use poem_openapi::Object;
 pub struct Fen(i64);
 
 impl Fen {
-    /// A positive amount no larger than `max`.
+    /// The most any amount may be: 10,000,000,000 CNY. Past it an amount is a typo (a budget of
+    /// 10¹² fen is the whole fund's ten-thousandfold), and sums of a few stay far inside `i64`.
+    pub const MAX: i64 = 1_000_000_000_000;
+
+    /// A positive amount no larger than `max` (and never larger than [`Self::MAX`]).
     pub fn positive(amount: i64, max: Option<i64>) -> Result<Self, String> {
         if amount <= 0 {
             return Err("must be a positive whole number of fen (1 CNY = 100 fen)".into());
         }
-        match max {
-            Some(max) if amount > max => Err(format!("must be at most {} fen ({})", max, format_cny(max))),
-            _ => Ok(Self(amount)),
+        let max = max.map_or(Self::MAX, |max| max.min(Self::MAX));
+        if amount > max {
+            Err(format!("must be at most {} fen ({})", max, format_cny(max)))
+        } else {
+            Ok(Self(amount))
         }
     }
 

@@ -96,18 +96,30 @@ impl Email {
     }
 }
 
-/// Trimmed, non-empty text of bounded length (names, titles).
+/// Trimmed, non-empty text of one line and bounded length (names, titles, addresses): no control
+/// character at all, line breaks and tabs included, since these end up in page titles, feed
+/// headers and e-mail subjects.
 pub fn required_text(raw: &str, max_chars: usize) -> Result<String, String> {
+    let text = optional_line(raw, max_chars)?;
+    if text.is_empty() { Err("must not be empty".into()) } else { Ok(text) }
+}
+
+/// Trimmed text of one line and bounded length that may be empty (a title in one language).
+pub fn optional_line(raw: &str, max_chars: usize) -> Result<String, String> {
     let text = raw.trim();
-    if text.is_empty() {
-        Err("must not be empty".into())
-    } else if text.chars().count() > max_chars {
+    if text.chars().count() > max_chars {
         Err(format!("must be at most {max_chars} characters"))
-    } else if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        Err("must not contain control characters".into())
+    } else if text.chars().any(char::is_control) {
+        Err("must be one line without control characters".into())
     } else {
         Ok(text.to_owned())
     }
+}
+
+/// Trimmed, non-empty text of bounded length that may run over several lines (a comment).
+pub fn required_paragraph(raw: &str, max_chars: usize) -> Result<String, String> {
+    let text = optional_text(raw, max_chars)?;
+    if text.is_empty() { Err("must not be empty".into()) } else { Ok(text) }
 }
 
 /// Trimmed text of bounded length that may be empty (descriptions). Line breaks become `\n`.
@@ -129,8 +141,8 @@ pub fn bilingual_title(
     zh: &str,
     en: &str,
 ) -> (Option<String>, Option<String>) {
-    let title_zh = v.check("title_zh", optional_text(zh, 200));
-    let title_en = v.check("title_en", optional_text(en, 200));
+    let title_zh = v.check("title_zh", optional_line(zh, 200));
+    let title_en = v.check("title_en", optional_line(en, 200));
     if title_zh.as_deref() == Some("") && title_en.as_deref() == Some("") {
         v.add("title_zh", "give a title in Chinese, English or both");
     }
@@ -196,7 +208,9 @@ mod tests {
     fn required_text_trims_and_refuses_empty() {
         assert_eq!(required_text("  Wuma  ", 10), Ok("Wuma".into()));
         assert_eq!(required_text("   ", 10), Err("must not be empty".into()));
-        assert_eq!(required_text("x\u{0}y", 10), Err("must not contain control characters".into()));
+        assert_eq!(required_text("x\u{0}y", 10), Err("must be one line without control characters".into()));
+        assert!(required_text("two\nlines", 10).is_err() && required_text("a\tb", 10).is_err());
+        assert_eq!(required_paragraph(" two\r\nlines ", 20), Ok("two\nlines".into()));
         assert_eq!(required_text("五马街五马街", 5), Err("must be at most 5 characters".into()));
     }
 

@@ -9,7 +9,7 @@ use poem_openapi::{
 
 use super::{ShowcaseTier, Venue, VenueDraft, VenueInput, VenueKind, VenuePatch, store};
 use crate::{
-    accounts::auth::BearerAuth,
+    accounts::auth::StaffAuth,
     error::{ApiError, ApiResult},
     http::{ApiTags, JsonBody, Page},
     state::AppState,
@@ -86,7 +86,7 @@ impl VenuesApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         body: JsonBody<VenueInput>,
     ) -> ApiResult<VenueCreated> {
         auth.0.require_staff()?;
@@ -105,7 +105,7 @@ impl VenuesApi {
     async fn update(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         key: Path<String>,
         body: JsonBody<VenuePatch>,
     ) -> ApiResult<VenueResponse> {
@@ -126,7 +126,7 @@ impl VenuesApi {
     async fn archive(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         id: Path<i64>,
     ) -> ApiResult<VenueResponse> {
         auth.0.require_staff()?;

@@ -287,3 +287,101 @@ async fn delivered_messages_are_forgotten_after_their_retention_by_the_scheduler
     }
     assert_eq!(left().await, ["recent", "waiting"]);
 }
+
+#[tokio::test]
+async fn a_funds_four_eyes_threshold_is_bounded_and_set_only_after_a_recent_sign_in() {
+    let app = TestApp::spawn_with_clock(debut::clock::Clock::manual(chrono::Utc::now())).await;
+    let staff = app.staff("staff@office.cn").await;
+    let mut body = crate::incentives::fund_body(100_000_000 * 100);
+    body["four_eyes_threshold_fen"] = json!(i64::MAX);
+    assert_eq!(
+        app.post("/api/v1/funds", Some(&staff), body.clone()).await.invalid_fields(),
+        ["four_eyes_threshold_fen"]
+    );
+    body["four_eyes_threshold_fen"] = json!(2_000_000 * 100 + 1);
+    assert_eq!(
+        app.post("/api/v1/funds", Some(&staff), body.clone()).await.invalid_fields(),
+        ["four_eyes_threshold_fen"]
+    );
+    let mut typo = crate::incentives::fund_body(10_i64.pow(13));
+    typo["four_eyes_threshold_fen"] = json!(2_000_000 * 100);
+    assert_eq!(app.post("/api/v1/funds", Some(&staff), typo).await.invalid_fields(), ["budget_fen"]);
+    body["four_eyes_threshold_fen"] = json!(2_000_000 * 100);
+    app.post("/api/v1/funds", Some(&staff), body.clone()).await.ok(201);
+
+    app.clock.advance(chrono::TimeDelta::minutes(16));
+    let stale = app.post("/api/v1/funds", Some(&staff), body).await.problem(403);
+    assert_eq!(stale["type"], "/problems/reauthentication-required");
+}
+
+#[tokio::test]
+async fn role_checks_come_before_validation_and_the_console_is_not_there_for_strangers() {
+    let app = TestApp::spawn().await;
+    let brand = app.brand("ada@brand.cn").await;
+    for (path, method) in [
+        ("/api/v1/venues", Method::POST),
+        ("/api/v1/venues/some-hall", Method::PATCH),
+        ("/api/v1/funds", Method::POST),
+        ("/api/v1/calls", Method::POST),
+        ("/api/v1/bookings/release", Method::POST),
+        ("/api/v1/bookings/1/decision", Method::POST),
+    ] {
+        for body in [json!({}), json!({"capacity": "lots"})] {
+            app.send(method.clone(), path, Some(&brand), Some(body)).await.problem(403);
+        }
+    }
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for path in ["/staff", "/staff/queue", "/staff/funds/1"] {
+        let reply = app.read(client.get(format!("{}{path}", app.base))).await;
+        assert_eq!(reply.status, 404, "{path} for a stranger");
+    }
+}
+
+#[tokio::test]
+async fn titles_and_names_are_one_line_and_areas_have_sane_bounds() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff("staff@office.cn").await;
+    let brand = app.brand("ada@brand.cn").await;
+    let venue = app.open_venue(&staff, "oujiang-parlor").await;
+    let mut body = crate::helpers::booking_body(
+        venue,
+        &crate::helpers::local(10, 19, 0),
+        &crate::helpers::local(10, 21, 0),
+    );
+    body["title_zh"] = json!("首发\n<script>");
+    body["title_en"] = json!("Launch\u{7}");
+    body["brand_name"] = json!("Ouhai\tPhones");
+    let fields = app.post("/api/v1/bookings", Some(&brand), body).await.invalid_fields();
+    assert_eq!(fields, ["title_zh", "title_en", "brand_name"]);
+    let fund = crate::incentives::fund(&app, &staff, 100_000_000 * 100).await;
+    let mut application = crate::incentives::application(fund, "Blue Bottle", 100_000);
+    application["floor_area_m2"] = json!(i64::MAX);
+    application["investment_fen"] = json!(i64::MAX);
+    let fields = app.post("/api/v1/incentives", Some(&brand), application).await.invalid_fields();
+    assert_eq!(fields, ["floor_area_m2", "investment_fen"]);
+}
+
+#[tokio::test]
+async fn every_html_page_has_a_content_security_policy_and_every_response_nosniff() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for path in ["/", "/events", "/venues", "/markets", "/login", "/register", "/subscribe", "/widget"] {
+        let reply = app.read(client.get(format!("{}{path}", app.base))).await;
+        assert_eq!(reply.status, 200, "{path}");
+        let policy = reply.header("content-security-policy").unwrap_or_else(|| panic!("{path} has no CSP"));
+        let scripts = policy.split(';').find(|d| d.trim().starts_with("script-src")).unwrap();
+        assert!(!scripts.contains("unsafe-inline") && scripts.contains("'sha256-"), "{path}: {policy}");
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{path}");
+        // The widget's one inline script is the one the policy names.
+        if path == "/widget" {
+            assert!(reply.text.contains(debut::pages::widget::FRAME_SCRIPT));
+            assert!(policy.contains(&debut::pages::widget::frame_script_hash()));
+        }
+        let framed = !policy.contains("frame-ancestors 'none'");
+        assert_eq!(framed, reply.header("x-frame-options").is_none(), "{path}: framing said once");
+    }
+    for path in ["/api/v1/venues", "/calendar.ics", "/api/v1/no-such-thing"] {
+        let reply = app.read(client.get(format!("{}{path}", app.base))).await;
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{path}");
+    }
+}
