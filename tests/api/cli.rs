@@ -28,7 +28,7 @@ async fn admin_create_staff_prints_the_id_of_a_user_who_can_then_log_in() {
     let challenge = crate::portal::hidden_value(&setup.text, "challenge");
     let secret =
         setup.text.split("<code id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
-    assert_eq!(browser.get("/staff").await.status, reqwest::StatusCode::SEE_OTHER, "not signed in yet");
+    assert_eq!(browser.get("/staff").await.status, reqwest::StatusCode::NOT_FOUND, "not signed in yet");
     let now = app.clock.now().timestamp();
     let done = browser
         .post("/login/code", &[("challenge", &challenge), ("code", &totp(&secret, now)), ("next", "")], true)

@@ -147,7 +147,8 @@ async fn oversized_bodies_of_every_kind_are_refused_with_413_and_memory_stays_fl
         let status = post_raw(&addr, "/login", &[form], b"email=", b'A', HUNDRED_MB * 4, framing).await;
         assert_eq!(status, 403, "a form without the CSRF cookie ({framing:?})");
     }
-    let cases: Vec<(&str, Vec<(&str, &str)>, Vec<u8>)> = vec![
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<u8>);
+    let cases: Vec<Case> = vec![
         ("/login", vec![form, ("Cookie", &stranger)], format!("csrf={CSRF}&email=").into_bytes()),
         ("/subscribe", vec![form, ("Cookie", &stranger)], format!("csrf={CSRF}&email=").into_bytes()),
         (

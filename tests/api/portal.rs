@@ -783,8 +783,9 @@ async fn admins_manage_staff_accounts_and_other_staff_get_404() {
         .unwrap();
     let disabled = admin.post(&format!("/staff/accounts/{id}/disable"), &[], true).await;
     assert_eq!(disabled.status, StatusCode::SEE_OTHER);
+    assert_eq!(newcomer.get("/staff").await.status, StatusCode::NOT_FOUND, "no console for a stranger");
     assert_eq!(
-        newcomer.get("/staff").await.status,
+        newcomer.get("/account").await.status,
         StatusCode::SEE_OTHER,
         "a disabled account's session ends"
     );
