@@ -30,6 +30,19 @@ async fn status_of(base: &str, path: &str) -> (u16, Option<String>, Duration) {
     (status, retry, started.elapsed())
 }
 
+/// Serves on `url` with a two-second acquire timeout; returns the base URL and the media folder
+/// (kept alive by the caller).
+async fn serve(url: &str) -> (String, tempfile::TempDir) {
+    let media = tempfile::tempdir().unwrap();
+    let mut settings = Settings::new("127.0.0.1:0", url);
+    settings.media_dir = media.path().to_owned();
+    settings.db_acquire_timeout = Duration::from_secs(2);
+    let app = Application::build(settings, Clock::System).await.unwrap();
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until(std::future::pending()));
+    (base, media)
+}
+
 /// Warms the response cache with the documents an outage must still serve.
 async fn warm(base: &str) {
     for path in ["/", "/calendar.ics", "/events.rss", "/api/v1/venues"] {
@@ -75,14 +88,7 @@ async fn assert_recovers(base: &str) {
 async fn a_missing_sqlite_file_is_an_outage_with_cached_pages_and_no_new_empty_database() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("debut.db");
-    let url = format!("sqlite://{}", file.display());
-    let media = tempfile::tempdir().unwrap();
-    let mut settings = Settings::new("127.0.0.1:0", &url);
-    settings.media_dir = media.path().to_owned();
-    settings.db_acquire_timeout = Duration::from_secs(2);
-    let app = Application::build(settings, Clock::System).await.unwrap();
-    let base = format!("http://{}", app.local_addr());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let (base, _media) = serve(&format!("sqlite://{}", file.display())).await;
     warm(&base).await;
 
     for suffix in ["", "-wal", "-shm"] {
@@ -197,13 +203,7 @@ async fn a_postgres_connection_that_hangs_or_is_refused_is_answered_503_at_once(
     let upstream = url.split("://").nth(1).unwrap().split('@').nth(1).unwrap().split('/').next().unwrap();
     let proxy = Proxy::start(upstream.to_owned()).await;
     let proxied = url.replacen(upstream, &format!("127.0.0.1:{}", proxy.port), 1);
-    let media = tempfile::tempdir().unwrap();
-    let mut settings = Settings::new("127.0.0.1:0", &proxied);
-    settings.media_dir = media.path().to_owned();
-    settings.db_acquire_timeout = Duration::from_secs(2);
-    let app = Application::build(settings, Clock::System).await.unwrap();
-    let base = format!("http://{}", app.local_addr());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let (base, _media) = serve(&proxied).await;
     warm(&base).await;
 
     proxy.hang();
