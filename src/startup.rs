@@ -13,21 +13,21 @@ use std::{
 
 use anyhow::Context;
 use poem::{
-    Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler, http::StatusCode, web::Data,
+    Endpoint, EndpointExt, IntoResponse, Request, Response, get, handler, http::StatusCode, web::Data,
 };
 use poem_openapi::OpenApiService;
 
 use crate::{
     accounts::{api::AccountsApi, throttle::LoginThrottle},
     bookings::api::BookingsApi,
-    calendar::{api::CalendarApi, feeds},
+    calendar::{self, api::CalendarApi},
     calls::api::CallsApi,
     clock::Clock,
     config::{NotifyConfig, Settings},
     console,
     db::{Db, redact_url},
     error::{PathParams, problem_responses},
-    http::server,
+    http::{Routes, server},
     incentives::api::IncentivesApi,
     markets::api::MarketsApi,
     media::{self, api::MediaApi},
@@ -36,7 +36,7 @@ use crate::{
     state::AppState,
     subscriptions,
     venues::api::VenuesApi,
-    web::{security, signin},
+    web,
 };
 
 /// Every domain's operations, in the order the OpenAPI document lists them.
@@ -99,6 +99,19 @@ fn openapi_json(spec: Data<&Arc<String>>) -> Response {
     Response::builder().content_type("application/json; charset=utf-8").body(spec.0.as_str().to_owned())
 }
 
+/// The HTML areas' routes, area by area; `routes` adds the API, the probes and the middleware.
+pub fn html_routes() -> Routes {
+    let mut r = Routes::new();
+    pages::routes(&mut r);
+    calendar::routes(&mut r);
+    media::routes(&mut r);
+    web::routes(&mut r);
+    subscriptions::routes(&mut r);
+    portal::routes(&mut r);
+    console::routes(&mut r);
+    r
+}
+
 /// All routes, with middleware, for the given state.
 pub fn routes(state: AppState) -> impl Endpoint {
     // It counts failed logins across the API and the web sign-in, in the database: across
@@ -108,142 +121,12 @@ pub fn routes(state: AppState) -> impl Endpoint {
     let spec = Arc::new(api.spec());
     let path_params = PathParams::from_spec(&serde_json::from_str(&spec).unwrap_or_default());
     let docs = api.swagger_ui();
-    Route::new()
+    html_routes()
+        .into_route()
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics_page))
         .at("/api/openapi.json", get(openapi_json).data(spec))
-        .at("/calendar.ics", get(feeds::all_events))
-        .at("/events.rss", get(feeds::rss_feed))
-        .at("/", get(pages::home))
-        .at("/events", get(pages::events_page))
-        .at("/events/:file", get(pages::event_file))
-        .at("/events/:slug/poster", get(pages::poster::event_poster))
-        .at("/venues", get(pages::venues_page))
-        .at("/venues/:slug", get(pages::venue_page))
-        .at("/markets", get(pages::markets::markets_page))
-        .at("/calls", get(pages::programme::calls_page))
-        .at("/calls/:slug", get(pages::programme::call_page))
-        .at("/numbers/:year", get(pages::programme::numbers_page))
-        .at("/markets/:file", get(pages::markets::market_file))
-        .at("/lang/:code", get(pages::switch_language))
-        .at("/static/debut.css", get(pages::stylesheet))
-        .at("/widget", get(pages::widget::widget))
-        .at("/widget.js", get(pages::widget::widget_script))
-        .at("/subscribe", get(subscriptions::pages::subscribe_page).post(subscriptions::pages::subscribe))
-        .at("/subscribe/sent", get(subscriptions::pages::sent_page))
-        .at(
-            "/subscribe/confirm/:token",
-            get(subscriptions::pages::confirm_page).post(subscriptions::pages::confirm),
-        )
-        .at("/subscriptions/:token", get(subscriptions::pages::subscription))
-        .at(
-            "/subscriptions/:token/unsubscribe",
-            get(subscriptions::pages::subscription).post(subscriptions::pages::unsubscribe),
-        )
-        .at("/login", get(signin::login_page).post(signin::login))
-        .at("/logout", poem::post(signin::logout))
-        .at("/register", get(signin::register_page).post(signin::register))
-        .at("/password/forgot", get(signin::forgot_page).post(signin::forgot))
-        .at("/password/reset/:token", get(signin::reset_page).post(signin::reset))
-        .at("/account", get(signin::account))
-        .at("/account/password", poem::post(signin::change_password))
-        .at("/account/language", poem::post(signin::set_language))
-        .at("/login/code", get(security::login_code_page).post(security::login_code))
-        .at("/account/two-factor", get(security::setup).post(security::turn_on))
-        .at("/account/two-factor/recovery-codes", poem::post(security::new_codes))
-        .at("/account/two-factor/off", poem::post(security::turn_off))
-        .at("/account/confirm", get(security::confirm_page).post(security::confirm))
-        .at("/account/sessions/end-others", poem::post(security::end_others))
-        .at("/account/sessions/:id/end", poem::post(security::end_session))
-        .at("/invitations/:token", get(signin::invitation).post(signin::accept_invitation))
-        .at("/staff", get(console::home))
-        .at("/staff/digest", poem::post(console::set_digest))
-        .at("/staff/queue", get(console::queue::queue))
-        .at("/staff/queue/release", poem::post(console::queue::release))
-        .at("/staff/queue/group", get(console::queue::group).post(console::queue::decide_group))
-        .at("/staff/bookings/:id", get(console::queue::review))
-        .at("/staff/bookings/:id/decision", poem::post(console::queue::decide))
-        .at("/staff/bookings/:id/comments", poem::post(console::queue::comment))
-        .at("/staff/bookings/:id/images/:image_id/:verdict", poem::post(console::queue::image_verdict))
-        .at("/staff/timeline", get(console::timeline::timeline))
-        .at("/staff/markets", get(console::markets::list))
-        .at("/staff/reports", get(console::reports::report_page))
-        .at("/staff/reports/programme.csv", get(console::reports::download))
-        .at("/staff/reports/programme.xlsx", get(console::reports::download))
-        .at("/staff/accounts", get(console::accounts::list).post(console::accounts::invite))
-        .at("/staff/accounts/:id/disable", poem::post(console::accounts::disable))
-        .at("/staff/accounts/:id/enable", poem::post(console::accounts::enable))
-        .at("/staff/accounts/:id/reset", poem::post(console::accounts::reset))
-        .at("/staff/accounts/:id/two-factor/reset", poem::post(console::accounts::reset_two_factor))
-        .at("/staff/accounts/:id/sessions/end", poem::post(console::accounts::end_sessions))
-        .at("/staff/accounts/second-factor", poem::post(console::accounts::second_factor_policy))
-        .at("/staff/venues", get(console::venues::list))
-        .at("/staff/venues/new", get(console::venues::new_page).post(console::venues::create))
-        .at("/staff/venues/:id", get(console::venues::edit).post(console::venues::update))
-        .at("/staff/venues/:id/archive", poem::post(console::venues::archive))
-        .at("/staff/venues/:id/photos", poem::post(console::venues::upload_photo))
-        .at("/staff/venues/:id/photos/:image_id/remove", poem::post(console::venues::remove_photo))
-        .at("/staff/funds/:id", get(console::funds::fund))
-        .at("/staff/funds/:id/applications.csv", get(console::funds::applications_csv))
-        .at("/staff/funds/:id/ledger.csv", get(console::funds::ledger_csv))
-        .at("/staff/incentives/:id/decision", poem::post(console::funds::decide))
-        .at("/staff/proposals/:id/:verdict", poem::post(console::funds::proposal_verdict))
-        .at("/portal", get(portal::home))
-        .at("/portal/organization", get(portal::organization::show).post(portal::organization::rename))
-        .at("/portal/incentives/new", get(portal::incentives::new_page).post(portal::incentives::create))
-        .at("/portal/incentives/:id", get(portal::incentives::show))
-        .at("/portal/incentives/:id/submit", poem::post(portal::incentives::submit))
-        .at("/portal/incentives/:id/evidence", poem::post(portal::incentives::upload_evidence))
-        .at(
-            "/portal/incentives/:id/evidence/:image_id/remove",
-            poem::post(portal::incentives::remove_evidence),
-        )
-        .at("/portal/bookings/:id/figures", poem::post(portal::figures::file))
-        .at("/portal/bookings/:id/figures/photos", poem::post(portal::figures::upload_photo))
-        .at("/portal/markets/new", get(portal::markets::new_page).post(portal::markets::create))
-        .at("/portal/markets/:id", get(portal::markets::show))
-        .at("/portal/markets/:id/plan", poem::post(portal::markets::save_plan))
-        .at("/portal/markets/:id/call", poem::post(portal::markets::save_call))
-        .at("/portal/markets/:id/dates/:date/cancel", poem::post(portal::markets::cancel_date))
-        .at("/portal/markets/:id/applications", get(portal::markets::applications_page))
-        .at("/portal/markets/:id/board", get(portal::markets::board_page).post(portal::markets::assign))
-        .at("/portal/markets/:id/board/:assignment/remove", poem::post(portal::markets::unassign))
-        .at("/portal/markets/:id/fees", get(portal::markets::fees_page))
-        .at("/portal/markets/:id/fees.csv", get(portal::markets::fees_csv))
-        .at("/portal/markets/:id/fees/:line", poem::post(portal::markets::set_fee))
-        .at("/portal/markets/:id/apply", get(portal::markets::apply_page).post(portal::markets::apply))
-        .at("/portal/market-applications/:id", get(portal::markets::application_page))
-        .at("/portal/market-applications/:id/decision", poem::post(portal::markets::decide))
-        .at("/portal/market-applications/:id/photos", poem::post(portal::markets::upload_photo))
-        .at("/portal/market-applications/:id/permit", poem::post(portal::markets::upload_permit))
-        .at(
-            "/portal/market-applications/:id/photos/:image_id/remove",
-            poem::post(portal::markets::remove_photo),
-        )
-        .at("/portal/organization/logo", poem::post(portal::organization::upload_logo))
-        .at("/portal/organization/invitations", poem::post(portal::organization::invite))
-        .at(
-            "/portal/organization/invitations/:id/revoke",
-            poem::post(portal::organization::revoke_invitation),
-        )
-        .at("/portal/organization/members/:user_id/remove", poem::post(portal::organization::remove_member))
-        .at("/portal/feed", poem::post(portal::renew_feed))
-        .at("/portal/feed/revoke", poem::post(portal::revoke_feed))
-        .at("/portal/bookings/new", get(portal::bookings::new_page).post(portal::bookings::create))
-        .at("/portal/bookings/:id", get(portal::bookings::show))
-        .at("/portal/bookings/:id/edit", get(portal::bookings::edit).post(portal::bookings::update))
-        .at("/portal/bookings/:id/submit", poem::post(portal::bookings::submit))
-        .at("/portal/bookings/:id/withdraw", poem::post(portal::bookings::withdraw))
-        .at("/portal/bookings/:id/slot", poem::post(portal::bookings::take_slot))
-        .at("/portal/bookings/:id/comments", poem::post(portal::bookings::comment))
-        .at("/portal/bookings/:id/images", poem::post(portal::bookings::upload_image))
-        .at("/portal/bookings/:id/images/:image_id/remove", poem::post(portal::bookings::remove_image))
-        .at("/robots.txt", get(pages::robots))
-        .at("/sitemap.xml", get(pages::sitemap))
-        .at("/venues/:slug/calendar.ics", get(feeds::venue_calendar))
-        .at("/feeds/:token/bookings.ics", get(feeds::audience))
-        .at("/media/:dir/:file", get(media::api::serve))
         .nest("/api/docs", docs)
         .nest("/api/v1", api)
         .around(problem_responses)

@@ -449,6 +449,14 @@ pub fn tombstone_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
     now - TimeDelta::days(TOMBSTONE_DAYS)
 }
 
+/// The public feeds and personal calendars.
+pub fn routes(r: &mut crate::http::Routes) {
+    r.get("/calendar.ics", feeds::all_events);
+    r.get("/events.rss", feeds::rss_feed);
+    r.get("/venues/:slug/calendar.ics", feeds::venue_calendar);
+    r.get("/feeds/:token/bookings.ics", feeds::audience);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -203,3 +203,40 @@ pub async fn set_digest(
     digest::set_wanted(&state.db, me.principal.user_id, form.wanted == "1").await?;
     Ok(see_other("/staff", vec![]))
 }
+
+/// The staff console: anyone else finds nothing there (404).
+pub fn routes(r: &mut crate::http::Routes) {
+    use crate::http::Guard;
+    r.get("/staff", home);
+    r.post("/staff/digest", Guard::Staff, set_digest);
+    r.get("/staff/queue", queue::queue);
+    r.post("/staff/queue/release", Guard::Staff, queue::release);
+    r.page_and_form("/staff/queue/group", queue::group, Guard::Staff, queue::decide_group);
+    r.get("/staff/bookings/:id", queue::review);
+    r.post("/staff/bookings/:id/decision", Guard::Staff, queue::decide);
+    r.post("/staff/bookings/:id/comments", Guard::Staff, queue::comment);
+    r.post("/staff/bookings/:id/images/:image_id/:verdict", Guard::Staff, queue::image_verdict);
+    r.get("/staff/timeline", timeline::timeline);
+    r.get("/staff/markets", markets::list);
+    r.get("/staff/reports", reports::report_page);
+    r.get("/staff/reports/programme.csv", reports::download);
+    r.get("/staff/reports/programme.xlsx", reports::download);
+    r.page_and_form("/staff/accounts", accounts::list, Guard::Staff, accounts::invite);
+    r.post("/staff/accounts/:id/disable", Guard::Staff, accounts::disable);
+    r.post("/staff/accounts/:id/enable", Guard::Staff, accounts::enable);
+    r.post("/staff/accounts/:id/reset", Guard::Staff, accounts::reset);
+    r.post("/staff/accounts/:id/two-factor/reset", Guard::Staff, accounts::reset_two_factor);
+    r.post("/staff/accounts/:id/sessions/end", Guard::Staff, accounts::end_sessions);
+    r.post("/staff/accounts/second-factor", Guard::Staff, accounts::second_factor_policy);
+    r.get("/staff/venues", venues::list);
+    r.page_and_form("/staff/venues/new", venues::new_page, Guard::Staff, venues::create);
+    r.page_and_form("/staff/venues/:id", venues::edit, Guard::Staff, venues::update);
+    r.post("/staff/venues/:id/archive", Guard::Staff, venues::archive);
+    r.post("/staff/venues/:id/photos", Guard::Staff, venues::upload_photo);
+    r.post("/staff/venues/:id/photos/:image_id/remove", Guard::Staff, venues::remove_photo);
+    r.get("/staff/funds/:id", funds::fund);
+    r.get("/staff/funds/:id/applications.csv", funds::applications_csv);
+    r.get("/staff/funds/:id/ledger.csv", funds::ledger_csv);
+    r.post("/staff/incentives/:id/decision", Guard::Staff, funds::decide);
+    r.post("/staff/proposals/:id/:verdict", Guard::Staff, funds::proposal_verdict);
+}

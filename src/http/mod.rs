@@ -5,12 +5,14 @@
 mod csv;
 mod json;
 mod page;
+mod routes;
 pub mod server;
 mod tags;
 
 pub use csv::csv;
 pub use json::{JsonBody, MAX_JSON_BODY, not_null, parse_json};
 pub use page::Page;
+pub use routes::{FormRoute, Guard, Routes};
 pub use tags::ApiTags;
 
 /// Percent-encodes a query-string value.

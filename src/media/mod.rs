@@ -391,6 +391,11 @@ pub fn safe_path(dir: &str, file: &str) -> Option<(String, &'static str)> {
     valid.then(|| (format!("{dir}/{file}"), content_type))
 }
 
+/// Stored images and their variants.
+pub fn routes(r: &mut crate::http::Routes) {
+    r.get("/media/:dir/:file", api::serve);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

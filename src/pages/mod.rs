@@ -926,3 +926,24 @@ pub async fn sitemap(req: &Request, state: Data<&AppState>) -> poem::Result<Resp
     .await?;
     Ok(respond(req, &doc, PAGE_CACHE))
 }
+
+/// The public site: pages, the widget, robots and sitemap.
+pub fn routes(r: &mut crate::http::Routes) {
+    r.get("/", home);
+    r.get("/events", events_page);
+    r.get("/events/:file", event_file);
+    r.get("/events/:slug/poster", poster::event_poster);
+    r.get("/venues", venues_page);
+    r.get("/venues/:slug", venue_page);
+    r.get("/markets", markets::markets_page);
+    r.get("/calls", programme::calls_page);
+    r.get("/calls/:slug", programme::call_page);
+    r.get("/numbers/:year", programme::numbers_page);
+    r.get("/markets/:file", markets::market_file);
+    r.get("/lang/:code", switch_language);
+    r.get("/static/debut.css", stylesheet);
+    r.get("/widget", widget::widget);
+    r.get("/widget.js", widget::widget_script);
+    r.get("/robots.txt", robots);
+    r.get("/sitemap.xml", sitemap);
+}

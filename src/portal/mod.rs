@@ -201,3 +201,49 @@ pub async fn revoke_feed(
     calendar_store::revoke_feed_tokens(&state.db, me.principal.user_id, state.now()).await?;
     Ok(see_other("/portal?done=feed-off", vec![]))
 }
+
+/// The brand, organizer and vendor portal.
+pub fn routes(r: &mut crate::http::Routes) {
+    use crate::http::Guard;
+    r.get("/portal", home);
+    r.page_and_form("/portal/organization", organization::show, Guard::SignedIn, organization::rename);
+    r.page_and_form("/portal/incentives/new", incentives::new_page, Guard::SignedIn, incentives::create);
+    r.get("/portal/incentives/:id", incentives::show);
+    r.post("/portal/incentives/:id/submit", Guard::SignedIn, incentives::submit);
+    r.post("/portal/incentives/:id/evidence", Guard::SignedIn, incentives::upload_evidence);
+    r.post("/portal/incentives/:id/evidence/:image_id/remove", Guard::SignedIn, incentives::remove_evidence);
+    r.post("/portal/bookings/:id/figures", Guard::SignedIn, figures::file);
+    r.post("/portal/bookings/:id/figures/photos", Guard::SignedIn, figures::upload_photo);
+    r.page_and_form("/portal/markets/new", markets::new_page, Guard::SignedIn, markets::create);
+    r.get("/portal/markets/:id", markets::show);
+    r.post("/portal/markets/:id/plan", Guard::SignedIn, markets::save_plan);
+    r.post("/portal/markets/:id/call", Guard::SignedIn, markets::save_call);
+    r.post("/portal/markets/:id/dates/:date/cancel", Guard::SignedIn, markets::cancel_date);
+    r.get("/portal/markets/:id/applications", markets::applications_page);
+    r.page_and_form("/portal/markets/:id/board", markets::board_page, Guard::SignedIn, markets::assign);
+    r.post("/portal/markets/:id/board/:assignment/remove", Guard::SignedIn, markets::unassign);
+    r.get("/portal/markets/:id/fees", markets::fees_page);
+    r.get("/portal/markets/:id/fees.csv", markets::fees_csv);
+    r.post("/portal/markets/:id/fees/:line", Guard::SignedIn, markets::set_fee);
+    r.page_and_form("/portal/markets/:id/apply", markets::apply_page, Guard::SignedIn, markets::apply);
+    r.get("/portal/market-applications/:id", markets::application_page);
+    r.post("/portal/market-applications/:id/decision", Guard::SignedIn, markets::decide);
+    r.post("/portal/market-applications/:id/photos", Guard::SignedIn, markets::upload_photo);
+    r.post("/portal/market-applications/:id/permit", Guard::SignedIn, markets::upload_permit);
+    r.post("/portal/market-applications/:id/photos/:image_id/remove", Guard::SignedIn, markets::remove_photo);
+    r.post("/portal/organization/logo", Guard::SignedIn, organization::upload_logo);
+    r.post("/portal/organization/invitations", Guard::SignedIn, organization::invite);
+    r.post("/portal/organization/invitations/:id/revoke", Guard::SignedIn, organization::revoke_invitation);
+    r.post("/portal/organization/members/:user_id/remove", Guard::SignedIn, organization::remove_member);
+    r.post("/portal/feed", Guard::SignedIn, renew_feed);
+    r.post("/portal/feed/revoke", Guard::SignedIn, revoke_feed);
+    r.page_and_form("/portal/bookings/new", bookings::new_page, Guard::SignedIn, bookings::create);
+    r.get("/portal/bookings/:id", bookings::show);
+    r.page_and_form("/portal/bookings/:id/edit", bookings::edit, Guard::SignedIn, bookings::update);
+    r.post("/portal/bookings/:id/submit", Guard::SignedIn, bookings::submit);
+    r.post("/portal/bookings/:id/withdraw", Guard::SignedIn, bookings::withdraw);
+    r.post("/portal/bookings/:id/slot", Guard::SignedIn, bookings::take_slot);
+    r.post("/portal/bookings/:id/comments", Guard::SignedIn, bookings::comment);
+    r.post("/portal/bookings/:id/images", Guard::SignedIn, bookings::upload_image);
+    r.post("/portal/bookings/:id/images/:image_id/remove", Guard::SignedIn, bookings::remove_image);
+}

@@ -143,6 +143,21 @@ pub enum Status {
     Ended,
 }
 
+/// Subscribing, confirming and unsubscribing.
+pub fn routes(r: &mut crate::http::Routes) {
+    use crate::http::Guard;
+    r.page_and_form("/subscribe", pages::subscribe_page, Guard::Public, pages::subscribe);
+    r.get("/subscribe/sent", pages::sent_page);
+    r.page_and_form("/subscribe/confirm/:token", pages::confirm_page, Guard::PathSecret, pages::confirm);
+    r.get("/subscriptions/:token", pages::subscription);
+    r.page_and_form(
+        "/subscriptions/:token/unsubscribe",
+        pages::subscription,
+        Guard::PathSecret,
+        pages::unsubscribe,
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

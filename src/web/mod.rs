@@ -369,6 +369,27 @@ pub async fn discard_image(
     Ok(media::remove(state, owner, image_id).await?)
 }
 
+/// Signing in and out, registering, passwords, invitations and the account pages.
+pub fn routes(r: &mut crate::http::Routes) {
+    use crate::http::Guard;
+    r.page_and_form("/login", signin::login_page, Guard::Public, signin::login);
+    r.post("/logout", Guard::SignedIn, signin::logout);
+    r.page_and_form("/register", signin::register_page, Guard::Public, signin::register);
+    r.page_and_form("/password/forgot", signin::forgot_page, Guard::Public, signin::forgot);
+    r.page_and_form("/password/reset/:token", signin::reset_page, Guard::Public, signin::reset);
+    r.get("/account", signin::account);
+    r.post("/account/password", Guard::SignedIn, signin::change_password);
+    r.post("/account/language", Guard::SignedIn, signin::set_language);
+    r.page_and_form("/login/code", security::login_code_page, Guard::Public, security::login_code);
+    r.page_and_form("/account/two-factor", security::setup, Guard::SignedIn, security::turn_on);
+    r.post("/account/two-factor/recovery-codes", Guard::SignedIn, security::new_codes);
+    r.post("/account/two-factor/off", Guard::SignedIn, security::turn_off);
+    r.page_and_form("/account/confirm", security::confirm_page, Guard::SignedIn, security::confirm);
+    r.post("/account/sessions/end-others", Guard::SignedIn, security::end_others);
+    r.post("/account/sessions/:id/end", Guard::SignedIn, security::end_session);
+    r.page_and_form("/invitations/:token", signin::invitation, Guard::Public, signin::accept_invitation);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

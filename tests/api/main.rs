@@ -10,6 +10,7 @@ mod cli;
 mod concurrency;
 mod connections;
 mod contract;
+mod forms;
 mod hardening;
 mod helpers;
 mod incentives;

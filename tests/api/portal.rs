@@ -53,6 +53,11 @@ impl<'a> Browser<'a> {
         Page { status, location, text }
     }
 
+    /// The value of the cookie `name` the server set, if any.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.get(name).cloned()
+    }
+
     pub async fn get(&mut self, path: &str) -> Page {
         let request = self.client.get(format!("{}{path}", self.app.base));
         self.send(request).await
