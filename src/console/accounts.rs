@@ -1,6 +1,7 @@
 //! Staff accounts (`/staff/accounts`), for admins only (other staff get 404): invite staff,
 //! disable and re-enable accounts, send a password reset.
 
+use crate::console::Staff;
 use crate::web::form::Form;
 use askama::Template;
 use poem::{
@@ -84,8 +85,7 @@ async fn accounts_page(
 
 /// `GET /staff/accounts`.
 #[handler]
-pub async fn list(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
+pub async fn list(req: &Request, state: Data<&AppState>, Staff(me): Staff) -> poem::Result<Response> {
     require_admin(&me)?;
     let (template, csrf) =
         accounts_page(req, &state, &me, &InviteForm::default(), Errors::default(), None).await?;
@@ -108,9 +108,9 @@ pub async fn invite(
     req: &Request,
     state: Data<&AppState>,
     Form(form): Form<InviteForm>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = staff_or_return!(req, &state);
     require_admin(&me)?;
     let role = if form.admin.is_some() { Role::Admin } else { Role::Staff };
     match staff::invite(&state, &me.principal, &form.email, &form.display_name, role).await {
@@ -217,9 +217,9 @@ pub async fn second_factor_policy(
     req: &Request,
     state: Data<&AppState>,
     Form(form): Form<PolicyForm>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = staff_or_return!(req, &state);
     require_admin(&me)?;
     let to = two_factor::Requirement::parse(&form.required_for)
         .map_err(|m| ApiError::invalid("required_for", m))?;

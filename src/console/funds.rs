@@ -2,6 +2,7 @@
 //! by mall as SVG bars with their numbers written on them; the applications with duplicate
 //! flags, each decided in place (the cap and what remains beside the amount); CSV exports.
 
+use crate::console::Staff;
 use crate::web::form::Form;
 use askama::Template;
 use poem::{
@@ -20,7 +21,6 @@ use crate::{
         store as incentive_store,
     },
     portal::incentives::tier_name,
-    staff_or_return,
     state::AppState,
     values::money::{format_cny, parse_yuan},
     web::{Csrf, Errors, Shell, SignedIn, Words, check_csrf, language, page, see_other, words::words},
@@ -167,8 +167,12 @@ async fn fund_page(
 
 /// `GET /staff/funds/{id}`.
 #[handler]
-pub async fn fund(req: &Request, state: Data<&AppState>, Path(id): Path<i64>) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
+pub async fn fund(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    Staff(me): Staff,
+) -> poem::Result<Response> {
     let (template, csrf) = fund_page(req, &state, &me, id, Errors::default()).await?;
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
 }
@@ -191,9 +195,9 @@ pub async fn decide(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Form(form): Form<AwardDecision>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = staff_or_return!(req, &state);
     let row = service::load_visible(&state, &me.principal, id).await?;
     let action = IncentiveAction::parse(&form.action).ok().filter(|a| *a != IncentiveAction::Submit);
     let amount = parse_yuan(&form.amount);
@@ -250,9 +254,9 @@ pub async fn proposal_verdict(
     state: Data<&AppState>,
     Path((id, verdict)): Path<(i64, String)>,
     Form(form): Form<ProposalForm>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = staff_or_return!(req, &state);
     let open = proposals::open(&state, &me.principal, id).await?;
     let result = match verdict.as_str() {
         "confirm" => proposals::confirm(&state, &me.principal, id).await.map(|_| ()),
@@ -273,11 +277,10 @@ fn csv_response(name: &str, body: String) -> Response {
 /// `GET /staff/funds/{id}/applications.csv`.
 #[handler]
 pub async fn applications_csv(
-    req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
     Ok(csv_response(
         &format!("fund-{id}-applications.csv"),
         service::applications_csv(&state, &me.principal, id).await?,
@@ -287,10 +290,9 @@ pub async fn applications_csv(
 /// `GET /staff/funds/{id}/ledger.csv`.
 #[handler]
 pub async fn ledger_csv(
-    req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
     Ok(csv_response(&format!("fund-{id}-ledger.csv"), service::ledger_csv(&state, &me.principal, id).await?))
 }

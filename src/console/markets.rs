@@ -2,6 +2,7 @@
 //! stalls are on each date. Staff manage a market through the organizer's pages, which let
 //! staff act on every market.
 
+use crate::console::Staff;
 use askama::Template;
 use poem::{Request, Response, handler, http::StatusCode, web::Data};
 
@@ -46,8 +47,7 @@ struct MarketsPage {
 
 /// `GET /staff/markets`.
 #[handler]
-pub async fn list(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
-    let me = crate::staff_or_return!(req, &state);
+pub async fn list(req: &Request, state: Data<&AppState>, Staff(me): Staff) -> poem::Result<Response> {
     let lang = language(req);
     let (w, mw, csrf) = (words(lang), market_words(lang), Csrf::of(req, &state));
     let markets = service::overview(&state, &me.principal)

@@ -45,6 +45,20 @@ pub async fn require_staff(req: &Request, state: &AppState) -> ApiResult<Result<
     }
 }
 
+/// A staff member: a handler that takes `Staff(me): Staff` runs only for staff; anyone else,
+/// signed in or not, gets 404.
+pub struct Staff(pub SignedIn);
+
+impl<'a> poem::FromRequest<'a> for Staff {
+    async fn from_request(req: &'a Request, _body: &mut poem::RequestBody) -> poem::Result<Self> {
+        let state = req.data::<AppState>().expect("AppState is attached to every route");
+        match require_staff(req, state).await? {
+            Ok(me) => Ok(Self(me)),
+            Err(redirect) => Err(poem::Error::from_response(redirect)),
+        }
+    }
+}
+
 /// Returns early with the redirect to sign in, or the 404.
 #[macro_export]
 macro_rules! staff_or_return {
@@ -104,8 +118,7 @@ fn age(lang: Lang, c: &ConsoleWords, days: i64) -> String {
 
 /// `GET /staff`: what waits, this week's events, the funds, failing messages.
 #[handler]
-pub async fn home(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
+pub async fn home(req: &Request, state: Data<&AppState>, Staff(me): Staff) -> poem::Result<Response> {
     let lang = language(req);
     let (w, c, csrf) = (words(lang), console_words(lang), Csrf::of(req, &state));
     let now = state.now();
@@ -197,9 +210,9 @@ pub async fn set_digest(
     req: &Request,
     state: Data<&AppState>,
     Form(form): Form<DigestForm>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = staff_or_return!(req, &state);
     digest::set_wanted(&state.db, me.principal.user_id, form.wanted == "1").await?;
     Ok(see_other("/staff", vec![]))
 }

@@ -2,6 +2,7 @@
 //! (`/staff/queue/group`), staged decisions released together, and a booking's review page
 //! (`/staff/bookings/{id}`) with comments, internal notes and history.
 
+use crate::console::Staff;
 use crate::web::form::{Form, LongForm};
 use std::collections::BTreeMap;
 
@@ -26,7 +27,6 @@ use crate::{
     error::{ApiError, ApiResult},
     media,
     pages::i18n,
-    staff_or_return,
     state::AppState,
     values::{Lang, Zone, time::parse_time},
     venues,
@@ -171,8 +171,8 @@ pub async fn queue(
     req: &Request,
     state: Data<&AppState>,
     Query(query): Query<QueueQuery>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
     let lang = language(req);
     let (w, c, csrf) = (words(lang), console_words(lang), Csrf::of(req, &state));
     let tz = Zone::default().tz();
@@ -293,9 +293,9 @@ pub async fn release(
     req: &Request,
     state: Data<&AppState>,
     Form(form): Form<CsrfForm>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = staff_or_return!(req, &state);
     service::release(&state, &me.principal, None).await?;
     Ok(see_other("/staff/queue?done=released", vec![]))
 }
@@ -340,8 +340,8 @@ pub async fn group(
     req: &Request,
     state: Data<&AppState>,
     Query(query): Query<GroupQuery>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
     let lang = language(req);
     let (w, c, csrf) = (words(lang), console_words(lang), Csrf::of(req, &state));
     let mut bookings = Vec::new();
@@ -390,9 +390,9 @@ pub async fn decide_group(
     req: &Request,
     state: Data<&AppState>,
     LongForm(form): LongForm<BTreeMap<String, String>>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
     check_csrf(req, form.get("csrf").map_or("", String::as_str))?;
-    let me = staff_or_return!(req, &state);
     let ids = parse_ids(form.get("ids").map_or("", String::as_str));
     let approve: i64 = form
         .get("approve")
@@ -591,8 +591,12 @@ async fn review_page(
 
 /// `GET /staff/bookings/{id}`.
 #[handler]
-pub async fn review(req: &Request, state: Data<&AppState>, Path(id): Path<i64>) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
+pub async fn review(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    Staff(me): Staff,
+) -> poem::Result<Response> {
     let (template, csrf) = review_page(req, &state, &me, id, Errors::default(), None).await?;
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
 }
@@ -627,9 +631,9 @@ pub async fn decide(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Form(form): Form<DecisionForm>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = staff_or_return!(req, &state);
     let action = match Action::parse(&form.action) {
         Ok(action @ (Action::Approve | Action::Reject | Action::RequestChanges | Action::Cancel)) => action,
         _ => {
@@ -668,9 +672,9 @@ pub async fn image_verdict(
     state: Data<&AppState>,
     Path((id, image_id, verdict)): Path<(i64, i64, String)>,
     Form(form): Form<ImageVerdictForm>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = staff_or_return!(req, &state);
     let approve = match verdict.as_str() {
         "approve" => true,
         "reject" => false,
@@ -697,9 +701,9 @@ pub async fn comment(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     LongForm(form): LongForm<CommentForm>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = staff_or_return!(req, &state);
     match service::comment(&state, &me.principal, id, &form.body, form.internal.is_some()).await {
         Ok(_) => Ok(see_other(&format!("/staff/bookings/{id}#comments"), vec![])),
         Err(err) => problem(req, &state, &me, id, err).await,

@@ -1,6 +1,7 @@
 //! `/staff/reports`: the programme report for a date range, with bar charts drawn on the server
 //! (SVG, no script) and a print stylesheet; CSV and XLSX downloads of the same figures.
 
+use crate::console::Staff;
 use askama::Template;
 use poem::{
     Request, Response, handler,
@@ -18,7 +19,6 @@ use crate::{
     },
     portal::incentives::tier_name,
     reports::programme::{self, Count, ProgrammeReport},
-    staff_or_return,
     state::AppState,
     values::{
         Lang, Zone,
@@ -129,8 +129,8 @@ pub async fn report_page(
     req: &Request,
     state: Data<&AppState>,
     Query(query): Query<RangeQuery>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
     let lang = language(req);
     let (w, csrf) = (words(lang), Csrf::of(req, &state));
     let title = if lang == Lang::Zh { "项目报告" } else { "Programme report" };
@@ -168,8 +168,8 @@ pub async fn download(
     req: &Request,
     state: Data<&AppState>,
     Query(query): Query<RangeQuery>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
     let (from, to) = programme::parse_range(Some(&query.from), Some(&query.to), state.now())?;
     let report = programme::report(&state, &me.principal, from, to).await?;
     let (body, content_type, name) = if req.uri().path().ends_with(".xlsx") {

@@ -3,6 +3,7 @@
 //! a sign and a word as well as colour, each booking a link. An HTML grid: readable without
 //! JavaScript, printable.
 
+use crate::console::Staff;
 use askama::Template;
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, TimeZone, Utc};
 use poem::{
@@ -20,7 +21,6 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     pages::i18n,
-    staff_or_return,
     state::AppState,
     values::{Lang, Zone},
     venues::{self, ShowcaseTier, Venue, Weekday},
@@ -213,8 +213,8 @@ pub async fn timeline(
     req: &Request,
     state: Data<&AppState>,
     Query(query): Query<TimelineQuery>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
     let lang = language(req);
     let (w, c, csrf) = (words(lang), console_words(lang), Csrf::of(req, &state));
     let tz = Zone::default().tz();

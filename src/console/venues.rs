@@ -1,6 +1,7 @@
 //! Venues in the console (`/staff/venues`): create and edit a venue's facts, weekly hours (a
 //! window may run past midnight), blackouts, setup and teardown, capacity and photos; archive.
 
+use crate::console::Staff;
 use crate::web::form::{Form, LongForm, Upload};
 use askama::Template;
 use poem::{
@@ -308,8 +309,7 @@ struct VenuesPage {
 
 /// `GET /staff/venues`: every venue, archived ones too.
 #[handler]
-pub async fn list(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
+pub async fn list(req: &Request, state: Data<&AppState>, Staff(me): Staff) -> poem::Result<Response> {
     let lang = language(req);
     let (w, c, csrf) = (words(lang), console_words(lang), Csrf::of(req, &state));
     let all = venues::list(
@@ -340,8 +340,7 @@ pub async fn list(req: &Request, state: Data<&AppState>) -> poem::Result<Respons
 
 /// `GET /staff/venues/new`.
 #[handler]
-pub async fn new_page(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
+pub async fn new_page(req: &Request, state: Data<&AppState>, Staff(me): Staff) -> poem::Result<Response> {
     let form = VenueForm {
         kind: "hall".into(),
         tier: "other".into(),
@@ -359,8 +358,12 @@ pub async fn new_page(req: &Request, state: Data<&AppState>) -> poem::Result<Res
 
 /// `GET /staff/venues/{id}`.
 #[handler]
-pub async fn edit(req: &Request, state: Data<&AppState>, Path(id): Path<i64>) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
+pub async fn edit(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    Staff(me): Staff,
+) -> poem::Result<Response> {
     let venue =
         venues::find(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Venue {id}")))?;
     let (template, csrf) =
@@ -450,8 +453,8 @@ pub async fn upload_photo(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Upload(upload): Upload,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
-    let me = staff_or_return!(req, &state);
     match store_image(&state, &me, ImageOwner::Venue(id), upload).await? {
         Ok(()) => Ok(see_other(&format!("/staff/venues/{id}#photos"), vec![])),
         Err(problem) => {
@@ -479,9 +482,9 @@ pub async fn remove_photo(
     state: Data<&AppState>,
     Path((id, image_id)): Path<(i64, i64)>,
     Form(form): Form<CsrfForm>,
+    Staff(me): Staff,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = staff_or_return!(req, &state);
     discard_image(&state, &me, ImageOwner::Venue(id), image_id).await?;
     Ok(see_other(&format!("/staff/venues/{id}#photos"), vec![]))
 }

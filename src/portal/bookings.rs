@@ -399,8 +399,8 @@ pub async fn new_page(
     req: &Request,
     state: Data<&AppState>,
     Query(query): Query<NewQuery>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     may_apply(&me)?;
     let lang = language(req);
     let csrf = Csrf::of(req, &state);
@@ -591,9 +591,9 @@ pub async fn create(
     state: Data<&AppState>,
     Query(target): Query<NewQuery>,
     LongForm(form): LongForm<BookingForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     may_apply(&me)?;
     let (input, mut parse_errors) = form.to_input();
     let result = if parse_errors.is_empty() {
@@ -723,8 +723,8 @@ pub async fn show(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Query(query): Query<super::DoneQuery>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     let lang = language(req);
     let csrf = Csrf::of(req, &state);
     let notice = done_notice(words(lang), query.done.as_deref());
@@ -943,9 +943,9 @@ pub async fn take_slot(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Form(form): Form<SlotForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let patch = BookingPatch {
         venue_id: Some(venues::VenueKey::Id(form.venue_id)),
         starts_at: Some(form.starts_at),
@@ -1001,8 +1001,12 @@ async fn edit_page(
 /// `GET /portal/bookings/{id}/edit`: drafts and bookings sent back change in place; an edit to
 /// an approved booking is a change request.
 #[handler]
-pub async fn edit(req: &Request, state: Data<&AppState>, Path(id): Path<i64>) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
+pub async fn edit(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    me: SignedIn,
+) -> poem::Result<Response> {
     let row = service::load_visible(&state, &me.principal, id).await?;
     let mut booking = service::view(&row, &me.principal)?;
     if let Some(change) = booking.pending_change.take() {
@@ -1024,9 +1028,9 @@ pub async fn update(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     LongForm(form): LongForm<BookingForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let (patch, parse_errors) = form.to_patch();
     let result = if parse_errors.is_empty() {
         service::edit(&state, &me.principal, id, patch).await.map(|_| ())
@@ -1058,9 +1062,9 @@ pub async fn comment(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     LongForm(form): LongForm<CommentForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     match service::comment(&state, &me.principal, id, &form.body, false).await {
         Ok(_) => Ok(see_other(&format!("/portal/bookings/{id}#comments"), vec![])),
         Err(err) => show_problem(req, &state, &me, id, err).await,
@@ -1074,8 +1078,8 @@ pub async fn upload_image(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Upload(upload): Upload,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     match store_image(&state, &me, ImageOwner::Booking(id), upload).await? {
         Ok(()) => Ok(see_other(&format!("/portal/bookings/{id}?done=saved#images"), vec![])),
         Err(problem) => show_problem(req, &state, &me, id, problem).await,
@@ -1089,9 +1093,9 @@ pub async fn remove_image(
     state: Data<&AppState>,
     Path((id, image_id)): Path<(i64, i64)>,
     Form(form): Form<CsrfForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     discard_image(&state, &me, ImageOwner::Booking(id), image_id).await?;
     Ok(see_other(&format!("/portal/bookings/{id}#images"), vec![]))
 }

@@ -164,9 +164,9 @@ pub async fn file(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     LongForm(form): LongForm<FiguresForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let result = match form.to_input() {
         Ok(input) => figures::file(&state, &me.principal, id, input).await.map(|_| ()),
         Err(err) => Err(err),
@@ -184,8 +184,8 @@ pub async fn upload_photo(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Upload(upload): Upload,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     match store_image(&state, &me, ImageOwner::EventFigures(id), upload).await? {
         Ok(()) => Ok(see_other(&format!("/portal/bookings/{id}?done=saved#figures"), vec![])),
         Err(problem) => super::bookings::show_problem(req, &state, &me, id, problem).await,

@@ -237,8 +237,7 @@ fn may_apply(me: &SignedIn) -> ApiResult<()> {
 
 /// `GET /portal/incentives/new`.
 #[handler]
-pub async fn new_page(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
+pub async fn new_page(req: &Request, state: Data<&AppState>, me: SignedIn) -> poem::Result<Response> {
     may_apply(&me)?;
     let form = AwardForm { tier: "city".into(), ..Default::default() };
     let (template, csrf) = new_page_view(req, &state, &me, &form, Errors::default()).await?;
@@ -251,9 +250,9 @@ pub async fn create(
     req: &Request,
     state: Data<&AppState>,
     LongForm(form): LongForm<AwardForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     may_apply(&me)?;
     let (input, parse_errors) = form.to_input();
     let result = if parse_errors.is_empty() {
@@ -400,8 +399,8 @@ pub async fn show(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Query(query): Query<DoneQuery>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     let notice = done_notice(words(language(req)), query.done.as_deref());
     let (template, csrf) = award_page(req, &state, &me, id, Errors::default(), notice).await?;
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
@@ -426,9 +425,9 @@ pub async fn submit(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Form(form): Form<CsrfForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     match service::act(&state, &me.principal, id, IncentiveAction::Submit, IncentiveActionRequest::default())
         .await
     {
@@ -444,8 +443,8 @@ pub async fn upload_evidence(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Upload(upload): Upload,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     match store_image(&state, &me, ImageOwner::IncentiveEvidence(id), upload).await? {
         Ok(()) => Ok(see_other(&format!("/portal/incentives/{id}?done=saved"), vec![])),
         Err(err) => problem(req, &state, &me, id, err).await,
@@ -459,9 +458,9 @@ pub async fn remove_evidence(
     state: Data<&AppState>,
     Path((id, image_id)): Path<(i64, i64)>,
     Form(form): Form<CsrfForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     discard_image(&state, &me, ImageOwner::IncentiveEvidence(id), image_id).await?;
     Ok(see_other(&format!("/portal/incentives/{id}"), vec![]))
 }

@@ -294,8 +294,8 @@ pub async fn new_page(
     req: &Request,
     state: Data<&AppState>,
     Query(query): Query<BookingQuery>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     let form = NewMarketForm {
         booking: query.booking,
         weeks: "1".into(),
@@ -313,9 +313,9 @@ pub async fn create(
     req: &Request,
     state: Data<&AppState>,
     LongForm(form): LongForm<NewMarketForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let weeks = form.weeks.trim().parse::<i64>();
     let input = MarketInput {
         booking_id: form.booking.parse().unwrap_or(0),
@@ -510,8 +510,8 @@ pub async fn show(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Query(query): Query<DoneQuery>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     let market = service::load(&state, id).await?;
     if service::require_organizer(&me.principal, &market).is_err()
         && let Some(org) = me.principal.organization
@@ -618,9 +618,9 @@ pub async fn save_plan(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     LongForm(form): LongForm<PlanForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let result = match parse_plan(&form) {
         Ok(plan) => service::replace_plan(&state, &me.principal, id, plan).await.map(|_| ()),
         Err(fields) => Err(ApiError::Validation(fields)),
@@ -638,9 +638,9 @@ pub async fn save_call(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     LongForm(form): LongForm<CallForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let input = VendorCallInput { opens_at: form.opens_at.clone(), closes_at: form.closes_at.clone() };
     match service::set_call(&state, &me.principal, id, input).await {
         Ok(_) => Ok(see_other(&format!("/portal/markets/{id}?done=call"), vec![])),
@@ -655,9 +655,9 @@ pub async fn cancel_date(
     state: Data<&AppState>,
     Path((id, date)): Path<(i64, i64)>,
     Form(form): Form<CsrfForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     match service::cancel_date(&state, &me.principal, id, date).await {
         Ok(_) => Ok(see_other(&format!("/portal/markets/{id}?done=cancelled"), vec![])),
         Err(err) => market_problem(req, &state, &me, id, err, (None, None)).await,
@@ -741,8 +741,8 @@ pub async fn applications_page(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Query(query): Query<DoneQuery>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     let notice = done_notice(words(language(req)), query.done.as_deref());
     let (template, csrf) = applications_view(req, &state, &me, id, Errors::default(), notice).await?;
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
@@ -763,9 +763,9 @@ pub async fn decide(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Form(form): Form<DecisionForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let action = ApplicationAction::parse(&form.action).map_err(|m| ApiError::invalid("action", m))?;
     let (market, row) = service::load_application(&state, &me.principal, id).await?;
     let vendor = me.principal.acts_for(row.organization_id);
@@ -917,8 +917,8 @@ pub async fn board_page(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Query(query): Query<DateQuery>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     let notice = done_notice(words(language(req)), query.done.as_deref());
     let (template, csrf) = board_view(req, &state, &me, id, query.date, Errors::default(), notice).await?;
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
@@ -940,9 +940,9 @@ pub async fn assign(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Form(form): Form<AssignForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let result = match form.application_id.parse() {
         Ok(application_id) => {
             let input = AssignmentInput {
@@ -975,9 +975,9 @@ pub async fn unassign(
     state: Data<&AppState>,
     Path((id, assignment)): Path<(i64, i64)>,
     Form(form): Form<CsrfForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let date = store::assignment(&state.db, assignment).await?.map(|a| a.occurrence_id);
     match service::unassign(&state, &me.principal, id, assignment).await {
         Ok(()) => Ok(see_other(
@@ -1026,8 +1026,8 @@ pub async fn fees_page(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Query(query): Query<DoneQuery>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     let lang = language(req);
     let (w, mw, csrf) = (words(lang), market_words(lang), Csrf::of(req, &state));
     let market = organizer_market(&state, &me, id).await?;
@@ -1075,9 +1075,9 @@ pub async fn set_fee(
     state: Data<&AppState>,
     Path((id, line)): Path<(i64, i64)>,
     Form(form): Form<FeeForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let fee_state = FeeState::parse(&form.state).map_err(|m| ApiError::invalid("state", m))?;
     service::set_fee(&state, &me.principal, id, line, FeeInput { state: fee_state }).await?;
     Ok(see_other(&format!("/portal/markets/{id}/fees?done=fee"), vec![]))
@@ -1085,8 +1085,7 @@ pub async fn set_fee(
 
 /// `GET /portal/markets/{id}/fees.csv`.
 #[handler]
-pub async fn fees_csv(req: &Request, state: Data<&AppState>, Path(id): Path<i64>) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
+pub async fn fees_csv(state: Data<&AppState>, Path(id): Path<i64>, me: SignedIn) -> poem::Result<Response> {
     let csv = service::fees_csv(&state, &me.principal, id).await?;
     Ok(Response::builder()
         .content_type("text/csv; charset=utf-8")
@@ -1212,8 +1211,8 @@ pub async fn apply_page(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     let (template, csrf) = apply_view(req, &state, &me, id, &ApplyForm::default(), Errors::default()).await?;
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
 }
@@ -1225,9 +1224,9 @@ pub async fn apply(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     LongForm(form): LongForm<ApplyForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let input = ApplicationInput {
         category: form.category.clone(),
         products: form.products.clone(),
@@ -1342,8 +1341,8 @@ pub async fn application_page(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Query(query): Query<DoneQuery>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     let notice = done_notice(words(language(req)), query.done.as_deref());
     let (template, csrf) = application_view(req, &state, &me, id, Errors::default(), notice).await?;
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
@@ -1396,9 +1395,9 @@ pub async fn remove_photo(
     state: Data<&AppState>,
     Path((id, image_id)): Path<(i64, i64)>,
     Form(form): Form<CsrfForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     discard_image(&state, &me, ImageOwner::MarketApplication(id), image_id).await?;
     Ok(see_other(&format!("/portal/market-applications/{id}"), vec![]))
 }

@@ -79,8 +79,8 @@ pub async fn home(
     req: &Request,
     state: Data<&AppState>,
     Query(query): Query<DoneQuery>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     if me.principal.is_staff() {
         return Ok(see_other("/staff", vec![]));
     }
@@ -176,9 +176,9 @@ pub async fn renew_feed(
     req: &Request,
     state: Data<&AppState>,
     Form(form): Form<CsrfForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let token = new_token();
     calendar_store::replace_feed_token(&state.db, me.principal.user_id, &token_hash(&token), state.now())
         .await?;
@@ -195,9 +195,9 @@ pub async fn revoke_feed(
     req: &Request,
     state: Data<&AppState>,
     Form(form): Form<CsrfForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     calendar_store::revoke_feed_tokens(&state.db, me.principal.user_id, state.now()).await?;
     Ok(see_other("/portal?done=feed-off", vec![]))
 }

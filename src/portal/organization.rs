@@ -134,8 +134,8 @@ pub async fn show(
     req: &Request,
     state: Data<&AppState>,
     Query(query): Query<DoneQuery>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     let w = words(language(req));
     let (template, csrf) = organization_page(
         req,
@@ -174,9 +174,9 @@ pub async fn rename(
     req: &Request,
     state: Data<&AppState>,
     Form(form): Form<RenameForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let id = organization_id(&me)?;
     match required_text(&form.name, 200) {
         Ok(name) => {
@@ -193,8 +193,8 @@ pub async fn upload_logo(
     req: &Request,
     state: Data<&AppState>,
     Upload(upload): Upload,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     // The new logo replaces the old one in the same transaction, so a refused file keeps it.
     match store_image(&state, &me, ImageOwner::OrganizationLogo(organization_id(&me)?), upload).await? {
         Ok(()) => Ok(see_other("/portal/organization?done=saved", vec![])),
@@ -215,9 +215,9 @@ pub async fn invite(
     req: &Request,
     state: Data<&AppState>,
     Form(form): Form<InviteForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let client = req.remote_addr().as_socket_addr().map(|a| a.ip());
     match members::invite(&state, &me.principal, organization_id(&me)?, &form.email, client).await {
         Ok(_) => Ok(see_other("/portal/organization?done=invited", vec![])),
@@ -235,9 +235,9 @@ pub async fn revoke_invitation(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Form(form): Form<CsrfForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     match members::revoke_invitation(&state, &me.principal, organization_id(&me)?, id).await {
         Ok(()) => Ok(see_other("/portal/organization?done=removed", vec![])),
         Err(err) => problem(req, &state, &me, err, String::new()).await,
@@ -251,9 +251,9 @@ pub async fn remove_member(
     state: Data<&AppState>,
     Path(user_id): Path<i64>,
     Form(form): Form<CsrfForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     match members::remove(&state, &me.principal, organization_id(&me)?, user_id).await {
         Ok(()) => Ok(see_other("/portal/organization?done=removed", vec![])),
         Err(err) => problem(req, &state, &me, err, String::new()).await,

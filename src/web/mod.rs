@@ -143,6 +143,18 @@ pub async fn require_sign_in(req: &Request, state: &AppState) -> ApiResult<Resul
     })
 }
 
+/// A handler that takes `me: SignedIn` runs only for a signed-in person; anyone else is sent to
+/// the sign-in page, which comes back here. Put it after the form, so the CSRF check comes first.
+impl<'a> poem::FromRequest<'a> for SignedIn {
+    async fn from_request(req: &'a Request, _body: &mut poem::RequestBody) -> poem::Result<Self> {
+        let state = req.data::<AppState>().expect("AppState is attached to every route");
+        match require_sign_in(req, state).await? {
+            Ok(me) => Ok(me),
+            Err(redirect) => Err(poem::Error::from_response(redirect)),
+        }
+    }
+}
+
 /// The signed-in user, or returns early with the redirect to the sign-in page.
 #[macro_export]
 macro_rules! signed_in_or_return {

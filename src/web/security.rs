@@ -3,6 +3,7 @@
 //! recovery codes, confirming the password before a sensitive action (`/account/confirm`), and
 //! ending sessions.
 
+use crate::web::SignedIn;
 use crate::web::form::Form;
 use std::sync::Arc;
 
@@ -373,8 +374,7 @@ pub async fn login_code(
 
 /// `GET /account/two-factor`: the QR code and key of a second factor being set up.
 #[handler]
-pub async fn setup(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
+pub async fn setup(req: &Request, state: Data<&AppState>, me: SignedIn) -> poem::Result<Response> {
     if me.principal.require_recent_sign_in(state.now()).is_err() {
         return Ok(confirm_first("/account/two-factor"));
     }
@@ -398,9 +398,9 @@ pub async fn turn_on(
     req: &Request,
     state: Data<&AppState>,
     Form(form): Form<SetupForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     if me.principal.require_recent_sign_in(state.now()).is_err() {
         return Ok(confirm_first("/account/two-factor"));
     }
@@ -422,9 +422,9 @@ pub async fn new_codes(
     req: &Request,
     state: Data<&AppState>,
     Form(form): Form<CsrfForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     match two_factor::new_recovery_codes(&state, &me.principal).await {
         Ok(codes) => codes_page(req, &state, codes, "/account".into(), vec![]),
         Err(ApiError::ReauthenticationRequired(_)) => Ok(confirm_first("/account")),
@@ -438,9 +438,9 @@ pub async fn turn_off(
     req: &Request,
     state: Data<&AppState>,
     Form(form): Form<CsrfForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     match two_factor::turn_off(&state, &me.principal).await {
         Ok(()) => Ok(see_other("/account?done=saved", vec![])),
         Err(ApiError::ReauthenticationRequired(_)) => Ok(confirm_first("/account")),
@@ -475,8 +475,8 @@ pub async fn confirm_page(
     req: &Request,
     state: Data<&AppState>,
     Query(query): Query<ConfirmQuery>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     let lang = language(req);
     let (w, s, csrf) = (words(lang), security_words(lang), Csrf::of(req, &state));
     let shell = Shell::new(req, lang, s.confirm_title, &csrf, Some(&me));
@@ -507,9 +507,9 @@ pub async fn confirm(
     state: Data<&AppState>,
     throttle: Data<&Arc<LoginThrottle>>,
     Form(form): Form<ConfirmForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     let address = req.remote_addr().as_socket_addr().map(|a| a.ip());
     let next = local_or_account(&form.next);
     let result = service::reauthenticate(
@@ -553,9 +553,9 @@ pub async fn end_session(
     state: Data<&AppState>,
     Path(id): Path<i64>,
     Form(form): Form<CsrfForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     match service::end_session(&state, &me.principal, id).await {
         Ok(()) | Err(ApiError::NotFound(_)) => Ok(see_other("/account?done=saved#sessions", vec![])),
         Err(other) => Err(other.into()),
@@ -568,9 +568,9 @@ pub async fn end_others(
     req: &Request,
     state: Data<&AppState>,
     Form(form): Form<CsrfForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     service::end_other_sessions(&state, &me.principal).await?;
     Ok(see_other("/account?done=saved#sessions", vec![]))
 }

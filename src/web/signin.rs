@@ -425,8 +425,8 @@ pub async fn account(
     req: &Request,
     state: Data<&AppState>,
     Query(query): Query<NextQuery>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
-    let me = crate::signed_in_or_return!(req, &state);
     let (template, csrf) = account_page(req, &state, &me, Errors::default(), query.done.as_deref()).await?;
     Ok(page(StatusCode::OK, &template, &csrf, vec![])?)
 }
@@ -445,9 +445,9 @@ pub async fn change_password(
     req: &Request,
     state: Data<&AppState>,
     Form(form): Form<ChangePasswordForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     match service::change_password(
         &state,
         &me.principal,
@@ -479,9 +479,9 @@ pub async fn set_language(
     req: &Request,
     state: Data<&AppState>,
     Form(form): Form<LanguageForm>,
+    me: SignedIn,
 ) -> poem::Result<Response> {
     check_csrf(req, &form.csrf)?;
-    let me = crate::signed_in_or_return!(req, &state);
     service::set_language(&state, &me.principal, Lang::parse(Some(&form.lang))).await?;
     Ok(see_other("/account?done=saved", vec![]))
 }
