@@ -163,3 +163,62 @@ fn the_twin_migration_folders_hold_the_same_files() {
     assert!(!names("sqlite").is_empty());
     assert_eq!(names("sqlite"), names("postgres"), "migrations/sqlite and migrations/postgres drifted apart");
 }
+
+/// Tables and columns of a migrated database, as `table.column`.
+async fn schema(db: &debut::db::Db) -> std::collections::BTreeSet<String> {
+    let rows: Vec<(String, String)> = match db.pools() {
+        debut::db::Pools::Sqlite(pool) => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                 AND name NOT LIKE '\\_sqlx%' ESCAPE '\\'",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            let mut rows = Vec::new();
+            for table in tables {
+                let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
+                    .bind(&table)
+                    .fetch_all(pool)
+                    .await
+                    .unwrap();
+                rows.extend(columns.into_iter().map(|c| (table.clone(), c)));
+            }
+            rows
+        }
+        debut::db::Pools::Postgres(pool) => sqlx::query_as(
+            "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name NOT LIKE '\\_sqlx%'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap(),
+    };
+    rows.into_iter()
+        // SQLite's full-text search table and its shadow tables; PostgreSQL searches with a
+        // pg_trgm index on `bookings` instead (see the architecture notes on search).
+        .filter(|(table, _)| !table.starts_with("booking_search"))
+        .map(|(table, column)| format!("{table}.{column}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_migrated_sqlite_and_postgresql_schemas_have_the_same_tables_and_columns() {
+    let app = TestApp::spawn().await;
+    if app.db.backend() != debut::db::Backend::Postgres {
+        return; // needs both: runs in the PostgreSQL suite, against a SQLite file of its own
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = debut::db::Db::connect(&format!("sqlite://{}", dir.path().join("schema.db").display()))
+        .await
+        .unwrap();
+    sqlite.migrate().await.unwrap();
+    let (lite, pg) = (schema(&sqlite).await, schema(&app.db).await);
+    assert!(lite.len() > 100, "{} columns", lite.len());
+    let only_sqlite: Vec<_> = lite.difference(&pg).collect();
+    let only_postgres: Vec<_> = pg.difference(&lite).collect();
+    assert!(
+        only_sqlite.is_empty() && only_postgres.is_empty(),
+        "only in SQLite: {only_sqlite:?}; only in PostgreSQL: {only_postgres:?}"
+    );
+}
