@@ -130,6 +130,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .nest("/api/docs", docs)
         .nest("/api/v1", api)
         .around(problem_responses)
+        .around(web::form::html_errors)
         .around(security_headers)
         .around(log_requests)
         .data(state)

@@ -185,3 +185,79 @@ pub fn problem_page(
         Err(_) => Response::builder().status(status).body(heading),
     }
 }
+
+/// Whether a path is one of the HTML areas' (a page, a form), whose errors are pages rather
+/// than problem JSON: not the API, not a feed, a file, a probe or the metrics.
+fn is_html_route(path: &str) -> bool {
+    let file = path.rsplit('/').next().is_some_and(|last| last.contains('.'));
+    !(file
+        || path.starts_with("/api/")
+        || path.starts_with("/media/")
+        || path.starts_with("/feeds/")
+        || matches!(path, "/healthz" | "/readyz" | "/metrics"))
+}
+
+/// Middleware: an error on an HTML route (404, 403, 410, 429, 500, 503, an unknown address) is
+/// a page in the visitor's language with a way back, not the API's problem JSON. On an English
+/// page it carries the problem's own words where they say more; on a Chinese page the words for
+/// its status (the domain's messages are English until they move to the word catalogue).
+/// `Retry-After` and `Allow` are kept.
+pub async fn html_errors<E: poem::Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
+    use poem::IntoResponse;
+    if !is_html_route(req.uri().path()) {
+        return ep.call(req).await.map(IntoResponse::into_response);
+    }
+    // What the page needs of the request, kept before the request goes to the endpoint.
+    let mut shadow = Request::builder().uri(req.uri().clone()).finish();
+    *shadow.headers_mut() = req.headers().clone();
+    if let Some(state) = req.data::<AppState>() {
+        shadow.set_data(state.clone());
+    }
+    let response = match ep.call(req).await {
+        Ok(response) => response.into_response(),
+        Err(err) if err.is_from_response() => return Ok(err.into_response()),
+        Err(err) => crate::error::api_error_from_poem(err).into_response(),
+    };
+    let is_problem =
+        response.content_type().is_some_and(|t| t.starts_with(crate::error::PROBLEM_CONTENT_TYPE));
+    if !is_problem || !response.status().is_client_error() && !response.status().is_server_error() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let kept: Vec<_> = [header::RETRY_AFTER, header::ALLOW]
+        .into_iter()
+        .filter_map(|name| response.headers().get(&name).cloned().map(|v| (name, v)))
+        .collect();
+    let body = response.into_body().into_bytes().await.unwrap_or_default();
+    let problem = serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default();
+    let detail = problem["detail"].as_str().map(str::to_owned);
+    // A page's own query parameters (`from`, `month`) are what the visitor typed in the address.
+    let fields: Vec<&str> =
+        problem["errors"].as_array().into_iter().flatten().filter_map(|e| e["field"].as_str()).collect();
+    let lang = language(&shadow);
+    let w = words(lang);
+    let (heading, text) = match status {
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => (w.not_found_title, w.not_found),
+        StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => (w.forbidden_title, w.forbidden),
+        StatusCode::GONE => (w.gone_title, w.gone),
+        StatusCode::TOO_MANY_REQUESTS => (w.too_many_title, w.too_many_logins),
+        StatusCode::SERVICE_UNAVAILABLE => (w.unavailable_title, w.unavailable),
+        s if s.is_server_error() => (w.broken_title, w.broken),
+        _ => (w.bad_request_title, w.bad_request),
+    };
+    let wait = kept.iter().find(|(name, _)| *name == header::RETRY_AFTER).and_then(|(_, v)| v.to_str().ok());
+    // English pages may say what the problem said; a 5xx never says more than the words.
+    let text = match (lang, detail, wait) {
+        (_, _, Some(seconds)) if status == StatusCode::TOO_MANY_REQUESTS => {
+            format!("{}{seconds}{}", w.wait_before, w.wait_after)
+        }
+        (Lang::En, Some(detail), _) if !status.is_server_error() => detail,
+        _ if !fields.is_empty() => format!("{text} ({})", fields.join(", ")),
+        _ => text.to_owned(),
+    };
+    let mut page = problem_page(&shadow, lang, status, heading, text);
+    for (name, value) in kept {
+        page.headers_mut().insert(name, value);
+    }
+    Ok(page)
+}

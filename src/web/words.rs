@@ -190,6 +190,18 @@ pub struct Words {
     pub wait_after: &'static str,
     pub go_back: &'static str,
     pub home: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found: &'static str,
+    pub forbidden_title: &'static str,
+    pub forbidden: &'static str,
+    pub gone_title: &'static str,
+    pub gone: &'static str,
+    pub unavailable_title: &'static str,
+    pub unavailable: &'static str,
+    pub broken_title: &'static str,
+    pub broken: &'static str,
+    pub bad_request_title: &'static str,
+    pub bad_request: &'static str,
 }
 
 pub const ZH: Words = Words {
@@ -378,6 +390,18 @@ pub const ZH: Words = Words {
     wait_after: " 秒后再试。",
     go_back: "返回上一页",
     home: "返回首页",
+    not_found_title: "找不到这个页面",
+    not_found: "这个地址没有页面：可能链接有误，或者内容已被移除。请检查地址，或从首页重新查找。",
+    forbidden_title: "无权访问",
+    forbidden: "您的账户不能查看或修改这里的内容。如需访问，请用有权限的账户登录。",
+    gone_title: "内容已不存在",
+    gone: "这项内容已被删除或取消，不再提供。",
+    unavailable_title: "服务暂时不可用",
+    unavailable: "系统暂时无法读取数据，请稍后刷新页面再试。已缓存的活动页面仍可浏览。",
+    broken_title: "出错了",
+    broken: "我们这边出了问题，已记录下来。请稍后再试。",
+    bad_request_title: "无法处理这个请求",
+    bad_request: "请求的内容不完整或格式不对。请返回上一页重新操作。",
 };
 
 pub const EN: Words = Words {
@@ -566,6 +590,18 @@ pub const EN: Words = Words {
     wait_after: " seconds.",
     go_back: "Go back",
     home: "Home",
+    not_found_title: "Page not found",
+    not_found: "There is no page at this address: the link may be mistyped, or what it showed was removed. Check the address, or start again from the home page.",
+    forbidden_title: "Not allowed",
+    forbidden: "Your account may not see or change this. Sign in with an account that may.",
+    gone_title: "No longer here",
+    gone: "This was removed or cancelled and is no longer offered.",
+    unavailable_title: "Back in a moment",
+    unavailable: "The service cannot read its data right now; please reload in a minute. Event pages already seen are still served.",
+    broken_title: "Something went wrong",
+    broken: "Something went wrong on our side; it has been logged. Please try again later.",
+    bad_request_title: "This request could not be handled",
+    bad_request: "The request was incomplete or malformed. Go back and try again.",
 };
 
 pub fn words(lang: Lang) -> &'static Words {

@@ -32,12 +32,12 @@ async fn dates_far_outside_the_calendar_are_refused_not_crashed_on() {
         app.post("/api/v1/bookings", Some(&brand), body).await.invalid_fields(),
         ["starts_at", "ends_at"]
     );
-    assert_eq!(app.get("/?from=%2B262142-12-20", None).await.invalid_fields(), ["from"]);
+    app.get("/?from=%2B262142-12-20", None).await.page_naming(&["from"]);
     assert_eq!(app.get("/api/v1/events?from=-100000-01-01", None).await.invalid_fields(), ["from"]);
     let far = "%2B262142-12-01T00:00:00Z";
     let reply = app.get(&format!("/api/v1/venues/{venue}/availability?from={far}&to={far}"), None).await;
     assert_eq!(reply.invalid_fields(), ["from", "to"]);
-    assert_eq!(app.get("/events?view=month&month=1948-05", None).await.invalid_fields(), ["month"]);
+    app.get("/events?view=month&month=1948-05", None).await.page_naming(&["month"]);
     assert_eq!(app.get("/api/v1/bookings", Some(&staff)).await.ok(200)["items"], json!([]));
 }
 

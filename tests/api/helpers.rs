@@ -184,6 +184,27 @@ impl Reply {
             .collect()
     }
 
+    /// Asserts the 422 page of an HTML route that names these query parameters.
+    #[track_caller]
+    pub fn page_naming(&self, fields: &[&str]) {
+        assert_eq!(self.status.as_u16(), 422, "unexpected status; body: {}", self.text);
+        for field in fields {
+            assert!(self.text.contains(field), "{field} is not named: {}", self.text);
+        }
+    }
+
+    /// Asserts an HTML page with this status (an HTML route's error) that says `words`.
+    #[track_caller]
+    pub fn page(&self, status: u16, words: &str) {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        assert!(
+            self.header("content-type").is_some_and(|t| t.starts_with("text/html")),
+            "{:?}",
+            self.headers
+        );
+        assert!(self.text.contains(words) && self.text.contains(r#"href="/""#), "{}", self.text);
+    }
+
     #[track_caller]
     pub fn ok(&self, status: u16) -> Value {
         assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);

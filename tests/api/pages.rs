@@ -101,7 +101,7 @@ async fn an_event_page_carries_structured_data_links_and_status() {
     }
     let page = app.get(&format!("/events/{cancelled}"), None).await.text;
     assert!(page.contains("EventCancelled") && page.contains("已取消") && page.contains("台风预警"));
-    app.get("/events/no-such-event", None).await.problem(404);
+    app.get("/events/no-such-event", None).await.page(404, "找不到这个页面");
 }
 
 #[tokio::test]
@@ -150,7 +150,7 @@ async fn the_month_view_sitemap_and_robots_are_served() {
         let day_cell = format!("<span class=\"day\">{day}</span>");
         assert!(cells.iter().any(|cell| cell.starts_with(&day_cell)), "{link} is in day {day}");
     }
-    assert_eq!(app.get("/events?view=month&month=13-2026", None).await.invalid_fields(), ["month"]);
+    app.get("/events?view=month&month=13-2026", None).await.page_naming(&["month"]);
     let sitemap = app.get("/sitemap.xml", None).await;
     assert!(sitemap.text.contains("/venues/wuma-street</loc>") && sitemap.text.contains("/events/"));
     let robots = app.get("/robots.txt", None).await.text;
@@ -244,7 +244,7 @@ async fn places_link_the_maps_people_use_at_their_datum_and_events_print_as_post
     assert_eq!(poster.status, 200);
     assert!(poster.text.contains("src=\"data:image/svg+xml,"), "a QR code");
     assert!(poster.text.contains(&format!("{}/events/{slug}</span>", app.base)), "of the event's address");
-    app.get("/events/no-such-event/poster", None).await.problem(404);
+    app.get("/events/no-such-event/poster", None).await.page(404, "找不到这个页面");
 }
 
 #[tokio::test]
@@ -276,7 +276,7 @@ async fn the_widget_lists_events_for_a_filter_and_names_a_bad_option() {
         ("lang=fr", "lang"),
         ("kind=boat", "kind"),
     ] {
-        assert_eq!(app.get(&format!("/widget?{query}"), None).await.invalid_fields(), [field], "{query}");
+        app.get(&format!("/widget?{query}"), None).await.page_naming(&[field]);
     }
     let script = app.get("/widget.js", None).await;
     assert_eq!(script.header("content-type"), Some("text/javascript; charset=utf-8"));

@@ -76,9 +76,12 @@ async fn the_openapi_document_lists_auth_and_venue_operations_with_their_errors(
 }
 
 #[tokio::test]
-async fn an_unknown_route_is_a_problem_404() {
+async fn an_unknown_route_is_a_404_page_outside_the_api_and_a_problem_inside() {
     let app = TestApp::spawn().await;
-    app.get("/no/such/thing", None).await.problem(404);
+    app.get("/no/such/thing", None).await.page(404, "找不到这个页面");
+    let english =
+        app.read(app.client.get(format!("{}/calendar", app.base)).header("accept-language", "en")).await;
+    english.page(404, "Page not found");
     app.get("/api/v1/nothing-here", None).await.problem(404);
 }
 

@@ -351,7 +351,7 @@ async fn the_link_unsubscribes_by_its_button_and_subscribing_again_needs_a_new_c
     assert_eq!(visitor.get("/subscribe/confirm/0123").await.status, StatusCode::NOT_FOUND);
     assert_eq!(visitor.post("/subscribe/confirm/0123", &[], false).await.status, StatusCode::NOT_FOUND);
     let bad_view = app.get("/subscribe?kind=moon&format=party", None).await;
-    assert_eq!(bad_view.invalid_fields(), ["kind", "format"], "{}", bad_view.text);
+    bad_view.page_naming(&["kind", "format"]);
     assert_eq!(
         visitor.get(&format!("/subscriptions/{}", "a".repeat(64))).await.status,
         StatusCode::NOT_FOUND
