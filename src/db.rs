@@ -310,13 +310,32 @@ impl Db {
     }
 
     /// Notes what a statement found (see [`Health`]) and passes its result on.
+    ///
+    /// A pool that timed out with every connection it may hold open and lent out is busy, not
+    /// cut off (a burst of slow requests): a 503 for the request that waited, but not an outage
+    /// for everyone. A timeout with room to connect means no connection could be made.
     pub fn observe<T>(&self, result: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
         match &result {
             Ok(_) => self.health.mark(true),
+            Err(sqlx::Error::PoolTimedOut) if self.all_lent_out() => {}
             Err(err) if crate::error::is_unreachable(err) => self.health.mark(false),
             Err(_) => {}
         }
         result
+    }
+
+    /// Whether the pool holds as many connections as it may and none is idle: busy. (A connect
+    /// in progress counts in `size`, so `size > 0` alone would call a pool that cannot connect
+    /// busy.)
+    fn all_lent_out(&self) -> bool {
+        match &self.pools {
+            Pools::Sqlite(pool) => {
+                pool.size() >= pool.options().get_max_connections() && pool.num_idle() == 0
+            }
+            Pools::Postgres(pool) => {
+                pool.size() >= pool.options().get_max_connections() && pool.num_idle() == 0
+            }
+        }
     }
 
     /// The pools without asking the database anything (pool statistics, closing).
