@@ -23,6 +23,7 @@ use crate::{
     db::{Db, Tx},
     on_db, on_tx,
     values::Lang,
+    words,
 };
 
 /// Who a message is for.
@@ -57,7 +58,50 @@ pub struct Message {
     pub payload: serde_json::Value,
 }
 
+/// The arguments of a message's words in one language (a market's title differs by language).
+pub type Args = Vec<(&'static str, words::FluentValue<'static>)>;
+
 impl Message {
+    /// A message to an organization's members in both languages: its subject and body are the
+    /// catalogue's `{key}-subject` and `{key}-body`, and it links to the page at `link`.
+    pub fn to_organization(
+        coalesce_key: String,
+        organization_id: i64,
+        key: &str,
+        args: impl Fn(Lang) -> Args,
+        link: String,
+        payload: serde_json::Value,
+    ) -> Self {
+        let (zh, en) = (args(Lang::Zh), args(Lang::En));
+        let text = |lang, args: &Args, part| words::text_with(lang, &format!("{key}-{part}"), args);
+        Self {
+            coalesce_key,
+            recipient: Recipient::Organization(organization_id),
+            subject: text(Lang::En, &en, "subject"),
+            body: text(Lang::En, &en, "body"),
+            subject_zh: Some(text(Lang::Zh, &zh, "subject")),
+            body_zh: Some(text(Lang::Zh, &zh, "body")),
+            link: Some(link),
+            list_unsubscribe: None,
+            payload,
+        }
+    }
+
+    /// A message to one address in its reader's language: the catalogue's `{key}-subject` and
+    /// `{key}-body`.
+    pub fn to_reader(
+        coalesce_key: String,
+        address: String,
+        lang: Lang,
+        key: &str,
+        args: &Args,
+        payload: serde_json::Value,
+    ) -> Self {
+        let subject = words::text_with(lang, &format!("{key}-subject"), args);
+        let body = words::text_with(lang, &format!("{key}-body"), args);
+        Self::to_address(coalesce_key, address, subject, body, payload)
+    }
+
     /// A message to one address, written in its reader's language already: no second language,
     /// no page link of the portal's.
     pub fn to_address(

@@ -142,21 +142,16 @@ pub async fn invite(
     let now = state.now();
     let token = auth::new_token();
     let link = format!("{}/invitations/{token}", state.settings.public_url);
-    let (subject, body) = match inviter.lang {
-        Lang::Zh => (
-            format!("{} 邀请您加入 Debut 上的「{organization}」", inviter.display_name),
-            format!("打开以下链接（七天内有效）创建账户并加入「{organization}」：\n{link}"),
-        ),
-        Lang::En => (
-            format!("{} invites you to {organization} on Debut", inviter.display_name),
-            format!("Open this link within seven days to make your account and join {organization}:\n{link}"),
-        ),
-    };
-    let message = Message::to_address(
+    let message = Message::to_reader(
         format!("invitation:{}", &auth::token_hash(&token)[..16]),
         email.as_str().to_owned(),
-        subject,
-        body,
+        inviter.lang,
+        "mail-invitation",
+        &vec![
+            ("inviter", inviter.display_name.clone().into()),
+            ("organization", organization.into()),
+            ("link", link.into()),
+        ],
         json!({"kind": "invitation", "organization_id": organization_id}),
     );
     let mut tx = state.db.begin().await?;

@@ -341,26 +341,12 @@ pub async fn request_password_reset(state: &AppState, email: &str, client: Optio
     let now = state.clock.now();
     let token = auth::new_token();
     let link = format!("{}/password/reset/{token}", state.settings.public_url);
-    let (subject, body) = match user.lang {
-        Lang::Zh => (
-            "Debut 密码重置".to_owned(),
-            format!(
-                "请在一小时内打开以下链接设置新密码（仅可使用一次）：\n{link}\n\n如果不是您本人操作，请忽略本邮件。"
-            ),
-        ),
-        Lang::En => (
-            "Reset your Debut password".to_owned(),
-            format!(
-                "Open this link within an hour to choose a new password (it works once):\n{link}\n\n\
-                 If you did not ask for this, ignore this message."
-            ),
-        ),
-    };
-    let message = Message::to_address(
+    let message = Message::to_reader(
         format!("password-reset:{}:{}", user.id, &auth::token_hash(&token)[..12]),
         user.email.clone(),
-        subject,
-        body,
+        user.lang,
+        "mail-password-reset",
+        &vec![("link", link.into())],
         json!({"kind": "password_reset", "user_id": user.id}),
     );
     let mut tx = state.db.begin().await?;

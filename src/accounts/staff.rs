@@ -11,7 +11,11 @@ use crate::{
     error::{ApiError, ApiResult},
     notifications::{self, Message},
     state::AppState,
-    values::text::{Email, required_text},
+    values::{
+        Lang,
+        text::{Email, required_text},
+    },
+    words,
 };
 
 /// How long the link that sets a new staff member's first password works.
@@ -46,15 +50,21 @@ pub async fn invite(
         )?;
     let token = auth::new_token();
     let link = format!("{}/password/reset/{token}", state.settings.public_url);
-    let message = Message::to_address(
-        format!("staff-invitation:{id}"),
-        email.as_str().to_owned(),
-        "Your Debut staff account · 您的 Debut 工作人员账户".into(),
-        format!(
-            "Set your password within seven days to start (the link works once):\n请在七天内设置密码（链接仅可使用一次）：\n{link}"
-        ),
-        json!({"kind": "staff_invitation", "user_id": id}),
-    );
+    let message = {
+        // Nobody has chosen a language yet: the message is in both, Chinese first.
+        let args = [("link", link.into())];
+        let both = |part| {
+            let key = format!("mail-staff-invitation-{part}");
+            [Lang::Zh, Lang::En].map(|lang| words::text_with(lang, &key, &args))
+        };
+        Message::to_address(
+            format!("staff-invitation:{id}"),
+            email.as_str().to_owned(),
+            both("subject").join(" · "),
+            both("body").join("\n\n"),
+            json!({"kind": "staff_invitation", "user_id": id}),
+        )
+    };
     let mut tx = state.db.begin().await?;
     store::insert_password_reset(&mut tx, id, &auth::token_hash(&token), now, now + INVITATION_TTL).await?;
     notifications::enqueue(&mut tx, &message, now, std::time::Duration::ZERO).await?;

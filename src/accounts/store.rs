@@ -655,11 +655,13 @@ pub struct StaffRow {
     pub role: Role,
     pub removed_at: Option<DateTime<Utc>>,
     pub totp_enabled_at: Option<DateTime<Utc>>,
+    /// The language of the e-mails this member reads.
+    pub lang: Lang,
 }
 
 pub async fn staff(db: &Db) -> ApiResult<Vec<StaffRow>> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, StaffRow>(
-        "SELECT id, email, display_name, role, removed_at, totp_enabled_at FROM users \
+        "SELECT id, email, display_name, role, removed_at, totp_enabled_at, lang FROM users \
          WHERE role IN ('staff', 'admin') ORDER BY id",
     )
     .fetch_all(pool)

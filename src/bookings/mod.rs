@@ -71,6 +71,37 @@ text_enum!(BookingState {
     ChangesRequested => "changes_requested", Withdrawn => "withdrawn", Cancelled => "cancelled",
 });
 
+crate::words::catalogue! {
+    /// A booking's or an application's state, as one word.
+    pub struct StateWords in "state" {
+        draft,
+        submitted,
+        changes_requested,
+        approved,
+        rejected,
+        withdrawn,
+        cancelled,
+        image_approved,
+        image_rejected,
+    }
+}
+
+impl BookingState {
+    /// The state as people read it, in `lang`.
+    pub fn label(self, lang: crate::values::Lang) -> &'static str {
+        let w = StateWords::of(lang);
+        match self {
+            Self::Draft => w.draft,
+            Self::Submitted => w.submitted,
+            Self::ChangesRequested => w.changes_requested,
+            Self::Approved => w.approved,
+            Self::Rejected => w.rejected,
+            Self::Withdrawn => w.withdrawn,
+            Self::Cancelled => w.cancelled,
+        }
+    }
+}
+
 /// What a request asks to do with a booking (`POST /api/v1/bookings/{id}/{action}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
 #[oai(rename_all = "kebab-case")]

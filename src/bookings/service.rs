@@ -17,10 +17,10 @@ use crate::{
     accounts::{OrgKind, Principal},
     audit::{self, Comment, Subject},
     error::{ApiError, ApiResult, ConflictInfo, Violations},
-    notifications::{self, Message, Recipient},
+    notifications::{self, Message},
     state::AppState,
     values::{
-        Actor,
+        Actor, Lang,
         text::{optional_text, required_paragraph},
         time::{local_time, within_reason},
     },
@@ -444,19 +444,6 @@ fn past(action: Action) -> &'static str {
     }
 }
 
-/// A state as Chinese e-mails say it.
-fn state_zh(state: BookingState) -> &'static str {
-    match state {
-        BookingState::Draft => "草稿",
-        BookingState::Submitted => "已提交",
-        BookingState::Approved => "已批准",
-        BookingState::Rejected => "已驳回",
-        BookingState::ChangesRequested => "需修改",
-        BookingState::Withdrawn => "已撤回",
-        BookingState::Cancelled => "已取消",
-    }
-}
-
 fn decision_message(
     row: &BookingRow,
     content: &BookingContent,
@@ -464,40 +451,38 @@ fn decision_message(
     transition: Transition,
     note: &str,
 ) -> Message {
-    let what = match (transition.change, transition.to) {
-        (ChangeEffect::Apply, _) => "your change was approved".to_owned(),
-        (ChangeEffect::Discard, _) => "your change was not approved".to_owned(),
-        (_, to) => format!("it is now {}", to.as_str().replace('_', " ")),
+    let outcome = match transition.change {
+        ChangeEffect::Apply => "change-approved",
+        ChangeEffect::Discard => "change-refused",
+        _ => "state",
     };
-    let what_zh = match (transition.change, transition.to) {
-        (ChangeEffect::Apply, _) => "您的变更已获批准".to_owned(),
-        (ChangeEffect::Discard, _) => "您的变更未获批准".to_owned(),
-        (_, to) => format!("状态：{}", state_zh(to)),
-    };
-    Message {
-        coalesce_key: format!("booking:{}", row.id),
-        recipient: Recipient::Organization(row.organization_id),
-        subject: format!("Booking #{} \"{}\": {what}", row.id, content.title()),
-        body: if note.is_empty() {
-            what.clone()
-        } else {
-            format!("{what}. Note from the commerce office: {note}")
+    let (id, note, to) = (row.id, note.to_owned(), transition.to);
+    Message::to_organization(
+        format!("booking:{id}"),
+        row.organization_id,
+        "mail-booking-decision",
+        |lang| {
+            let title = match lang {
+                Lang::Zh => content.title_zh_first(),
+                Lang::En => content.title(),
+            };
+            vec![
+                ("id", id.to_string().into()),
+                ("title", title.to_owned().into()),
+                ("outcome", outcome.into()),
+                ("state", to.label(lang).into()),
+                ("note", note.clone().into()),
+                ("noted", if note.is_empty() { "no" } else { "yes" }.into()),
+            ]
         },
-        subject_zh: Some(format!("档期申请 #{}「{}」：{what_zh}", row.id, content.title_zh_first())),
-        body_zh: Some(if note.is_empty() {
-            what_zh.clone()
-        } else {
-            format!("{what_zh}。审核人员留言：{note}")
-        }),
-        link: Some(format!("/portal/bookings/{}", row.id)),
-        list_unsubscribe: None,
-        payload: json!({
+        format!("/portal/bookings/{id}"),
+        json!({
             "booking_id": row.id,
             "action": action.as_str(),
             "state": transition.to.as_str(),
             "note": note,
         }),
-    }
+    )
 }
 
 /// The bookings competing for the slot, and free slots if there is competition.
@@ -776,9 +761,17 @@ mod tests {
         assert_eq!(plan.target, content());
         assert_eq!(plan.audit_note, "Welcome");
         let message = plan.message.expect("staff decisions are announced");
-        assert_eq!(message.recipient, Recipient::Organization(2));
-        assert_eq!(message.subject, "Booking #7 \"Phone launch\": it is now approved");
-        assert_eq!(message.body, "it is now approved. Note from the commerce office: Welcome");
+        assert_eq!(message.recipient, crate::notifications::Recipient::Organization(2));
+        assert_eq!(message.subject, "Booking #7 \"Phone launch\": approved");
+        assert_eq!(
+            message.body,
+            "Your booking \"Phone launch\" is now: approved. Note from the commerce office: Welcome"
+        );
+        assert_eq!(message.subject_zh.as_deref(), Some("档期申请 #7「新品首发」：已批准"));
+        assert_eq!(
+            message.body_zh.as_deref(),
+            Some("您的档期申请「新品首发」现在的状态：已批准。审核人员留言：Welcome")
+        );
     }
 
     #[test]

@@ -450,7 +450,7 @@ fn rss_item(event: &EventRow, lang: Lang, public_url: &str, uid_domain: &str) ->
     );
     let mut title = event.title(lang).to_owned();
     if event.status() == super::EventStatus::Cancelled {
-        title = format!("[{}] {title}", if lang == Lang::Zh { "已取消" } else { "Cancelled" });
+        title = crate::words::text_with(lang, "feed-cancelled-title", &[("title", title.into())]);
     }
     let description = format!("{when} · {} · {}", event.venue_name(lang), event.description(lang));
     let mut out = String::with_capacity(512);

@@ -246,11 +246,16 @@ fn vevent(event: &EventRow, meta: &FeedMeta, audience: Audience, zoned: bool) ->
     text
 }
 
-fn cancelled_word(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => "已取消：",
-        Lang::En => "CANCELLED:",
+crate::words::catalogue! {
+    /// Words inside calendar files.
+    pub struct IcsWords in "ics" {
+        /// Before a cancelled event's title.
+        cancelled,
     }
+}
+
+fn cancelled_word(lang: Lang) -> &'static str {
+    IcsWords::of(lang).cancelled
 }
 
 #[cfg(test)]

@@ -50,27 +50,17 @@ pub async fn enqueue_due(db: &Db, public_url: &str, now: DateTime<Utc>) -> ApiRe
     let awards =
         incentives::list_applications(db, None, None, Some(ApplicationState::Submitted)).await?.len();
     for (id, email, lang) in &readers {
-        let (subject, body) = match lang {
-            Lang::Zh => (
-                format!("Debut 每日待办：{submitted} 个档期申请、{changes} 个变更、{awards} 个首店奖励申请"),
-                format!(
-                    "待审核：档期申请 {submitted} 个，变更 {changes} 个，首店奖励申请 {awards} 个。\n{public_url}/staff"
-                ),
-            ),
-            Lang::En => (
-                format!(
-                    "Debut today: {submitted} bookings, {changes} changes, {awards} award applications to review"
-                ),
-                format!(
-                    "Waiting for review: {submitted} bookings, {changes} change requests, {awards} award applications.\n{public_url}/staff"
-                ),
-            ),
-        };
-        let message = Message::to_address(
+        let message = Message::to_reader(
             format!("digest:{id}:{}", due.format("%Y-%m-%d")),
             email.clone(),
-            subject,
-            body,
+            *lang,
+            "mail-staff-digest",
+            &vec![
+                ("bookings", submitted.into()),
+                ("changes", changes.into()),
+                ("awards", awards.into()),
+                ("link", format!("{public_url}/staff").into()),
+            ],
             json!({"kind": "digest", "bookings": submitted, "changes": changes, "awards": awards}),
         );
         let mut tx = db.begin().await?;

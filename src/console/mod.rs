@@ -29,7 +29,7 @@ use crate::{
     notifications,
     pages::i18n,
     state::AppState,
-    values::{Lang, money::format_cny},
+    values::money::format_cny,
     web::{Csrf, Shell, SignedIn, Words, check_csrf, language, page, see_other, words::words},
 };
 use words::{ConsoleWords, console_words};
@@ -109,13 +109,6 @@ struct HomePage {
     subscribers: i64,
 }
 
-fn age(lang: Lang, c: &ConsoleWords, days: i64) -> String {
-    match lang {
-        Lang::Zh => format!("{days} {}", c.days_ago),
-        Lang::En => format!("{days} {}", c.days_ago),
-    }
-}
-
 /// `GET /staff`: what waits, this week's events, the funds, failing messages.
 #[handler]
 pub async fn home(req: &Request, state: Data<&AppState>, Staff(me): Staff) -> poem::Result<Response> {
@@ -130,7 +123,7 @@ pub async fn home(req: &Request, state: Data<&AppState>, Staff(me): Staff) -> po
         let line = Waiting {
             href: format!("/staff/bookings/{}", b.id),
             title: lang.pick(&b.title_zh, &b.title_en).to_owned(),
-            age: age(lang, c, (now - since).num_days()),
+            age: words::age(lang, (now - since).num_days()),
         };
         if b.state == BookingState::Approved { changes.push(line) } else { booking_lines.push(line) }
     }
@@ -140,7 +133,7 @@ pub async fn home(req: &Request, state: Data<&AppState>, Staff(me): Staff) -> po
         .map(|a| Waiting {
             href: format!("/staff/funds/{}#application-{}", a.fund_id, a.id),
             title: format!("{} · {}", a.store_name, a.organization_name),
-            age: age(lang, c, (now - a.submitted_at.unwrap_or(a.updated_at)).num_days()),
+            age: words::age(lang, (now - a.submitted_at.unwrap_or(a.updated_at)).num_days()),
         })
         .collect();
     let proposals = crate::incentives::proposals::awaiting(&state, &me.principal)
@@ -152,7 +145,7 @@ pub async fn home(req: &Request, state: Data<&AppState>, Staff(me): Staff) -> po
                 "{} · {} · {} · {} {}",
                 p.store_name, p.organization_name, p.amount.display, c.proposed_by, p.proposed_by_name
             ),
-            age: age(lang, c, (now - p.proposed_at).num_days()),
+            age: words::age(lang, (now - p.proposed_at).num_days()),
         })
         .collect();
     let filter = EventFilter { from: Some(now), to: Some(now + TimeDelta::days(7)), ..Default::default() };

@@ -122,7 +122,7 @@ fn row(
         when: i18n::span(lang, start, end, tz),
         reach: i18n::reach_name(lang, b.reach),
         attendance: b.expected_attendance,
-        age: format!("{} {}", (now - b.submitted_at.unwrap_or(b.updated_at)).num_days(), c.days_ago),
+        age: super::words::age(lang, (now - b.submitted_at.unwrap_or(b.updated_at)).num_days()),
         clashes: item
             .clashes
             .iter()

@@ -49,7 +49,7 @@ type Chart = (&'static str, Vec<Bar>);
 struct ReportsPage {
     shell: Shell,
     w: &'static Words,
-    zh: bool,
+    r: &'static ReportWords,
     from: String,
     to: String,
     query: String,
@@ -69,28 +69,55 @@ fn label(lang: Lang, c: &Count, kind: &str) -> String {
     }
 }
 
+crate::words::catalogue! {
+    /// The programme report's facts and charts.
+    pub struct ReportWords in "report" {
+        title,
+        from,
+        to_inclusive,
+        show,
+        at_a_glance,
+        debut_events,
+        stores_awarded,
+        awarded,
+        clawed_back,
+        markets_held,
+        market_dates,
+        vendors,
+        occupancy,
+        footfall,
+        sales,
+        media_reach,
+        confirmed,
+        awaiting,
+        not_filed,
+        by_reach,
+        by_format,
+        by_venue,
+        by_month,
+        stores_by_tier,
+        stores_by_mall,
+    }
+}
+
 fn view(report: &ProgrammeReport, lang: Lang) -> (Vec<Fact>, Vec<Chart>) {
-    let zh = lang == Lang::Zh;
-    let t = |zh_text: &'static str, en_text: &'static str| if zh { zh_text } else { en_text };
+    let r = ReportWords::of(lang);
     let (e, f, m, g) = (&report.events, &report.first_stores, &report.markets, &report.figures);
     let facts = vec![
-        (t("首发活动", "Debut events"), thousands(e.total)),
-        (t("获奖首店", "First stores awarded"), thousands(f.awarded)),
-        (t("奖励金额", "Awarded"), format_cny(f.awarded_fen)),
-        (t("追回金额", "Clawed back"), format_cny(f.clawed_back_fen)),
-        (t("市集", "Markets held"), thousands(m.held)),
-        (t("开市场次", "Market dates"), thousands(m.dates)),
-        (t("摊主", "Vendors"), thousands(m.vendors)),
-        (
-            t("摊位使用率", "Stall occupancy"),
-            format!("{:.1}% ({} / {})", m.occupancy_percent, m.stall_dates_taken, m.stall_dates),
-        ),
-        (t("客流（已确认）", "Footfall (confirmed)"), thousands(g.footfall)),
-        (t("销售额（已确认）", "Sales (confirmed)"), format_cny(g.sales_fen)),
-        (t("媒体曝光（已确认）", "Media reach (confirmed)"), thousands(g.media_reach)),
-        (t("已确认数据的活动", "Events with confirmed figures"), thousands(g.confirmed)),
-        (t("待确认", "Figures awaiting confirmation"), thousands(g.awaiting_confirmation)),
-        (t("未填报数据的活动", "Events that have not filed"), thousands(g.not_filed)),
+        (r.debut_events, thousands(e.total)),
+        (r.stores_awarded, thousands(f.awarded)),
+        (r.awarded, format_cny(f.awarded_fen)),
+        (r.clawed_back, format_cny(f.clawed_back_fen)),
+        (r.markets_held, thousands(m.held)),
+        (r.market_dates, thousands(m.dates)),
+        (r.vendors, thousands(m.vendors)),
+        (r.occupancy, format!("{:.1}% ({} / {})", m.occupancy_percent, m.stall_dates_taken, m.stall_dates)),
+        (r.footfall, thousands(g.footfall)),
+        (r.sales, format_cny(g.sales_fen)),
+        (r.media_reach, thousands(g.media_reach)),
+        (r.confirmed, thousands(g.confirmed)),
+        (r.awaiting, thousands(g.awaiting_confirmation)),
+        (r.not_filed, thousands(g.not_filed)),
     ];
     // A tier's key is a word of the API (`city`); people read the tier's name.
     let tier_or = |key: &str, fallback: &str| {
@@ -107,18 +134,12 @@ fn view(report: &ProgrammeReport, lang: Lang) -> (Vec<Fact>, Vec<Chart>) {
             .collect()
     };
     let charts = vec![
-        (t("按首发级别", "Events by reach"), bars(&e.by_reach, |c| label(lang, c, "reach"))),
-        (t("按活动形式", "Events by format"), bars(&e.by_format, |c| label(lang, c, "format"))),
-        (t("按秀场", "Events by venue"), bars(&e.by_venue, |c| label(lang, c, "venue"))),
-        (t("按月份", "Events by month"), bars(&e.by_month, |c| c.key.clone())),
-        (
-            t("首店（按级别，家数）", "First stores by tier (stores)"),
-            bars(&money(&f.by_tier), |c| label(lang, c, "money")),
-        ),
-        (
-            t("首店（按商场，家数）", "First stores by mall (stores)"),
-            bars(&money(&f.by_mall), |c| label(lang, c, "money")),
-        ),
+        (r.by_reach, bars(&e.by_reach, |c| label(lang, c, "reach"))),
+        (r.by_format, bars(&e.by_format, |c| label(lang, c, "format"))),
+        (r.by_venue, bars(&e.by_venue, |c| label(lang, c, "venue"))),
+        (r.by_month, bars(&e.by_month, |c| c.key.clone())),
+        (r.stores_by_tier, bars(&money(&f.by_tier), |c| label(lang, c, "money"))),
+        (r.stores_by_mall, bars(&money(&f.by_mall), |c| label(lang, c, "money"))),
     ];
     (facts, charts)
 }
@@ -133,7 +154,7 @@ pub async fn report_page(
 ) -> poem::Result<Response> {
     let lang = language(req);
     let (w, csrf) = (words(lang), Csrf::of(req, &state));
-    let title = if lang == Lang::Zh { "项目报告" } else { "Programme report" };
+    let title = ReportWords::of(lang).title;
     let (facts, charts, errors) =
         match programme::parse_range(Some(&query.from), Some(&query.to), state.now()) {
             Ok((from, to)) => {
@@ -152,7 +173,7 @@ pub async fn report_page(
     let template = ReportsPage {
         shell,
         w,
-        zh: lang == Lang::Zh,
+        r: ReportWords::of(lang),
         from: if query.from.is_empty() { format!("{year}-01-01") } else { query.from.clone() },
         to: if query.to.is_empty() { format!("{year}-12-31") } else { query.to.clone() },
         query: query.query(),

@@ -50,6 +50,21 @@ text_enum!(ApplicationState {
     ChangesRequested => "changes_requested",
 });
 
+impl ApplicationState {
+    /// The state as people read it, in `lang`: the same words as a booking's.
+    pub fn label(self, lang: crate::values::Lang) -> &'static str {
+        use crate::bookings::BookingState as B;
+        match self {
+            Self::Draft => B::Draft,
+            Self::Submitted => B::Submitted,
+            Self::Approved => B::Approved,
+            Self::Rejected => B::Rejected,
+            Self::ChangesRequested => B::ChangesRequested,
+        }
+        .label(lang)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
 #[oai(rename_all = "kebab-case")]
 #[serde(rename_all = "kebab-case")]

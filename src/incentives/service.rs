@@ -18,7 +18,7 @@ use crate::{
     audit::{self, Subject},
     error::{ApiError, ApiResult, ConflictInfo, Violations},
     http::csv,
-    notifications::{self, Message, Recipient},
+    notifications::{self, Message},
     state::AppState,
     values::{
         Actor,
@@ -430,57 +430,37 @@ pub fn decide(
         None => note.clone(),
     };
     let message = (actor == Actor::Staff).then(|| {
-        let what = match action {
-            IncentiveAction::Approve => {
-                format!("approved with an award of {}", format_cny(ledger_amount.unwrap_or(0)))
-            }
-            IncentiveAction::ClawBack => {
-                format!("{} was clawed back", format_cny(-ledger_amount.unwrap_or(0)))
-            }
-            _ => format!("it is now {}", to.as_str().replace('_', " ")),
+        let outcome = match action {
+            IncentiveAction::Approve => "approved",
+            IncentiveAction::ClawBack => "clawed-back",
+            _ => "state",
         };
-        let what_zh = match action {
-            IncentiveAction::Approve => format!("已批准，奖励 {}", format_cny(ledger_amount.unwrap_or(0))),
-            IncentiveAction::ClawBack => format!("已追回 {}", format_cny(-ledger_amount.unwrap_or(0))),
-            _ => format!("状态：{}", state_zh(to)),
-        };
-        Message {
-            coalesce_key: format!("incentive:{}", row.id),
-            recipient: Recipient::Organization(row.organization_id),
-            subject: format!("First-store award for \"{}\": {what}", row.store_name),
-            body: if note.is_empty() {
-                what.clone()
-            } else {
-                format!("{what}. Note from the commerce office: {note}")
+        let amount = format_cny(ledger_amount.unwrap_or(0).abs());
+        let (store_name, note) = (row.store_name.clone(), note.clone());
+        Message::to_organization(
+            format!("incentive:{}", row.id),
+            row.organization_id,
+            "mail-award-decision",
+            |lang| {
+                vec![
+                    ("store", store_name.clone().into()),
+                    ("outcome", outcome.into()),
+                    ("amount", amount.clone().into()),
+                    ("state", to.label(lang).into()),
+                    ("note", note.clone().into()),
+                    ("noted", if note.is_empty() { "no" } else { "yes" }.into()),
+                ]
             },
-            subject_zh: Some(format!("首店奖励「{}」：{what_zh}", row.store_name)),
-            body_zh: Some(if note.is_empty() {
-                what_zh.clone()
-            } else {
-                format!("{what_zh}。审核人员留言：{note}")
-            }),
-            link: Some(format!("/portal/incentives/{}", row.id)),
-            list_unsubscribe: None,
-            payload: json!({
+            format!("/portal/incentives/{}", row.id),
+            json!({
                 "application_id": row.id,
                 "action": action.as_str(),
                 "state": to.as_str(),
                 "amount_fen": ledger_amount,
             }),
-        }
+        )
     });
     Ok(Plan { action, from, to, ledger_amount, note, audit_note, message })
-}
-
-/// A state as Chinese e-mails say it.
-fn state_zh(state: ApplicationState) -> &'static str {
-    match state {
-        ApplicationState::Draft => "草稿",
-        ApplicationState::Submitted => "已提交",
-        ApplicationState::Approved => "已批准",
-        ApplicationState::Rejected => "已驳回",
-        ApplicationState::ChangesRequested => "需修改",
-    }
 }
 
 /// A fund's four-eyes threshold: given, or the default, within `floor..=largest_cap` (a default

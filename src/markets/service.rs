@@ -21,7 +21,7 @@ use crate::{
     db::{self, Tx, is_rule_violation, is_unique_violation},
     error::{ApiError, ApiResult, Violations},
     http::csv,
-    notifications::{self, Message, Recipient},
+    notifications::{self, Message},
     state::AppState,
     values::{
         text::{optional_text, required_text},
@@ -259,20 +259,20 @@ pub async fn cancel_date(
     }
     let when = local_time(occurrence.starts_at, row.zone.tz()).replace('T', " ");
     for line in assigned.iter().filter(|a| a.occurrence_id == occurrence_id) {
-        let message = Message {
-            coalesce_key: format!("market:{id}:date:{occurrence_id}:org:{}", line.organization_id),
-            recipient: Recipient::Organization(line.organization_id),
-            subject: format!("{}: the market on {when} is cancelled", row.title_en),
-            body: format!(
-                "The market on {when} is cancelled; your stall {} that day is off.",
-                line.stall_code
-            ),
-            subject_zh: Some(format!("{}：{when} 的市集取消", row.title_zh)),
-            body_zh: Some(format!("{when} 的市集取消，您当天的摊位 {} 不再使用。", line.stall_code)),
-            link: Some(format!("/portal/markets/{id}")),
-            list_unsubscribe: None,
-            payload: serde_json::json!({"market_id": id, "occurrence_id": occurrence_id, "event": "date_cancelled"}),
-        };
+        let message = Message::to_organization(
+            format!("market:{id}:date:{occurrence_id}:org:{}", line.organization_id),
+            line.organization_id,
+            "mail-market-date-cancelled",
+            |lang| {
+                vec![
+                    ("market", lang.pick(&row.title_zh, &row.title_en).to_owned().into()),
+                    ("when", when.clone().into()),
+                    ("stall", line.stall_code.clone().into()),
+                ]
+            },
+            format!("/portal/markets/{id}"),
+            serde_json::json!({"market_id": id, "occurrence_id": occurrence_id, "event": "date_cancelled"}),
+        );
         notifications::enqueue(&mut tx, &message, now, state.settings.notify.debounce).await?;
     }
     cache::bump_public_version(&mut tx, cache::Touched::Booking(row.booking_id)).await?;
@@ -542,17 +542,14 @@ pub async fn apply(
     let application_id = store::insert_application(&mut tx, &new, now).await.map_err(|e| {
         unique_or(e, || ApiError::conflict("Your organization has applied to this market already."))
     })?;
-    let message = Message {
-        coalesce_key: format!("market:{id}:applications"),
-        recipient: Recipient::Organization(row.organization_id),
-        subject: format!("{}: new vendor applications", row.title_en),
-        body: "Vendors have applied for stalls; review them on the market's page.".into(),
-        subject_zh: Some(format!("{}：有新的摊主申请", row.title_zh)),
-        body_zh: Some("有摊主申请摊位，请在市集页面审核。".into()),
-        link: Some(format!("/portal/markets/{id}/applications")),
-        list_unsubscribe: None,
-        payload: serde_json::json!({"market_id": id, "event": "application"}),
-    };
+    let message = Message::to_organization(
+        format!("market:{id}:applications"),
+        row.organization_id,
+        "mail-market-new-applications",
+        |lang| vec![("market", lang.pick(&row.title_zh, &row.title_en).to_owned().into())],
+        format!("/portal/markets/{id}/applications"),
+        serde_json::json!({"market_id": id, "event": "application"}),
+    );
     notifications::enqueue(&mut tx, &message, now, state.settings.notify.debounce).await?;
     tx.commit().await?;
     load_application(state, principal, application_id).await.map(|(_, a)| application_view(&a))
@@ -597,28 +594,20 @@ fn vendor_message(
 ) -> Message {
     let tz = market.zone.tz();
     let deadline = expires.map(|t| local_time(t, tz).replace('T', " ")).unwrap_or_default();
-    let (en, zh) = match to {
-        ApplicationState::Accepted => ("accepted: you have a place".to_owned(), "已录取".to_owned()),
-        ApplicationState::Waitlisted => ("on the waitlist".to_owned(), "已进入候补".to_owned()),
-        ApplicationState::Rejected => ("not accepted this time".to_owned(), "未获录取".to_owned()),
-        ApplicationState::Offered => (
-            format!("a place is free for you: accept it by {deadline}"),
-            format!("有空出的摊位：请在 {deadline} 前确认"),
-        ),
-        ApplicationState::Lapsed => ("the offered place has lapsed".to_owned(), "候补名额已过期".to_owned()),
-        other => (other.as_str().to_owned(), other.as_str().to_owned()),
-    };
-    Message {
-        coalesce_key: format!("market-application:{application_id}"),
-        recipient: Recipient::Organization(organization_id),
-        subject: format!("{}: your stall application is {en}", market.title_en),
-        body: format!("Your application to {} is {en}.", market.title_en),
-        subject_zh: Some(format!("{}：您的摊位申请{zh}", market.title_zh)),
-        body_zh: Some(format!("您在「{}」的摊位申请{zh}。", market.title_zh)),
-        link: Some(format!("/portal/market-applications/{application_id}")),
-        list_unsubscribe: None,
-        payload: serde_json::json!({"application_id": application_id, "state": to.as_str()}),
-    }
+    Message::to_organization(
+        format!("market-application:{application_id}"),
+        organization_id,
+        "mail-stall-application",
+        |lang| {
+            vec![
+                ("market", lang.pick(&market.title_zh, &market.title_en).to_owned().into()),
+                ("state", to.as_str().into()),
+                ("deadline", deadline.clone().into()),
+            ]
+        },
+        format!("/portal/market-applications/{application_id}"),
+        serde_json::json!({"application_id": application_id, "state": to.as_str()}),
+    )
 }
 
 /// Offers the freed place to the first waitlisted vendor, inside `tx`.

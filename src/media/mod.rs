@@ -27,7 +27,7 @@ use crate::{
     cache,
     db::Tx,
     error::{ApiError, ApiResult},
-    notifications::{self, Message, Recipient},
+    notifications::{self, Message},
     state::AppState,
     values::text::required_text,
 };
@@ -272,16 +272,15 @@ async fn review_messages(state: &AppState, booking_id: i64, image_id: i64) -> Ap
     Ok(staff
         .into_iter()
         .filter(|s| s.removed_at.is_none())
-        .map(|s| Message::to_address(
+        .map(|s| Message::to_reader(
             format!("image-review:{booking_id}:{}", s.id),
             s.email,
-            format!("An image on approved booking {booking_id} awaits review"),
-            format!(
-                "The applicant added an image to booking {booking_id}, which is already public. The event keeps \
-                 its earlier poster until you approve the image (or reject it). / 已批准的档期 {booking_id} 新增了图片，\
-                 审核通过前活动页仍使用原海报。\n{}/staff/bookings/{booking_id}",
-                state.settings.public_url
-            ),
+            s.lang,
+            "mail-image-review",
+            &vec![
+                ("booking", booking_id.into()),
+                ("link", format!("{}/staff/bookings/{booking_id}", state.settings.public_url).into()),
+            ],
             serde_json::json!({"event": "image.awaiting_review", "booking_id": booking_id, "image_id": image_id}),
         ))
         .collect())
@@ -330,18 +329,22 @@ pub async fn review_booking_image(
         audit::record(&mut tx, Subject::Booking(booking_id), principal.user_id, now, "image", verdict, note)
             .await?;
         let reason = said.trim_start_matches(": ").to_owned();
-        let reason = if reason.is_empty() { reason } else { format!(" Reason: {reason}") };
-        let message = Message {
-            coalesce_key: format!("image-rejected:{image_id}"),
-            recipient: Recipient::Organization(booking.organization_id),
-            subject: format!("An image you added to booking {booking_id} was not approved"),
-            body: format!("Staff removed the image \"{}\" from your booking.{reason}", row.alt),
-            subject_zh: Some(format!("您为档期 {booking_id} 新增的图片未获批准")),
-            body_zh: Some(format!("工作人员移除了图片“{}”。{reason}", row.alt)),
-            link: Some(format!("/portal/bookings/{booking_id}")),
-            list_unsubscribe: None,
-            payload: serde_json::json!({"event": "image.rejected", "booking_id": booking_id, "image_id": image_id}),
-        };
+        let alt = row.alt.clone();
+        let message = Message::to_organization(
+            format!("image-rejected:{image_id}"),
+            booking.organization_id,
+            "mail-image-rejected",
+            |_| {
+                vec![
+                    ("booking", booking_id.into()),
+                    ("alt", alt.clone().into()),
+                    ("reason", reason.clone().into()),
+                    ("given", if reason.is_empty() { "no" } else { "yes" }.into()),
+                ]
+            },
+            format!("/portal/bookings/{booking_id}"),
+            serde_json::json!({"event": "image.rejected", "booking_id": booking_id, "image_id": image_id}),
+        );
         notifications::enqueue(&mut tx, &message, now, state.settings.notify.debounce).await?;
         tx.commit().await?;
         return Ok(ImageView { awaiting_review: false, ..row.view(&state.settings.public_url)? });

@@ -481,10 +481,11 @@ async fn month(req: &Request, state: &AppState, lang: Lang, month: Option<&str>)
             weeks.push(week);
         }
         let w = words(lang);
-        let heading = match lang {
-            Lang::Zh => format!("{}年{}月", first.year(), first.month()),
-            Lang::En => first.format("%B %Y").to_string(),
-        };
+        let heading = crate::words::text_with(
+            lang,
+            "calendar-month-heading",
+            &[("year", first.year().to_string().into()), ("month", first.month().to_string().into())],
+        );
         let page = MonthPage {
             page: layout(
                 state,

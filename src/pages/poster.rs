@@ -74,10 +74,7 @@ pub async fn event_poster(
             address: row.venue_address.clone(),
             brand: row.brand_name.clone(),
             qr_src: format!("data:image/svg+xml,{}", url_encode(&qr_svg(&url))),
-            qr_caption: match lang {
-                Lang::Zh => "扫码查看活动详情，加入日历",
-                Lang::En => "Scan for the details and to add it to your calendar",
-            },
+            qr_caption: super::i18n::words(lang).qr_caption,
             url,
             title,
         };

@@ -17,80 +17,34 @@ use crate::{
     values::{Lang, Zone, money::thousands},
 };
 
-pub struct ProgrammeWords {
-    pub calls: &'static str,
-    pub no_calls: &'static str,
-    pub open_until: &'static str,
-    pub closed: &'static str,
-    pub venues: &'static str,
-    pub formats: &'static str,
-    pub reaches: &'static str,
-    pub period: &'static str,
-    pub criteria: &'static str,
-    pub how_to_apply: &'static str,
-    pub apply: &'static str,
-    pub numbers: &'static str,
-    pub events: &'static str,
-    pub first_stores: &'static str,
-    pub markets: &'static str,
-    pub market_dates: &'static str,
-    pub vendors: &'static str,
-    pub footfall: &'static str,
-    pub by_reach: &'static str,
-    pub by_format: &'static str,
-    pub by_tier: &'static str,
+crate::words::catalogue! {
+    pub struct ProgrammeWords in "programme" {
+        calls,
+        no_calls,
+        open_until,
+        closed,
+        venues,
+        formats,
+        reaches,
+        period,
+        criteria,
+        how_to_apply,
+        apply,
+        numbers,
+        events,
+        first_stores,
+        markets,
+        market_dates,
+        vendors,
+        footfall,
+        by_reach,
+        by_format,
+        by_tier,
+    }
 }
 
-const ZH: ProgrammeWords = ProgrammeWords {
-    calls: "首发邀请函",
-    no_calls: "暂无邀请函。",
-    open_until: "接受申请至",
-    closed: "已截止",
-    venues: "开放秀场",
-    formats: "活动形式",
-    reaches: "首发级别",
-    period: "活动时间",
-    criteria: "评选标准",
-    how_to_apply: "品牌和主办方登录后，选择本邀请函开放的秀场与时间提交申请，或通过 API 提交。",
-    apply: "申请参加",
-    numbers: "年度数据",
-    events: "首发活动",
-    first_stores: "获奖首店",
-    markets: "市集",
-    market_dates: "开市场次",
-    vendors: "摊主",
-    footfall: "客流（已确认）",
-    by_reach: "按首发级别",
-    by_format: "按活动形式",
-    by_tier: "按首店级别",
-};
-
-const EN: ProgrammeWords = ProgrammeWords {
-    calls: "Calls for debuts",
-    no_calls: "No calls yet.",
-    open_until: "Open for applications until",
-    closed: "Closed",
-    venues: "Venues offered",
-    formats: "Formats",
-    reaches: "Debut reach",
-    period: "Dates",
-    criteria: "Criteria",
-    how_to_apply: "Brands and organizers sign in and apply for a slot at one of these venues in this period, or apply through the API.",
-    apply: "Apply",
-    numbers: "The year in numbers",
-    events: "Debut events",
-    first_stores: "First stores awarded",
-    markets: "Markets",
-    market_dates: "Market nights",
-    vendors: "Vendors",
-    footfall: "Footfall (confirmed)",
-    by_reach: "By reach",
-    by_format: "By format",
-    by_tier: "By first-store tier",
-};
-
 fn programme_words(lang: Lang) -> &'static ProgrammeWords {
-    if lang == Lang::Zh { &ZH } else { &EN }
+    ProgrammeWords::of(lang)
 }
 
 pub struct CallCard {

@@ -27,45 +27,21 @@ use crate::{
     web::{Input, SignedIn, check_csrf, see_other, store_image},
 };
 
-/// The words of the figures section.
-pub struct FiguresWords {
-    pub heading: &'static str,
-    pub help: &'static str,
-    pub footfall: &'static str,
-    pub sales: &'static str,
-    pub sales_hint: &'static str,
-    pub media_reach: &'static str,
-    pub file: &'static str,
-    pub confirmed: &'static str,
-    pub awaiting: &'static str,
-    pub photos: &'static str,
+crate::words::catalogue! {
+    /// The words of the figures section.
+    pub struct FiguresWords in "figures" {
+        heading,
+        help,
+        footfall,
+        sales,
+        sales_hint,
+        media_reach,
+        file,
+        confirmed,
+        awaiting,
+        photos,
+    }
 }
-
-const ZH: FiguresWords = FiguresWords {
-    heading: "活动数据",
-    help: "活动结束后 14 天内填报，截止：",
-    footfall: "客流（人次）",
-    sales: "销售额（元）",
-    sales_hint: "如 128000 或 128000.50",
-    media_reach: "媒体曝光（人次）",
-    file: "提交数据",
-    confirmed: "商务局已确认。",
-    awaiting: "已提交，等待商务局确认。",
-    photos: "活动照片（最多四张）",
-};
-
-const EN: FiguresWords = FiguresWords {
-    heading: "The event's figures",
-    help: "Due within 14 days of the event's end, by",
-    footfall: "Footfall (visitors)",
-    sales: "Sales (yuan)",
-    sales_hint: "Like 128000 or 128000.50",
-    media_reach: "Media reach (people)",
-    file: "File the figures",
-    confirmed: "Confirmed by the commerce office.",
-    awaiting: "Filed; the commerce office has still to confirm them.",
-    photos: "Photos of the event (up to four)",
-};
 
 /// What the booking page shows about figures, once the event has ended.
 pub struct FiguresView {
@@ -87,7 +63,7 @@ pub async fn view(
     if row.state != BookingState::Approved || row.ends_at > state.now() {
         return Ok(None);
     }
-    let fw = if lang == Lang::Zh { &ZH } else { &EN };
+    let fw = FiguresWords::of(lang);
     let filed = store::figures(&state.db, row.id).await?;
     let mine = me.principal.acts_for(row.organization_id) || me.principal.is_staff();
     let confirmed = filed.as_ref().is_some_and(|f| f.confirmed_at.is_some());

@@ -65,19 +65,26 @@ pub async fn award_lines(state: &AppState, me: &SignedIn, lang: Lang) -> ApiResu
         .collect())
 }
 
+crate::words::catalogue! {
+    /// A first store's tier
+    pub struct TierWords in "tier" {
+        global,
+        asia,
+        national,
+        provincial,
+        city,
+    }
+}
+
 /// A first-store tier as people say it.
 pub fn tier_name(lang: Lang, tier: StoreTier) -> &'static str {
-    match (lang, tier) {
-        (Lang::Zh, StoreTier::Global) => "全球首店",
-        (Lang::Zh, StoreTier::Asia) => "亚洲首店",
-        (Lang::Zh, StoreTier::National) => "全国首店",
-        (Lang::Zh, StoreTier::Provincial) => "全省首店",
-        (Lang::Zh, StoreTier::City) => "全市首店",
-        (Lang::En, StoreTier::Global) => "first in the world",
-        (Lang::En, StoreTier::Asia) => "first in Asia",
-        (Lang::En, StoreTier::National) => "first in China",
-        (Lang::En, StoreTier::Provincial) => "first in the province",
-        (Lang::En, StoreTier::City) => "first in the city",
+    let w = TierWords::of(lang);
+    match tier {
+        StoreTier::Global => w.global,
+        StoreTier::Asia => w.asia,
+        StoreTier::National => w.national,
+        StoreTier::Provincial => w.provincial,
+        StoreTier::City => w.city,
     }
 }
 

@@ -40,25 +40,31 @@ use crate::{
     },
 };
 
+crate::words::catalogue! {
+    /// A vendor's stall application state
+    pub struct StallApplicationWords in "stall-state" {
+        submitted,
+        accepted,
+        waitlisted,
+        offered,
+        rejected,
+        withdrawn,
+        declined,
+        lapsed,
+    }
+}
+
 pub fn state_word(lang: Lang, state: ApplicationState) -> &'static str {
-    use ApplicationState::*;
-    match (lang, state) {
-        (Lang::Zh, Submitted) => "已提交",
-        (Lang::Zh, Accepted) => "已录取",
-        (Lang::Zh, Waitlisted) => "候补中",
-        (Lang::Zh, Offered) => "候补递补，待确认",
-        (Lang::Zh, Rejected) => "未录取",
-        (Lang::Zh, Withdrawn) => "已撤回",
-        (Lang::Zh, Declined) => "已放弃",
-        (Lang::Zh, Lapsed) => "递补已过期",
-        (Lang::En, Submitted) => "submitted",
-        (Lang::En, Accepted) => "accepted",
-        (Lang::En, Waitlisted) => "on the waitlist",
-        (Lang::En, Offered) => "offered a place",
-        (Lang::En, Rejected) => "not accepted",
-        (Lang::En, Withdrawn) => "withdrawn",
-        (Lang::En, Declined) => "declined",
-        (Lang::En, Lapsed) => "offer lapsed",
+    let w = StallApplicationWords::of(lang);
+    match state {
+        ApplicationState::Submitted => w.submitted,
+        ApplicationState::Accepted => w.accepted,
+        ApplicationState::Waitlisted => w.waitlisted,
+        ApplicationState::Offered => w.offered,
+        ApplicationState::Rejected => w.rejected,
+        ApplicationState::Withdrawn => w.withdrawn,
+        ApplicationState::Declined => w.declined,
+        ApplicationState::Lapsed => w.lapsed,
     }
 }
 
@@ -377,15 +383,8 @@ struct MarketPage {
 }
 
 fn plan_text(plan: &service::StallPlan, lang: Lang) -> (String, String) {
-    let yes = |b: bool| {
-        if b {
-            if lang == Lang::Zh { "是" } else { "yes" }
-        } else if lang == Lang::Zh {
-            "否"
-        } else {
-            "no"
-        }
-    };
+    let w = words(lang);
+    let yes = |b: bool| if b { w.yes } else { w.no };
     let classes = plan
         .classes
         .iter()

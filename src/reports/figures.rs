@@ -11,7 +11,7 @@ use crate::{
     bookings::{BookingState, service as bookings},
     db::Db,
     error::{ApiError, ApiResult, ConflictInfo, Violations},
-    notifications::{self, Message, Recipient},
+    notifications::{self, Message},
     state::AppState,
 };
 
@@ -136,32 +136,20 @@ pub async fn confirm(state: &AppState, principal: &Principal, booking_id: i64) -
 }
 
 fn ask_message(due: &store::DueRow, reminder: bool) -> Message {
-    let deadline = (due.ends_at + FILE_WITHIN).format("%Y-%m-%d");
-    let (subject, subject_zh) = if reminder {
-        (
-            format!("Reminder: the figures of \"{}\" are due by {deadline}", due.title_en),
-            format!("提醒：「{}」的活动数据请于 {deadline} 前填报", due.title_zh),
-        )
-    } else {
-        (
-            format!("Please file the figures of \"{}\"", due.title_en),
-            format!("请填报「{}」的活动数据", due.title_zh),
-        )
-    };
-    Message {
-        coalesce_key: format!("figures:{}:{}", due.id, if reminder { "reminder" } else { "ask" }),
-        recipient: Recipient::Organization(due.organization_id),
-        subject,
-        body: format!(
-            "Your event has ended. Please file its footfall, sales and media reach, with up to four photos, \
-             by {deadline}."
-        ),
-        subject_zh: Some(subject_zh),
-        body_zh: Some(format!("活动已结束，请于 {deadline} 前填报客流、销售额和媒体曝光，可附四张照片。")),
-        link: Some(format!("/portal/bookings/{}", due.id)),
-        list_unsubscribe: None,
-        payload: serde_json::json!({"booking_id": due.id, "event": if reminder { "figures_reminder" } else { "figures_due" }}),
-    }
+    let deadline = (due.ends_at + FILE_WITHIN).format("%Y-%m-%d").to_string();
+    Message::to_organization(
+        format!("figures:{}:{}", due.id, if reminder { "reminder" } else { "ask" }),
+        due.organization_id,
+        if reminder { "mail-figures-reminder" } else { "mail-figures-due" },
+        |lang| {
+            vec![
+                ("title", lang.pick(&due.title_zh, &due.title_en).to_owned().into()),
+                ("deadline", deadline.clone().into()),
+            ]
+        },
+        format!("/portal/bookings/{}", due.id),
+        serde_json::json!({"booking_id": due.id, "event": if reminder { "figures_reminder" } else { "figures_due" }}),
+    )
 }
 
 /// Asks for the figures of events that ended, and reminds once before the deadline. Run by the

@@ -13,7 +13,8 @@ use crate::{
     error::ApiResult,
     notifications::{self, Message},
     pages::i18n,
-    values::{Lang, Zone},
+    values::Zone,
+    words::{self, FluentValue},
 };
 
 /// Events one digest lists; beyond them it links the full list.
@@ -150,17 +151,18 @@ async fn digest(
         let entries = entries(&section.rows);
         let count = entries.len();
         total += count;
-        body.push_str(&match lang {
-            Lang::Zh => format!("「{what}」有 {count} 场新活动：\n\n"),
-            Lang::En => format!("New for \"{what}\": {count}\n\n"),
-        });
+        let text = |key, args: &[(&str, FluentValue<'_>)]| words::text_with(lang, key, args);
+        body.push_str(&text(
+            "mail-digest-section",
+            &[("what", what.as_str().into()), ("count", count.into())],
+        ));
+        body.push_str("\n\n");
         for entry in entries.iter().take(MAX_LISTED) {
             let row = entry.row;
             let when = i18n::span(lang, row.starts_at, row.ends_at, row.tz());
-            let more = match (entry.more_dates, lang) {
-                (0, _) => String::new(),
-                (n, Lang::Zh) => format!("（另有 {n} 个日期）"),
-                (n, Lang::En) => format!(" (and {n} more dates)"),
+            let more = match entry.more_dates {
+                0 => String::new(),
+                n => text("mail-digest-more-dates", &[("count", n.into())]),
             };
             body.push_str(&format!(
                 "· {}\n  {when}{more} · {}\n  {public_url}{}\n\n",
@@ -171,34 +173,19 @@ async fn digest(
         }
         let all = format!("{public_url}{}", section.follows.events_path());
         let page = page_url(public_url, section.subscription);
-        body.push_str(&match (lang, count > MAX_LISTED) {
-            (Lang::Zh, true) => format!("……另有 {} 场：{all}\n", count - MAX_LISTED),
-            (Lang::Zh, false) => format!("全部活动：{all}\n"),
-            (Lang::En, true) => format!("…and {} more: {all}\n", count - MAX_LISTED),
-            (Lang::En, false) => format!("Every event: {all}\n"),
-        });
-        body.push_str(&match lang {
-            Lang::Zh => format!("退订这一项：{page}\n\n"),
-            Lang::En => format!("Unsubscribe from this one: {page}\n\n"),
-        });
+        let unlisted = count.saturating_sub(MAX_LISTED);
+        body.push_str(&text("mail-digest-all", &[("unlisted", unlisted.into()), ("link", all.into())]));
+        body.push('\n');
+        body.push_str(&text("mail-digest-unsubscribe-one", &[("link", page.into())]));
+        body.push_str("\n\n");
         names.push(what);
     }
     // The one-click of the mail app ends every subscription this message speaks for.
     let every = format!("{}/unsubscribe?all=1", page_url(public_url, latest));
-    let names = names.join(match lang {
-        Lang::Zh => "、",
-        Lang::En => "; ",
-    });
-    let subject = match lang {
-        Lang::Zh => format!("Debut 本周新活动：{total} 场（{names}）"),
-        Lang::En => {
-            format!("Debut this week: {total} new event{} ({names})", if total == 1 { "" } else { "s" })
-        }
-    };
-    body.push_str(&match lang {
-        Lang::Zh => "您订阅了 Debut 每周新活动邮件。每项下方的链接可退订该项；邮件应用的“退订”按钮会退订发往此地址的全部每周邮件。".to_owned(),
-        Lang::En => "You subscribed to Debut's weekly e-mail. The link under each part unsubscribes from it; your mail app's unsubscribe button ends every weekly e-mail to this address.".to_owned(),
-    });
+    let names = names.join(&*words::text(lang, "mail-digest-name-separator"));
+    let subject =
+        words::text_with(lang, "mail-digest-subject", &[("count", total.into()), ("names", names.into())]);
+    body.push_str(&words::text(lang, "mail-digest-footer"));
     let message = Message::to_address(
         format!("subscription-digest:{}:{}", latest.id, slot.format("%Y-%m-%d")),
         latest.email.clone(),

@@ -123,10 +123,11 @@ impl Follows {
             parts.push(brand.clone());
         }
         if let Some(q) = filter.q.as_ref().filter(|_| typed_words) {
-            parts.push(match lang {
-                Lang::Zh => format!("“{q}”"),
-                Lang::En => format!("\"{q}\""),
-            });
+            parts.push(crate::words::text_with(
+                lang,
+                "subscribe-typed-words",
+                &[("words", q.as_str().into())],
+            ));
         }
         Ok(if parts.is_empty() { words::words(lang).every_event.to_owned() } else { parts.join(" · ") })
     }

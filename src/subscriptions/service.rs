@@ -114,29 +114,12 @@ async fn confirmation(
 ) -> ApiResult<Message> {
     let what = follows.describe_without_typed_words(&state.db, lang).await?;
     let link = format!("{}/subscribe/confirm/{token}", state.settings.public_url);
-    let (subject, body) = match lang {
-        Lang::Zh => (
-            "请确认订阅 Debut 每周新活动".to_owned(),
-            format!(
-                "您（或他人用您的地址）订阅了 Debut 的每周新活动邮件：{what}。\n\n\
-                 请在七天内打开以下链接确认订阅：\n{link}\n\n\
-                 如果不是您本人操作，请忽略本邮件：未经确认，我们不会再给您发送任何邮件。"
-            ),
-        ),
-        Lang::En => (
-            "Confirm your weekly Debut e-mail".to_owned(),
-            format!(
-                "You (or someone with your address) asked for a weekly e-mail of new Debut events: {what}.\n\n\
-                 Open this link within seven days to confirm:\n{link}\n\n\
-                 If it was not you, ignore this message: without confirmation we send you nothing more."
-            ),
-        ),
-    };
-    Ok(Message::to_address(
+    Ok(Message::to_reader(
         format!("subscription-confirm:{id}"),
         email.to_owned(),
-        subject,
-        body,
+        lang,
+        "mail-subscription-confirm",
+        &vec![("what", what.into()), ("link", link.into())],
         json!({"kind": "subscription_confirm", "subscription_id": id}),
     ))
 }

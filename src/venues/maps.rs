@@ -103,16 +103,21 @@ pub fn links(at: Point, name: &str, lang: Lang) -> Vec<MapLink> {
     );
     let (lat, lon) = (at.latitude, at.longitude);
     let osm = format!("https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=17/{lat:.5}/{lon:.5}");
+    let w = MapWords::of(lang);
+    // Chinese readers use Amap and Baidu; OpenStreetMap is what visitors from abroad can open.
     match lang {
-        Lang::Zh => {
-            vec![MapLink { label: "高德地图", href: amap }, MapLink { label: "百度地图", href: baidu }]
-        }
+        Lang::Zh => vec![MapLink { label: w.amap, href: amap }, MapLink { label: w.baidu, href: baidu }],
         Lang::En => vec![
-            MapLink { label: "OpenStreetMap", href: osm },
-            MapLink { label: "Amap", href: amap },
-            MapLink { label: "Baidu Maps", href: baidu },
+            MapLink { label: w.osm, href: osm },
+            MapLink { label: w.amap, href: amap },
+            MapLink { label: w.baidu, href: baidu },
         ],
     }
+}
+
+crate::words::catalogue! {
+    /// The names of the map services a venue links to.
+    pub struct MapWords in "map" { amap, baidu, osm }
 }
 
 #[cfg(test)]

@@ -151,10 +151,15 @@ pub fn too_many(req: &Request, retry_after: Duration) -> Response {
     let lang = language(req);
     let w = words(lang);
     let seconds = retry_after.as_secs().max(1);
-    let text = format!("{}{seconds}{}", w.wait_before, w.wait_after);
+    let text = wait_text(lang, seconds);
     let mut response = problem_page(req, lang, StatusCode::TOO_MANY_REQUESTS, w.too_many_title, text);
     response.headers_mut().insert(header::RETRY_AFTER, poem::http::HeaderValue::from(seconds));
     response
+}
+
+/// "Please try again in N seconds", in the reader's language.
+fn wait_text(lang: Lang, seconds: u64) -> String {
+    crate::words::text_with(lang, "portal-wait", &[("seconds", seconds.into())])
 }
 
 #[derive(Template)]
@@ -249,7 +254,7 @@ pub async fn html_errors<E: poem::Endpoint>(ep: E, req: Request) -> poem::Result
     // English pages may say what the problem said; a 5xx never says more than the words.
     let text = match (lang, detail, wait) {
         (_, _, Some(seconds)) if status == StatusCode::TOO_MANY_REQUESTS => {
-            format!("{}{seconds}{}", w.wait_before, w.wait_after)
+            wait_text(lang, seconds.parse().unwrap_or(1))
         }
         (Lang::En, Some(detail), _) if !status.is_server_error() => detail,
         _ if !fields.is_empty() => format!("{text} ({})", fields.join(", ")),

@@ -18,6 +18,7 @@ const LAYERS: &[&str] = &[
     "error",
     "db",
     "values",
+    "words",
     // Shared machinery.
     "cache",
     "http",

@@ -31,3 +31,4 @@ mod security;
 mod staff_security;
 mod subscriptions;
 mod venues;
+mod words;
