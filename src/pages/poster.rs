@@ -15,7 +15,6 @@ use crate::{
     error::ApiError,
     http::{qr_svg, url_encode},
     state::AppState,
-    values::Lang,
 };
 
 #[derive(Template)]

@@ -94,10 +94,10 @@ impl Follows {
     /// e-mail: whoever fills in the form may name any address, and must not write to it.
     pub async fn describe_without_typed_words(&self, db: &Db, lang: Lang) -> ApiResult<String> {
         let described = self.describe_with(db, lang, false).await?;
-        Ok(match (self.0.brand.is_some() || self.0.q.is_some(), lang) {
-            (false, _) => described,
-            (true, Lang::Zh) => format!("{described}（及所填关键词）"),
-            (true, Lang::En) => format!("{described} (and the words given)"),
+        Ok(if self.0.brand.is_some() || self.0.q.is_some() {
+            crate::words::text_with(lang, "subscribe-with-typed-words", &[("what", described.into())])
+        } else {
+            described
         })
     }
 

@@ -886,3 +886,5 @@ portal-no = no
 map-amap = Amap
 map-baidu = Baidu Maps
 map-osm = OpenStreetMap
+# A subscription described without the words its visitor typed (the confirmation e-mail names no typed text).
+subscribe-with-typed-words = { $what } (and the words given)

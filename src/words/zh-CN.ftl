@@ -856,3 +856,5 @@ portal-no = 否
 map-amap = 高德地图
 map-baidu = 百度地图
 map-osm = OpenStreetMap
+# A subscription described without the words its visitor typed (the confirmation e-mail names no typed text).
+subscribe-with-typed-words = { $what }（及所填关键词）
