@@ -7,6 +7,7 @@
 
 use std::{sync::Arc, time::Duration};
 
+use crate::words::{self, Lang};
 use poem::{
     Endpoint, IntoResponse, PathPattern, Request, Response,
     error::{NotFoundError, ReadBodyError, ResponseError},
@@ -21,12 +22,134 @@ use poem_openapi::{
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
+/// What is wrong with one input: a stable code and its arguments. The words are the catalogue's
+/// `invalid-{code}`, made in the reader's language where the error is shown (the API by
+/// `Accept-Language`, a page in its own language); a validator never writes prose itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub code: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Invalid {
+    pub fn new(code: &'static str) -> Self {
+        Self { code, args: Vec::new() }
+    }
+
+    /// Adds an argument the message names, e.g. `.with("max", 80)`.
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// The message in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        render(lang, "invalid", self.code, self.args.iter().map(|(name, value)| (*name, value.as_str())))
+    }
+}
+
+/// Why a request cannot be done as things stand (a 409): a stable code and its arguments, whose
+/// words are the catalogue's `conflict-{code}`, said in the reader's language at the edge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    pub code: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Reason {
+    pub fn new(code: &'static str) -> Self {
+        Self { code, args: Vec::new() }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    pub fn text(&self, lang: Lang) -> String {
+        render(lang, "conflict", self.code, self.args.iter().map(|(name, value)| (*name, value.as_str())))
+    }
+}
+
+/// A sentence written before codes existed: said as it is, in English (`conflict-text`).
+impl From<String> for Reason {
+    fn from(text: String) -> Self {
+        Reason::new("text").with("text", text)
+    }
+}
+
+impl From<&str> for Reason {
+    fn from(text: &str) -> Self {
+        Self::from(text.to_owned())
+    }
+}
+
+/// In English, for logs.
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+/// Text written before codes existed: shown as it is, in English (`invalid-text`).
+impl From<String> for Invalid {
+    fn from(text: String) -> Self {
+        Invalid::new("text").with("text", text)
+    }
+}
+
+impl From<&str> for Invalid {
+    fn from(text: &str) -> Self {
+        Self::from(text.to_owned())
+    }
+}
+
+fn render<'a>(lang: Lang, kind: &str, code: &str, args: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    // Whole numbers go in as numbers, so that plural rules apply to them.
+    let args: Vec<_> = args
+        .map(|(name, value)| {
+            let value = match value.parse::<i64>() {
+                Ok(number) => words::FluentValue::from(number),
+                Err(_) => words::FluentValue::from(value),
+            };
+            (name, value)
+        })
+        .collect();
+    words::text_with(lang, &format!("{kind}-{code}"), &args)
+}
+
 /// One offending input field and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
 pub struct FieldError {
     /// The field's path in the request, e.g. `opening_hours[1].closes` or the query parameter.
     pub field: String,
+    /// What is wrong, stable for programs: `required`, `too-long`, `email`…; `text` where only
+    /// the message says.
+    pub code: String,
+    /// What is wrong, for people, in the language the request asked for (`Accept-Language`).
     pub message: String,
+    /// The code's arguments, kept to say the message again in another language.
+    #[oai(skip)]
+    pub args: Vec<(String, String)>,
+}
+
+impl FieldError {
+    /// `field` is wrong as `invalid` says; the message is English until [`Self::localize`].
+    pub fn new(field: impl Into<String>, invalid: impl Into<Invalid>) -> Self {
+        let invalid = invalid.into();
+        Self {
+            field: field.into(),
+            code: invalid.code.to_owned(),
+            message: invalid.text(Lang::En),
+            args: invalid.args.into_iter().map(|(name, value)| (name.to_owned(), value)).collect(),
+        }
+    }
+
+    /// The message said again in `lang`.
+    pub fn localize(&mut self, lang: Lang) {
+        self.message =
+            render(lang, "invalid", &self.code, self.args.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+    }
 }
 
 /// Extra members of a 409 body, so clients can act on a conflict without parsing prose.
@@ -38,6 +161,8 @@ pub struct ConflictInfo {
     pub conflicts: Vec<i64>,
     /// What remains of a budget, in fen.
     pub remaining_fen: Option<i64>,
+    /// Why, as a code and arguments, to say it again in the reader's language.
+    pub reason: Option<Reason>,
 }
 
 /// An RFC 9457 problem details body.
@@ -54,6 +179,9 @@ pub struct Problem {
     /// The offending fields (validation errors only).
     #[oai(skip_serializing_if_is_none)]
     pub errors: Option<Vec<FieldError>>,
+    /// Why a conflict happened, stable for programs (`date-cancelled`, `stall-taken`…).
+    #[oai(skip_serializing_if_is_none)]
+    pub code: Option<String>,
     #[oai(skip_serializing_if_is_none)]
     pub current_state: Option<String>,
     #[oai(skip_serializing_if_is_none)]
@@ -108,13 +236,29 @@ impl ApiError {
         Self::Forbidden(detail.into())
     }
 
-    pub fn conflict(detail: impl Into<String>) -> Self {
-        Self::Conflict { detail: detail.into(), info: ConflictInfo::default() }
+    pub fn conflict(reason: impl Into<Reason>) -> Self {
+        let reason = reason.into();
+        Self::Conflict {
+            detail: reason.text(Lang::En),
+            info: ConflictInfo { reason: Some(reason), ..ConflictInfo::default() },
+        }
     }
 
     /// A validation error for a single field.
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Validation(vec![FieldError { field: field.into(), message: message.into() }])
+    pub fn invalid(field: impl Into<String>, invalid: impl Into<Invalid>) -> Self {
+        Self::Validation(vec![FieldError::new(field, invalid)])
+    }
+
+    /// The messages of a validation error said in `lang`.
+    pub fn localized(mut self, lang: Lang) -> Self {
+        match &mut self {
+            Self::Validation(errors) => errors.iter_mut().for_each(|e| e.localize(lang)),
+            Self::Conflict { detail, info: ConflictInfo { reason: Some(reason), .. } } => {
+                *detail = reason.text(lang)
+            }
+            _ => {}
+        }
+        self
     }
 
     fn status_code(&self) -> StatusCode {
@@ -164,6 +308,7 @@ impl ApiError {
             status: self.status_code().as_u16(),
             detail: self.to_string(),
             errors: None,
+            code: None,
             current_state: None,
             conflicts: None,
             remaining_fen: None,
@@ -178,18 +323,13 @@ impl ApiError {
                 problem.current_state = info.current_state.clone();
                 problem.conflicts = (!info.conflicts.is_empty()).then(|| info.conflicts.clone());
                 problem.remaining_fen = info.remaining_fen;
+                problem.code = info.reason.as_ref().map(|r| r.code.to_owned()).filter(|code| code != "text");
             }
             Self::SecondFactorRequired(_) => {
-                problem.errors = Some(vec![FieldError {
-                    field: "code".into(),
-                    message: "give the 6-digit code from your authenticator app, or a recovery code".into(),
-                }]);
+                problem.errors = Some(vec![FieldError::new("code", Invalid::new("second-factor"))]);
             }
             Self::ReauthenticationRequired(_) => {
-                problem.errors = Some(vec![FieldError {
-                    field: "password".into(),
-                    message: "confirm your password (or a code) to go on".into(),
-                }]);
+                problem.errors = Some(vec![FieldError::new("password", Invalid::new("reauthenticate"))]);
             }
             Self::Internal(_) => {
                 problem.detail =
@@ -487,6 +627,12 @@ fn api_error_from_poem_named(err: poem::Error, path_params: &PathParams, path: &
 pub async fn problem_responses<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
     let path_params = req.data::<PathParams>().cloned().unwrap_or_default();
     let path = req.uri().path().to_owned();
+    // Field messages follow `Accept-Language`; without one they stay English, the API's own.
+    let lang = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language);
     match ep.call(req).await {
         Ok(response) => Ok(response.into_response()),
         // A page an HTML route made for its own refusal (`web::form`) goes out as it is.
@@ -495,7 +641,11 @@ pub async fn problem_responses<E: Endpoint>(ep: E, req: Request) -> poem::Result
             let allow = (err.status() == StatusCode::METHOD_NOT_ALLOWED)
                 .then(|| path_params.allowed_methods(&path))
                 .flatten();
-            let mut response = api_error_from_poem_named(err, &path_params, &path).into_response();
+            let error = api_error_from_poem_named(err, &path_params, &path);
+            let mut response = match lang {
+                Some(lang) => error.localized(lang).into_response(),
+                None => error.into_response(),
+            };
             if let Some(allow) = allow.and_then(|a| poem::http::HeaderValue::from_str(&a).ok()) {
                 response.headers_mut().insert(poem::http::header::ALLOW, allow);
             }
@@ -509,12 +659,16 @@ pub async fn problem_responses<E: Endpoint>(ep: E, req: Request) -> poem::Result
 pub struct Violations(Vec<FieldError>);
 
 impl Violations {
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.into(), message: message.into() });
+    pub fn add(&mut self, field: impl Into<String>, invalid: impl Into<Invalid>) {
+        self.0.push(FieldError::new(field, invalid));
     }
 
     /// Records the error of `result` under `field` and returns its value, if any.
-    pub fn check<T>(&mut self, field: impl Into<String>, result: Result<T, String>) -> Option<T> {
+    pub fn check<T, E: Into<Invalid>>(
+        &mut self,
+        field: impl Into<String>,
+        result: Result<T, E>,
+    ) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(message) => {

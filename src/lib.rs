@@ -17,7 +17,7 @@ pub mod db;
 pub mod error;
 /// Shared value types: text, e-mail, instants, money, languages, zones, actors.
 pub mod values;
-/// The word catalogue: every text a person reads, in zh-CN and en (Fluent files).
+/// The two languages and the word catalogue: every text a person reads, in zh-CN and en (Fluent files).
 pub mod words;
 
 // Shared machinery the domains build on.

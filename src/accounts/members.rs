@@ -94,7 +94,7 @@ pub async fn remove(
 ) -> ApiResult<()> {
     require_owner(state, principal, organization_id).await?;
     if user_id == principal.user_id {
-        return Err(ApiError::conflict("You cannot remove yourself; another owner can."));
+        return Err(ApiError::conflict(crate::error::Reason::new("remove-self")));
     }
     if !store::remove_member(&state.db, organization_id, user_id, state.now()).await? {
         return Err(ApiError::not_found(format!("Member {user_id}")));
@@ -130,10 +130,10 @@ pub async fn invite(
     notifications::allowance::take(&state.db, kind, client, state.settings.mails_per_hour, state.now())
         .await?;
     if store::find_user_by_email(&state.db, email.as_str()).await?.is_some() {
-        return Err(ApiError::Validation(vec![crate::error::FieldError {
-            field: "email".into(),
-            message: "already has a Debut account; an account belongs to one organization".into(),
-        }]));
+        return Err(ApiError::Validation(vec![crate::error::FieldError::new(
+            "email",
+            "already has a Debut account; an account belongs to one organization",
+        )]));
     }
     let inviter = store::find_user(&state.db, principal.user_id)
         .await?
@@ -218,6 +218,6 @@ pub async fn accept(
     let hash = auth::hash_password(password.expose().to_owned()).await?;
     let user_id = store::accept_invitation(&state.db, &invitation, &hash, &display_name, lang, state.now())
         .await?
-        .ok_or_else(|| ApiError::conflict("This invitation was answered meanwhile."))?;
+        .ok_or_else(|| ApiError::conflict(crate::error::Reason::new("invitation-answered")))?;
     store::find_user(&state.db, user_id).await?.ok_or_else(|| ApiError::not_found("The new user"))
 }

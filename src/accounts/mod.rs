@@ -61,12 +61,12 @@ impl Password {
     pub const MIN_CHARS: usize = 10;
     pub const MAX_CHARS: usize = 256;
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, crate::error::Invalid> {
         let chars = raw.chars().count();
         if chars < Self::MIN_CHARS {
-            Err(format!("must be at least {} characters", Self::MIN_CHARS))
+            Err(crate::error::Invalid::new("password-short").with("min", Self::MIN_CHARS))
         } else if chars > Self::MAX_CHARS {
-            Err(format!("must be at most {} characters", Self::MAX_CHARS))
+            Err(crate::error::Invalid::new("too-long").with("max", Self::MAX_CHARS))
         } else {
             Ok(Self(raw.to_owned()))
         }

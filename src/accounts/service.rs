@@ -225,10 +225,7 @@ pub async fn reauthenticate(
         .ok_or_else(|| ApiError::not_found("Your user"))?;
     let (password, code) = (password.filter(|p| !p.is_empty()), code.filter(|c| !c.trim().is_empty()));
     if password.is_none() && code.is_none() {
-        return Err(ApiError::invalid(
-            "password",
-            "give your password, or a code from your authenticator app",
-        ));
+        return Err(ApiError::invalid("password", crate::error::Invalid::new("password-or-code")));
     }
     // A password and a code are counted each under its own key (see `LoginThrottle`).
     let right = match (password, code) {
@@ -260,7 +257,7 @@ pub async fn reauthenticate(
 /// Ends one of the caller's own sessions; not the one in use (that is a logout).
 pub async fn end_session(state: &AppState, principal: &Principal, session_id: i64) -> ApiResult<()> {
     if principal.session.is_some_and(|s| s.id == session_id) {
-        return Err(ApiError::conflict("This is the session you are using; log out to end it."));
+        return Err(ApiError::conflict(crate::error::Reason::new("own-session")));
     }
     if store::end_sessions(&state.db, principal.user_id, Some(session_id), None, state.now()).await? == 0 {
         return Err(ApiError::not_found(format!("Session {session_id}")));
@@ -316,7 +313,7 @@ pub async fn change_password(
     let mut v = Violations::default();
     let new = v.check("new_password", Password::parse(new));
     if !auth::verify_password(current.to_owned(), user.password_hash.clone()).await? {
-        v.add("current_password", "is not your current password");
+        v.add("current_password", crate::error::Invalid::new("not-current-password"));
     }
     let Some(new) = new else { return Err(v.into_error()) };
     v.finish(|| ())?;
@@ -332,7 +329,7 @@ pub async fn change_password(
 /// admin's request, which counts only against the hourly cap of all (`notifications::allowance`).
 pub async fn request_password_reset(state: &AppState, email: &str, client: Option<IpAddr>) -> ApiResult<()> {
     let Ok(email) = Email::parse(email) else {
-        return Err(ApiError::invalid("email", "must be an e-mail address like name@example.com"));
+        return Err(ApiError::invalid("email", crate::error::Invalid::new("email")));
     };
     let kind = notifications::allowance::MailKind::PasswordReset;
     notifications::allowance::take(&state.db, kind, client, state.settings.mails_per_hour, state.now())

@@ -36,7 +36,7 @@ pub async fn invite(
     let name = v.check("display_name", required_text(name, 200));
     let (Some(email), Some(name)) = (email, name) else { return Err(v.into_error()) };
     if role == Role::Member {
-        return Err(ApiError::invalid("role", "staff accounts are staff or admin"));
+        return Err(ApiError::invalid("role", crate::error::Invalid::new("staff-role")));
     }
     // Nobody knows this password: the account is usable once its owner sets one.
     let hash = auth::hash_password(auth::new_token()).await?;
@@ -91,7 +91,7 @@ pub async fn set_disabled(
 ) -> ApiResult<()> {
     admin.require_admin()?;
     if disabled && user_id == admin.user_id {
-        return Err(ApiError::conflict("You cannot disable your own account; another admin can."));
+        return Err(ApiError::conflict(crate::error::Reason::new("disable-self")));
     }
     let now = state.now();
     if !store::set_staff_disabled(&state.db, user_id, disabled.then_some(now), now).await? {

@@ -73,7 +73,7 @@ impl UserRow {
 }
 
 fn email_taken() -> ApiError {
-    ApiError::conflict("An account with this e-mail already exists; log in instead.")
+    ApiError::conflict(crate::error::Reason::new("email-taken"))
 }
 
 /// Creates an organization and its first (member) user in one transaction.

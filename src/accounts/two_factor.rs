@@ -116,9 +116,7 @@ impl Enrolment {
 /// confirms it, so an app that was never set up cannot lock anyone out.
 pub async fn begin_enrolment(state: &AppState, user: &UserRow) -> ApiResult<Enrolment> {
     if user.has_second_factor() {
-        return Err(ApiError::conflict(
-            "A second factor is set up already; turn it off first to set up another.",
-        ));
+        return Err(ApiError::conflict(crate::error::Reason::new("second-factor-on")));
     }
     if let Some(pending) = user.totp_pending_secret.as_deref().and_then(Secret::from_hex) {
         return Ok(Enrolment::of(&pending, &user.email));
@@ -134,10 +132,7 @@ pub async fn begin_enrolment(state: &AppState, user: &UserRow) -> ApiResult<Enro
 }
 
 fn wrong_code() -> ApiError {
-    ApiError::invalid(
-        "code",
-        "is not the current code of your authenticator app; check its clock and try the next one",
-    )
+    ApiError::invalid("code", crate::error::Invalid::new("totp-wrong"))
 }
 
 /// Confirms the key being set up with a first code from the app; returns the ten recovery
@@ -145,9 +140,7 @@ fn wrong_code() -> ApiError {
 pub async fn confirm_enrolment(state: &AppState, user_id: i64, code: &str) -> ApiResult<Vec<String>> {
     let user = store::find_user(&state.db, user_id).await?.ok_or_else(|| ApiError::not_found("Your user"))?;
     let Some(pending) = user.totp_pending_secret.as_deref().and_then(Secret::from_hex) else {
-        return Err(ApiError::conflict(
-            "Start setting up a second factor first (its QR code), then confirm it.",
-        ));
+        return Err(ApiError::conflict(crate::error::Reason::new("second-factor-start")));
     };
     let now = state.now();
     let step = pending.matching_step(code, now.timestamp(), None).ok_or_else(wrong_code)?;
@@ -165,7 +158,7 @@ pub async fn confirm_enrolment(state: &AppState, user_id: i64, code: &str) -> Ap
     .await
     .map(|r| r.rows_affected()))?;
     if moved != 1 {
-        return Err(ApiError::conflict("The second factor changed meanwhile; reload and start again."));
+        return Err(ApiError::conflict(crate::error::Reason::new("second-factor-changed")));
     }
     replace_recovery_codes(&mut tx, user_id, &codes, now).await?;
     audit::record(&mut tx, Subject::User(user_id), user_id, now, "", "second factor", "set up").await?;
@@ -254,7 +247,7 @@ pub async fn new_recovery_codes(state: &AppState, principal: &Principal) -> ApiR
     principal.require_recent_sign_in(state.now())?;
     let user = own_user(state, principal).await?;
     if !user.has_second_factor() {
-        return Err(ApiError::conflict("Set up a second factor first; its recovery codes come with it."));
+        return Err(ApiError::conflict(crate::error::Reason::new("second-factor-first")));
     }
     let codes = totp::recovery_codes();
     let now = state.now();
@@ -275,7 +268,7 @@ pub async fn turn_off(state: &AppState, principal: &Principal) -> ApiResult<()> 
     principal.require_recent_sign_in(state.now())?;
     let user = own_user(state, principal).await?;
     if !user.has_second_factor() {
-        return Err(ApiError::conflict("No second factor is set up."));
+        return Err(ApiError::conflict(crate::error::Reason::new("second-factor-off")));
     }
     if requirement(&state.db).await?.applies_to(user.role) {
         return Err(ApiError::conflict(

@@ -97,15 +97,23 @@ pub struct FreeWindow {
 
 /// A bound of an availability query: a date (its midnight in venue time; for `to`, the
 /// midnight after it, so the day counts whole), a venue-local time or an RFC 3339 instant.
-fn availability_bound(raw: &str, tz: chrono_tz::Tz, end: bool) -> Result<DateTime<Utc>, String> {
+fn availability_bound(
+    raw: &str,
+    tz: chrono_tz::Tz,
+    end: bool,
+) -> Result<DateTime<Utc>, crate::error::Invalid> {
     use chrono::{NaiveDate, TimeZone};
     if let Ok(date) = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
-        let date = if end { date.succ_opt().ok_or("is out of range")? } else { date };
+        let date = if end {
+            date.succ_opt().ok_or_else(|| crate::error::Invalid::new("out-of-range"))?
+        } else {
+            date
+        };
         return tz
             .from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight"))
             .earliest()
             .map(|t| t.to_utc())
-            .ok_or_else(|| format!("{date} has no midnight in {tz}"))
+            .ok_or_else(|| crate::error::Invalid::new("time-gap").with("typed", date).with("zone", tz.name()))
             .and_then(within_reason);
     }
     parse_time(raw, tz)

@@ -345,7 +345,7 @@ impl BookingContent {
         let description_en = v.check("description_en", optional_text(&input.description_en, 10_000));
         let brand_name = v.check("brand_name", required_text(&input.brand_name, 200));
         if input.expected_attendance < 1 {
-            v.add("expected_attendance", "must be at least 1");
+            v.add("expected_attendance", crate::error::Invalid::new("at-least-one"));
         }
         let starts_at = v.check("starts_at", parse_time(&input.starts_at, tz));
         let ends_at = v.check("ends_at", parse_time(&input.ends_at, tz));
@@ -357,7 +357,10 @@ impl BookingContent {
             }
         }
         if input.alternatives.len() > Self::MAX_ALTERNATIVES {
-            v.add("alternatives", format!("at most {} alternative slots", Self::MAX_ALTERNATIVES));
+            v.add(
+                "alternatives",
+                crate::error::Invalid::new("too-many-alternatives").with("max", Self::MAX_ALTERNATIVES),
+            );
         }
         let mut alternatives = Vec::new();
         for (i, alt) in input.alternatives.iter().enumerate() {

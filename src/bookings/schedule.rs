@@ -9,8 +9,10 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Time
 use chrono_tz::Tz;
 
 use crate::{
-    error::FieldError,
+    error::{FieldError, Invalid},
+    values::{Lang, time::local_time},
     venues::{OpeningWindow, Venue, Weekday},
+    words,
 };
 
 /// A half-open span of time `[start, end)`.
@@ -170,13 +172,21 @@ impl Default for Limits {
     }
 }
 
-fn describe_hours(venue: &Venue) -> String {
-    if venue.opening_hours.is_empty() {
-        return "the venue has no opening hours set".to_owned();
-    }
+/// The venue's opening hours as a reader of `lang` reads them: `周一 10:00–22:00、周二 …`.
+fn describe_hours(venue: &Venue, lang: Lang) -> String {
+    const DAYS: [&str; 7] = [
+        "calendar-mon",
+        "calendar-tue",
+        "calendar-wed",
+        "calendar-thu",
+        "calendar-fri",
+        "calendar-sat",
+        "calendar-sun",
+    ];
+    let day = |w: Weekday| words::text(lang, DAYS[w.index() as usize]);
     let hours: Vec<String> =
-        venue.opening_hours.iter().map(|w| format!("{:?} {}–{}", w.weekday, w.opens, w.closes)).collect();
-    format!("opening hours ({}) are {}", venue.zone, hours.join(", "))
+        venue.opening_hours.iter().map(|w| format!("{} {}–{}", day(w.weekday), w.opens, w.closes)).collect();
+    hours.join(&words::text(lang, "calendar-list-separator"))
 }
 
 /// Every rule the slot breaks at this venue, as field errors. Clashes with other bookings are
@@ -189,42 +199,50 @@ pub fn check_slot(
     limits: Limits,
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let mut fail = |field: &str, message: String| errors.push(FieldError { field: field.into(), message });
+    let mut fail = |field: &str, invalid: Invalid| errors.push(FieldError::new(field, invalid));
     if venue.archived {
-        fail("venue_id", "the venue is archived and takes no bookings".into());
+        fail("venue_id", Invalid::new("venue-archived"));
     }
     if slot.public.start <= now {
-        fail("starts_at", "must be in the future".into());
+        fail("starts_at", Invalid::new("in-the-future"));
     }
     if slot.public.end <= slot.public.start {
-        fail("ends_at", "must be after starts_at".into());
+        fail("ends_at", Invalid::new("end-after-start"));
         return errors;
     }
     let max_duration = limits.max_duration.min(HARD_MAX_DURATION);
     if slot.public.duration() > max_duration {
-        fail("ends_at", format!("a booking may last at most {} hours", max_duration.num_hours()));
+        fail("ends_at", Invalid::new("too-long-booking").with("hours", max_duration.num_hours()));
         return errors;
     }
     let open = opening_intervals(&venue.open_windows, venue.tz(), slot.public.start, slot.public.end);
     if !open.iter().any(|i| i.contains(&slot.public)) {
-        fail("starts_at", format!("the event must fall within opening hours: {}", describe_hours(venue)));
+        let invalid = if venue.opening_hours.is_empty() {
+            Invalid::new("no-opening-hours")
+        } else {
+            // The weekdays are words: each language gets its own list.
+            Invalid::new("outside-opening-hours")
+                .with("hours_zh", describe_hours(venue, Lang::Zh))
+                .with("hours_en", describe_hours(venue, Lang::En))
+                .with("zone", &venue.zone)
+        };
+        fail("starts_at", invalid);
     }
     let busy = slot.busy();
     if let Some(blackout) =
         venue.blackouts.iter().find(|b| Interval::new(b.starts_at, b.ends_at).overlaps(&busy))
     {
+        let local = |t| local_time(t, venue.tz()).replace('T', " ");
         fail(
             "starts_at",
-            format!(
-                "the venue is closed from {} to {} ({}), setup and teardown included",
-                blackout.starts_at.to_rfc3339(),
-                blackout.ends_at.to_rfc3339(),
-                blackout.reason
-            ),
+            Invalid::new("venue-closed")
+                .with("from", local(blackout.starts_at))
+                .with("to", local(blackout.ends_at))
+                .with("reason", &blackout.reason),
         );
     }
     if attendance > venue.capacity {
-        fail("expected_attendance", format!("exceeds the venue's capacity of {}", venue.capacity));
+        fail("expected_attendance", Invalid::new("over-capacity").with("capacity", venue.capacity));
     }
     errors
 }

@@ -162,10 +162,9 @@ pub async fn load_visible(state: &AppState, principal: &Principal, id: i64) -> A
 }
 
 async fn venue_for(state: &AppState, venue: &VenueKey) -> ApiResult<Venue> {
-    venue
-        .find(&state.db)
-        .await?
-        .ok_or_else(|| ApiError::invalid("venue_id", format!("there is no venue {venue}")))
+    venue.find(&state.db).await?.ok_or_else(|| {
+        ApiError::invalid("venue_id", crate::error::Invalid::new("no-venue").with("id", venue))
+    })
 }
 
 /// Validates content and checks it against the venue's rules.
@@ -306,7 +305,7 @@ pub fn decide(row: &BookingRow, actor: Actor, action: Action, note: &str) -> Api
     let transition = transition(row.state, change.is_some(), action, actor)?;
     let note = optional_text(note, 2000).map_err(|m| ApiError::invalid("note", m))?;
     if action == Action::Cancel && note.is_empty() {
-        return Err(ApiError::invalid("note", "give the public reason for the cancellation"));
+        return Err(ApiError::invalid("note", crate::error::Invalid::new("cancel-reason")));
     }
     let current = row.content()?;
     let target = match (transition.change, change) {
@@ -579,10 +578,7 @@ pub async fn stage(
     let note = optional_text(note, 2000).map_err(|m| ApiError::invalid("note", m))?;
     if let Some(action) = action {
         if !matches!(action, Action::Approve | Action::Reject | Action::RequestChanges) {
-            return Err(ApiError::invalid(
-                "action",
-                "only approve, reject and request-changes can be staged",
-            ));
+            return Err(ApiError::invalid("action", crate::error::Invalid::new("stage-actions")));
         }
         // Refuse a decision that could not be released as things stand.
         transition(row.state, row.pending_change.is_some(), action, Actor::Staff)?;
@@ -668,9 +664,9 @@ pub async fn availability(
     let checked_to = v.check("to", within_reason(to));
     if checked_from.is_some() && checked_to.is_some() {
         if to <= from {
-            v.add("to", "must be after from");
+            v.add("to", crate::error::Invalid::new("after-from"));
         } else if to - from > TimeDelta::days(92) {
-            v.add("to", "ask for at most 92 days at once");
+            v.add("to", crate::error::Invalid::new("span-92-days"));
         }
     }
     v.finish(|| ())?;

@@ -67,9 +67,9 @@ pub enum FeedTokenRevoked {
 
 fn parse_cursor(cursor: Option<&str>) -> ApiResult<Option<store::After>> {
     let Some(cursor) = cursor.filter(|c| !c.is_empty()) else { return Ok(None) };
-    store::After::parse(cursor).map(Some).ok_or_else(|| {
-        ApiError::invalid("cursor", "is not a cursor this API returned; start again without one")
-    })
+    store::After::parse(cursor)
+        .map(Some)
+        .ok_or_else(|| ApiError::invalid("cursor", crate::error::Invalid::new("cursor")))
 }
 
 #[OpenApi(prefix_path = "/", tag = "ApiTags::Events")]

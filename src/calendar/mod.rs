@@ -84,21 +84,21 @@ fn non_empty(value: Option<String>) -> Option<String> {
 }
 
 /// A date (`2026-12-01`, midnight in the district's zone) or an RFC 3339 instant.
-fn parse_bound(raw: &str) -> Result<DateTime<Utc>, String> {
+fn parse_bound(raw: &str) -> Result<DateTime<Utc>, crate::error::Invalid> {
     parse_any_bound(raw).and_then(within_reason)
 }
 
-fn parse_any_bound(raw: &str) -> Result<DateTime<Utc>, String> {
+fn parse_any_bound(raw: &str) -> Result<DateTime<Utc>, crate::error::Invalid> {
     if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
         return Ok(instant.to_utc());
     }
     let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| format!("{raw:?} is not a date; use 2026-12-01 or an RFC 3339 time"))?;
+        .map_err(|_| crate::error::Invalid::new("date-or-instant").with("typed", raw))?;
     let zone = Zone::default().tz();
     zone.from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
         .earliest()
         .map(|t| t.to_utc())
-        .ok_or_else(|| format!("{raw} has no midnight in {zone}"))
+        .ok_or_else(|| crate::error::Invalid::new("time-gap").with("typed", raw).with("zone", zone.name()))
 }
 
 impl EventFilter {
@@ -112,15 +112,15 @@ impl EventFilter {
         let to = non_empty(params.to).and_then(|t| v.check("to", parse_bound(&t)));
         let q = non_empty(params.q);
         if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-            v.add("q", "at most 200 characters");
+            v.add("q", crate::error::Invalid::new("too-long").with("max", 200));
         }
         let brand = non_empty(params.brand);
         if brand.as_ref().is_some_and(|b| b.chars().count() > 200) {
-            v.add("brand", "at most 200 characters");
+            v.add("brand", crate::error::Invalid::new("too-long").with("max", 200));
         }
         let venue = non_empty(params.venue);
         if venue.as_ref().is_some_and(|s| s.len() > 64) {
-            v.add("venue", "is not a venue slug");
+            v.add("venue", crate::error::Invalid::new("venue-slug"));
         }
         v.finish(|| Self { venue, kind, format, reach, brand, from, to, q })
     }

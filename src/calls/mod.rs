@@ -93,7 +93,7 @@ impl CallDraft {
         let criteria_zh = v.check("criteria_zh", optional_text(&input.criteria_zh, 5_000));
         let criteria_en = v.check("criteria_en", optional_text(&input.criteria_en, 5_000));
         if input.venue_ids.is_empty() {
-            v.add("venue_ids", "offer at least one venue");
+            v.add("venue_ids", crate::error::Invalid::new("venue-required"));
         }
         for (i, id) in input.venue_ids.iter().enumerate() {
             if !known_venues.contains(id) {
@@ -101,10 +101,10 @@ impl CallDraft {
             }
         }
         if input.formats.is_empty() {
-            v.add("formats", "want at least one format");
+            v.add("formats", crate::error::Invalid::new("format-required"));
         }
         if input.reaches.is_empty() {
-            v.add("reaches", "want at least one reach");
+            v.add("reaches", crate::error::Invalid::new("reach-required"));
         }
         let period_from = v.check("period_from", parse_time(&input.period_from, tz));
         let period_until = v.check("period_until", parse_time(&input.period_until, tz));
@@ -112,7 +112,7 @@ impl CallDraft {
         if let (Some(from), Some(until)) = (period_from, period_until)
             && until <= from
         {
-            v.add("period_until", "must be after period_from");
+            v.add("period_until", crate::error::Invalid::new("after-period-start"));
         }
         v.finish(|| ())?;
         let dedup = |mut list: Vec<i64>| {

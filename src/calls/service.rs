@@ -97,7 +97,7 @@ pub async fn publish(state: &AppState, principal: &Principal, input: CallInput) 
     let slug = draft.slug_or(n);
     let id = store::insert(&state.db, &draft, &slug, principal.user_id, state.now()).await.map_err(|e| {
         if is_unique_violation(&e) {
-            ApiError::conflict(format!("The address /calls/{slug} is taken; choose another slug."))
+            ApiError::conflict(crate::error::Reason::new("call-slug-taken").with("slug", &slug))
         } else {
             e.into()
         }
@@ -135,10 +135,7 @@ pub async fn apply(
         let wrong = mismatches(&call, venue_id, input.format, input.reach, starts_at, ends_at);
         if !wrong.is_empty() {
             return Err(ApiError::Validation(
-                wrong
-                    .into_iter()
-                    .map(|(field, message)| FieldError { field: field.into(), message })
-                    .collect(),
+                wrong.into_iter().map(|(field, message)| FieldError::new(field, message)).collect(),
             ));
         }
     }
@@ -262,11 +259,10 @@ pub async fn score(
     }
     let mut errors = Vec::new();
     if !(1..=5).contains(&input.score) {
-        errors
-            .push(FieldError { field: "score".into(), message: "must be a whole number from 1 to 5".into() });
+        errors.push(FieldError::new("score", "must be a whole number from 1 to 5"));
     }
     let comment = optional_text(&input.comment, 2000)
-        .map_err(|m| errors.push(FieldError { field: "comment".into(), message: m }))
+        .map_err(|m| errors.push(FieldError::new("comment", m)))
         .unwrap_or_default();
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));

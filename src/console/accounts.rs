@@ -117,8 +117,15 @@ pub async fn invite(
         Ok(_) => Ok(see_other("/staff/accounts", vec![])),
         Err(ApiError::ReauthenticationRequired(_)) => Ok(confirm_first("/staff/accounts")),
         Err(ApiError::Validation(fields)) => {
-            let (template, csrf) =
-                accounts_page(req, &state, &me, &form, Errors::from_fields(fields), None).await?;
+            let (template, csrf) = accounts_page(
+                req,
+                &state,
+                &me,
+                &form,
+                Errors::from_fields(fields, crate::web::language(req)),
+                None,
+            )
+            .await?;
             Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &template, &csrf, vec![])?)
         }
         Err(other) => Err(other.into()),

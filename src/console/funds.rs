@@ -202,7 +202,7 @@ pub async fn decide(
     let action = IncentiveAction::parse(&form.action).ok().filter(|a| *a != IncentiveAction::Submit);
     let amount = parse_yuan(&form.amount);
     let result = match action {
-        None => Err(ApiError::invalid("action", "choose approve, reject, request-changes or claw-back")),
+        None => Err(ApiError::invalid("action", crate::error::Invalid::new("award-action"))),
         Some(action) => {
             let request = IncentiveActionRequest { amount_fen: amount, note: Some(form.note.clone()) };
             service::act(&state, &me.principal, id, action, request).await.map(|_| ())
@@ -229,7 +229,7 @@ async fn settle(
         }
         Err(err @ (ApiError::Validation(_) | ApiError::Conflict { .. } | ApiError::Forbidden(_))) => {
             let errors = match err {
-                ApiError::Validation(fields) => Errors::from_fields(fields),
+                ApiError::Validation(fields) => Errors::from_fields(fields, crate::web::language(req)),
                 other => Errors::general(other.to_string()),
             };
             let (template, csrf) = fund_page(req, state, me, fund_id, errors).await?;

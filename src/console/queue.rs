@@ -189,7 +189,7 @@ pub async fn queue(
             return None;
         }
         parse_time(&format!("{}T00:00", raw.trim()), tz)
-            .map_err(|m| errors.push(crate::error::FieldError { field: field.into(), message: m }))
+            .map_err(|m| errors.push(crate::error::FieldError::new(field, m)))
             .ok()
     };
     let filter = BookingFilter {
@@ -234,7 +234,7 @@ pub async fn queue(
     };
     let staged = booking_store::staged(&state.db).await?.len();
     let shell = Shell::new(req, lang, w.queue, &csrf, Some(&me))
-        .with_errors(Errors::from_fields(errors))
+        .with_errors(Errors::from_fields(errors, lang))
         .with_notice(match query.done.as_deref() {
             Some("released") => Some(c.released),
             Some("decided") => Some(c.decided),
@@ -350,7 +350,7 @@ pub async fn group(
         bookings.push(service::view(&row, &me.principal)?);
     }
     if bookings.is_empty() {
-        return Err(ApiError::invalid("ids", "name the bookings of the group").into());
+        return Err(ApiError::invalid("ids", crate::error::Invalid::new("group-bookings")).into());
     }
     let start = bookings.iter().map(|b| b.starts_at).min().expect("not empty");
     let end = bookings.iter().map(|b| b.ends_at).max().expect("not empty");
@@ -398,7 +398,7 @@ pub async fn decide_group(
         .get("approve")
         .and_then(|v| v.parse().ok())
         .filter(|id| ids.contains(id))
-        .ok_or_else(|| ApiError::invalid("approve", "choose the request to approve"))?;
+        .ok_or_else(|| ApiError::invalid("approve", crate::error::Invalid::new("choose-approved")))?;
     // Approve first: if it cannot be approved (a clash with an approved booking), nothing else
     // is decided either.
     service::act(
@@ -608,7 +608,7 @@ async fn problem(
     id: i64,
     err: ApiError,
 ) -> poem::Result<Response> {
-    let (status, errors) = Errors::from_problem(err)?;
+    let (status, errors) = Errors::from_problem(err, crate::web::language(req))?;
     let (template, csrf) = review_page(req, state, me, id, errors, None).await?;
     Ok(page(status, &template, &csrf, vec![])?)
 }
@@ -642,7 +642,7 @@ pub async fn decide(
                 &state,
                 &me,
                 id,
-                ApiError::invalid("action", "choose approve, reject, request-changes or cancel"),
+                ApiError::invalid("action", crate::error::Invalid::new("booking-action")),
             )
             .await;
         }

@@ -163,7 +163,7 @@ pub async fn report_page(
                 (facts, charts, Errors::default())
             }
             Err(err) => {
-                let (_, errors) = Errors::from_problem(err)?;
+                let (_, errors) = Errors::from_problem(err, lang)?;
                 (Vec::new(), Vec::new(), errors)
             }
         };

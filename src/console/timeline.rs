@@ -42,7 +42,7 @@ impl Range {
             let first = NaiveDate::parse_from_str(&format!("{raw}-01"), "%Y-%m-%d")
                 .ok()
                 .filter(|d| (1970..=9998).contains(&d.year()))
-                .ok_or_else(|| ApiError::invalid("month", "use a month like 2027-02"))?;
+                .ok_or_else(|| ApiError::invalid("month", crate::error::Invalid::new("month")))?;
             let next = first.checked_add_months(chrono::Months::new(1)).expect("within range");
             return Ok(Self { first, days: (next - first).num_days(), month: true });
         }
@@ -53,7 +53,7 @@ impl Range {
                     NaiveDate::from_isoywd_opt(y.parse().ok()?, w.parse().ok()?, chrono::Weekday::Mon)
                 })
                 .filter(|d| (1970..=9998).contains(&d.year()))
-                .ok_or_else(|| ApiError::invalid("week", "use a week like 2027-W05"))?,
+                .ok_or_else(|| ApiError::invalid("week", crate::error::Invalid::new("week")))?,
             None => today - TimeDelta::days(i64::from(today.weekday().num_days_from_monday())),
         };
         Ok(Self { first, days: 7, month: false })

@@ -101,7 +101,7 @@ impl VenueForm {
     /// every other bad field too).
     fn to_input(&self) -> (VenueInput, Vec<FieldError>) {
         let mut errors = Vec::new();
-        let mut bad = |field: &str, message: String| errors.push(FieldError { field: field.into(), message });
+        let mut bad = |field: &str, message: String| errors.push(FieldError::new(field, message));
         let kind = VenueKind::parse(&self.kind).unwrap_or_else(|m| {
             bad("kind", m);
             VenueKind::Other
@@ -395,14 +395,15 @@ async fn save(req: &Request, state: &AppState, id: Option<i64>, form: VenueForm)
                 .into_iter()
                 .map(|e| match e.field.split('[').next() {
                     Some(box_name @ ("opening_hours" | "blackouts")) if e.field != box_name => {
-                        FieldError { message: format!("{}: {}", e.field, e.message), field: box_name.into() }
+                        FieldError::new(box_name, format!("{}: {}", e.field, e.message))
                     }
                     _ => e,
                 })
                 .collect(),
+            crate::web::language(req),
         ),
         Err(ApiError::Conflict { detail, .. }) => {
-            Errors::from_fields(vec![FieldError { field: "slug".into(), message: detail }])
+            Errors::from_fields(vec![FieldError::new("slug", detail)], crate::web::language(req))
         }
         Err(other) => return Err(other.into()),
     };
@@ -467,7 +468,7 @@ pub async fn upload_photo(
                 &me,
                 Some(id),
                 &VenueForm::from_venue(&venue),
-                Errors::from_problem(problem)?.1,
+                Errors::from_problem(problem, crate::web::language(req))?.1,
             )
             .await?;
             Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &template, &csrf, vec![])?)

@@ -88,7 +88,7 @@ fn every_missing_field<T: Type>(bytes: &[u8], err: ApiError) -> ApiError {
         .required
         .iter()
         .filter(|name| !given.contains_key(**name))
-        .map(|name| FieldError { field: (*name).to_owned(), message: format!("missing field `{name}`") })
+        .map(|name| FieldError::new((*name).to_owned(), format!("missing field `{name}`")))
         .collect();
     if missing.len() > 1 { ApiError::Validation(missing) } else { err }
 }

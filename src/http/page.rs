@@ -16,13 +16,18 @@ impl Page {
     pub fn parse(limit: Option<i64>, cursor: Option<&str>) -> ApiResult<Self> {
         let limit = limit.unwrap_or(Self::DEFAULT_LIMIT);
         if !(1..=Self::MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::invalid("limit", format!("must be between 1 and {}", Self::MAX_LIMIT)));
+            return Err(ApiError::invalid(
+                "limit",
+                crate::error::Invalid::new("limit").with("max", Self::MAX_LIMIT),
+            ));
         }
         let after_id = match cursor {
             None | Some("") => 0,
-            Some(c) => c.parse::<i64>().ok().filter(|id| *id >= 0).ok_or_else(|| {
-                ApiError::invalid("cursor", "is not a cursor this API returned; start again without one")
-            })?,
+            Some(c) => c
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id >= 0)
+                .ok_or_else(|| ApiError::invalid("cursor", crate::error::Invalid::new("cursor")))?,
         };
         Ok(Self { limit, after_id })
     }

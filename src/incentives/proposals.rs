@@ -150,7 +150,7 @@ pub async fn propose(
     .map(|r| r.rows_affected()));
     if let Err(e) = inserted {
         return Err(if crate::db::is_unique_violation(&e) {
-            ApiError::conflict("Another award or clawback for this application awaits confirmation already.")
+            ApiError::conflict(crate::error::Reason::new("proposal-pending"))
         } else {
             e.into()
         });
@@ -252,7 +252,7 @@ pub async fn decline(state: &AppState, principal: &Principal, id: i64, note: &st
     .await
     .map(|r| r.rows_affected()))?;
     if rows != 1 {
-        return Err(ApiError::conflict("The proposal was decided meanwhile; reload it."));
+        return Err(ApiError::conflict(crate::error::Reason::new("proposal-decided")));
     }
     let who = name_of(state, principal.user_id).await?;
     let current = super::store::find_application(&state.db, proposal.application_id)

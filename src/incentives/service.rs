@@ -136,7 +136,7 @@ pub async fn create_fund(state: &AppState, principal: &Principal, input: FundInp
         four_eyes_threshold(input.four_eyes_threshold_fen, floor, largest_cap),
     );
     if input.closes_at <= input.opens_at {
-        v.add("closes_at", "must be after opens_at");
+        v.add("closes_at", crate::error::Invalid::new("after-opening"));
     }
     for (field, at) in [("opens_at", input.opens_at), ("closes_at", input.closes_at)] {
         if let Err(m) = within_reason(at) {
@@ -258,9 +258,9 @@ pub async fn load_visible(state: &AppState, principal: &Principal, id: i64) -> A
 }
 
 async fn validate(state: &AppState, input: ApplicationInput) -> ApiResult<ApplicationContent> {
-    let fund = store::find_fund(&state.db, input.fund_id)
-        .await?
-        .ok_or_else(|| ApiError::invalid("fund_id", format!("there is no fund {}", input.fund_id)))?;
+    let fund = store::find_fund(&state.db, input.fund_id).await?.ok_or_else(|| {
+        ApiError::invalid("fund_id", crate::error::Invalid::new("no-fund").with("id", input.fund_id))
+    })?;
     let mut v = Violations::default();
     if !fund.is_open(state.clock.now()) {
         v.add(
@@ -283,32 +283,29 @@ async fn validate(state: &AppState, input: ApplicationInput) -> ApiResult<Applic
                 }
                 mall_venue_id = Some(venue.id);
             }
-            Some(_) => v.add("mall_venue_id", "the venue is not a mall or plaza"),
-            None => v.add("mall_venue_id", format!("there is no venue {mall}")),
+            Some(_) => v.add("mall_venue_id", crate::error::Invalid::new("not-a-mall")),
+            None => v.add("mall_venue_id", crate::error::Invalid::new("no-venue").with("id", mall)),
         }
     } else if address.as_deref() == Some("") {
-        v.add("address", "give the store's address or its mall (mall_venue_id)");
+        v.add("address", crate::error::Invalid::new("address-or-mall"));
     }
     let opening_date = v.check(
         "opening_date",
         NaiveDate::parse_from_str(input.opening_date.trim(), "%Y-%m-%d")
-            .map_err(|_| "use a date like 2026-05-01".to_owned())
+            .map_err(|_| crate::error::Invalid::new("date").with("typed", input.opening_date.trim()))
             .and_then(|date| {
                 if crate::values::time::YEARS.contains(&chrono::Datelike::year(&date)) {
                     Ok(date)
                 } else {
-                    Err("must be between the years 1970 and 9999".to_owned())
+                    Err(crate::error::Invalid::new("years"))
                 }
             }),
     );
     if !(1..=MAX_FLOOR_AREA_M2).contains(&input.floor_area_m2) {
-        v.add(
-            "floor_area_m2",
-            format!("must be a positive number of square metres, at most {MAX_FLOOR_AREA_M2}"),
-        );
+        v.add("floor_area_m2", crate::error::Invalid::new("floor-area").with("max", MAX_FLOOR_AREA_M2));
     }
     if !(0..=Fen::MAX).contains(&input.investment_fen) {
-        v.add("investment_fen", format!("must be between 0 and {} fen", Fen::MAX));
+        v.add("investment_fen", crate::error::Invalid::new("investment").with("max", format_cny(Fen::MAX)));
     }
     let requested = v.check("requested_fen", Fen::positive(input.requested_fen, Some(fund.cap(input.tier))));
     let statement = v.check("statement", optional_text(&input.statement, 10_000));
@@ -354,7 +351,7 @@ pub async fn edit(
         return Err(ApiError::forbidden("Only the applicant may edit an application."));
     }
     if input.fund_id != row.fund_id {
-        return Err(ApiError::invalid("fund_id", "an application stays in its fund; apply anew for another"));
+        return Err(ApiError::invalid("fund_id", crate::error::Invalid::new("fund-fixed")));
     }
     let content = validate(state, input).await?;
     if !store::update_application(&state.db, id, &content, state.clock.now()).await? {
@@ -409,18 +406,19 @@ pub fn decide(
     let ledger_amount = match action {
         IncentiveAction::Approve => {
             let max = row.requested_fen.min(fund.cap(row.tier));
-            let amount =
-                request.amount_fen.ok_or_else(|| ApiError::invalid("amount_fen", "give the award in fen"))?;
+            let amount = request
+                .amount_fen
+                .ok_or_else(|| ApiError::invalid("amount_fen", crate::error::Invalid::new("award-amount")))?;
             Some(Fen::positive(amount, Some(max)).map_err(|m| ApiError::invalid("amount_fen", m))?.get())
         }
         IncentiveAction::ClawBack => {
             if note.is_empty() {
-                return Err(ApiError::invalid("note", "give the reason for the clawback"));
+                return Err(ApiError::invalid("note", crate::error::Invalid::new("clawback-reason")));
             }
             let left = row.award_fen.unwrap_or(0) - row.clawed_back_fen;
-            let amount = request
-                .amount_fen
-                .ok_or_else(|| ApiError::invalid("amount_fen", "give the amount in fen"))?;
+            let amount = request.amount_fen.ok_or_else(|| {
+                ApiError::invalid("amount_fen", crate::error::Invalid::new("amount-required"))
+            })?;
             Some(-Fen::positive(amount, Some(left)).map_err(|m| ApiError::invalid("amount_fen", m))?.get())
         }
         _ => None,
@@ -465,16 +463,17 @@ pub fn decide(
 
 /// A fund's four-eyes threshold: given, or the default, within `floor..=largest_cap` (a default
 /// above the largest cap is lowered to it).
-fn four_eyes_threshold(given: Option<i64>, floor: i64, largest_cap: i64) -> Result<Fen, String> {
+fn four_eyes_threshold(
+    given: Option<i64>,
+    floor: i64,
+    largest_cap: i64,
+) -> Result<Fen, crate::error::Invalid> {
     let threshold = given.unwrap_or(FOUR_EYES_THRESHOLD_FEN.min(largest_cap));
     if threshold > largest_cap {
-        return Err(format!(
-            "must be at most the largest tier cap, {largest_cap} fen ({}), so that no award escapes it",
-            format_cny(largest_cap)
-        ));
+        return Err(crate::error::Invalid::new("threshold-above-cap").with("cap", format_cny(largest_cap)));
     }
     if threshold < floor {
-        return Err(format!("must be at least {floor} fen ({})", format_cny(floor)));
+        return Err(crate::error::Invalid::new("threshold-below-floor").with("floor", format_cny(floor)));
     }
     Fen::positive(threshold, Some(largest_cap))
 }
@@ -532,7 +531,7 @@ pub(super) async fn apply_plan(
     if let Some(proposal) = confirms
         && !proposals::mark_confirmed(&mut tx, proposal, user_id, now).await?
     {
-        return Err(ApiError::conflict("The proposal was decided meanwhile; reload it."));
+        return Err(ApiError::conflict(crate::error::Reason::new("proposal-decided")));
     }
     if let Some(amount) = plan.ledger_amount {
         if !store::commit_to_fund(&mut tx, row.fund_id, amount).await? {

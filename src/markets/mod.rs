@@ -19,7 +19,7 @@ use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    error::{ApiError, ApiResult, ConflictInfo, Violations},
+    error::{ApiError, ApiResult, ConflictInfo, Invalid, Violations},
     values::{
         text::{bilingual_title, optional_text, required_text, text_enum, validate_slug},
         time::parse_time,
@@ -241,7 +241,7 @@ impl MarketInput {
     }
 }
 
-fn weekday(raw: &str) -> Result<Weekday, String> {
+fn weekday(raw: &str) -> Result<Weekday, Invalid> {
     match raw.trim().to_ascii_lowercase().as_str() {
         "mon" => Ok(Weekday::Mon),
         "tue" => Ok(Weekday::Tue),
@@ -250,20 +250,21 @@ fn weekday(raw: &str) -> Result<Weekday, String> {
         "fri" => Ok(Weekday::Fri),
         "sat" => Ok(Weekday::Sat),
         "sun" => Ok(Weekday::Sun),
-        other => Err(format!("{other:?} is not a weekday; use mon, tue, wed, thu, fri, sat or sun")),
+        other => Err(Invalid::new("weekday").with("typed", other)),
     }
 }
 
-fn clock_time(raw: &str) -> Result<NaiveTime, String> {
+fn clock_time(raw: &str) -> Result<NaiveTime, Invalid> {
     NaiveTime::parse_from_str(raw.trim(), "%H:%M")
-        .map_err(|_| format!("{raw:?} is not a time of day; use 18:00"))
+        .map_err(|_| Invalid::new("clock-time").with("typed", raw.trim()))
 }
 
-fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, String> {
-    tz.from_local_datetime(&date.and_time(time))
-        .earliest()
-        .map(|t| t.to_utc())
-        .ok_or_else(|| format!("{date} {time} does not exist in {tz}"))
+fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, Invalid> {
+    tz.from_local_datetime(&date.and_time(time)).earliest().map(|t| t.to_utc()).ok_or_else(|| {
+        Invalid::new("time-gap")
+            .with("typed", format!("{date} {}", time.format("%H:%M")))
+            .with("zone", tz.name())
+    })
 }
 
 /// Expands dates and a series into spans, sorted, naming every bad field. Every span must lie
@@ -283,7 +284,7 @@ pub fn expand_dates(
             if ends_at <= starts_at {
                 v.add(format!("dates[{i}].ends_at"), "must be after starts_at");
             } else if starts_at < within.starts_at || ends_at > within.ends_at {
-                v.add(format!("dates[{i}]"), outside(within, tz));
+                v.add(format!("dates[{i}]"), outside(within, tz, false));
             } else {
                 spans.push(Span { starts_at, ends_at });
             }
@@ -295,14 +296,18 @@ pub fn expand_dates(
     spans.sort_by_key(|s| s.starts_at);
     spans.dedup_by_key(|s| s.starts_at);
     if spans.len() > MAX_OCCURRENCES {
-        v.add("dates", format!("at most {MAX_OCCURRENCES} dates per market"));
+        v.add("dates", Invalid::new("too-many-dates").with("max", MAX_OCCURRENCES));
     }
     spans
 }
 
-fn outside(within: Span, tz: Tz) -> String {
-    let local = |t: DateTime<Utc>| crate::values::time::local_time(t, tz);
-    format!("must lie within the approved booking, {} to {}", local(within.starts_at), local(within.ends_at))
+/// A date outside the booking it rests on; `every` when a series named it.
+fn outside(within: Span, tz: Tz, every: bool) -> Invalid {
+    let local = |t: DateTime<Utc>| crate::values::time::local_time(t, tz).replace('T', " ");
+    Invalid::new("outside-booking")
+        .with("from", local(within.starts_at))
+        .with("to", local(within.ends_at))
+        .with("every", if every { "yes" } else { "no" })
 }
 
 fn expand_series(series: &SeriesInput, tz: Tz, within: Span, v: &mut Violations) -> Vec<Span> {
@@ -311,17 +316,17 @@ fn expand_series(series: &SeriesInput, tz: Tz, within: Span, v: &mut Violations)
         weekdays.extend(v.check(format!("series.weekdays[{i}]"), weekday(raw)));
     }
     if series.weekdays.is_empty() {
-        v.add("series.weekdays", "name at least one weekday");
+        v.add("series.weekdays", Invalid::new("weekday-required"));
     }
     let start = v.check("series.start_time", clock_time(&series.start_time));
     let end = v.check("series.end_time", clock_time(&series.end_time));
     let first = v.check(
         "series.first_date",
         NaiveDate::parse_from_str(series.first_date.trim(), "%Y-%m-%d")
-            .map_err(|_| format!("{:?} is not a date; use 2026-12-04", series.first_date)),
+            .map_err(|_| Invalid::new("date").with("typed", series.first_date.trim())),
     );
     if !(1..=52).contains(&series.weeks) {
-        v.add("series.weeks", "must be between 1 and 52");
+        v.add("series.weeks", Invalid::new("weeks-range"));
     }
     let (Some(start), Some(end), Some(first)) = (start, end, first) else { return Vec::new() };
     if weekdays.is_empty() || !(1..=52).contains(&series.weeks) {
@@ -347,7 +352,7 @@ fn expand_series(series: &SeriesInput, tz: Tz, within: Span, v: &mut Violations)
         }
     }
     if outside_any {
-        v.add("series", format!("every date {}", outside(within, tz)));
+        v.add("series", outside(within, tz, true));
     }
     spans
 }
@@ -389,10 +394,10 @@ pub struct StallPlanInput {
     pub stalls: Vec<StallInput>,
 }
 
-fn stall_code(raw: &str) -> Result<String, String> {
+fn stall_code(raw: &str) -> Result<String, Invalid> {
     let code = raw.trim().to_ascii_uppercase();
     let ok = (1..=8).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    if ok { Ok(code) } else { Err("use 1 to 8 letters, digits or hyphens, like A01".into()) }
+    if ok { Ok(code) } else { Err(Invalid::new("stall-code")) }
 }
 
 /// Checks a plan as a whole: unique names, codes and positions, known classes, sane numbers.
@@ -402,7 +407,7 @@ pub fn validate_plan(input: &StallPlanInput) -> ApiResult<StallPlanInput> {
         v.add("classes", "at most 50 stall classes");
     }
     if input.stalls.len() > MAX_STALLS {
-        v.add("stalls", format!("at most {MAX_STALLS} stalls"));
+        v.add("stalls", Invalid::new("too-many-stalls").with("max", MAX_STALLS));
     }
     let mut classes: Vec<StallClassInput> = Vec::new();
     for (i, class) in input.classes.iter().enumerate() {

@@ -170,25 +170,25 @@ pub async fn create(state: &AppState, principal: &Principal, input: MarketInput)
     let Some(basis) = basis.filter(|_| visible) else {
         return Err(ApiError::invalid(
             "booking_id",
-            format!("there is no booking {} of yours", input.booking_id),
+            crate::error::Invalid::new("no-own-booking").with("id", input.booking_id),
         ));
     };
     let mut v = Violations::default();
     if basis.organization_kind != OrgKind::Organizer {
-        v.add("booking_id", "markets are run by organizers; this booking is not an organizer's");
+        v.add("booking_id", crate::error::Invalid::new("market-organizer-only"));
     } else if basis.format != Format::Market {
-        v.add("booking_id", "the booking's format must be market");
+        v.add("booking_id", crate::error::Invalid::new("market-format"));
     } else if basis.state != BookingState::Approved {
         v.add(
             "booking_id",
-            format!("the booking is {}; a market needs an approved booking", basis.state.as_str()),
+            crate::error::Invalid::new("market-needs-approval").with("state", basis.state.as_str()),
         );
     }
     let text = input.text(&mut v);
     let within = super::Span { starts_at: basis.starts_at, ends_at: basis.ends_at };
     let spans = expand_dates(&input.dates, input.series.as_ref(), basis.zone.tz(), within, &mut v);
     if spans.is_empty() && input.dates.is_empty() && input.series.is_none() {
-        v.add("dates", "give at least one date or a series");
+        v.add("dates", crate::error::Invalid::new("dates-or-series"));
     }
     v.finish(|| ())?;
     let text = text.expect("checked");
@@ -200,10 +200,11 @@ pub async fn create(state: &AppState, principal: &Principal, input: MarketInput)
         .await
         .map_err(|e| {
             unique_or(e, || {
-                ApiError::conflict(format!(
-                    "Booking {} already has a market, or the address /markets/{slug} is taken; choose another slug.",
-                    input.booking_id
-                ))
+                ApiError::conflict(
+                    crate::error::Reason::new("market-taken")
+                        .with("booking", input.booking_id)
+                        .with("slug", &slug),
+                )
             })
         })?;
     store::add_occurrences(&mut tx, id, &spans, now).await?;
@@ -224,11 +225,11 @@ pub async fn add_dates(
     let mut v = Violations::default();
     let spans = expand_dates(&input.dates, input.series.as_ref(), row.zone.tz(), row.approved_span(), &mut v);
     if input.dates.is_empty() && input.series.is_none() {
-        v.add("dates", "give at least one date or a series");
+        v.add("dates", crate::error::Invalid::new("dates-or-series"));
     }
     let existing = store::occurrences(&state.db, id).await?.len();
     if existing + spans.len() > super::MAX_OCCURRENCES {
-        v.add("dates", format!("a market has at most {} dates", super::MAX_OCCURRENCES));
+        v.add("dates", crate::error::Invalid::new("too-many-dates").with("max", super::MAX_OCCURRENCES));
     }
     v.finish(|| ())?;
     let mut tx = state.db.begin().await?;
@@ -255,7 +256,7 @@ pub async fn cancel_date(
     let assigned = store::assignments(&state.db, id, None).await?;
     let mut tx = state.db.begin().await?;
     if !store::cancel_occurrence(&mut tx, id, occurrence_id, now).await? {
-        return Err(ApiError::conflict("This date is cancelled already."));
+        return Err(ApiError::conflict(crate::error::Reason::new("date-cancelled")));
     }
     let when = local_time(occurrence.starts_at, row.zone.tz()).replace('T', " ");
     for line in assigned.iter().filter(|a| a.occurrence_id == occurrence_id) {
@@ -303,7 +304,7 @@ pub async fn set_call(
     if let (Some(o), Some(c)) = (opens_at, closes_at)
         && c <= o
     {
-        v.add("closes_at", "must be after opens_at");
+        v.add("closes_at", crate::error::Invalid::new("after-opening"));
     }
     v.finish(|| ())?;
     let mut tx = state.db.begin().await?;
@@ -398,23 +399,23 @@ pub async fn replace_plan(
     for (code, food_vendor) in store::assigned_stalls(&mut tx, id).await? {
         match plan.stalls.iter().find(|s| s.code == code) {
             None => {
-                return Err(ApiError::conflict(format!(
-                    "Stall {code} has vendors assigned; unassign them before removing it from the plan."
-                )));
+                return Err(ApiError::conflict(
+                    crate::error::Reason::new("stall-assigned").with("stall", &code),
+                ));
             }
             Some(stall) => {
                 let food = plan.classes.iter().any(|c| c.name == stall.class && c.food_allowed);
                 if food_vendor && !food {
-                    return Err(ApiError::conflict(format!(
-                        "A food vendor is assigned to stall {code}; its class must keep allowing food."
-                    )));
+                    return Err(ApiError::conflict(
+                        crate::error::Reason::new("stall-food-vendor").with("stall", &code),
+                    ));
                 }
             }
         }
     }
     store::replace_plan(&mut tx, id, &plan).await.map_err(|e| {
         if is_rule_violation(&e) {
-            ApiError::conflict("The plan would leave a food vendor on a stall that forbids food.")
+            ApiError::conflict(crate::error::Reason::new("plan-food"))
         } else {
             e.into()
         }
@@ -485,16 +486,14 @@ pub async fn apply(
     match (row.call_opens_at, row.call_closes_at) {
         (Some(opens), Some(closes)) if opens <= now && now < closes => {}
         (Some(opens), _) if now < opens => {
-            return Err(ApiError::conflict(format!(
-                "The vendor call opens at {}.",
-                local_time(opens, row.zone.tz()).replace('T', " ")
-            )));
-        }
-        (Some(_), Some(_)) => return Err(ApiError::conflict("The vendor call has closed.")),
-        _ => {
             return Err(ApiError::conflict(
-                "The organizer has not opened a vendor call for this market yet.",
+                crate::error::Reason::new("call-opens")
+                    .with("at", local_time(opens, row.zone.tz()).replace('T', " ")),
             ));
+        }
+        (Some(_), Some(_)) => return Err(ApiError::conflict(crate::error::Reason::new("call-closed"))),
+        _ => {
+            return Err(ApiError::conflict(crate::error::Reason::new("call-not-open")));
         }
     }
     let mut v = Violations::default();
@@ -504,10 +503,13 @@ pub async fn apply(
     let classes = store::classes(&state.db, id).await?;
     if let Some(class_id) = input.preferred_class_id {
         match classes.iter().find(|c| c.id == class_id) {
-            None => v.add("preferred_class_id", format!("there is no stall class {class_id} in this market")),
-            Some(class) if input.sells_food && !class.food_allowed => {
-                v.add("preferred_class_id", format!("{} does not allow food", class.name))
+            None => {
+                v.add("preferred_class_id", crate::error::Invalid::new("no-stall-class").with("id", class_id))
             }
+            Some(class) if input.sells_food && !class.food_allowed => v.add(
+                "preferred_class_id",
+                crate::error::Invalid::new("class-no-food").with("class", &class.name),
+            ),
             Some(_) => {}
         }
     }
@@ -539,9 +541,9 @@ pub async fn apply(
         occurrence_ids: &wanted,
     };
     let mut tx = state.db.begin().await?;
-    let application_id = store::insert_application(&mut tx, &new, now).await.map_err(|e| {
-        unique_or(e, || ApiError::conflict("Your organization has applied to this market already."))
-    })?;
+    let application_id = store::insert_application(&mut tx, &new, now)
+        .await
+        .map_err(|e| unique_or(e, || ApiError::conflict(crate::error::Reason::new("applied-already"))))?;
     let message = Message::to_organization(
         format!("market:{id}:applications"),
         row.organization_id,
@@ -695,12 +697,10 @@ pub async fn act(
         && row.sells_food
         && row.permit_images == 0
     {
-        return Err(ApiError::conflict(
-            "This vendor sells food: a food permit image must be on file before it can be accepted.",
-        ));
+        return Err(ApiError::conflict(crate::error::Reason::new("food-permit")));
     }
     if !store::set_state(&mut tx, id, current, to, None, now).await? {
-        return Err(ApiError::conflict("The application changed meanwhile; reload and try again."));
+        return Err(ApiError::conflict(crate::error::Reason::new("application-changed")));
     }
     if current == ApplicationState::Accepted && to == ApplicationState::Withdrawn {
         store::release_future_stalls(&mut tx, id, now).await?;
@@ -770,7 +770,7 @@ pub async fn assign(
     let mut v = Violations::default();
     let stall = stalls.iter().find(|s| s.id == input.stall_id);
     if stall.is_none() {
-        v.add("stall_id", format!("{} is not a stall of this market's plan", input.stall_id));
+        v.add("stall_id", crate::error::Invalid::new("not-a-stall").with("id", input.stall_id));
     }
     let date_ok = match occurrences.iter().find(|o| o.id == input.occurrence_id) {
         None => Err(format!("{} is not a date of this market", input.occurrence_id)),
@@ -779,12 +779,14 @@ pub async fn assign(
     };
     let date_ok = v.check("occurrence_id", date_ok).is_some();
     match &application {
-        None => {
-            v.add("application_id", format!("{} is not an application to this market", input.application_id))
-        }
-        Some(a) if date_ok && !a.occurrence_ids().contains(&input.occurrence_id) => {
-            v.add("occurrence_id", format!("{} did not apply for this date", a.vendor_name))
-        }
+        None => v.add(
+            "application_id",
+            crate::error::Invalid::new("not-an-application").with("id", input.application_id),
+        ),
+        Some(a) if date_ok && !a.occurrence_ids().contains(&input.occurrence_id) => v.add(
+            "occurrence_id",
+            crate::error::Invalid::new("date-not-applied").with("vendor", &a.vendor_name),
+        ),
         Some(_) => {}
     }
     if let (Some(stall), Some(a)) = (stall, &application)
@@ -793,16 +795,17 @@ pub async fn assign(
     {
         v.add(
             "stall_id",
-            format!("{} sells food and stall {} does not allow food", a.vendor_name, stall.code),
+            crate::error::Invalid::new("stall-no-food")
+                .with("vendor", &a.vendor_name)
+                .with("stall", &stall.code),
         );
     }
     v.finish(|| ())?;
     let (stall, application) = (stall.expect("checked"), application.expect("checked"));
     if application.state != ApplicationState::Accepted {
-        return Err(ApiError::conflict(format!(
-            "Only accepted vendors get stalls; this application is {}.",
-            application.state.as_str()
-        )));
+        return Err(ApiError::conflict(
+            crate::error::Reason::new("not-accepted").with("state", application.state.as_str()),
+        ));
     }
     let fee_fen = classes.iter().find(|c| c.id == stall.class_id).map_or(0, |c| c.fee_fen);
     let new = NewAssignment {
@@ -819,19 +822,20 @@ pub async fn assign(
     let mut tx = state.db.begin().await?;
     let assignment_id = store::insert_assignment(&mut tx, &new, now).await.map_err(|e| {
         if db::is_unique_violation(&e) {
-            ApiError::conflict(format!(
-                "Stall {} is taken on that date, or {} already has a stall that date.",
-                stall.code, application.vendor_name
-            ))
+            ApiError::conflict(
+                crate::error::Reason::new("stall-taken")
+                    .with("stall", &stall.code)
+                    .with("vendor", &application.vendor_name),
+            )
         } else if is_rule_violation(&e) {
-            ApiError::conflict("The stall, date or vendor changed meanwhile; reload the board.")
+            ApiError::conflict(crate::error::Reason::new("board-changed"))
         } else {
             e.into()
         }
     })?;
     // The application must still be accepted at commit (a withdrawal may have raced us).
     if store::application_state_in(&mut tx, application.id).await? != ApplicationState::Accepted {
-        return Err(ApiError::conflict("The vendor withdrew meanwhile."));
+        return Err(ApiError::conflict(crate::error::Reason::new("vendor-withdrew")));
     }
     cache::bump_public_version(&mut tx, cache::Touched::Booking(market.booking_id)).await?;
     tx.commit().await?;
@@ -849,9 +853,7 @@ pub async fn unassign(state: &AppState, principal: &Principal, id: i64, assignme
         .filter(|a| a.market_id == id)
         .ok_or_else(|| ApiError::not_found(format!("Assignment {assignment_id} of market {id}")))?;
     if row.fee_state == FeeState::Paid {
-        return Err(ApiError::conflict(
-            "The fee for this stall is paid; mark it due again before unassigning.",
-        ));
+        return Err(ApiError::conflict(crate::error::Reason::new("fee-paid")));
     }
     let mut tx = state.db.begin().await?;
     store::delete_assignment(&mut tx, assignment_id).await?;

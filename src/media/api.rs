@@ -132,7 +132,7 @@ impl ImageUpload {
                         .take(4096)
                         .read_to_string(&mut text)
                         .await
-                        .map_err(|_| ApiError::invalid("alt", "must be UTF-8 text"))?;
+                        .map_err(|_| ApiError::invalid("alt", crate::error::Invalid::new("utf8")))?;
                     alt = Some(text);
                 }
                 Some(name) if fields.len() < 8 => {
@@ -145,7 +145,8 @@ impl ImageUpload {
                 _ => {}
             }
         }
-        let bytes = bytes.ok_or_else(|| ApiError::invalid("file", "attach the image in the field `file`"))?;
+        let bytes =
+            bytes.ok_or_else(|| ApiError::invalid("file", crate::error::Invalid::new("image-required")))?;
         Ok(Self { bytes, alt: alt.unwrap_or_default(), fields })
     }
 }

@@ -191,13 +191,15 @@ pub async fn upload(
     alt: &str,
 ) -> ApiResult<ImageView> {
     let alt = required_text(alt, 300).map_err(|m| {
-        ApiError::invalid("alt", format!("{m}: describe the image for people who cannot see it"))
+        // An empty description gets the reason it matters; a long one gets its limit.
+        let why = if m.code == "required" { crate::error::Invalid::new("alt-required") } else { m };
+        ApiError::invalid("alt", why)
     })?;
     process::sniff(&bytes).map_err(image_error)?;
     // A logo or a permit is replaced by a new upload, inside the transaction below.
     let is_logo = owner.max_images() == 1;
     let full =
-        || ApiError::conflict(format!("At most {} images here; delete one first.", owner.max_images()));
+        || ApiError::conflict(crate::error::Reason::new("images-full").with("max", owner.max_images()));
     // A cheap early answer; the count that counts is taken again under the owner's lock.
     if !is_logo && store::list(&state.db, owner).await?.len() >= owner.max_images() {
         return Err(full());
@@ -303,7 +305,9 @@ pub async fn review_booking_image(
         .filter(|r| (r.owner_kind.as_str(), r.owner_id) == owner.parts())
         .ok_or_else(|| ApiError::not_found(format!("Image {image_id} of booking {booking_id}")))?;
     if !row.awaiting_review {
-        return Err(ApiError::conflict(format!("Image {image_id} is not awaiting review.")));
+        return Err(ApiError::conflict(
+            crate::error::Reason::new("image-not-waiting").with("image", image_id),
+        ));
     }
     let now = state.now();
     let verdict = if approve { "image_approved" } else { "image_rejected" };
@@ -314,7 +318,9 @@ pub async fn review_booking_image(
     if approve {
         let mut tx = state.db.begin().await?;
         if !store::approve_in(&mut tx, image_id).await? {
-            return Err(ApiError::conflict(format!("Image {image_id} is not awaiting review.")));
+            return Err(ApiError::conflict(
+                crate::error::Reason::new("image-not-waiting").with("image", image_id),
+            ));
         }
         audit::record(&mut tx, Subject::Booking(booking_id), principal.user_id, now, "image", verdict, note)
             .await?;

@@ -53,15 +53,7 @@ pub fn language(req: &Request) -> Lang {
         return Lang::parse(Some(&lang));
     }
     let accept = req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    for tag in accept.split(',').map(|t| t.split(';').next().unwrap_or("").trim().to_ascii_lowercase()) {
-        if tag.starts_with("en") {
-            return Lang::En;
-        }
-        if tag.starts_with("zh") {
-            return Lang::Zh;
-        }
-    }
-    Lang::Zh
+    Lang::from_accept_language(accept).unwrap_or(Lang::Zh)
 }
 
 /// What every page's `<head>` and header need.
@@ -385,7 +377,7 @@ pub async fn events_page(
     let after = match query.get("after") {
         Some(cursor) => Some(
             events::After::parse(cursor)
-                .ok_or_else(|| ApiError::invalid("after", "is not a page this site made"))?,
+                .ok_or_else(|| ApiError::invalid("after", crate::error::Invalid::new("local-page")))?,
         ),
         None => None,
     };
@@ -432,15 +424,15 @@ async fn month(req: &Request, state: &AppState, lang: Lang, month: Option<&str>)
         Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
             .ok()
             .filter(|d| (1970..=9998).contains(&d.year()))
-            .ok_or_else(|| ApiError::invalid("month", "use a month like 2026-12"))?,
+            .ok_or_else(|| ApiError::invalid("month", crate::error::Invalid::new("month")))?,
         None => today.with_day(1).expect("day 1 exists"),
     };
     let next = first
         .checked_add_months(chrono::Months::new(1))
-        .ok_or_else(|| ApiError::invalid("month", "out of range"))?;
+        .ok_or_else(|| ApiError::invalid("month", crate::error::Invalid::new("out-of-range")))?;
     let previous = first
         .checked_sub_months(chrono::Months::new(1))
-        .ok_or_else(|| ApiError::invalid("month", "out of range"))?;
+        .ok_or_else(|| ApiError::invalid("month", crate::error::Invalid::new("out-of-range")))?;
     serve_cached(req, state, lang, format!("month|{first}"), || async {
         // Midnight, or the first instant after it where a DST change skipped midnight (1940s).
         let at = |d: NaiveDate| {

@@ -59,7 +59,7 @@ fn accent(value: Option<&String>) -> Result<Option<String>, ApiError> {
         Some(v) if v.len() == 7 && v.starts_with('#') && v[1..].chars().all(|c| c.is_ascii_hexdigit()) => {
             Ok(Some(v.to_ascii_lowercase()))
         }
-        Some(_) => Err(ApiError::invalid("accent", "must be a colour like #8c1d18")),
+        Some(_) => Err(ApiError::invalid("accent", crate::error::Invalid::new("colour"))),
     }
 }
 
@@ -69,7 +69,7 @@ fn limit(value: Option<&String>) -> Result<usize, ApiError> {
         .parse()
         .ok()
         .filter(|n| (1..=MAX_LIMIT).contains(n))
-        .ok_or_else(|| ApiError::invalid("limit", format!("must be a whole number from 1 to {MAX_LIMIT}")))
+        .ok_or_else(|| ApiError::invalid("limit", crate::error::Invalid::new("limit").with("max", MAX_LIMIT)))
 }
 
 /// `GET /widget`.
@@ -82,7 +82,7 @@ pub async fn widget(
     let lang = match query.get("lang").map(String::as_str) {
         Some("zh") => Lang::Zh,
         Some("en") => Lang::En,
-        Some(_) => return Err(ApiError::invalid("lang", "must be zh or en").into()),
+        Some(_) => return Err(ApiError::invalid("lang", crate::error::Invalid::new("language")).into()),
         None => language(req),
     };
     let filter = EventFilter::parse(FilterParams::from_query(&query))?;

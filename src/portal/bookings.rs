@@ -22,7 +22,7 @@ use crate::{
         store as booking_store,
     },
     calls,
-    error::{ApiError, ApiResult, FieldError},
+    error::{ApiError, ApiResult, FieldError, Invalid},
     media::{self, ImageOwner},
     pages::{Img, i18n, img},
     state::AppState,
@@ -128,23 +128,21 @@ impl BookingForm {
     /// stand-in, so the domain can still name every other bad field at once).
     fn to_input(&self) -> (BookingInput, Vec<FieldError>) {
         let mut errors = Vec::new();
-        let mut bad = |field: &str, message: &str| {
-            errors.push(FieldError { field: field.into(), message: message.into() });
-        };
+        let mut bad = |field: &str, invalid: Invalid| errors.push(FieldError::new(field, invalid));
         let venue_id = self.venue_id.trim().parse().unwrap_or_else(|_| {
-            bad("venue_id", "choose a venue");
+            bad("venue_id", Invalid::new("venue-choose"));
             0
         });
         let format = Format::parse(&self.format).unwrap_or_else(|m| {
-            bad("format", &m);
+            bad("format", m.into());
             Format::Launch
         });
         let reach = Reach::parse(&self.reach).unwrap_or_else(|m| {
-            bad("reach", &m);
+            bad("reach", m.into());
             Reach::City
         });
         let expected_attendance = self.expected_attendance.trim().parse().unwrap_or_else(|_| {
-            bad("expected_attendance", "must be a whole number, e.g. 300");
+            bad("expected_attendance", Invalid::new("whole-number"));
             1
         });
         let mut minutes = |field: &str, raw: &str| -> Option<i64> {
@@ -153,7 +151,7 @@ impl BookingForm {
                 return None;
             }
             raw.parse().map(Some).unwrap_or_else(|_| {
-                bad(field, "must be a whole number of minutes");
+                bad(field, Invalid::new("whole-minutes"));
                 None
             })
         };
@@ -524,7 +522,7 @@ async fn week_view(
             .map(|t| t.to_utc())
     };
     let (Some(from), Some(to)) = (midnight(monday), midnight(monday + TimeDelta::days(7))) else {
-        return Err(ApiError::invalid("week", "use a week like 2027-W11"));
+        return Err(ApiError::invalid("week", crate::error::Invalid::new("week")));
     };
     let free = service::availability(state, venue, from, to).await?;
     let busy = booking_store::busy_spans(&state.db, venue.id, 0, from, to, false).await?;
@@ -619,7 +617,7 @@ pub async fn create(
             let query =
                 NewQuery { venue: Some(form.venue_id.clone()), call: target.call, ..Default::default() };
             let template =
-                new_page_view(req, &state, &me, lang, &csrf, &query, form, Errors::from_fields(fields))
+                new_page_view(req, &state, &me, lang, &csrf, &query, form, Errors::from_fields(fields, lang))
                     .await?;
             return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &template, &csrf, vec![])?);
         }
@@ -882,7 +880,7 @@ pub async fn show_problem(
     id: i64,
     err: ApiError,
 ) -> poem::Result<Response> {
-    let (status, errors) = Errors::from_problem(err)?;
+    let (status, errors) = Errors::from_problem(err, crate::web::language(req))?;
     let lang = language(req);
     let csrf = Csrf::of(req, state);
     let template = booking_page(req, state, me, lang, &csrf, id, errors, None).await?;
@@ -1041,7 +1039,15 @@ pub async fn update(
         Ok(()) => Ok(see_other(&format!("/portal/bookings/{id}?done=saved"), vec![])),
         Err(ApiError::Validation(fields)) => {
             let csrf = Csrf::of(req, &state);
-            let template = edit_page(req, &state, &me, id, &form, Errors::from_fields(fields)).await?;
+            let template = edit_page(
+                req,
+                &state,
+                &me,
+                id,
+                &form,
+                Errors::from_fields(fields, crate::web::language(req)),
+            )
+            .await?;
             Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &template, &csrf, vec![])?)
         }
         Err(err) => show_problem(req, &state, &me, id, err).await,

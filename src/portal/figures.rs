@@ -114,15 +114,14 @@ impl FiguresForm {
         let mut errors = Vec::new();
         let mut number = |field: &str, raw: &str| {
             raw.trim().replace([',', '，'], "").parse::<i64>().unwrap_or_else(|_| {
-                errors.push(FieldError { field: field.into(), message: "must be a whole number".into() });
+                errors.push(FieldError::new(field, crate::error::Invalid::new("whole-number")));
                 0
             })
         };
         let footfall = number("footfall", &self.footfall);
         let media_reach = number("media_reach", &self.media_reach);
         let sales_fen = parse_yuan(&self.sales_fen).unwrap_or_else(|| {
-            errors
-                .push(FieldError { field: "sales_fen".into(), message: "must be an amount in yuan".into() });
+            errors.push(FieldError::new("sales_fen", crate::error::Invalid::new("yuan")));
             0
         });
         if errors.is_empty() {

@@ -14,7 +14,7 @@ use super::DoneQuery;
 use crate::{
     accounts::OrgKind,
     audit::{self, Subject},
-    error::{ApiError, ApiResult, FieldError},
+    error::{ApiError, ApiResult, FieldError, Invalid},
     incentives::{
         ApplicationState, IncentiveAction, StoreTier,
         service::{self, ApplicationInput, IncentiveActionRequest},
@@ -108,24 +108,22 @@ pub struct AwardForm {
 impl AwardForm {
     fn to_input(&self) -> (ApplicationInput, Vec<FieldError>) {
         let mut errors = Vec::new();
-        let mut bad = |field: &str, message: &str| {
-            errors.push(FieldError { field: field.into(), message: message.into() })
-        };
+        let mut bad = |field: &str, invalid: Invalid| errors.push(FieldError::new(field, invalid));
         let fund_id = self.fund_id.parse().unwrap_or_else(|_| {
-            bad("fund_id", "choose a fund");
+            bad("fund_id", Invalid::new("fund-choose"));
             0
         });
         let tier = StoreTier::parse(&self.tier).unwrap_or_else(|m| {
-            bad("tier", &m);
+            bad("tier", m.into());
             StoreTier::City
         });
         let floor_area_m2 = self.floor_area_m2.trim().parse().unwrap_or_else(|_| {
-            bad("floor_area_m2", "must be a whole number of square metres");
+            bad("floor_area_m2", Invalid::new("whole-square-metres"));
             1
         });
         let mut money = |field: &str, raw: &str| {
             parse_yuan(raw).unwrap_or_else(|| {
-                bad(field, "must be an amount in yuan, e.g. 800000 or 800000.50");
+                bad(field, Invalid::new("yuan"));
                 1
             })
         };
@@ -280,8 +278,14 @@ pub async fn create(
             Ok(see_other(&format!("/portal/incentives/{}?done=saved", application.id), vec![]))
         }
         Err(ApiError::Validation(fields)) => {
-            let (template, csrf) =
-                new_page_view(req, &state, &me, &form, Errors::from_fields(fields)).await?;
+            let (template, csrf) = new_page_view(
+                req,
+                &state,
+                &me,
+                &form,
+                Errors::from_fields(fields, crate::web::language(req)),
+            )
+            .await?;
             Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &template, &csrf, vec![])?)
         }
         Err(other) => Err(other.into()),
@@ -420,7 +424,7 @@ async fn problem(
     id: i64,
     err: ApiError,
 ) -> poem::Result<Response> {
-    let (status, errors) = Errors::from_problem(err)?;
+    let (status, errors) = Errors::from_problem(err, crate::web::language(req))?;
     let (template, csrf) = award_page(req, state, me, id, errors, None).await?;
     Ok(page(status, &template, &csrf, vec![])?)
 }

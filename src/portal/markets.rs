@@ -342,12 +342,12 @@ pub async fn create(
     };
     let result = match weeks {
         Ok(_) => service::create(&state, &me.principal, input).await,
-        Err(_) => Err(ApiError::invalid("series.weeks", "must be a whole number of weeks")),
+        Err(_) => Err(ApiError::invalid("series.weeks", crate::error::Invalid::new("whole-weeks"))),
     };
     match result {
         Ok(market) => Ok(see_other(&format!("/portal/markets/{}?done=created", market.id), vec![])),
         Err(err) => {
-            let (status, errors) = Errors::from_problem(err)?;
+            let (status, errors) = Errors::from_problem(err, crate::web::language(req))?;
             let (template, csrf) = new_market_view(req, &state, &me, &form, errors).await?;
             Ok(page(status, &template, &csrf, vec![])?)
         }
@@ -549,10 +549,10 @@ fn parse_plan(form: &PlanForm) -> Result<StallPlanInput, Vec<FieldError>> {
             .flatten();
         match parsed {
             Some(class) => classes.push(class),
-            None => errors.push(FieldError {
-                field: "classes".into(),
-                message: format!("line {}: write name | m² | power | water | food | fee in yuan", i + 1),
-            }),
+            None => errors.push(FieldError::new(
+                "classes",
+                format!("line {}: write name | m² | power | water | food | fee in yuan", i + 1),
+            )),
         }
     }
     let mut stalls = Vec::new();
@@ -570,10 +570,10 @@ fn parse_plan(form: &PlanForm) -> Result<StallPlanInput, Vec<FieldError>> {
             .flatten();
         match parsed {
             Some(stall) => stalls.push(stall),
-            None => errors.push(FieldError {
-                field: "stalls".into(),
-                message: format!("line {}: write code | class | column | row", i + 1),
-            }),
+            None => errors.push(FieldError::new(
+                "stalls",
+                format!("line {}: write code | class | column | row", i + 1),
+            )),
         }
     }
     if errors.is_empty() { Ok(StallPlanInput { classes, stalls }) } else { Err(errors) }
@@ -586,7 +586,7 @@ fn plan_errors(fields: Vec<FieldError>) -> Vec<FieldError> {
         .map(|e| match e.field.split_once('[') {
             Some((area, rest)) if area == "classes" || area == "stalls" => {
                 let line = rest.split(']').next().and_then(|n| n.parse::<usize>().ok()).map_or(0, |n| n + 1);
-                FieldError { field: area.into(), message: format!("line {line}: {}", e.message) }
+                FieldError::new(area, format!("line {line}: {}", e.message))
             }
             _ => e,
         })
@@ -605,7 +605,7 @@ async fn market_problem(
         ApiError::Validation(fields) => ApiError::Validation(plan_errors(fields)),
         other => other,
     };
-    let (status, errors) = Errors::from_problem(err)?;
+    let (status, errors) = Errors::from_problem(err, crate::web::language(req))?;
     let (template, csrf) = market_view(req, state, me, id, errors, None, typed).await?;
     Ok(page(status, &template, &csrf, vec![])?)
 }
@@ -776,7 +776,7 @@ pub async fn decide(
     match service::act(&state, &me.principal, id, action).await {
         Ok(_) => Ok(see_other(&format!("{back}?done=decided"), vec![])),
         Err(err) => {
-            let (status, errors) = Errors::from_problem(err)?;
+            let (status, errors) = Errors::from_problem(err, crate::web::language(req))?;
             if vendor {
                 let (template, csrf) = application_view(req, &state, &me, id, errors, None).await?;
                 Ok(page(status, &template, &csrf, vec![])?)
@@ -849,7 +849,7 @@ async fn board_view(
         .or_else(|| live.iter().find(|o| o.ends_at > now))
         .or(live.first())
         .copied()
-        .ok_or_else(|| ApiError::conflict("This market has no dates that take place."))?;
+        .ok_or_else(|| ApiError::conflict(crate::error::Reason::new("no-dates")))?;
     let plan = service::plan_of(state, id).await?;
     let assignments = store::assignments(&state.db, id, None).await?;
     let on_date: Vec<_> = assignments.iter().filter(|a| a.occurrence_id == shown.id).collect();
@@ -951,7 +951,7 @@ pub async fn assign(
             };
             service::assign(&state, &me.principal, id, input).await.map(|_| ())
         }
-        Err(_) => Err(ApiError::invalid("application_id", "choose a vendor")),
+        Err(_) => Err(ApiError::invalid("application_id", crate::error::Invalid::new("vendor-required"))),
     };
     match result {
         Ok(()) => Ok(see_other(
@@ -959,7 +959,7 @@ pub async fn assign(
             vec![],
         )),
         Err(err) => {
-            let (status, errors) = Errors::from_problem(err)?;
+            let (status, errors) = Errors::from_problem(err, crate::web::language(req))?;
             let (template, csrf) =
                 board_view(req, &state, &me, id, Some(form.occurrence_id), errors, None).await?;
             Ok(page(status, &template, &csrf, vec![])?)
@@ -984,7 +984,7 @@ pub async fn unassign(
             vec![],
         )),
         Err(err) => {
-            let (status, errors) = Errors::from_problem(err)?;
+            let (status, errors) = Errors::from_problem(err, crate::web::language(req))?;
             let (template, csrf) = board_view(req, &state, &me, id, date, errors, None).await?;
             Ok(page(status, &template, &csrf, vec![])?)
         }
@@ -1239,7 +1239,7 @@ pub async fn apply(
             Ok(see_other(&format!("/portal/market-applications/{}?done=applied", application.id), vec![]))
         }
         Err(err) => {
-            let (status, errors) = Errors::from_problem(err)?;
+            let (status, errors) = Errors::from_problem(err, crate::web::language(req))?;
             let (template, csrf) = apply_view(req, &state, &me, id, &form, errors).await?;
             Ok(page(status, &template, &csrf, vec![])?)
         }
@@ -1358,7 +1358,7 @@ async fn upload_to(
     match store_image(state, &me, owner, upload).await? {
         Ok(()) => Ok(see_other(&format!("/portal/market-applications/{id}?done=uploaded"), vec![])),
         Err(err) => {
-            let (status, errors) = Errors::from_problem(err)?;
+            let (status, errors) = Errors::from_problem(err, crate::web::language(req))?;
             let (template, csrf) = application_view(req, state, &me, id, errors, None).await?;
             Ok(page(status, &template, &csrf, vec![])?)
         }
@@ -1425,8 +1425,7 @@ mod tests {
                 "line 1: write code | class | column | row"
             ]
         );
-        let named =
-            plan_errors(vec![FieldError { field: "stalls[2].x".into(), message: "is outside".into() }]);
+        let named = plan_errors(vec![FieldError::new("stalls[2].x", "is outside")]);
         assert_eq!((named[0].field.as_str(), named[0].message.as_str()), ("stalls", "line 3: is outside"));
     }
 }

@@ -156,7 +156,7 @@ async fn problem(
     err: ApiError,
     invite_email: String,
 ) -> poem::Result<Response> {
-    let (status, errors) = Errors::from_problem(err)?;
+    let (status, errors) = Errors::from_problem(err, crate::web::language(req))?;
     let (template, csrf) = organization_page(req, state, me, errors, None, invite_email).await?;
     Ok(page(status, &template, &csrf, vec![])?)
 }

@@ -114,12 +114,10 @@ pub async fn file(
         });
     }
     if row.ends_at > now {
-        return Err(ApiError::conflict("The event has not ended yet; file its figures after it."));
+        return Err(ApiError::conflict(crate::error::Reason::new("event-not-ended")));
     }
     if !staff && store::figures(&state.db, booking_id).await?.is_some_and(|f| f.confirmed_at.is_some()) {
-        return Err(ApiError::conflict(
-            "The office has confirmed these figures; ask it to correct them if something is wrong.",
-        ));
+        return Err(ApiError::conflict(crate::error::Reason::new("figures-confirmed")));
     }
     store::put_figures(&state.db, booking_id, numbers, principal.user_id, input.confirm, now).await?;
     get(state, principal, booking_id).await
@@ -130,7 +128,7 @@ pub async fn confirm(state: &AppState, principal: &Principal, booking_id: i64) -
     principal.require_staff()?;
     bookings::load_visible(state, principal, booking_id).await?;
     if !store::confirm(&state.db, booking_id, principal.user_id, state.now()).await? {
-        return Err(ApiError::conflict("No figures have been filed for this event yet."));
+        return Err(ApiError::conflict(crate::error::Reason::new("figures-missing")));
     }
     get(state, principal, booking_id).await
 }

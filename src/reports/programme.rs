@@ -107,15 +107,19 @@ pub fn parse_range(
     let midnight = |date: NaiveDate| {
         tz.from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight")).earliest().map(|t| t.to_utc())
     };
-    let parse = |raw: &str, end: bool| -> Result<DateTime<Utc>, String> {
+    let parse = |raw: &str, end: bool| -> Result<DateTime<Utc>, crate::error::Invalid> {
         if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
             return within_reason(instant.to_utc());
         }
         let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-            .map_err(|_| format!("{raw:?} is not a date; use 2026-01-01 or an RFC 3339 time"))?;
+            .map_err(|_| crate::error::Invalid::new("date-or-instant").with("typed", raw))?;
         // An end date counts whole.
-        let date = if end { date.succ_opt().ok_or("is out of range")? } else { date };
-        midnight(date).ok_or_else(|| "has no midnight".into()).and_then(within_reason)
+        let date = if end {
+            date.succ_opt().ok_or_else(|| crate::error::Invalid::new("out-of-range"))?
+        } else {
+            date
+        };
+        midnight(date).ok_or_else(|| crate::error::Invalid::new("out-of-range")).and_then(within_reason)
     };
     let mut v = Violations::default();
     let from = match from.filter(|s| !s.trim().is_empty()) {
@@ -129,7 +133,7 @@ pub fn parse_range(
     if let (Some(f), Some(t)) = (from, to)
         && t <= f
     {
-        v.add("to", "must be after from");
+        v.add("to", crate::error::Invalid::new("after-from"));
     }
     v.finish(|| (from.expect("checked"), to.expect("checked")))
 }

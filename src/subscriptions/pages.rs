@@ -160,7 +160,7 @@ pub async fn subscribe(
                 &follows,
                 form.email,
                 lang,
-                Errors::from_fields(fields),
+                Errors::from_fields(fields, lang),
             )
             .await?)
         }

@@ -46,7 +46,7 @@ pub async fn subscribe(
     if let Some(slug) = &follows.filter().venue
         && venues::store::find_by_slug(&state.db, slug).await?.is_none()
     {
-        v.add("venue", "is not one of our venues; choose one from the list");
+        v.add("venue", crate::error::Invalid::new("unknown-venue"));
     }
     let (Some(email), Some(lang)) = (email, lang) else { return Err(v.into_error()) };
     v.finish(|| ())?;

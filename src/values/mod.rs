@@ -11,62 +11,10 @@ pub mod time;
 
 use chrono_tz::Tz;
 
-/// The two languages Debut speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
-
-impl Lang {
-    /// `en` or `en-…` is English; anything else (or nothing) is Chinese, the district's language.
-    pub fn parse(raw: Option<&str>) -> Self {
-        match raw.map(str::trim) {
-            Some(l) if l.eq_ignore_ascii_case("en") || l.to_ascii_lowercase().starts_with("en-") => Self::En,
-            _ => Self::Zh,
-        }
-    }
-
-    /// The BCP 47 tag pages and feeds declare.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Zh => "zh-CN",
-            Self::En => "en",
-        }
-    }
-
-    /// The text in this language, falling back to the other when it is empty.
-    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Self::Zh if !zh.is_empty() => zh,
-            Self::En if !en.is_empty() => en,
-            Self::Zh => en,
-            Self::En => zh,
-        }
-    }
-}
+pub use crate::words::Lang;
 
 // Stored as `zh` or `en` (a user's language for notifications).
 text::sqlx_text!(Lang, |lang: &Lang| lang.short(), Lang::from_short);
-
-impl Lang {
-    /// `zh` or `en`: the stored form and the `lang` cookie's.
-    pub fn short(&self) -> &'static str {
-        match self {
-            Self::Zh => "zh",
-            Self::En => "en",
-        }
-    }
-
-    fn from_short(text: &str) -> Result<Self, String> {
-        match text {
-            "zh" => Ok(Self::Zh),
-            "en" => Ok(Self::En),
-            other => Err(format!("unknown language {other:?}; expected zh or en")),
-        }
-    }
-}
 
 /// Who acts on a reviewed record (a booking, an incentive application): the organization that
 /// applied, or the commerce office's staff. State machines name the actor of every move.

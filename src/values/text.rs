@@ -1,5 +1,7 @@
 //! Validated text: names and descriptions, e-mail addresses, and enums stored as text.
 
+use crate::error::Invalid;
+
 /// Stores a value as TEXT on both backends: encodes with `$to_text`, decodes with `$parse`.
 /// A stored value that does not parse fails the query (logged, a 500), so a corrupt row is never
 /// read as some default.
@@ -77,7 +79,7 @@ pub(crate) use text_enum;
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let email = raw.trim().to_lowercase();
         let valid = email.len() <= 254
             && !email.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -88,7 +90,7 @@ impl Email {
                     && !domain.starts_with('.')
                     && !domain.ends_with('.')
             });
-        if valid { Ok(Self(email)) } else { Err("must be an e-mail address like name@example.com".into()) }
+        if valid { Ok(Self(email)) } else { Err(Invalid::new("email")) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -99,36 +101,36 @@ impl Email {
 /// Trimmed, non-empty text of one line and bounded length (names, titles, addresses): no control
 /// character at all, line breaks and tabs included, since these end up in page titles, feed
 /// headers and e-mail subjects.
-pub fn required_text(raw: &str, max_chars: usize) -> Result<String, String> {
+pub fn required_text(raw: &str, max_chars: usize) -> Result<String, Invalid> {
     let text = optional_line(raw, max_chars)?;
-    if text.is_empty() { Err("must not be empty".into()) } else { Ok(text) }
+    if text.is_empty() { Err(Invalid::new("required")) } else { Ok(text) }
 }
 
 /// Trimmed text of one line and bounded length that may be empty (a title in one language).
-pub fn optional_line(raw: &str, max_chars: usize) -> Result<String, String> {
+pub fn optional_line(raw: &str, max_chars: usize) -> Result<String, Invalid> {
     let text = raw.trim();
     if text.chars().count() > max_chars {
-        Err(format!("must be at most {max_chars} characters"))
+        Err(Invalid::new("too-long").with("max", max_chars))
     } else if text.chars().any(char::is_control) {
-        Err("must be one line without control characters".into())
+        Err(Invalid::new("one-line"))
     } else {
         Ok(text.to_owned())
     }
 }
 
 /// Trimmed, non-empty text of bounded length that may run over several lines (a comment).
-pub fn required_paragraph(raw: &str, max_chars: usize) -> Result<String, String> {
+pub fn required_paragraph(raw: &str, max_chars: usize) -> Result<String, Invalid> {
     let text = optional_text(raw, max_chars)?;
-    if text.is_empty() { Err("must not be empty".into()) } else { Ok(text) }
+    if text.is_empty() { Err(Invalid::new("required")) } else { Ok(text) }
 }
 
 /// Trimmed text of bounded length that may be empty (descriptions). Line breaks become `\n`.
-pub fn optional_text(raw: &str, max_chars: usize) -> Result<String, String> {
+pub fn optional_text(raw: &str, max_chars: usize) -> Result<String, Invalid> {
     let text = raw.trim().replace("\r\n", "\n").replace('\r', "\n");
     if text.chars().count() > max_chars {
-        Err(format!("must be at most {max_chars} characters"))
+        Err(Invalid::new("too-long").with("max", max_chars))
     } else if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        Err("must not contain control characters".into())
+        Err(Invalid::new("control-characters"))
     } else {
         Ok(text)
     }
@@ -144,19 +146,19 @@ pub fn bilingual_title(
     let title_zh = v.check("title_zh", optional_line(zh, 200));
     let title_en = v.check("title_en", optional_line(en, 200));
     if title_zh.as_deref() == Some("") && title_en.as_deref() == Some("") {
-        v.add("title_zh", "give a title in Chinese, English or both");
+        v.add("title_zh", Invalid::new("title-either"));
     }
     (title_zh, title_en)
 }
 
 /// A slug a person chose for an address: 3 to 60 of a-z, 0-9 and inner hyphens.
-pub fn validate_slug(raw: &str) -> Result<String, String> {
+pub fn validate_slug(raw: &str) -> Result<String, Invalid> {
     let slug = raw.trim();
     let ok = (3..=60).contains(&slug.len())
         && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-');
-    if ok { Ok(slug.to_owned()) } else { Err("use 3 to 60 of a-z, 0-9 and inner hyphens".into()) }
+    if ok { Ok(slug.to_owned()) } else { Err(Invalid::new("slug")) }
 }
 
 /// The words of `source` as a URL slug: lower-case ASCII letters and digits joined by single
@@ -207,11 +209,11 @@ mod tests {
     #[test]
     fn required_text_trims_and_refuses_empty() {
         assert_eq!(required_text("  Wuma  ", 10), Ok("Wuma".into()));
-        assert_eq!(required_text("   ", 10), Err("must not be empty".into()));
-        assert_eq!(required_text("x\u{0}y", 10), Err("must be one line without control characters".into()));
+        assert_eq!(required_text("   ", 10), Err(Invalid::new("required")));
+        assert_eq!(required_text("x\u{0}y", 10), Err(Invalid::new("one-line")));
         assert!(required_text("two\nlines", 10).is_err() && required_text("a\tb", 10).is_err());
         assert_eq!(required_paragraph(" two\r\nlines ", 20), Ok("two\nlines".into()));
-        assert_eq!(required_text("五马街五马街", 5), Err("must be at most 5 characters".into()));
+        assert_eq!(required_text("五马街五马街", 5), Err(Invalid::new("too-long").with("max", 5)));
     }
 
     #[test]

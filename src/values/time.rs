@@ -6,25 +6,23 @@
 use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use crate::error::Invalid;
+
 /// The years an instant may fall in.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
 
 /// Refuses instants outside years 1970–9999: date arithmetic near chrono's limits would
 /// overflow, and PostgreSQL cannot store them.
-pub fn within_reason(instant: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    if YEARS.contains(&instant.year()) {
-        Ok(instant)
-    } else {
-        Err("must be between the years 1970 and 9999".into())
-    }
+pub fn within_reason(instant: DateTime<Utc>) -> Result<DateTime<Utc>, Invalid> {
+    if YEARS.contains(&instant.year()) { Ok(instant) } else { Err(Invalid::new("years")) }
 }
 
 /// A time as an instant: RFC 3339 with an offset, or a local `YYYY-MM-DDTHH:MM[:SS]` in `tz`.
-pub fn parse_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
+pub fn parse_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, Invalid> {
     parse_any_time(raw, tz).and_then(within_reason)
 }
 
-fn parse_any_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
+fn parse_any_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, Invalid> {
     let raw = raw.trim();
     if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
         return Ok(instant.to_utc());
@@ -32,11 +30,11 @@ fn parse_any_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     let naive = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
-        .ok_or_else(|| format!("{raw:?} is not a time; use 2026-12-04T19:00 (venue time) or RFC 3339"))?;
+        .ok_or_else(|| Invalid::new("time").with("typed", raw))?;
     tz.from_local_datetime(&naive)
         .earliest()
         .map(|t| t.to_utc())
-        .ok_or_else(|| format!("{raw} does not exist in {tz} (a daylight-saving gap)"))
+        .ok_or_else(|| Invalid::new("time-gap").with("typed", raw).with("zone", tz.name()))
 }
 
 /// A local wall-clock time in `tz`, as shown to people: `2026-12-04T19:00`.
@@ -57,7 +55,7 @@ mod tests {
             "2026-12-04T11:00:00+00:00"
         );
         assert_eq!(
-            parse_time("next friday", tz).unwrap_err(),
+            parse_time("next friday", tz).unwrap_err().text(crate::words::Lang::En),
             "\"next friday\" is not a time; use 2026-12-04T19:00 (venue time) or RFC 3339"
         );
         assert_eq!(local_time(parse_time("2026-12-05T01:30", tz).unwrap(), tz), "2026-12-05T01:30");
@@ -66,7 +64,7 @@ mod tests {
     #[test]
     fn years_outside_1970_to_9999_are_refused() {
         let tz = chrono_tz::Asia::Shanghai;
-        let refused = Err("must be between the years 1970 and 9999".to_owned());
+        let refused = Err(Invalid::new("years"));
         assert_eq!(parse_time("+262142-12-31T10:00", tz), refused, "years chrono holds but we cannot add to");
         assert_eq!(parse_time("1900-01-01T10:00", tz), refused);
         assert!(parse_time("9999-12-30T10:00", tz).is_ok());
@@ -75,6 +73,9 @@ mod tests {
     #[test]
     fn a_time_in_a_daylight_saving_gap_is_named() {
         let err = parse_time("2026-03-08T02:30", chrono_tz::America::New_York).unwrap_err();
-        assert_eq!(err, "2026-03-08T02:30 does not exist in America/New_York (a daylight-saving gap)");
+        assert_eq!(
+            err.text(crate::words::Lang::En),
+            "2026-03-08T02:30 does not exist in America/New_York (a daylight-saving gap)"
+        );
     }
 }

@@ -119,17 +119,17 @@ where
 pub struct Slug(String);
 
 impl Slug {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, crate::error::Invalid> {
         let slug = raw.trim();
         let valid_chars = slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if slug.len() < 2 || slug.len() > 64 {
-            Err("must be 2 to 64 characters".into())
+            Err(crate::error::Invalid::new("venue-slug-length"))
         } else if !valid_chars {
-            Err("may contain only lower-case letters a-z, digits and hyphens".into())
+            Err(crate::error::Invalid::new("venue-slug-characters"))
         } else if slug.starts_with('-') || slug.ends_with('-') || slug.contains("--") {
-            Err("must not start or end with a hyphen or contain two in a row".into())
+            Err(crate::error::Invalid::new("venue-slug-hyphens"))
         } else if slug.chars().all(|c| c.is_ascii_digit()) {
-            Err("must contain a letter".into())
+            Err(crate::error::Invalid::new("venue-slug-letter"))
         } else {
             Ok(Self(slug.to_owned()))
         }
@@ -171,12 +171,12 @@ pub struct OpeningWindow {
 }
 
 impl OpeningWindow {
-    pub fn new(weekday: Weekday, opens: u32, closes: u32) -> Result<Self, String> {
+    pub fn new(weekday: Weekday, opens: u32, closes: u32) -> Result<Self, crate::error::Invalid> {
         if opens == closes {
-            return Err("opens and closes are equal: the window has no length".into());
+            return Err(crate::error::Invalid::new("window-empty"));
         }
         if opens >= MINUTES_PER_DAY {
-            return Err("opens must be before 24:00".into());
+            return Err(crate::error::Invalid::new("window-opens"));
         }
         Ok(Self { weekday, opens, closes })
     }
@@ -405,8 +405,16 @@ pub struct VenueDraft {
     pub teardown_minutes: i64,
 }
 
-fn in_range<T: PartialOrd + std::fmt::Display + Copy>(value: T, min: T, max: T) -> Result<T, String> {
-    if value >= min && value <= max { Ok(value) } else { Err(format!("must be between {min} and {max}")) }
+fn in_range<T: PartialOrd + std::fmt::Display + Copy>(
+    value: T,
+    min: T,
+    max: T,
+) -> Result<T, crate::error::Invalid> {
+    if value >= min && value <= max {
+        Ok(value)
+    } else {
+        Err(crate::error::Invalid::new("between").with("min", min).with("max", max))
+    }
 }
 
 impl VenueDraft {
@@ -431,7 +439,10 @@ impl VenueDraft {
 
         let mut opening_hours = Vec::new();
         if input.opening_hours.len() > Self::MAX_WINDOWS {
-            v.add("opening_hours", format!("at most {} windows", Self::MAX_WINDOWS));
+            v.add(
+                "opening_hours",
+                crate::error::Invalid::new("too-many-windows").with("max", Self::MAX_WINDOWS),
+            );
         }
         for (i, w) in input.opening_hours.iter().enumerate() {
             let opens = v.check(format!("opening_hours[{i}].opens"), parse_time_of_day(&w.opens, false));
@@ -446,7 +457,10 @@ impl VenueDraft {
 
         let mut blackouts = Vec::new();
         if input.blackouts.len() > Self::MAX_BLACKOUTS {
-            v.add("blackouts", format!("at most {} blackouts", Self::MAX_BLACKOUTS));
+            v.add(
+                "blackouts",
+                crate::error::Invalid::new("too-many-blackouts").with("max", Self::MAX_BLACKOUTS),
+            );
         }
         for (i, b) in input.blackouts.iter().enumerate() {
             if b.ends_at <= b.starts_at {
@@ -484,8 +498,8 @@ impl VenueDraft {
     }
 }
 
-fn finite(x: f64) -> Result<f64, String> {
-    if x.is_finite() { Ok(x) } else { Err("must be a finite number".into()) }
+fn finite(x: f64) -> Result<f64, crate::error::Invalid> {
+    if x.is_finite() { Ok(x) } else { Err(crate::error::Invalid::new("finite")) }
 }
 
 #[cfg(test)]

@@ -225,20 +225,35 @@ impl Errors {
         Self(vec![(String::new(), message.into())])
     }
 
+    /// One message, already in the page's language, beside the form field `id`.
+    pub fn beside(self, id: &str) -> Self {
+        Self(self.0.into_iter().map(|(_, message)| (field_id(id), message)).collect())
+    }
+
     /// The problem a form post met, as its page shows it: a 422 names the fields, a 409 or a
     /// 403 says why; any other error is not the form's to show.
-    pub fn from_problem(err: ApiError) -> Result<(StatusCode, Self), ApiError> {
-        match err {
-            ApiError::Validation(fields) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Self::from_fields(fields))),
+    pub fn from_problem(err: ApiError, lang: Lang) -> Result<(StatusCode, Self), ApiError> {
+        match err.localized(lang) {
+            ApiError::Validation(fields) => {
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, Self::from_fields(fields, lang)))
+            }
             ApiError::Conflict { detail, .. } => Ok((StatusCode::CONFLICT, Self::general(detail))),
             ApiError::Forbidden(detail) => Ok((StatusCode::FORBIDDEN, Self::general(detail))),
             other => Err(other),
         }
     }
 
-    /// The fields a domain validation named.
-    pub fn from_fields(fields: Vec<FieldError>) -> Self {
-        Self(fields.into_iter().map(|e| (field_id(&e.field), e.message)).collect())
+    /// The fields a domain validation named, each message said in `lang`.
+    pub fn from_fields(fields: Vec<FieldError>, lang: Lang) -> Self {
+        Self(
+            fields
+                .into_iter()
+                .map(|mut e| {
+                    e.localize(lang);
+                    (field_id(&e.field), e.message)
+                })
+                .collect(),
+        )
     }
 
     pub fn is_empty(&self) -> bool {
@@ -425,8 +440,7 @@ mod tests {
 
     #[test]
     fn errors_are_found_by_field() {
-        let errors =
-            Errors::from_fields(vec![FieldError { field: "contact.email".into(), message: "bad".into() }]);
+        let errors = Errors::from_fields(vec![FieldError::new("contact.email", "bad")], Lang::En);
         assert_eq!(errors.get("contact_email"), Some("bad"));
         assert_eq!(errors.get("email"), None);
     }

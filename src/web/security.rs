@@ -193,7 +193,8 @@ fn codes_page(
 
 /// A form's error beside its code field.
 fn code_error(message: &str) -> Errors {
-    Errors::from_fields(vec![crate::error::FieldError { field: "code".into(), message: message.to_owned() }])
+    // The message is in the page's language already.
+    Errors::general(message).beside("code")
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -330,7 +331,7 @@ pub async fn turn_on(
     match two_factor::confirm_enrolment(&state, me.user.id, &form.code).await {
         Ok(codes) => codes_page(req, &state, codes, "/account".into(), vec![]),
         Err(ApiError::Validation(fields)) => {
-            let errors = Errors::from_fields(fields);
+            let errors = Errors::from_fields(fields, crate::web::language(req));
             setup_page(req, &state, &me.user, None, "/account", errors, StatusCode::UNPROCESSABLE_ENTITY)
                 .await
         }
@@ -447,7 +448,7 @@ pub async fn confirm(
     let (status, errors, wait) = match result {
         Ok(()) => return Ok(see_other(&next, vec![])),
         Err(ApiError::Validation(fields)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, Errors::from_fields(fields), None)
+            (StatusCode::UNPROCESSABLE_ENTITY, Errors::from_fields(fields, crate::web::language(req)), None)
         }
         Err(ApiError::TooManyRequests { detail, retry_after }) => {
             (StatusCode::TOO_MANY_REQUESTS, Errors::general(detail), Some(retry_after))

@@ -224,11 +224,10 @@ pub async fn register(
             let session = service::open_session(&state, user, &auth::client_of(req)).await?;
             return Ok(see_other("/portal", vec![session_cookie(&state, &session.token)]));
         }
-        Err(ApiError::Validation(fields)) => Errors::from_fields(fields),
-        Err(ApiError::Conflict { .. }) => Errors::from_fields(vec![crate::error::FieldError {
-            field: "email".into(),
-            message: w.email_taken.into(),
-        }]),
+        Err(ApiError::Validation(fields)) => Errors::from_fields(fields, lang),
+        Err(ApiError::Conflict { .. }) => {
+            Errors::from_fields(vec![crate::error::FieldError::new("email", w.email_taken)], lang)
+        }
         Err(other) => return Err(other.into()),
     };
     let shell = Shell::new(req, lang, w.register, &csrf, None).with_errors(errors);
@@ -273,8 +272,8 @@ pub async fn forgot(
         Err(ApiError::Validation(fields)) => {
             let lang = language(req);
             let (w, csrf) = (words(lang), Csrf::of(req, &state));
-            let shell =
-                Shell::new(req, lang, w.forgot_title, &csrf, None).with_errors(Errors::from_fields(fields));
+            let shell = Shell::new(req, lang, w.forgot_title, &csrf, None)
+                .with_errors(Errors::from_fields(fields, lang));
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &ForgotPage { shell, w, email: form.email },
@@ -332,7 +331,7 @@ pub async fn reset(
         Ok(()) => return Ok(see_other("/login?done=password-set", vec![])),
         Err(ApiError::Validation(fields)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Shell::new(req, lang, w.reset_title, &csrf, None).with_errors(Errors::from_fields(fields)),
+            Shell::new(req, lang, w.reset_title, &csrf, None).with_errors(Errors::from_fields(fields, lang)),
             true,
         ),
         Err(ApiError::NotFound(_)) => {
@@ -459,7 +458,9 @@ pub async fn change_password(
     {
         Ok(()) => Ok(see_other("/account?done=password-changed", vec![])),
         Err(ApiError::Validation(fields)) => {
-            let (template, csrf) = account_page(req, &state, &me, Errors::from_fields(fields), None).await?;
+            let (template, csrf) =
+                account_page(req, &state, &me, Errors::from_fields(fields, crate::web::language(req)), None)
+                    .await?;
             Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &template, &csrf, vec![])?)
         }
         Err(other) => Err(other.into()),
@@ -588,7 +589,7 @@ pub async fn accept_invitation(
             let session = service::open_session(&state, user, &auth::client_of(req)).await?;
             return Ok(see_other("/portal", vec![session_cookie(&state, &session.token)]));
         }
-        Err(ApiError::Validation(fields)) => Errors::from_fields(fields),
+        Err(ApiError::Validation(fields)) => Errors::from_fields(fields, lang),
         Err(other) => return Err(other.into()),
     };
     let (_, template, csrf) = invitation_page(req, &state, &token, &form, errors).await?;

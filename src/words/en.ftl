@@ -667,6 +667,8 @@ calendar-nov = Nov
 calendar-dec = Dec
 # A date: Fri 4 Dec 2026. Arguments: $year, $month (1-12), $month_name, $day, $weekday.
 calendar-date = { $weekday } { $day } { $month_name } { $year }
+# Between the items of a list (opening hours).
+calendar-list-separator = {", "}
 # Between a date and its time of day.
 calendar-date-time-separator = {", "}
 
@@ -888,3 +890,163 @@ map-baidu = Baidu Maps
 map-osm = OpenStreetMap
 # A subscription described without the words its visitor typed (the confirmation e-mail names no typed text).
 subscribe-with-typed-words = { $what } (and the words given)
+
+## What is wrong with an input (error.rs `Invalid`): `invalid-{code}`, said beside the field's label.
+
+# Text written before codes existed, shown as it is.
+invalid-text = { $text }
+invalid-second-factor = give the 6-digit code from your authenticator app, or a recovery code
+invalid-reauthenticate = confirm your password (or a code) to go on
+invalid-required = must not be empty
+invalid-too-long = must be at most { $max } characters
+invalid-one-line = must be one line without control characters
+invalid-control-characters = must not contain control characters
+invalid-email = must be an e-mail address like name@example.com
+invalid-slug = use 3 to 60 of a-z, 0-9 and inner hyphens
+invalid-title-either = give a title in Chinese, English or both
+invalid-amount-positive = must be more than ¥0.00
+# $max: the largest amount, as ¥50,000.00.
+invalid-amount-max = must be at most { $max }
+invalid-years = must be between the years 1970 and 9999
+# $typed: what the person typed.
+invalid-time = "{ $typed }" is not a time; use 2026-12-04T19:00 (venue time) or RFC 3339
+invalid-time-gap = { $typed } does not exist in { $zone } (a daylight-saving gap)
+invalid-after-opening = must be after opens_at
+invalid-not-a-mall = the venue is not a mall or plaza
+invalid-address-or-mall = give the store's address or its mall (mall_venue_id)
+invalid-fund-fixed = an application stays in its fund; apply anew for another
+invalid-award-amount = give the award in fen
+invalid-clawback-reason = give the reason for the clawback
+invalid-amount-required = give the amount in fen
+invalid-weekday-required = name at least one weekday
+invalid-weeks-range = must be between 1 and 52
+invalid-market-organizer-only = markets are run by organizers; this booking is not an organizer's
+invalid-market-format = the booking's format must be market
+invalid-dates-or-series = give at least one date or a series
+invalid-cursor = is not a cursor this API returned; start again without one
+invalid-venue-required = offer at least one venue
+invalid-format-required = want at least one format
+invalid-reach-required = want at least one reach
+invalid-after-period-start = must be after period_from
+invalid-utf8 = must be UTF-8 text
+invalid-image-required = attach the image in the field `file`
+invalid-after-from = must be after from
+invalid-at-least-one = must be at least 1
+invalid-cancel-reason = give the public reason for the cancellation
+invalid-stage-actions = only approve, reject and request-changes can be staged
+invalid-span-92-days = ask for at most 92 days at once
+invalid-totp-wrong = is not the current code of your authenticator app; check its clock and try the next one
+invalid-password-or-code = give your password, or a code from your authenticator app
+invalid-not-current-password = is not your current password
+invalid-staff-role = staff accounts are staff or admin
+invalid-unknown-venue = is not one of our venues; choose one from the list
+invalid-colour = must be a colour like #8c1d18
+invalid-language = must be zh or en
+invalid-local-page = is not a page this site made
+invalid-month = use a month like 2026-12
+invalid-out-of-range = out of range
+invalid-venue-slug = is not a venue slug
+invalid-whole-weeks = must be a whole number of weeks
+invalid-vendor-required = choose a vendor
+invalid-week = use a week like 2027-W11
+invalid-award-action = choose approve, reject, request-changes or claw-back
+invalid-group-bookings = name the bookings of the group
+invalid-choose-approved = choose the request to approve
+invalid-booking-action = choose approve, reject, request-changes or cancel
+invalid-no-fund = there is no fund { $id }
+invalid-no-venue = there is no venue { $id }
+invalid-floor-area = must be a positive number of square metres, at most { $max }
+invalid-investment = must be between ¥0.00 and { $max }
+invalid-too-many-dates = at most { $max } dates per market
+invalid-too-many-stalls = at most { $max } stalls
+invalid-no-own-booking = there is no booking { $id } of yours
+# $state: the booking's state as the API names it (submitted, draft…).
+invalid-market-needs-approval = the booking is { $state }; a market needs an approved booking
+invalid-no-stall-class = there is no stall class { $id } in this market
+invalid-class-no-food = { $class } does not allow food
+invalid-not-a-stall = { $id } is not a stall of this market's plan
+invalid-not-an-application = { $id } is not an application to this market
+invalid-date-not-applied = { $vendor } did not apply for this date
+invalid-stall-no-food = { $vendor } sells food and stall { $stall } does not allow food
+invalid-limit = must be a whole number from 1 to { $max }
+invalid-too-many-alternatives = at most { $max } alternative slots
+invalid-too-many-windows = at most { $max } windows
+invalid-too-many-blackouts = at most { $max } blackouts
+invalid-weekday = "{ $typed }" is not a weekday; use mon, tue, wed, thu, fri, sat or sun
+invalid-clock-time = "{ $typed }" is not a time of day; use 18:00
+invalid-date = "{ $typed }" is not a date; use 2026-12-04
+# $from and $to: the approved booking's start and end, in venue time.
+invalid-outside-booking = { $every ->
+        [yes] every date must lie within the approved booking, { $from } to { $to }
+       *[no] must lie within the approved booking, { $from } to { $to }
+    }
+invalid-alt-required = must not be empty: describe the image for people who cannot see it
+invalid-venue-choose = choose a venue
+invalid-fund-choose = choose a fund
+invalid-whole-number = must be a whole number, e.g. 300
+invalid-whole-minutes = must be a whole number of minutes, e.g. 30
+invalid-whole-square-metres = must be a whole number of square metres, e.g. 120
+invalid-yuan = must be an amount in yuan, e.g. 80万, 800,000 or 800000.50
+invalid-password-short = must be at least { $min } characters
+invalid-venue-slug-length = must be 2 to 64 characters
+invalid-venue-slug-characters = may contain only lower-case letters a-z, digits and hyphens
+invalid-venue-slug-hyphens = must not start or end with a hyphen or contain two in a row
+invalid-venue-slug-letter = must contain a letter
+invalid-window-empty = opens and closes are equal: the window has no length
+invalid-window-opens = opens must be before 24:00
+invalid-between = must be between { $min } and { $max }
+invalid-stall-code = use 1 to 8 letters, digits or hyphens, like A01
+invalid-date-or-instant = "{ $typed }" is not a date; use 2026-12-01 or an RFC 3339 time
+invalid-threshold-above-cap = must be at most the largest tier cap, { $cap }, so that no award escapes it
+invalid-threshold-below-floor = must be at least { $floor }
+invalid-finite = must be a finite number
+
+## Why a request cannot be done as things stand (error.rs `Reason`, a 409): `conflict-{code}`.
+
+# A sentence written before codes existed, said as it is.
+conflict-text = { $text }
+conflict-proposal-pending = Another award or clawback for this application awaits confirmation already.
+conflict-proposal-decided = The proposal was decided meanwhile; reload it.
+conflict-date-cancelled = This date is cancelled already.
+conflict-plan-food = The plan would leave a food vendor on a stall that forbids food.
+conflict-call-closed = The vendor call has closed.
+conflict-call-not-open = The organizer has not opened a vendor call for this market yet.
+conflict-applied-already = Your organization has applied to this market already.
+conflict-food-permit = This vendor sells food: a food permit image must be on file before it can be accepted.
+conflict-application-changed = The application changed meanwhile; reload and try again.
+conflict-board-changed = The stall, date or vendor changed meanwhile; reload the board.
+conflict-vendor-withdrew = The vendor withdrew meanwhile.
+conflict-fee-paid = The fee for this stall is paid; mark it due again before unassigning.
+conflict-event-not-ended = The event has not ended yet; file its figures after it.
+conflict-figures-confirmed = The office has confirmed these figures; ask it to correct them if something is wrong.
+conflict-figures-missing = No figures have been filed for this event yet.
+conflict-remove-self = You cannot remove yourself; another owner can.
+conflict-invitation-answered = This invitation was answered meanwhile.
+conflict-second-factor-on = A second factor is set up already; turn it off first to set up another.
+conflict-second-factor-start = Start setting up a second factor first (its QR code), then confirm it.
+conflict-second-factor-changed = The second factor changed meanwhile; reload and start again.
+conflict-second-factor-first = Set up a second factor first; its recovery codes come with it.
+conflict-second-factor-off = No second factor is set up.
+conflict-email-taken = An account with this e-mail already exists; log in instead.
+conflict-own-session = This is the session you are using; log out to end it.
+conflict-disable-self = You cannot disable your own account; another admin can.
+conflict-no-dates = This market has no dates that take place.
+conflict-market-taken = Booking { $booking } already has a market, or the address /markets/{ $slug } is taken; choose another slug.
+conflict-stall-assigned = Stall { $stall } has vendors assigned; unassign them before removing it from the plan.
+conflict-stall-food-vendor = A food vendor is assigned to stall { $stall }; its class must keep allowing food.
+conflict-call-opens = The vendor call opens at { $at }.
+conflict-not-accepted = Only accepted vendors get stalls; this application is { $state }.
+conflict-stall-taken = Stall { $stall } is taken on that date, or { $vendor } already has a stall that date.
+conflict-call-slug-taken = The address /calls/{ $slug } is taken; choose another slug.
+conflict-images-full = At most { $max } images here; delete one first.
+conflict-image-not-waiting = Image { $image } is not awaiting review.
+invalid-venue-archived = the venue is archived and takes no bookings
+invalid-in-the-future = must be in the future
+invalid-end-after-start = must be after the start
+invalid-too-long-booking = a booking may last at most { $hours } hours
+invalid-no-opening-hours = the venue has no opening hours set, so it takes no bookings yet
+# $hours_zh: the venue's opening hours, 周一 10:00–22:00、周二 …; $zone: Asia/Shanghai.
+invalid-outside-opening-hours = the event must fall within opening hours ({ $zone }): { $hours_en }
+# $from, $to: venue time, 2026-12-04 19:00; $reason: what staff wrote.
+invalid-venue-closed = the venue is closed from { $from } to { $to } ({ $reason }), setup and teardown included
+invalid-over-capacity = exceeds the venue's capacity of { $capacity }

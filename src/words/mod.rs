@@ -19,7 +19,78 @@ use std::{borrow::Cow, sync::LazyLock};
 pub use fluent_bundle::FluentValue;
 use fluent_bundle::{FluentArgs, FluentResource, concurrent::FluentBundle};
 
-use crate::values::Lang;
+/// The two languages Debut speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// `en` or `en-…` is English; anything else (or nothing) is Chinese, the district's language.
+    pub fn parse(raw: Option<&str>) -> Self {
+        match raw.map(str::trim) {
+            Some(l) if l.eq_ignore_ascii_case("en") || l.to_ascii_lowercase().starts_with("en-") => Self::En,
+            _ => Self::Zh,
+        }
+    }
+
+    /// The BCP 47 tag pages and feeds declare.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Zh => "zh-CN",
+            Self::En => "en",
+        }
+    }
+
+    /// The text in this language, falling back to the other when it is empty.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Self::Zh if !zh.is_empty() => zh,
+            Self::En if !en.is_empty() => en,
+            Self::Zh => en,
+            Self::En => zh,
+        }
+    }
+}
+
+impl Lang {
+    /// `zh` or `en`: the stored form and the `lang` cookie's.
+    pub fn short(&self) -> &'static str {
+        match self {
+            Self::Zh => "zh",
+            Self::En => "en",
+        }
+    }
+
+    pub fn from_short(text: &str) -> Result<Self, String> {
+        match text {
+            "zh" => Ok(Self::Zh),
+            "en" => Ok(Self::En),
+            other => Err(format!("unknown language {other:?}; expected zh or en")),
+        }
+    }
+}
+
+impl Lang {
+    /// The first of `zh` or `en` an `Accept-Language` header names (`zh-CN,zh;q=0.9,en;q=0.8`
+    /// is Chinese), if any. Quality values are taken in the order clients send them, which is
+    /// the order of preference in every browser.
+    pub fn from_accept_language(header: &str) -> Option<Self> {
+        header.split(',').map(|t| t.split(';').next().unwrap_or("").trim().to_ascii_lowercase()).find_map(
+            |tag| {
+                if tag.starts_with("en") {
+                    Some(Self::En)
+                } else if tag.starts_with("zh") {
+                    Some(Self::Zh)
+                } else {
+                    None
+                }
+            },
+        )
+    }
+}
 
 /// The catalogue files, compiled in.
 pub const SOURCES: [(Lang, &str); 2] =
@@ -126,18 +197,18 @@ macro_rules! catalogue {
             pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
 
             /// These words in `lang`, read from the catalogue on first use.
-            pub fn of(lang: $crate::values::Lang) -> &'static Self {
+            pub fn of(lang: $crate::words::Lang) -> &'static Self {
                 static ZH: std::sync::LazyLock<$name> =
-                    std::sync::LazyLock::new(|| $name::load($crate::values::Lang::Zh));
+                    std::sync::LazyLock::new(|| $name::load($crate::words::Lang::Zh));
                 static EN: std::sync::LazyLock<$name> =
-                    std::sync::LazyLock::new(|| $name::load($crate::values::Lang::En));
+                    std::sync::LazyLock::new(|| $name::load($crate::words::Lang::En));
                 match lang {
-                    $crate::values::Lang::Zh => &ZH,
-                    $crate::values::Lang::En => &EN,
+                    $crate::words::Lang::Zh => &ZH,
+                    $crate::words::Lang::En => &EN,
                 }
             }
 
-            fn load(lang: $crate::values::Lang) -> Self {
+            fn load(lang: $crate::words::Lang) -> Self {
                 Self {
                     $( $field: $crate::words::fixed(lang, &$crate::words::key($area, stringify!($field))), )*
                 }

@@ -665,6 +665,8 @@ calendar-nov = 11月
 calendar-dec = 12月
 # A date: 2026年12月4日（周五）. Arguments: $year, $month (1-12), $month_name, $day, $weekday.
 calendar-date = { $year }年{ $month }月{ $day }日（{ $weekday }）
+# Between the items of a list (opening hours).
+calendar-list-separator = 、
 # Between a date and its time of day.
 calendar-date-time-separator = {" "}
 
@@ -858,3 +860,163 @@ map-baidu = 百度地图
 map-osm = OpenStreetMap
 # A subscription described without the words its visitor typed (the confirmation e-mail names no typed text).
 subscribe-with-typed-words = { $what }（及所填关键词）
+
+## What is wrong with an input (error.rs `Invalid`): `invalid-{code}`, said beside the field's label.
+
+# Text written before codes existed, shown as it is.
+invalid-text = { $text }
+invalid-second-factor = 请输入身份验证器应用显示的 6 位验证码，或一个恢复码。
+invalid-reauthenticate = 请先确认密码（或验证码）再继续。
+invalid-required = 请填写此项。
+invalid-too-long = 最多 { $max } 个字。
+invalid-one-line = 请写成一行，不要换行或使用控制字符。
+invalid-control-characters = 不能包含控制字符。
+invalid-email = 请填写有效的邮箱地址，如 name@example.com。
+invalid-slug = 请用 3 到 60 个小写英文字母、数字或中间的连字符（-）。
+invalid-title-either = 请至少填写中文或英文标题。
+invalid-amount-positive = 金额须大于 0。
+# $max: the largest amount, as ¥50,000.00.
+invalid-amount-max = 金额不能超过 { $max }。
+invalid-years = 年份须在 1970 年到 9999 年之间。
+# $typed: what the person typed.
+invalid-time = “{ $typed }”不是有效的时间，请按 2026-12-04 19:00 的格式填写（场地当地时间）。
+invalid-time-gap = { $typed } 在 { $zone } 因夏令时调整并不存在，请换一个时间。
+invalid-after-opening = 须晚于开始时间。
+invalid-not-a-mall = 所选地点不是商场或广场。
+invalid-address-or-mall = 请填写门店地址，或选择所在商场。
+invalid-fund-fixed = 申请不能换到其他资金；如需申请其他资金，请另行提交申请。
+invalid-award-amount = 请填写奖励金额。
+invalid-clawback-reason = 请填写追回原因。
+invalid-amount-required = 请填写金额。
+invalid-weekday-required = 请至少选择一个星期几。
+invalid-weeks-range = 须在 1 到 52 周之间。
+invalid-market-organizer-only = 市集由主办方举办，此档期不属于主办方。
+invalid-market-format = 档期的活动形式须为“市集”。
+invalid-dates-or-series = 请至少填写一个日期，或一组定期日期。
+invalid-cursor = 翻页标记无效，请从第一页重新开始。
+invalid-venue-required = 请至少选择一个秀场。
+invalid-format-required = 请至少选择一种活动形式。
+invalid-reach-required = 请至少选择一个首发级别。
+invalid-after-period-start = 须晚于档期的开始日期。
+invalid-utf8 = 须为 UTF-8 文本。
+invalid-image-required = 请选择要上传的图片。
+invalid-after-from = 截止日期须晚于起始日期。
+invalid-at-least-one = 至少为 1。
+invalid-cancel-reason = 请填写对外公布的取消原因。
+invalid-stage-actions = 只有批准、驳回和要求修改可以暂存。
+invalid-span-92-days = 一次最多查询 92 天。
+invalid-totp-wrong = 不是身份验证器应用当前显示的验证码；请检查手机时间，再输入下一个验证码。
+invalid-password-or-code = 请输入密码，或身份验证器应用中的验证码。
+invalid-not-current-password = 与您当前的密码不符。
+invalid-staff-role = 工作人员账户的角色须为工作人员或管理员。
+invalid-unknown-venue = 不是本平台的秀场，请从列表中选择。
+invalid-colour = 请填写颜色，如 #8c1d18。
+invalid-language = 须为 zh 或 en。
+invalid-local-page = 不是本站的页面。
+invalid-month = 请按 2026-12 的格式填写月份。
+invalid-out-of-range = 超出可用范围。
+invalid-venue-slug = 不是有效的秀场地址。
+invalid-whole-weeks = 须为整数周。
+invalid-vendor-required = 请选择摊主。
+invalid-week = 请按 2027-W11 的格式填写周。
+invalid-award-action = 请选择批准、驳回、要求修改或追回。
+invalid-group-bookings = 请指明这一组的档期申请。
+invalid-choose-approved = 请选择要批准的申请。
+invalid-booking-action = 请选择批准、驳回、要求修改或取消。
+invalid-no-fund = 没有编号为 { $id } 的资金。
+invalid-no-venue = 没有编号为 { $id } 的地点。
+invalid-floor-area = 请填写大于 0、不超过 { $max } 的面积（平方米）。
+invalid-investment = 投资额须在 0 到 { $max } 之间。
+invalid-too-many-dates = 一个市集最多 { $max } 个日期。
+invalid-too-many-stalls = 最多 { $max } 个摊位。
+invalid-no-own-booking = 您的组织没有编号为 { $id } 的档期。
+# $state: the booking's state as the API names it (submitted, draft…).
+invalid-market-needs-approval = 市集需要一个已批准的档期，此档期尚未获批准。
+invalid-no-stall-class = 此市集没有编号为 { $id } 的摊位类别。
+invalid-class-no-food = 摊位类别“{ $class }”不允许经营食品。
+invalid-not-a-stall = { $id } 不是此市集平面图中的摊位。
+invalid-not-an-application = { $id } 不是此市集的申请。
+invalid-date-not-applied = { $vendor } 没有申请这一天。
+invalid-stall-no-food = { $vendor } 经营食品，而摊位 { $stall } 不允许经营食品。
+invalid-limit = 须为 1 到 { $max } 之间的整数。
+invalid-too-many-alternatives = 备选时段最多 { $max } 个。
+invalid-too-many-windows = 开放时段最多 { $max } 个。
+invalid-too-many-blackouts = 不可用日期最多 { $max } 个。
+invalid-weekday = “{ $typed }”不是星期几；请用 mon、tue、wed、thu、fri、sat 或 sun。
+invalid-clock-time = “{ $typed }”不是有效的时刻，请按 18:00 的格式填写。
+invalid-date = “{ $typed }”不是有效的日期，请按 2026-12-04 的格式填写。
+# $from and $to: the approved booking's start and end, in venue time.
+invalid-outside-booking = { $every ->
+        [yes] 每个日期都须在已批准档期的时间内（{ $from } 至 { $to }）。
+       *[no] 须在已批准档期的时间内（{ $from } 至 { $to }）。
+    }
+invalid-alt-required = 请描述这张图片，供看不见图片的读者了解内容。
+invalid-venue-choose = 请选择秀场。
+invalid-fund-choose = 请选择资金。
+invalid-whole-number = 请填写整数，如 300。
+invalid-whole-minutes = 请填写整数分钟，如 30。
+invalid-whole-square-metres = 请填写整数平方米，如 120。
+invalid-yuan = 请填写金额（元），如 80万、800,000 或 800000.50。
+invalid-password-short = 密码至少 { $min } 个字符。
+invalid-venue-slug-length = 须为 2 到 64 个字符。
+invalid-venue-slug-characters = 只能包含小写英文字母 a-z、数字和连字符（-）。
+invalid-venue-slug-hyphens = 不能以连字符开头或结尾，也不能连用两个连字符。
+invalid-venue-slug-letter = 须至少包含一个字母。
+invalid-window-empty = 开始和结束时间相同，这个时段没有时长。
+invalid-window-opens = 开始时间须早于 24:00。
+invalid-between = 须在 { $min } 到 { $max } 之间。
+invalid-stall-code = 请用 1 到 8 个字母、数字或连字符，如 A01。
+invalid-date-or-instant = “{ $typed }”不是有效的日期，请按 2026-12-01 的格式填写。
+invalid-threshold-above-cap = 不能超过最高级别的奖励上限 { $cap }，否则有的奖励无需第二人确认。
+invalid-threshold-below-floor = 不能低于 { $floor }。
+invalid-finite = 须为有效的数字。
+
+## Why a request cannot be done as things stand (error.rs `Reason`, a 409): `conflict-{code}`.
+
+# A sentence written before codes existed, said as it is.
+conflict-text = { $text }
+conflict-proposal-pending = 这份申请已有一项奖励或追回在等待第二人确认。
+conflict-proposal-decided = 这项提议刚刚已被处理，请刷新页面。
+conflict-date-cancelled = 这个日期已经取消。
+conflict-plan-food = 这样修改会让经营食品的摊主留在不允许经营食品的摊位上。
+conflict-call-closed = 摊主招募已截止。
+conflict-call-not-open = 主办方尚未开放此市集的摊主招募。
+conflict-applied-already = 您的组织已经申请过这个市集。
+conflict-food-permit = 这位摊主经营食品：须先上传食品经营许可证图片，才能录取。
+conflict-application-changed = 这份申请刚刚有了变化，请刷新后重试。
+conflict-board-changed = 摊位、日期或摊主刚刚有了变化，请刷新分配表。
+conflict-vendor-withdrew = 这位摊主刚刚撤回了申请。
+conflict-fee-paid = 这个摊位的费用已支付；请先改回待支付，再取消分配。
+conflict-event-not-ended = 活动尚未结束，请在结束后填报数据。
+conflict-figures-confirmed = 商务局已确认这些数据；如有错误，请联系商务局更正。
+conflict-figures-missing = 这场活动尚未填报数据。
+conflict-remove-self = 您不能移除自己；可以请另一位所有者操作。
+conflict-invitation-answered = 这份邀请刚刚已被处理。
+conflict-second-factor-on = 两步验证已经开启；如需更换，请先关闭。
+conflict-second-factor-start = 请先开始设置两步验证（扫描二维码），再确认。
+conflict-second-factor-changed = 两步验证刚刚有了变化，请刷新后重新开始。
+conflict-second-factor-first = 请先设置两步验证，恢复码会随之生成。
+conflict-second-factor-off = 尚未设置两步验证。
+conflict-email-taken = 这个邮箱已有账户，请直接登录。
+conflict-own-session = 这是您正在使用的会话；如需结束，请退出登录。
+conflict-disable-self = 您不能停用自己的账户；可以请另一位管理员操作。
+conflict-no-dates = 这个市集没有会举行的日期。
+conflict-market-taken = 档期 #{ $booking } 已有市集，或网址 /markets/{ $slug } 已被占用；请换一个网址。
+conflict-stall-assigned = 摊位 { $stall } 已分配给摊主；请先取消分配，再从平面图中移除。
+conflict-stall-food-vendor = 摊位 { $stall } 已分配给经营食品的摊主，其类别须继续允许经营食品。
+conflict-call-opens = 摊主招募将于 { $at } 开放。
+conflict-not-accepted = 只有已录取的摊主才能分配摊位，这份申请尚未录取。
+conflict-stall-taken = 摊位 { $stall } 当天已被占用，或 { $vendor } 当天已有摊位。
+conflict-call-slug-taken = 网址 /calls/{ $slug } 已被占用，请换一个。
+conflict-images-full = 这里最多 { $max } 张图片，请先删除一张。
+conflict-image-not-waiting = 图片 #{ $image } 不在等待审核。
+invalid-venue-archived = 这个秀场已停用，不再接受预订。
+invalid-in-the-future = 开始时间须晚于现在。
+invalid-end-after-start = 结束时间须晚于开始时间。
+invalid-too-long-booking = 一次预订最长 { $hours } 小时。
+invalid-no-opening-hours = 这个秀场尚未设置开放时间，暂不接受预订。
+# $hours_zh: the venue's opening hours, 周一 10:00–22:00、周二 …; $zone: Asia/Shanghai.
+invalid-outside-opening-hours = 活动须在开放时间内（{ $zone }）：{ $hours_zh }。
+# $from, $to: venue time, 2026-12-04 19:00; $reason: what staff wrote.
+invalid-venue-closed = 秀场在 { $from } 至 { $to } 不开放（{ $reason }），含布展和撤展时间。
+invalid-over-capacity = 超过秀场容量 { $capacity } 人。

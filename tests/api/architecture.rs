@@ -15,10 +15,10 @@ const LAYERS: &[&str] = &[
     // Foundation: knows no domain.
     "clock",
     "config",
+    "words",
     "error",
     "db",
     "values",
-    "words",
     // Shared machinery.
     "cache",
     "http",

@@ -73,6 +73,17 @@ fn asked_for() -> (BTreeSet<String>, BTreeSet<String>) {
                 }
             }
         }
+        // What is wrong with an input: `Invalid::new("required")` asks for `invalid-required`.
+        let mut rest = source;
+        while let Some(at) = rest.find("Invalid::new(\"") {
+            rest = &rest[at + 14..];
+            keys.insert(format!("invalid-{}", &rest[..rest.find('"').unwrap()]));
+        }
+        let mut rest = source;
+        while let Some(at) = rest.find("Reason::new(\"") {
+            rest = &rest[at + 13..];
+            keys.insert(format!("conflict-{}", &rest[..rest.find('"').unwrap()]));
+        }
         // An e-mail's words: `"mail-booking-decision"` asks for its `-subject` and `-body`.
         let mut rest = source;
         while let Some(at) = rest.find("\"mail-") {
@@ -140,4 +151,95 @@ fn messages_take_their_arguments_and_plural_rules() {
     );
     // No isolation marks around arguments: they would show in SMS and e-mail subjects.
     assert!(!debut::words::text_with(Lang::Zh, "portal-wait", &args(5)).contains('\u{2068}'));
+}
+
+fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+#[tokio::test]
+async fn the_api_says_what_is_wrong_in_the_language_asked_for_with_stable_codes() {
+    use crate::helpers::{PASSWORD, TestApp};
+    let app = TestApp::spawn().await;
+    let bad = serde_json::json!({
+        "organization_name": " ", "organization_kind": "brand", "email": "nope",
+        "password": "short", "display_name": "Ada",
+    });
+    let register = |lang: Option<&'static str>| {
+        let mut request = app.client.post(format!("{}/api/v1/auth/register", app.base)).json(&bad);
+        if let Some(lang) = lang {
+            request = request.header("Accept-Language", lang);
+        }
+        request
+    };
+    let codes = |problem: &serde_json::Value| -> Vec<(String, String)> {
+        problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["field"].as_str().unwrap().to_owned(), e["code"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let english = app.read(register(None)).await.problem(422);
+    let chinese = app.read(register(Some("zh-CN,zh;q=0.9,en;q=0.8"))).await.problem(422);
+    let expected = [("organization_name", "required"), ("email", "email"), ("password", "password-short")]
+        .map(|(f, c)| (f.to_owned(), c.to_owned()));
+    assert_eq!(codes(&english), expected, "codes are the same in every language");
+    assert_eq!(codes(&chinese), expected);
+    assert_eq!(english["errors"][0]["message"], "must not be empty");
+    assert_eq!(english["errors"][2]["message"], "must be at least 10 characters");
+    for error in chinese["errors"].as_array().unwrap() {
+        assert!(has_chinese(error["message"].as_str().unwrap()), "{error}");
+    }
+    assert_eq!(chinese["errors"][2]["message"], "密码至少 10 个字符。");
+
+    // A conflict carries its code, and its detail follows the header too.
+    let good = serde_json::json!({
+        "organization_name": "首发 Brand", "organization_kind": "brand", "email": "ada@brand.cn",
+        "password": PASSWORD, "display_name": "Ada",
+    });
+    app.post("/api/v1/auth/register", None, good.clone()).await.ok(201);
+    let again = |lang: &'static str| {
+        app.client
+            .post(format!("{}/api/v1/auth/register", app.base))
+            .header("Accept-Language", lang)
+            .json(&good)
+    };
+    let zh = app.read(again("zh")).await.problem(409);
+    assert_eq!(
+        (zh["code"].as_str(), zh["detail"].as_str()),
+        (Some("email-taken"), Some("这个邮箱已有账户，请直接登录。"))
+    );
+    let en = app.read(again("en-GB")).await.problem(409);
+    assert_eq!(en["detail"], "An account with this e-mail already exists; log in instead.");
+}
+
+#[tokio::test]
+async fn a_form_shows_what_is_wrong_in_the_page_language() {
+    use crate::{helpers::TestApp, portal::Browser};
+    let app = TestApp::spawn().await;
+    let fields = [
+        ("organization_kind", "brand"),
+        ("organization_name", " "),
+        ("display_name", "Ada"),
+        ("email", "ada@acme.cn"),
+        ("password", "short"),
+    ];
+    let mut browser = Browser::new(&app);
+    browser.get("/register").await;
+    let page = browser.post("/register", &fields, true).await;
+    assert_eq!(page.status.as_u16(), 422);
+    assert!(
+        page.text.contains("请填写此项。") && page.text.contains("密码至少 10 个字符。"),
+        "{}",
+        page.text
+    );
+    assert!(!page.text.contains("must not be empty") && !page.text.contains("characters"));
+
+    let mut browser = Browser::new(&app);
+    browser.get("/lang/en?next=/register").await;
+    browser.get("/register").await;
+    let page = browser.post("/register", &fields, true).await;
+    assert!(page.text.contains("must not be empty") && page.text.contains("must be at least 10 characters"));
+    assert!(!page.text.contains("请填写此项"));
 }
