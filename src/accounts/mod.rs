@@ -194,6 +194,6 @@ mod tests {
         assert_eq!(OrgKind::parse("organizer"), Ok(OrgKind::Organizer));
         assert_eq!(OrgKind::Vendor.as_str(), "vendor");
         let err = OrgKind::parse("staff").unwrap_err();
-        assert!(err.contains("brand, organizer, vendor"), "{err}");
+        assert!(err.to_string().contains("brand, organizer, vendor"), "{err}");
     }
 }

@@ -101,7 +101,8 @@ impl VenueForm {
     /// every other bad field too).
     fn to_input(&self) -> (VenueInput, Vec<FieldError>) {
         let mut errors = Vec::new();
-        let mut bad = |field: &str, message: String| errors.push(FieldError::new(field, message));
+        let mut bad =
+            |field: &str, invalid: crate::error::Invalid| errors.push(FieldError::new(field, invalid));
         let kind = VenueKind::parse(&self.kind).unwrap_or_else(|m| {
             bad("kind", m);
             VenueKind::Other
@@ -142,7 +143,7 @@ impl VenueForm {
                 Some(window) => opening_hours.push(window),
                 None => bad(
                     "opening_hours",
-                    format!("line {}: write a day and a window, e.g. fri 18:00-02:00", i + 1),
+                    format!("line {}: write a day and a window, e.g. fri 18:00-02:00", i + 1).into(),
                 ),
             }
         }
@@ -155,9 +156,9 @@ impl VenueForm {
                     (Ok(starts_at), Ok(ends_at)) => {
                         blackouts.push(BlackoutInput { starts_at, ends_at, reason: (*reason).into() })
                     }
-                    (Err(m), _) | (_, Err(m)) => bad("blackouts", format!("line {}: {m}", i + 1)),
+                    (Err(m), _) | (_, Err(m)) => bad("blackouts", format!("line {}: {m}", i + 1).into()),
                 },
-                _ => bad("blackouts", format!("line {}: write start | end | reason", i + 1)),
+                _ => bad("blackouts", format!("line {}: write start | end | reason", i + 1).into()),
             }
         }
         let input = VenueInput {

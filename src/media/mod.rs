@@ -179,7 +179,7 @@ async fn release(tx: &mut Tx, files: &files::Files, hash: &str, variants: &[Stor
 }
 
 fn image_error(e: ImageError) -> ApiError {
-    ApiError::invalid("file", e.to_string())
+    ApiError::invalid("file", e.invalid())
 }
 
 /// Checks, processes and stores an upload for `owner`. The caller has checked permissions.

@@ -57,6 +57,7 @@ pub struct Variant {
 /// What went wrong with an upload, in words for the person who sent it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImageError {
+    // The texts here are for logs; people read `invalid()`'s words in their language.
     #[error("the file is empty")]
     Empty,
     #[error("the file is not a JPEG, PNG or WebP image")]
@@ -65,6 +66,22 @@ pub enum ImageError {
     TooManyPixels { width: u32, height: u32, max_megapixels: u64 },
     #[error("the image data is truncated or corrupt ({0}); export it again and retry")]
     Corrupt(String),
+}
+
+impl ImageError {
+    /// What is wrong, for the person who sent the file.
+    pub fn invalid(&self) -> crate::error::Invalid {
+        use crate::error::Invalid;
+        match self {
+            Self::Empty => Invalid::new("image-empty"),
+            Self::UnsupportedFormat => Invalid::new("image-format"),
+            Self::TooManyPixels { width, height, max_megapixels } => Invalid::new("image-pixels")
+                .with("width", width)
+                .with("height", height)
+                .with("max", max_megapixels),
+            Self::Corrupt(_) => Invalid::new("image-corrupt"),
+        }
+    }
 }
 
 /// Which resizer to use; the benchmark compares them, the service uses the fast one.

@@ -26,7 +26,7 @@ macro_rules! sqlx_text {
         {
             fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
                 let text = <&'r str as sqlx::Decode<'r, DB>>::decode(value)?;
-                let parse: fn(&str) -> Result<$ty, String> = $parse;
+                let parse: fn(&str) -> Result<$ty, _> = $parse;
                 parse(text).map_err(|message| format!("unreadable {}: {message}", stringify!($ty)).into())
             }
         }
@@ -58,13 +58,12 @@ macro_rules! text_enum {
                 match self { $(Self::$variant => $text),+ }
             }
 
-            pub fn parse(text: &str) -> Result<Self, String> {
+            pub fn parse(text: &str) -> Result<Self, $crate::error::Invalid> {
                 match text {
                     $($text => Ok(Self::$variant),)+
-                    other => Err(format!(
-                        "unknown value {other:?}; expected one of: {}",
-                        [$($text),+].join(", ")
-                    )),
+                    other => Err($crate::error::Invalid::new("one-of")
+                        .with("typed", other)
+                        .with("allowed", [$($text),+].join(", "))),
                 }
             }
         }
@@ -203,7 +202,10 @@ mod tests {
         assert_eq!(Colour::Red.as_str(), "red");
         assert_eq!(Colour::ALL, [Colour::Red, Colour::DeepBlue]);
         let err = Colour::parse("green").unwrap_err();
-        assert_eq!(err, "unknown value \"green\"; expected one of: red, deep_blue");
+        assert_eq!(
+            err.text(crate::words::Lang::En),
+            "unknown value \"green\"; expected one of: red, deep_blue"
+        );
     }
 
     #[test]

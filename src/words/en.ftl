@@ -1050,3 +1050,9 @@ invalid-outside-opening-hours = the event must fall within opening hours ({ $zon
 # $from, $to: venue time, 2026-12-04 19:00; $reason: what staff wrote.
 invalid-venue-closed = the venue is closed from { $from } to { $to } ({ $reason }), setup and teardown included
 invalid-over-capacity = exceeds the venue's capacity of { $capacity }
+invalid-image-empty = the file is empty
+invalid-image-format = the file is not a JPEG, PNG or WebP image
+invalid-image-pixels = the image is { $width }×{ $height } pixels; at most { $max } megapixels are accepted
+invalid-image-corrupt = the image data is truncated or corrupt; export it again and retry
+# A value outside a fixed list; $allowed lists the values a program may send.
+invalid-one-of = unknown value "{ $typed }"; expected one of: { $allowed }

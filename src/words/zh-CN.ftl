@@ -1020,3 +1020,9 @@ invalid-outside-opening-hours = 活动须在开放时间内（{ $zone }）：{ $
 # $from, $to: venue time, 2026-12-04 19:00; $reason: what staff wrote.
 invalid-venue-closed = 秀场在 { $from } 至 { $to } 不开放（{ $reason }），含布展和撤展时间。
 invalid-over-capacity = 超过秀场容量 { $capacity } 人。
+invalid-image-empty = 文件是空的，请重新选择图片。
+invalid-image-format = 这不是 JPEG、PNG 或 WebP 图片，请换一张。
+invalid-image-pixels = 图片为 { $width }×{ $height } 像素，最多接受 { $max } 百万像素；请缩小后再上传。
+invalid-image-corrupt = 图片数据不完整或已损坏，请重新导出后再上传。
+# A value outside a fixed list; $allowed lists the values a program may send.
+invalid-one-of = 请从列表中选择（收到的是“{ $typed }”）。
