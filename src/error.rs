@@ -5,7 +5,7 @@
 //! logged and never sent to clients. [`problem_responses`] turns errors raised outside our
 //! handlers (unknown routes, unparsable parameters, wrong content types) into the same body.
 
-use std::{sync::Arc, time::Duration};
+use std::{marker::PhantomData, sync::Arc, time::Duration};
 
 use crate::words::{self, Lang};
 use poem::{
@@ -22,83 +22,91 @@ use poem_openapi::{
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
-/// What is wrong with one input: a stable code and its arguments. The words are the catalogue's
-/// `invalid-{code}`, made in the reader's language where the error is shown (the API by
-/// `Accept-Language`, a page in its own language); a validator never writes prose itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invalid {
+/// A sentence for people kept as a stable code and its arguments: the words are the catalogue's
+/// `{kind}-{code}`, made in the reader's language where it is shown (the API by
+/// `Accept-Language`, a page in its own language), so nothing below the edge writes prose.
+/// [`Invalid`] says what is wrong with one input (`invalid-…`), [`Reason`] why a request cannot
+/// be done as things stand, a 409 (`conflict-…`).
+pub struct Coded<K> {
     pub code: &'static str,
     pub args: Vec<(&'static str, String)>,
+    kind: PhantomData<K>,
 }
 
-impl Invalid {
+/// Which words a [`Coded`] sentence is: the catalogue's prefix.
+pub trait Kind {
+    const PREFIX: &'static str;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidKind {}
+impl Kind for InvalidKind {
+    const PREFIX: &'static str = "invalid";
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictKind {}
+impl Kind for ConflictKind {
+    const PREFIX: &'static str = "conflict";
+}
+
+pub type Invalid = Coded<InvalidKind>;
+pub type Reason = Coded<ConflictKind>;
+
+impl<K: Kind> Coded<K> {
     pub fn new(code: &'static str) -> Self {
-        Self { code, args: Vec::new() }
+        Self { code, args: Vec::new(), kind: PhantomData }
     }
 
-    /// Adds an argument the message names, e.g. `.with("max", 80)`.
+    /// Adds an argument the words name, e.g. `.with("max", 80)`.
     pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
         self.args.push((name, value.to_string()));
         self
     }
 
-    /// The message in `lang`.
+    /// The words in `lang`.
     pub fn text(&self, lang: Lang) -> String {
-        render(lang, "invalid", self.code, self.args.iter().map(|(name, value)| (*name, value.as_str())))
+        render(lang, K::PREFIX, self.code, self.args.iter().map(|(name, value)| (*name, value.as_str())))
     }
 }
 
-/// Why a request cannot be done as things stand (a 409): a stable code and its arguments, whose
-/// words are the catalogue's `conflict-{code}`, said in the reader's language at the edge.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reason {
-    pub code: &'static str,
-    pub args: Vec<(&'static str, String)>,
-}
-
-impl Reason {
-    pub fn new(code: &'static str) -> Self {
-        Self { code, args: Vec::new() }
-    }
-
-    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
-        self.args.push((name, value.to_string()));
-        self
-    }
-
-    pub fn text(&self, lang: Lang) -> String {
-        render(lang, "conflict", self.code, self.args.iter().map(|(name, value)| (*name, value.as_str())))
+// By hand: derived impls would ask the same of the marker type.
+impl<K> Clone for Coded<K> {
+    fn clone(&self) -> Self {
+        Self { code: self.code, args: self.args.clone(), kind: PhantomData }
     }
 }
 
-/// A sentence written before codes existed: said as it is, in English (`conflict-text`).
-impl From<String> for Reason {
-    fn from(text: String) -> Self {
-        Reason::new("text").with("text", text)
+impl<K> PartialEq for Coded<K> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.code, &self.args) == (other.code, &other.args)
     }
 }
 
-impl From<&str> for Reason {
-    fn from(text: &str) -> Self {
-        Self::from(text.to_owned())
+impl<K> Eq for Coded<K> {}
+
+impl<K: Kind> std::fmt::Debug for Coded<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{} {:?}", K::PREFIX, self.code, self.args)
     }
 }
 
 /// In English, for logs.
-impl std::fmt::Display for Invalid {
+impl<K: Kind> std::fmt::Display for Coded<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.text(Lang::En))
     }
 }
 
-/// Text written before codes existed: shown as it is, in English (`invalid-text`).
-impl From<String> for Invalid {
+/// Text written before codes existed: shown as it is, in English (`invalid-text`,
+/// `conflict-text`; giving it a code is adding two catalogue lines).
+impl<K: Kind> From<String> for Coded<K> {
     fn from(text: String) -> Self {
-        Invalid::new("text").with("text", text)
+        Self::new("text").with("text", text)
     }
 }
 
-impl From<&str> for Invalid {
+impl<K: Kind> From<&str> for Coded<K> {
     fn from(text: &str) -> Self {
         Self::from(text.to_owned())
     }

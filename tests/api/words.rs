@@ -73,7 +73,9 @@ fn asked_for() -> (BTreeSet<String>, BTreeSet<String>) {
                 }
             }
         }
-        // What is wrong with an input: `Invalid::new("required")` asks for `invalid-required`.
+        // What is wrong with an input: `Invalid::new("required")` asks for `invalid-required`;
+        // `Coded`'s own `Self::new("text")` asks for `invalid-text` and `conflict-text`.
+        keys.extend(["invalid-text".to_owned(), "conflict-text".to_owned()]);
         let mut rest = source;
         while let Some(at) = rest.find("Invalid::new(\"") {
             rest = &rest[at + 14..];
