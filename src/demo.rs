@@ -336,7 +336,7 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<String>> {
     }
     if accounts::find_user_by_email(db, STAFF_EMAIL).await?.is_none() {
         let hash = auth::hash_password(DEMO_PASSWORD.into()).await?;
-        accounts::create_staff(db, STAFF_EMAIL, &hash, "Demo Staff", Role::Staff, now).await?;
+        accounts::create_staff(db, STAFF_EMAIL, &hash, "演示审核员", Role::Staff, now).await?;
     }
     let organizations = [
         (OrgKind::Brand, "Demo Brand 首发品牌", BRAND_EMAIL),

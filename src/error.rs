@@ -169,8 +169,9 @@ pub struct ConflictInfo {
     pub conflicts: Vec<i64>,
     /// What remains of a budget, in fen.
     pub remaining_fen: Option<i64>,
-    /// Why, as a code and arguments, to say it again in the reader's language.
-    pub reason: Option<Reason>,
+    /// Why, as a code and arguments, to say it again in the reader's language (boxed: every
+    /// `Result` of ours carries an `ApiError`, so it stays small).
+    pub reason: Option<Box<Reason>>,
 }
 
 /// An RFC 9457 problem details body.
@@ -248,7 +249,7 @@ impl ApiError {
         let reason = reason.into();
         Self::Conflict {
             detail: reason.text(Lang::En),
-            info: ConflictInfo { reason: Some(reason), ..ConflictInfo::default() },
+            info: ConflictInfo { reason: Some(Box::new(reason)), ..ConflictInfo::default() },
         }
     }
 

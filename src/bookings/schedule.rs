@@ -224,7 +224,7 @@ pub fn check_slot(
             Invalid::new("outside-opening-hours")
                 .with("hours_zh", describe_hours(venue, Lang::Zh))
                 .with("hours_en", describe_hours(venue, Lang::En))
-                .with("zone", &venue.zone)
+                .with("zone", venue.zone)
         };
         fail("starts_at", invalid);
     }

@@ -95,6 +95,8 @@ struct HomePage {
     shell: Shell,
     w: &'static Words,
     c: &'static ConsoleWords,
+    /// How many of each wait, each count with its name.
+    waiting: String,
     bookings: Vec<Waiting>,
     changes: Vec<Waiting>,
     awards: Vec<Waiting>,
@@ -127,15 +129,16 @@ pub async fn home(req: &Request, state: Data<&AppState>, Staff(me): Staff) -> po
         };
         if b.state == BookingState::Approved { changes.push(line) } else { booking_lines.push(line) }
     }
-    let awards = incentives::list_applications(&state.db, None, None, Some(ApplicationState::Submitted))
-        .await?
-        .into_iter()
-        .map(|a| Waiting {
-            href: format!("/staff/funds/{}#application-{}", a.fund_id, a.id),
-            title: format!("{} · {}", a.store_name, a.organization_name),
-            age: words::age(lang, (now - a.submitted_at.unwrap_or(a.updated_at)).num_days()),
-        })
-        .collect();
+    let awards: Vec<Waiting> =
+        incentives::list_applications(&state.db, None, None, Some(ApplicationState::Submitted))
+            .await?
+            .into_iter()
+            .map(|a| Waiting {
+                href: format!("/staff/funds/{}#application-{}", a.fund_id, a.id),
+                title: format!("{} · {}", a.store_name, a.organization_name),
+                age: words::age(lang, (now - a.submitted_at.unwrap_or(a.updated_at)).num_days()),
+            })
+            .collect();
     let proposals = crate::incentives::proposals::awaiting(&state, &me.principal)
         .await?
         .into_iter()
@@ -172,10 +175,20 @@ pub async fn home(req: &Request, state: Data<&AppState>, Staff(me): Staff) -> po
     let shell = Shell::new(req, lang, w.console, &csrf, Some(&me));
     let digest = digest::is_wanted(&state.db, me.principal.user_id).await?;
     let subscribers = crate::subscriptions::store::count_active(&state.db).await?;
+    let waiting = crate::words::text_with(
+        lang,
+        "console-waiting-summary",
+        &[
+            ("bookings", booking_lines.len().into()),
+            ("changes", changes.len().into()),
+            ("awards", awards.len().into()),
+        ],
+    );
     let template = HomePage {
         shell,
         w,
         c,
+        waiting,
         bookings: booking_lines,
         changes,
         awards,

@@ -4,7 +4,8 @@ use crate::values::Lang;
 
 crate::words::catalogue! {
     pub struct ConsoleWords in "console" {
-        waiting,
+        no_changes,
+        no_awards,
         submitted_bookings,
         change_requests,
         award_applications,

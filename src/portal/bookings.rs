@@ -134,11 +134,11 @@ impl BookingForm {
             0
         });
         let format = Format::parse(&self.format).unwrap_or_else(|m| {
-            bad("format", m.into());
+            bad("format", m);
             Format::Launch
         });
         let reach = Reach::parse(&self.reach).unwrap_or_else(|m| {
-            bad("reach", m.into());
+            bad("reach", m);
             Reach::City
         });
         let expected_attendance = self.expected_attendance.trim().parse().unwrap_or_else(|_| {

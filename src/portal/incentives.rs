@@ -114,7 +114,7 @@ impl AwardForm {
             0
         });
         let tier = StoreTier::parse(&self.tier).unwrap_or_else(|m| {
-            bad("tier", m.into());
+            bad("tier", m);
             StoreTier::City
         });
         let floor_area_m2 = self.floor_area_m2.trim().parse().unwrap_or_else(|_| {

@@ -205,7 +205,19 @@ portal-bad-request = The request was incomplete or malformed. Go back and try ag
 
 ## The staff console (src/console/words.rs)
 
-console-waiting = Waiting
+console-no-changes = No change requests wait for review.
+console-no-awards = No award applications wait for review.
+# The console's first line: what waits for review, each count with its name.
+console-waiting-summary = Waiting: { $bookings ->
+        [one] 1 booking
+       *[other] { $bookings } bookings
+    } · { $changes ->
+        [one] 1 change request
+       *[other] { $changes } change requests
+    } · { $awards ->
+        [one] 1 award application
+       *[other] { $awards } award applications
+    }
 console-submitted-bookings = Submitted bookings
 console-change-requests = Change requests
 console-award-applications = Award applications

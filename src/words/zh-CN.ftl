@@ -203,7 +203,10 @@ portal-bad-request = 请求的内容不完整或格式不对。请返回上一�
 
 ## The staff console (src/console/words.rs)
 
-console-waiting = 待处理
+console-no-changes = 没有待审核的变更。
+console-no-awards = 没有待审核的首店奖励申请。
+# The console's first line: what waits for review, each count with its name.
+console-waiting-summary = 待处理：档期申请 { $bookings } 个 · 变更 { $changes } 个 · 首店奖励申请 { $awards } 个
 console-submitted-bookings = 待审核的档期申请
 console-change-requests = 待审核的变更
 console-award-applications = 待审核的首店奖励申请
