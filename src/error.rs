@@ -113,12 +113,13 @@ impl<K: Kind> From<&str> for Coded<K> {
 }
 
 fn render<'a>(lang: Lang, kind: &str, code: &str, args: impl Iterator<Item = (&'a str, &'a str)>) -> String {
-    // Whole numbers go in as numbers, so that plural rules apply to them.
+    // Whole numbers go in as numbers, so that plural rules apply to them; what a person typed
+    // ("007") stays as typed.
     let args: Vec<_> = args
         .map(|(name, value)| {
             let value = match value.parse::<i64>() {
-                Ok(number) => words::FluentValue::from(number),
-                Err(_) => words::FluentValue::from(value),
+                Ok(number) if number.to_string() == value => words::FluentValue::from(number),
+                _ => words::FluentValue::from(value),
             };
             (name, value)
         })
@@ -700,6 +701,28 @@ impl Violations {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coded_messages_are_said_in_each_language_with_numbers_and_typed_text_as_given() {
+        let long = Invalid::new("too-long").with("max", 80);
+        assert_eq!(long.text(Lang::En), "must be at most 80 characters");
+        assert_eq!(long.text(Lang::Zh), "最多 80 个字。");
+        let typed = Invalid::new("date").with("typed", "007");
+        assert_eq!(typed.text(Lang::En), "\"007\" is not a date; use 2026-12-04");
+        let mut field = FieldError::new("title_zh", long);
+        assert_eq!(
+            (field.code.as_str(), field.message.as_str()),
+            ("too-long", "must be at most 80 characters")
+        );
+        field.localize(Lang::Zh);
+        assert_eq!(field.message, "最多 80 个字。");
+        // Prose from before codes is kept as it is, in both languages.
+        let old = Invalid::from("line 3: write code | class");
+        assert_eq!((old.text(Lang::Zh), old.code), ("line 3: write code | class".to_owned(), "text"));
+        let conflict = ApiError::conflict(Reason::new("date-cancelled")).localized(Lang::Zh);
+        assert_eq!(conflict.to_problem().detail, "这个日期已经取消。");
+        assert_eq!(conflict.to_problem().code.as_deref(), Some("date-cancelled"));
+    }
 
     #[test]
     fn positional_path_parameters_get_their_names_and_allowed_values() {

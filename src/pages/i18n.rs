@@ -17,6 +17,11 @@ crate::words::catalogue! {
         nav_events,
         nav_venues,
         nav_markets,
+        nav_calls,
+        /// To the portal: signed-out visitors are sent to sign in first. Public pages are cached
+        /// for everyone, so the link cannot change with who is signed in.
+        nav_sign_in,
+        nav_register,
         switch_label,
         skip,
         qr_caption,
