@@ -18,8 +18,8 @@ use crate::{
     staff_or_return,
     state::AppState,
     web::{
-        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, language, page,
-        security::confirm_first, see_other, words::words,
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, language, page, security::confirm_first,
+        see_other, words::words,
     },
 };
 
@@ -110,7 +110,6 @@ pub async fn invite(
     Form(form): Form<InviteForm>,
     Staff(me): Staff,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     require_admin(&me)?;
     let role = if form.admin.is_some() { Role::Admin } else { Role::Staff };
     match staff::invite(&state, &me.principal, &form.email, &form.display_name, role).await {
@@ -132,8 +131,7 @@ pub async fn invite(
     }
 }
 
-async fn act(req: &Request, state: &AppState, csrf: &str, id: i64, what: &str) -> poem::Result<Response> {
-    check_csrf(req, csrf)?;
+async fn act(req: &Request, state: &AppState, id: i64, what: &str) -> poem::Result<Response> {
     let me = staff_or_return!(req, state);
     require_admin(&me)?;
     let result = match what {
@@ -161,9 +159,9 @@ pub async fn disable(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
 ) -> poem::Result<Response> {
-    act(req, &state, &form.csrf, id, "disable").await
+    act(req, &state, id, "disable").await
 }
 
 /// `POST /staff/accounts/{id}/enable`.
@@ -172,9 +170,9 @@ pub async fn enable(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
 ) -> poem::Result<Response> {
-    act(req, &state, &form.csrf, id, "enable").await
+    act(req, &state, id, "enable").await
 }
 
 /// `POST /staff/accounts/{id}/reset`.
@@ -183,9 +181,9 @@ pub async fn reset(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
 ) -> poem::Result<Response> {
-    act(req, &state, &form.csrf, id, "reset").await
+    act(req, &state, id, "reset").await
 }
 
 /// `POST /staff/accounts/{id}/two-factor/reset`: for a lost phone; set up anew at the next
@@ -195,9 +193,9 @@ pub async fn reset_two_factor(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
 ) -> poem::Result<Response> {
-    act(req, &state, &form.csrf, id, "two-factor").await
+    act(req, &state, id, "two-factor").await
 }
 
 /// `POST /staff/accounts/{id}/sessions/end`.
@@ -206,9 +204,9 @@ pub async fn end_sessions(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
 ) -> poem::Result<Response> {
-    act(req, &state, &form.csrf, id, "sessions").await
+    act(req, &state, id, "sessions").await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -221,12 +219,10 @@ pub struct PolicyForm {
 /// `POST /staff/accounts/second-factor`: admins only, or every staff member.
 #[handler]
 pub async fn second_factor_policy(
-    req: &Request,
     state: Data<&AppState>,
     Form(form): Form<PolicyForm>,
     Staff(me): Staff,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     require_admin(&me)?;
     let to = two_factor::Requirement::parse(&form.required_for)
         .map_err(|m| ApiError::invalid("required_for", m))?;

@@ -23,7 +23,7 @@ use crate::{
     portal::incentives::tier_name,
     state::AppState,
     values::money::{format_cny, parse_yuan},
-    web::{Csrf, Errors, Shell, SignedIn, Words, check_csrf, language, page, see_other, words::words},
+    web::{Csrf, Errors, Shell, SignedIn, Words, language, page, see_other, words::words},
 };
 
 /// One bar of a chart: its label, its value written out, and its length.
@@ -197,7 +197,6 @@ pub async fn decide(
     Form(form): Form<AwardDecision>,
     Staff(me): Staff,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let row = service::load_visible(&state, &me.principal, id).await?;
     let action = IncentiveAction::parse(&form.action).ok().filter(|a| *a != IncentiveAction::Submit);
     let amount = parse_yuan(&form.amount);
@@ -256,7 +255,6 @@ pub async fn proposal_verdict(
     Form(form): Form<ProposalForm>,
     Staff(me): Staff,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let open = proposals::open(&state, &me.principal, id).await?;
     let result = match verdict.as_str() {
         "confirm" => proposals::confirm(&state, &me.principal, id).await.map(|_| ()),

@@ -30,9 +30,7 @@ use crate::{
     state::AppState,
     values::{Lang, Zone, time::parse_time},
     venues,
-    web::{
-        Csrf, CsrfForm, Errors, Shell, SignedIn, Words, check_csrf, language, page, see_other, words::words,
-    },
+    web::{Csrf, CsrfForm, Errors, Shell, SignedIn, Words, language, page, see_other, words::words},
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -289,13 +287,7 @@ pub async fn queue(
 
 /// `POST /staff/queue/release`: applies every staged decision, each on its own.
 #[handler]
-pub async fn release(
-    req: &Request,
-    state: Data<&AppState>,
-    Form(form): Form<CsrfForm>,
-    Staff(me): Staff,
-) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
+pub async fn release(state: Data<&AppState>, _: Form<CsrfForm>, Staff(me): Staff) -> poem::Result<Response> {
     service::release(&state, &me.principal, None).await?;
     Ok(see_other("/staff/queue?done=released", vec![]))
 }
@@ -387,12 +379,10 @@ pub async fn group(
 /// (`action_{id}`, `note_{id}`).
 #[handler]
 pub async fn decide_group(
-    req: &Request,
     state: Data<&AppState>,
     LongForm(form): LongForm<BTreeMap<String, String>>,
     Staff(me): Staff,
 ) -> poem::Result<Response> {
-    check_csrf(req, form.get("csrf").map_or("", String::as_str))?;
     let ids = parse_ids(form.get("ids").map_or("", String::as_str));
     let approve: i64 = form
         .get("approve")
@@ -633,7 +623,6 @@ pub async fn decide(
     Form(form): Form<DecisionForm>,
     Staff(me): Staff,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let action = match Action::parse(&form.action) {
         Ok(action @ (Action::Approve | Action::Reject | Action::RequestChanges | Action::Cancel)) => action,
         _ => {
@@ -674,7 +663,6 @@ pub async fn image_verdict(
     Form(form): Form<ImageVerdictForm>,
     Staff(me): Staff,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let approve = match verdict.as_str() {
         "approve" => true,
         "reject" => false,
@@ -703,7 +691,6 @@ pub async fn comment(
     LongForm(form): LongForm<CommentForm>,
     Staff(me): Staff,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     match service::comment(&state, &me.principal, id, &form.body, form.internal.is_some()).await {
         Ok(_) => Ok(see_other(&format!("/staff/bookings/{id}#comments"), vec![])),
         Err(err) => problem(req, &state, &me, id, err).await,

@@ -27,8 +27,8 @@ use crate::{
         store as venues,
     },
     web::{
-        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, discard_image, language, page,
-        see_other, store_image, words::words,
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, discard_image, language, page, see_other,
+        store_image, words::words,
     },
 };
 
@@ -373,7 +373,6 @@ pub async fn edit(
 }
 
 async fn save(req: &Request, state: &AppState, id: Option<i64>, form: VenueForm) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let me = staff_or_return!(req, state);
     let (input, mut errors) = form.to_input();
     let result = match VenueDraft::validate(input) {
@@ -439,9 +438,8 @@ pub async fn archive(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let _me = staff_or_return!(req, &state);
     venues::find(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Venue {id}")))?;
     venues::archive(&state.db, id, state.now()).await?;
@@ -480,13 +478,11 @@ pub async fn upload_photo(
 /// `POST /staff/venues/{id}/photos/{image_id}/remove`.
 #[handler]
 pub async fn remove_photo(
-    req: &Request,
     state: Data<&AppState>,
     Path((id, image_id)): Path<(i64, i64)>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
     Staff(me): Staff,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     discard_image(&state, &me, ImageOwner::Venue(id), image_id).await?;
     Ok(see_other(&format!("/staff/venues/{id}#photos"), vec![]))
 }

@@ -29,8 +29,8 @@ use crate::{
     values::{Lang, time::local_time},
     venues::{self, ShowcaseTier, Venue},
     web::{
-        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, discard_image, language, page,
-        see_other, store_image,
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, discard_image, language, page, see_other,
+        store_image,
         words::{self, words},
     },
 };
@@ -591,7 +591,6 @@ pub async fn create(
     LongForm(form): LongForm<BookingForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     may_apply(&me)?;
     let (input, mut parse_errors) = form.to_input();
     let result = if parse_errors.is_empty() {
@@ -887,15 +886,7 @@ pub async fn show_problem(
     Ok(page(status, &template, &csrf, vec![])?)
 }
 
-async fn act(
-    req: &Request,
-    state: &AppState,
-    id: i64,
-    csrf: &str,
-    action: Action,
-    done: &str,
-) -> poem::Result<Response> {
-    check_csrf(req, csrf)?;
+async fn act(req: &Request, state: &AppState, id: i64, action: Action, done: &str) -> poem::Result<Response> {
     let me = crate::signed_in_or_return!(req, state);
     match service::act(state, &me.principal, id, action, "").await {
         Ok(_) => Ok(see_other(&format!("/portal/bookings/{id}?done={done}"), vec![])),
@@ -909,9 +900,9 @@ pub async fn submit(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
 ) -> poem::Result<Response> {
-    act(req, &state, id, &form.csrf, Action::Submit, "submitted").await
+    act(req, &state, id, Action::Submit, "submitted").await
 }
 
 /// `POST /portal/bookings/{id}/withdraw`.
@@ -920,9 +911,9 @@ pub async fn withdraw(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
 ) -> poem::Result<Response> {
-    act(req, &state, id, &form.csrf, Action::Withdraw, "withdrawn").await
+    act(req, &state, id, Action::Withdraw, "withdrawn").await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -943,7 +934,6 @@ pub async fn take_slot(
     Form(form): Form<SlotForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let patch = BookingPatch {
         venue_id: Some(venues::VenueKey::Id(form.venue_id)),
         starts_at: Some(form.starts_at),
@@ -1028,7 +1018,6 @@ pub async fn update(
     LongForm(form): LongForm<BookingForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let (patch, parse_errors) = form.to_patch();
     let result = if parse_errors.is_empty() {
         service::edit(&state, &me.principal, id, patch).await.map(|_| ())
@@ -1070,7 +1059,6 @@ pub async fn comment(
     LongForm(form): LongForm<CommentForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     match service::comment(&state, &me.principal, id, &form.body, false).await {
         Ok(_) => Ok(see_other(&format!("/portal/bookings/{id}#comments"), vec![])),
         Err(err) => show_problem(req, &state, &me, id, err).await,
@@ -1095,13 +1083,11 @@ pub async fn upload_image(
 /// `POST /portal/bookings/{id}/images/{image_id}/remove`.
 #[handler]
 pub async fn remove_image(
-    req: &Request,
     state: Data<&AppState>,
     Path((id, image_id)): Path<(i64, i64)>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     discard_image(&state, &me, ImageOwner::Booking(id), image_id).await?;
     Ok(see_other(&format!("/portal/bookings/{id}#images"), vec![]))
 }

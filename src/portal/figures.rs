@@ -24,7 +24,7 @@ use crate::{
         Lang,
         money::{format_cny, parse_yuan, thousands},
     },
-    web::{Input, SignedIn, check_csrf, see_other, store_image},
+    web::{Input, SignedIn, see_other, store_image},
 };
 
 crate::words::catalogue! {
@@ -141,7 +141,6 @@ pub async fn file(
     LongForm(form): LongForm<FiguresForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let result = match form.to_input() {
         Ok(input) => figures::file(&state, &me.principal, id, input).await.map(|_| ()),
         Err(err) => Err(err),

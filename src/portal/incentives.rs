@@ -29,8 +29,8 @@ use crate::{
     },
     venues::{self, VenueKind},
     web::{
-        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, discard_image, language, page,
-        see_other, store_image,
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, discard_image, language, page, see_other,
+        store_image,
         words::{self, words},
     },
 };
@@ -257,7 +257,6 @@ pub async fn create(
     LongForm(form): LongForm<AwardForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     may_apply(&me)?;
     let (input, parse_errors) = form.to_input();
     let result = if parse_errors.is_empty() {
@@ -435,10 +434,9 @@ pub async fn submit(
     req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     match service::act(&state, &me.principal, id, IncentiveAction::Submit, IncentiveActionRequest::default())
         .await
     {
@@ -465,13 +463,11 @@ pub async fn upload_evidence(
 /// `POST /portal/incentives/{id}/evidence/{image_id}/remove`.
 #[handler]
 pub async fn remove_evidence(
-    req: &Request,
     state: Data<&AppState>,
     Path((id, image_id)): Path<(i64, i64)>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     discard_image(&state, &me, ImageOwner::IncentiveEvidence(id), image_id).await?;
     Ok(see_other(&format!("/portal/incentives/{id}"), vec![]))
 }

@@ -35,8 +35,8 @@ use crate::{
         time::local_time,
     },
     web::{
-        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, discard_image, language, page,
-        see_other, store_image, words::words,
+        Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, discard_image, language, page, see_other,
+        store_image, words::words,
     },
 };
 
@@ -321,7 +321,6 @@ pub async fn create(
     LongForm(form): LongForm<NewMarketForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let weeks = form.weeks.trim().parse::<i64>();
     let input = MarketInput {
         booking_id: form.booking.parse().unwrap_or(0),
@@ -619,7 +618,6 @@ pub async fn save_plan(
     LongForm(form): LongForm<PlanForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let result = match parse_plan(&form) {
         Ok(plan) => service::replace_plan(&state, &me.principal, id, plan).await.map(|_| ()),
         Err(fields) => Err(ApiError::Validation(fields)),
@@ -639,7 +637,6 @@ pub async fn save_call(
     LongForm(form): LongForm<CallForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let input = VendorCallInput { opens_at: form.opens_at.clone(), closes_at: form.closes_at.clone() };
     match service::set_call(&state, &me.principal, id, input).await {
         Ok(_) => Ok(see_other(&format!("/portal/markets/{id}?done=call"), vec![])),
@@ -653,10 +650,9 @@ pub async fn cancel_date(
     req: &Request,
     state: Data<&AppState>,
     Path((id, date)): Path<(i64, i64)>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     match service::cancel_date(&state, &me.principal, id, date).await {
         Ok(_) => Ok(see_other(&format!("/portal/markets/{id}?done=cancelled"), vec![])),
         Err(err) => market_problem(req, &state, &me, id, err, (None, None)).await,
@@ -764,7 +760,6 @@ pub async fn decide(
     Form(form): Form<DecisionForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let action = ApplicationAction::parse(&form.action).map_err(|m| ApiError::invalid("action", m))?;
     let (market, row) = service::load_application(&state, &me.principal, id).await?;
     let vendor = me.principal.acts_for(row.organization_id);
@@ -941,7 +936,6 @@ pub async fn assign(
     Form(form): Form<AssignForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let result = match form.application_id.parse() {
         Ok(application_id) => {
             let input = AssignmentInput {
@@ -973,10 +967,9 @@ pub async fn unassign(
     req: &Request,
     state: Data<&AppState>,
     Path((id, assignment)): Path<(i64, i64)>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let date = store::assignment(&state.db, assignment).await?.map(|a| a.occurrence_id);
     match service::unassign(&state, &me.principal, id, assignment).await {
         Ok(()) => Ok(see_other(
@@ -1070,13 +1063,11 @@ pub struct FeeForm {
 /// `POST /portal/markets/{id}/fees/{line}`: paid, waived or due again.
 #[handler]
 pub async fn set_fee(
-    req: &Request,
     state: Data<&AppState>,
     Path((id, line)): Path<(i64, i64)>,
     Form(form): Form<FeeForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let fee_state = FeeState::parse(&form.state).map_err(|m| ApiError::invalid("state", m))?;
     service::set_fee(&state, &me.principal, id, line, FeeInput { state: fee_state }).await?;
     Ok(see_other(&format!("/portal/markets/{id}/fees?done=fee"), vec![]))
@@ -1225,7 +1216,6 @@ pub async fn apply(
     LongForm(form): LongForm<ApplyForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let input = ApplicationInput {
         category: form.category.clone(),
         products: form.products.clone(),
@@ -1390,13 +1380,11 @@ pub async fn upload_permit(
 /// `POST /portal/market-applications/{id}/photos/{image_id}/remove`.
 #[handler]
 pub async fn remove_photo(
-    req: &Request,
     state: Data<&AppState>,
     Path((id, image_id)): Path<(i64, i64)>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     discard_image(&state, &me, ImageOwner::MarketApplication(id), image_id).await?;
     Ok(see_other(&format!("/portal/market-applications/{id}"), vec![]))
 }

@@ -30,7 +30,7 @@ use crate::{
     values::Lang,
     venues,
     web::{
-        Csrf, CsrfForm, Shell, SignedIn, Words, check_csrf, language, page, see_other,
+        Csrf, CsrfForm, Shell, SignedIn, Words, language, page, see_other,
         words::{self, words},
     },
 };
@@ -175,10 +175,9 @@ pub async fn public_href(state: &AppState, booking_id: i64) -> ApiResult<Option<
 pub async fn renew_feed(
     req: &Request,
     state: Data<&AppState>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let token = new_token();
     calendar_store::replace_feed_token(&state.db, me.principal.user_id, &token_hash(&token), state.now())
         .await?;
@@ -191,13 +190,7 @@ pub async fn renew_feed(
 
 /// `POST /portal/feed/revoke`: the user's calendar URL stops working.
 #[handler]
-pub async fn revoke_feed(
-    req: &Request,
-    state: Data<&AppState>,
-    Form(form): Form<CsrfForm>,
-    me: SignedIn,
-) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
+pub async fn revoke_feed(state: Data<&AppState>, _: Form<CsrfForm>, me: SignedIn) -> poem::Result<Response> {
     calendar_store::revoke_feed_tokens(&state.db, me.principal.user_id, state.now()).await?;
     Ok(see_other("/portal?done=feed-off", vec![]))
 }

@@ -99,21 +99,6 @@ pub struct CsrfForm {
     pub csrf: String,
 }
 
-/// Refuses a form post whose CSRF token does not match the visitor's cookie.
-pub fn check_csrf(req: &Request, submitted: &str) -> ApiResult<()> {
-    let matches = cookie(req, CSRF_COOKIE).is_some_and(|expected| {
-        expected.len() == submitted.len()
-            && expected.bytes().zip(submitted.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
-    });
-    if matches {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "This form has expired or did not come from Debut; reload the page and try again.",
-        ))
-    }
-}
-
 /// The signed-in user of a request.
 pub struct SignedIn {
     pub principal: Principal,

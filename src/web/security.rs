@@ -16,8 +16,7 @@ use poem::{
 use serde::Deserialize;
 
 use super::{
-    Csrf, CsrfForm, Errors, Shell, check_csrf, language, page, see_other, session_cookie, signed_in,
-    with_retry_after,
+    Csrf, CsrfForm, Errors, Shell, language, page, see_other, session_cookie, signed_in, with_retry_after,
     words::{Words, words},
 };
 use crate::{
@@ -222,7 +221,6 @@ pub async fn login_code(
     throttle: Data<&Arc<LoginThrottle>>,
     Form(form): Form<CodeForm>,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let lang = language(req);
     let (w, s, csrf) = (words(lang), security_words(lang), Csrf::of(req, &state));
     let address = req.remote_addr().as_socket_addr().map(|a| a.ip());
@@ -324,7 +322,6 @@ pub async fn turn_on(
     Form(form): Form<SetupForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     if me.principal.require_recent_sign_in(state.now()).is_err() {
         return Ok(confirm_first("/account/two-factor"));
     }
@@ -345,10 +342,9 @@ pub async fn turn_on(
 pub async fn new_codes(
     req: &Request,
     state: Data<&AppState>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     match two_factor::new_recovery_codes(&state, &me.principal).await {
         Ok(codes) => codes_page(req, &state, codes, "/account".into(), vec![]),
         Err(ApiError::ReauthenticationRequired(_)) => Ok(confirm_first("/account")),
@@ -358,13 +354,7 @@ pub async fn new_codes(
 
 /// `POST /account/two-factor/off`.
 #[handler]
-pub async fn turn_off(
-    req: &Request,
-    state: Data<&AppState>,
-    Form(form): Form<CsrfForm>,
-    me: SignedIn,
-) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
+pub async fn turn_off(state: Data<&AppState>, _: Form<CsrfForm>, me: SignedIn) -> poem::Result<Response> {
     match two_factor::turn_off(&state, &me.principal).await {
         Ok(()) => Ok(see_other("/account?done=saved", vec![])),
         Err(ApiError::ReauthenticationRequired(_)) => Ok(confirm_first("/account")),
@@ -433,7 +423,6 @@ pub async fn confirm(
     Form(form): Form<ConfirmForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let address = req.remote_addr().as_socket_addr().map(|a| a.ip());
     let next = local_or_account(&form.next);
     let result = service::reauthenticate(
@@ -473,13 +462,11 @@ pub async fn confirm(
 /// `POST /account/sessions/{id}/end`.
 #[handler]
 pub async fn end_session(
-    req: &Request,
     state: Data<&AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
+    _: Form<CsrfForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     match service::end_session(&state, &me.principal, id).await {
         Ok(()) | Err(ApiError::NotFound(_)) => Ok(see_other("/account?done=saved#sessions", vec![])),
         Err(other) => Err(other.into()),
@@ -488,13 +475,7 @@ pub async fn end_session(
 
 /// `POST /account/sessions/end-others`.
 #[handler]
-pub async fn end_others(
-    req: &Request,
-    state: Data<&AppState>,
-    Form(form): Form<CsrfForm>,
-    me: SignedIn,
-) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
+pub async fn end_others(state: Data<&AppState>, _: Form<CsrfForm>, me: SignedIn) -> poem::Result<Response> {
     service::end_other_sessions(&state, &me.principal).await?;
     Ok(see_other("/account?done=saved#sessions", vec![]))
 }

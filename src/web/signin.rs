@@ -14,7 +14,7 @@ use poem::{
 use serde::Deserialize;
 
 use super::{
-    Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, check_csrf, clear_session_cookie, language, page,
+    Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, clear_session_cookie, language, page,
     security::{SecurityWords, security_words},
     see_other, session_cookie, signed_in,
     words::words,
@@ -98,7 +98,6 @@ pub async fn login(
     throttle: Data<&Arc<LoginThrottle>>,
     Form(form): Form<LoginForm>,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let address = req.remote_addr().as_socket_addr().map(|a| a.ip());
     let next = next_or_portal(Some(&form.next));
     let lang = language(req);
@@ -124,12 +123,7 @@ pub async fn login(
 
 /// `POST /logout`: ends the session on the server and forgets the cookie.
 #[handler]
-pub async fn logout(
-    req: &Request,
-    state: Data<&AppState>,
-    Form(form): Form<CsrfForm>,
-) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
+pub async fn logout(req: &Request, state: Data<&AppState>, _: Form<CsrfForm>) -> poem::Result<Response> {
     if let Some(session) = signed_in(req, &state).await? {
         service::logout(&state, &session.token).await?;
     }
@@ -201,7 +195,6 @@ pub async fn register(
     state: Data<&AppState>,
     Form(form): Form<RegisterForm>,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let lang = language(req);
     let (w, csrf) = (words(lang), Csrf::of(req, &state));
     let kind = OrgKind::parse(&form.organization_kind);
@@ -265,7 +258,6 @@ pub async fn forgot(
     state: Data<&AppState>,
     Form(form): Form<EmailForm>,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let client = req.remote_addr().as_socket_addr().map(|a| a.ip());
     match service::request_password_reset(&state, &form.email, client).await {
         Ok(()) => Ok(see_other("/login?done=reset-sent", vec![])),
@@ -324,7 +316,6 @@ pub async fn reset(
     Path(token): Path<String>,
     Form(form): Form<NewPasswordForm>,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     let lang = language(req);
     let (w, csrf) = (words(lang), Csrf::of(req, &state));
     let (status, shell, live) = match service::reset_password(&state, &token, &form.new_password).await {
@@ -446,7 +437,6 @@ pub async fn change_password(
     Form(form): Form<ChangePasswordForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     match service::change_password(
         &state,
         &me.principal,
@@ -477,12 +467,10 @@ pub struct LanguageForm {
 /// `POST /account/language`: the language of the e-mails Debut sends this user.
 #[handler]
 pub async fn set_language(
-    req: &Request,
     state: Data<&AppState>,
     Form(form): Form<LanguageForm>,
     me: SignedIn,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     service::set_language(&state, &me.principal, Lang::parse(Some(&form.lang))).await?;
     Ok(see_other("/account?done=saved", vec![]))
 }
@@ -567,7 +555,6 @@ pub async fn accept_invitation(
     Path(token): Path<String>,
     Form(form): Form<AcceptForm>,
 ) -> poem::Result<Response> {
-    check_csrf(req, &form.csrf)?;
     if let Some(me) = signed_in(req, &state).await? {
         let invited = crate::accounts::members::live_invitation(&state, &token).await?;
         if me.user.email != invited.email {
