@@ -6,7 +6,6 @@
 //! "not found", as in the API.
 
 pub mod bookings;
-pub mod figures;
 pub mod incentives;
 pub mod markets;
 pub mod organization;
@@ -205,38 +204,57 @@ pub fn routes(r: &mut crate::http::Routes) {
     r.post("/portal/incentives/:id/submit", Guard::SignedIn, incentives::submit);
     r.post("/portal/incentives/:id/evidence", Guard::SignedIn, incentives::upload_evidence);
     r.post("/portal/incentives/:id/evidence/:image_id/remove", Guard::SignedIn, incentives::remove_evidence);
-    r.post("/portal/bookings/:id/figures", Guard::SignedIn, figures::file);
-    r.post("/portal/bookings/:id/figures/photos", Guard::SignedIn, figures::upload_photo);
-    r.page_and_form("/portal/markets/new", markets::new_page, Guard::SignedIn, markets::create);
-    r.get("/portal/markets/:id", markets::show);
-    r.post("/portal/markets/:id/plan", Guard::SignedIn, markets::save_plan);
-    r.post("/portal/markets/:id/call", Guard::SignedIn, markets::save_call);
-    r.post("/portal/markets/:id/dates/:date/cancel", Guard::SignedIn, markets::cancel_date);
-    r.get("/portal/markets/:id/applications", markets::applications_page);
-    r.page_and_form("/portal/markets/:id/board", markets::board_page, Guard::SignedIn, markets::assign);
-    r.post("/portal/markets/:id/board/:assignment/remove", Guard::SignedIn, markets::unassign);
-    r.get("/portal/markets/:id/fees", markets::fees_page);
-    r.get("/portal/markets/:id/fees.csv", markets::fees_csv);
-    r.post("/portal/markets/:id/fees/:line", Guard::SignedIn, markets::set_fee);
-    r.page_and_form("/portal/markets/:id/apply", markets::apply_page, Guard::SignedIn, markets::apply);
-    r.get("/portal/market-applications/:id", markets::application_page);
-    r.post("/portal/market-applications/:id/decision", Guard::SignedIn, markets::decide);
-    r.post("/portal/market-applications/:id/photos", Guard::SignedIn, markets::upload_photo);
-    r.post("/portal/market-applications/:id/permit", Guard::SignedIn, markets::upload_permit);
-    r.post("/portal/market-applications/:id/photos/:image_id/remove", Guard::SignedIn, markets::remove_photo);
+    r.post("/portal/bookings/:id/figures", Guard::SignedIn, bookings::figures::file);
+    r.post("/portal/bookings/:id/figures/photos", Guard::SignedIn, bookings::figures::upload_photo);
+    r.page_and_form("/portal/markets/new", markets::new::new_page, Guard::SignedIn, markets::new::create);
+    r.get("/portal/markets/:id", markets::plan::show);
+    r.post("/portal/markets/:id/plan", Guard::SignedIn, markets::plan::save_plan);
+    r.post("/portal/markets/:id/call", Guard::SignedIn, markets::plan::save_call);
+    r.post("/portal/markets/:id/dates/:date/cancel", Guard::SignedIn, markets::plan::cancel_date);
+    r.get("/portal/markets/:id/applications", markets::applications::applications_page);
+    r.page_and_form(
+        "/portal/markets/:id/board",
+        markets::board::board_page,
+        Guard::SignedIn,
+        markets::board::assign,
+    );
+    r.post("/portal/markets/:id/board/:assignment/remove", Guard::SignedIn, markets::board::unassign);
+    r.get("/portal/markets/:id/fees", markets::fees::fees_page);
+    r.get("/portal/markets/:id/fees.csv", markets::fees::fees_csv);
+    r.post("/portal/markets/:id/fees/:line", Guard::SignedIn, markets::fees::set_fee);
+    r.page_and_form(
+        "/portal/markets/:id/apply",
+        markets::vendor::apply_page,
+        Guard::SignedIn,
+        markets::vendor::apply,
+    );
+    r.get("/portal/market-applications/:id", markets::vendor::application_page);
+    r.post("/portal/market-applications/:id/decision", Guard::SignedIn, markets::applications::decide);
+    r.post("/portal/market-applications/:id/photos", Guard::SignedIn, markets::vendor::upload_photo);
+    r.post("/portal/market-applications/:id/permit", Guard::SignedIn, markets::vendor::upload_permit);
+    r.post(
+        "/portal/market-applications/:id/photos/:image_id/remove",
+        Guard::SignedIn,
+        markets::vendor::remove_photo,
+    );
     r.post("/portal/organization/logo", Guard::SignedIn, organization::upload_logo);
     r.post("/portal/organization/invitations", Guard::SignedIn, organization::invite);
     r.post("/portal/organization/invitations/:id/revoke", Guard::SignedIn, organization::revoke_invitation);
     r.post("/portal/organization/members/:user_id/remove", Guard::SignedIn, organization::remove_member);
     r.post("/portal/feed", Guard::SignedIn, renew_feed);
     r.post("/portal/feed/revoke", Guard::SignedIn, revoke_feed);
-    r.page_and_form("/portal/bookings/new", bookings::new_page, Guard::SignedIn, bookings::create);
+    r.page_and_form("/portal/bookings/new", bookings::new::new_page, Guard::SignedIn, bookings::new::create);
     r.get("/portal/bookings/:id", bookings::show);
-    r.page_and_form("/portal/bookings/:id/edit", bookings::edit, Guard::SignedIn, bookings::update);
-    r.post("/portal/bookings/:id/submit", Guard::SignedIn, bookings::submit);
-    r.post("/portal/bookings/:id/withdraw", Guard::SignedIn, bookings::withdraw);
-    r.post("/portal/bookings/:id/slot", Guard::SignedIn, bookings::take_slot);
-    r.post("/portal/bookings/:id/comments", Guard::SignedIn, bookings::comment);
-    r.post("/portal/bookings/:id/images", Guard::SignedIn, bookings::upload_image);
-    r.post("/portal/bookings/:id/images/:image_id/remove", Guard::SignedIn, bookings::remove_image);
+    r.page_and_form(
+        "/portal/bookings/:id/edit",
+        bookings::edit::edit,
+        Guard::SignedIn,
+        bookings::edit::update,
+    );
+    r.post("/portal/bookings/:id/submit", Guard::SignedIn, bookings::actions::submit);
+    r.post("/portal/bookings/:id/withdraw", Guard::SignedIn, bookings::actions::withdraw);
+    r.post("/portal/bookings/:id/slot", Guard::SignedIn, bookings::actions::take_slot);
+    r.post("/portal/bookings/:id/comments", Guard::SignedIn, bookings::actions::comment);
+    r.post("/portal/bookings/:id/images", Guard::SignedIn, bookings::actions::upload_image);
+    r.post("/portal/bookings/:id/images/:image_id/remove", Guard::SignedIn, bookings::actions::remove_image);
 }

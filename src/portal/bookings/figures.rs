@@ -147,7 +147,7 @@ pub async fn file(
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/portal/bookings/{id}?done=saved#figures"), vec![])),
-        Err(problem) => super::bookings::show_problem(req, &state, &me, id, problem).await,
+        Err(problem) => super::show_problem(req, &state, &me, id, problem).await,
     }
 }
 
@@ -162,6 +162,6 @@ pub async fn upload_photo(
 ) -> poem::Result<Response> {
     match store_image(&state, &me, ImageOwner::EventFigures(id), upload).await? {
         Ok(()) => Ok(see_other(&format!("/portal/bookings/{id}?done=saved#figures"), vec![])),
-        Err(problem) => super::bookings::show_problem(req, &state, &me, id, problem).await,
+        Err(problem) => super::show_problem(req, &state, &me, id, problem).await,
     }
 }
