@@ -24,7 +24,7 @@ use super::{
 use crate::{
     calendar::FilterParams,
     error::{ApiError, ApiResult},
-    pages::{FilterForm, filter_form},
+    pages::listing::{FilterForm, filter_form},
     state::AppState,
     values::Lang,
     web::{Csrf, Errors, Shell, Words, client_address, language, page, see_other, words::words},

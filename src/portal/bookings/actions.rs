@@ -8,13 +8,10 @@ use poem::{
 use serde::Deserialize;
 
 use crate::{
-    bookings::{
-        Action, BookingPatch,
-        service::{self},
-    },
+    bookings::{Action, BookingPatch, service},
     media::ImageOwner,
     state::AppState,
-    venues::{self},
+    venues,
     web::{CsrfForm, SignedIn, discard_image, see_other, store_image},
 };
 

@@ -9,10 +9,7 @@ use poem::{
 };
 
 use crate::{
-    bookings::{
-        BookingState,
-        service::{self},
-    },
+    bookings::{BookingState, service},
     error::{ApiError, ApiResult},
     state::AppState,
     values::time::local_time,

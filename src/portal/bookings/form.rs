@@ -7,7 +7,7 @@ use crate::{
     error::{FieldError, Invalid},
     pages::i18n,
     values::{Lang, time::local_time},
-    venues::{self},
+    venues,
     web::{Input, Words},
 };
 

@@ -14,10 +14,7 @@ use super::public_href;
 use crate::{
     accounts::store as accounts,
     audit::{self, Subject},
-    bookings::{
-        Action, BookingState,
-        service::{self},
-    },
+    bookings::{Action, BookingState, service},
     error::{ApiError, ApiResult},
     media::{self, ImageOwner},
     pages::{Img, i18n, img},

@@ -10,10 +10,7 @@ use poem::{
 use serde::Deserialize;
 
 use crate::{
-    bookings::{
-        Action,
-        service::{self},
-    },
+    bookings::{Action, service},
     calls,
     error::{ApiError, ApiResult},
     media::{self, ImageOwner},

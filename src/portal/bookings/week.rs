@@ -3,10 +3,7 @@
 use chrono::{DateTime, Datelike, IsoWeek, NaiveDate, TimeDelta, TimeZone, Utc};
 
 use crate::{
-    bookings::{
-        service::{self},
-        store as booking_store,
-    },
+    bookings::{service, store as booking_store},
     error::{ApiError, ApiResult},
     pages::{Img, i18n},
     state::AppState,

@@ -12,10 +12,7 @@ use serde::Deserialize;
 use crate::portal::DoneQuery;
 use crate::{
     error::{ApiError, ApiResult},
-    markets::{
-        ApplicationAction, ApplicationState,
-        service::{self},
-    },
+    markets::{ApplicationAction, ApplicationState, service},
     media::{self, ImageOwner},
     pages::{
         Img, img,

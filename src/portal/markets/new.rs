@@ -12,10 +12,7 @@ use serde::Deserialize;
 use crate::{
     bookings::store as booking_store,
     error::{ApiError, ApiResult},
-    markets::{
-        MarketInput, SeriesInput,
-        service::{self},
-    },
+    markets::{MarketInput, SeriesInput, service},
     pages::{
         i18n,
         markets::{MarketWords, market_words},

@@ -15,7 +15,7 @@ use crate::{
     markets::{
         StallClassInput, StallInput, StallPlanInput,
         service::{self, VendorCallInput},
-        store::{self},
+        store,
     },
     pages::{
         i18n,

@@ -12,11 +12,7 @@ use serde::Deserialize;
 use crate::portal::DoneQuery;
 use crate::{
     error::ApiResult,
-    markets::{
-        ApplicationInput, ApplicationState,
-        service::{self},
-        store::{self},
-    },
+    markets::{ApplicationInput, ApplicationState, service, store},
     media::{self, ImageOwner, api::ImageUpload},
     pages::{
         Img, i18n, img,
