@@ -9,14 +9,14 @@ use std::{
     sync::Arc,
 };
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use poem::{
     Request, Response, handler,
     http::{HeaderValue, header},
     web::{Data, Path, Query},
 };
 
-use super::{EventFilter, EventRow, FilterParams, Listed, ics, store};
+use super::{EventFilter, EventRow, FilterParams, Listed, PAST_WINDOW, ics, store};
 use crate::{
     accounts::{auth::token_hash, store as accounts},
     bookings::{BookingState, Format},
@@ -33,8 +33,6 @@ use crate::{
 
 /// The most events one feed carries.
 pub const MAX_EVENTS: i64 = 20_000;
-/// Feeds show events that ended up to this long ago.
-pub const PAST_WINDOW: TimeDelta = TimeDelta::days(90);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {

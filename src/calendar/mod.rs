@@ -444,6 +444,9 @@ impl EventRow {
     }
 }
 
+/// Feeds show events that ended up to this long ago.
+pub const PAST_WINDOW: TimeDelta = TimeDelta::days(90);
+
 /// The instant before which cancelled events have left the feeds.
 pub fn tombstone_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
     now - TimeDelta::days(TOMBSTONE_DAYS)

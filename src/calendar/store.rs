@@ -449,7 +449,7 @@ pub async fn audience_bookings(
     Ok(on_db!(db, pool => sqlx::query_as::<_, EventRow>(SQL)
         .bind(tombstone_cutoff(now))
         .bind(organization_id)
-        .bind(now - super::feeds::PAST_WINDOW)
+        .bind(now - super::PAST_WINDOW)
         .fetch_all(pool)
         .await)?)
 }

@@ -10,9 +10,10 @@
 //!   notification outbox.
 
 pub mod api;
-pub mod proposals;
 pub mod service;
 pub mod store;
+
+pub use service::proposals;
 
 use poem_openapi::Enum;
 use serde::{Deserialize, Serialize};

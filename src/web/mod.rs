@@ -72,6 +72,22 @@ pub fn clear_session_cookie(state: &AppState) -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure(state))
 }
 
+/// The sign-in page: shown by sign-in, and again when a second step has expired.
+#[derive(Template)]
+#[template(path = "web/login.html")]
+pub struct LoginPage {
+    shell: Shell,
+    w: &'static Words,
+    email: String,
+    next: String,
+}
+
+impl LoginPage {
+    pub fn new(shell: Shell, w: &'static Words, email: String, next: String) -> Self {
+        Self { shell, w, email, next }
+    }
+}
+
 /// The token forms must echo, and the cookie to set when the visitor has none yet.
 pub struct Csrf {
     pub token: String,

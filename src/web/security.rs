@@ -234,7 +234,7 @@ pub async fn login_code(
     match step {
         None => {
             let shell = Shell::new(req, lang, w.sign_in, &csrf, None).with_errors(Errors::general(s.expired));
-            let template = super::signin::LoginPage::new(shell, w, String::new(), form.next.clone());
+            let template = super::LoginPage::new(shell, w, String::new(), form.next.clone());
             Ok(page(StatusCode::NOT_FOUND, &template, &csrf, vec![])?)
         }
         Some((_, Step::Code)) => {

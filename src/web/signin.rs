@@ -14,7 +14,7 @@ use poem::{
 use serde::Deserialize;
 
 use super::{
-    Csrf, CsrfForm, Errors, Input, Shell, SignedIn, Words, clear_session_cookie, language, page,
+    Csrf, CsrfForm, Errors, Input, LoginPage, Shell, SignedIn, Words, clear_session_cookie, language, page,
     security::{SecurityWords, security_words},
     see_other, session_cookie, signed_in,
     words::words,
@@ -30,21 +30,6 @@ use crate::{
 /// Where to go after signing in: a local path the sign-in page was sent from, else the portal.
 fn next_or_portal(next: Option<&str>) -> String {
     next.filter(|n| is_local_path(n) && !n.starts_with("/login")).unwrap_or("/portal").to_owned()
-}
-
-#[derive(Template)]
-#[template(path = "web/login.html")]
-pub(super) struct LoginPage {
-    shell: Shell,
-    w: &'static Words,
-    email: String,
-    next: String,
-}
-
-impl LoginPage {
-    pub(super) fn new(shell: Shell, w: &'static Words, email: String, next: String) -> Self {
-        Self { shell, w, email, next }
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -13,16 +13,16 @@ use crate::portal::DoneQuery;
 use crate::{
     error::{ApiError, ApiResult},
     markets::{ApplicationAction, ApplicationState, service},
-    media::{self, ImageOwner},
+    media::ImageOwner,
     pages::{
-        Img, img,
+        Img,
         markets::{MarketWords, market_words},
     },
     state::AppState,
     web::{Csrf, Errors, Shell, SignedIn, Words, language, page, see_other, words::words},
 };
 
-use super::{done_notice, organizer_market, state_word, title, vendor::application_view};
+use super::{done_notice, first_photo, organizer_market, state_word, title, vendor::application_view};
 
 pub struct ApplicationLine {
     pub id: i64,
@@ -48,13 +48,6 @@ pub(super) struct ApplicationsPage {
     id: i64,
     title: String,
     applications: Vec<ApplicationLine>,
-}
-
-pub(super) async fn first_photo(state: &AppState, owner: ImageOwner) -> ApiResult<Option<Img>> {
-    Ok(match media::store::list(&state.db, owner).await?.first() {
-        Some(image) => img(&image.variants()?, &image.alt, &state.settings.public_url),
-        None => None,
-    })
 }
 
 async fn applications_view(

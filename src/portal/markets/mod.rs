@@ -13,8 +13,9 @@ use crate::{
         ApplicationState, FeeState, service,
         store::{self, MarketRow},
     },
+    media::{self, ImageOwner},
     pages::{
-        i18n,
+        Img, i18n, img,
         markets::{MarketWords, market_words},
     },
     state::AppState,
@@ -186,4 +187,12 @@ async fn market_problem(
     let (status, errors) = Errors::from_problem(err, crate::web::language(req))?;
     let (template, csrf) = market_view(req, state, me, id, errors, None, typed).await?;
     Ok(page(status, &template, &csrf, vec![])?)
+}
+
+/// The first photo of an application, shown small in lists.
+async fn first_photo(state: &AppState, owner: ImageOwner) -> ApiResult<Option<Img>> {
+    Ok(match media::store::list(&state.db, owner).await?.first() {
+        Some(image) => img(&image.variants()?, &image.alt, &state.settings.public_url),
+        None => None,
+    })
 }

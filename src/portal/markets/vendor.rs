@@ -26,7 +26,7 @@ use crate::{
     },
 };
 
-use super::{applications::first_photo, done_notice, fee_word, state_word, title, when};
+use super::{done_notice, fee_word, first_photo, state_word, title, when};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]

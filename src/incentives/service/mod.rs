@@ -1,165 +1,43 @@
 //! The incentives workflow: funds, applications, review, awards, clawbacks and reports.
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::{
     ApplicationState, IncentiveAction, StoreTier,
-    proposals::{self, Proposal},
-    store::{self, ApplicationContent, ApplicationRow, FundRow, NewFund},
+    store::{self, ApplicationRow, FundRow},
     transition,
 };
 use crate::{
-    accounts::{OrgKind, Principal},
+    accounts::Principal,
     audit::{self, Subject},
-    error::{ApiError, ApiResult, ConflictInfo, Violations},
-    http::csv,
+    error::{ApiError, ApiResult, ConflictInfo},
     notifications::{self, Message},
     state::AppState,
     values::{
         Actor,
         money::{Fen, Money, format_cny},
-        text::{optional_text, required_text},
-        time::within_reason,
+        text::optional_text,
     },
-    venues::{VenueKey, VenueKind},
+    venues::VenueKey,
 };
 
-/// Award caps per store tier, in fen; each defaults to 2,000,000 CNY.
-#[derive(Debug, Clone, Default, Object, Deserialize)]
-#[oai(skip_serializing_if_is_none)]
-pub struct TierCaps {
-    pub global: Option<i64>,
-    pub asia: Option<i64>,
-    pub national: Option<i64>,
-    pub provincial: Option<i64>,
-    pub city: Option<i64>,
-}
+mod applications;
+mod funds;
+pub mod proposals;
+mod reports;
 
-#[derive(Debug, Clone, Object, Deserialize)]
-pub struct FundInput {
-    pub name: String,
-    /// The whole budget, in fen.
-    pub budget_fen: i64,
-    #[oai(default)]
-    #[serde(default)]
-    pub caps_fen: TierCaps,
-    /// When applications open and close.
-    pub opens_at: DateTime<Utc>,
-    pub closes_at: DateTime<Utc>,
-    /// Publish awards (brand, store, tier, amount); off by default.
-    #[oai(default)]
-    #[serde(default)]
-    pub public_register: bool,
-    /// Awards and clawbacks of at least this much (fen) need a second staff member to confirm
-    /// them before they reach the ledger; 500,000 CNY by default.
-    pub four_eyes_threshold_fen: Option<i64>,
-}
-
-/// The largest store floor a person could mean: a million square metres.
-pub const MAX_FLOOR_AREA_M2: i64 = 1_000_000;
-
-/// The default four-eyes threshold: 500,000 CNY.
-pub const FOUR_EYES_THRESHOLD_FEN: i64 = 500_000 * 100;
-
-#[derive(Debug, Clone, Object)]
-pub struct TierCap {
-    pub tier: StoreTier,
-    pub cap: Money,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct Fund {
-    pub id: i64,
-    pub name: String,
-    pub budget: Money,
-    pub committed: Money,
-    pub remaining: Money,
-    pub caps: Vec<TierCap>,
-    pub opens_at: DateTime<Utc>,
-    pub closes_at: DateTime<Utc>,
-    pub open: bool,
-    pub public_register: bool,
-    /// Awards and clawbacks of at least this much wait for a second staff member.
-    pub four_eyes_threshold: Money,
-}
-
-pub fn fund_view(row: &FundRow, now: DateTime<Utc>) -> Fund {
-    Fund {
-        id: row.id,
-        name: row.name.clone(),
-        budget: row.budget_fen.into(),
-        committed: row.committed_fen.into(),
-        remaining: (row.budget_fen - row.committed_fen).into(),
-        caps: StoreTier::ALL.iter().map(|t| TierCap { tier: *t, cap: row.cap(*t).into() }).collect(),
-        opens_at: row.opens_at,
-        closes_at: row.closes_at,
-        open: row.is_open(now),
-        public_register: row.public_register,
-        four_eyes_threshold: row.four_eyes_threshold_fen.into(),
-    }
-}
-
-pub async fn create_fund(state: &AppState, principal: &Principal, input: FundInput) -> ApiResult<Fund> {
-    principal.require_staff()?;
-    // The fund's four-eyes threshold decides what one person may award alone.
-    principal.require_recent_sign_in(state.now())?;
-    let mut v = Violations::default();
-    let name = v.check("name", required_text(&input.name, 200));
-    let budget = v.check("budget_fen", Fen::positive(input.budget_fen, None));
-    let max_cap = state.settings.max_award_cap_fen;
-    let caps = [
-        input.caps_fen.global,
-        input.caps_fen.asia,
-        input.caps_fen.national,
-        input.caps_fen.provincial,
-        input.caps_fen.city,
-    ];
-    let mut checked = [0; 5];
-    for (i, (tier, cap)) in StoreTier::ALL.iter().zip(caps).enumerate() {
-        if let Some(cap) = v.check(
-            format!("caps_fen.{}", tier.as_str()),
-            Fen::positive(cap.unwrap_or(max_cap), Some(max_cap)),
-        ) {
-            checked[i] = cap.get();
-        }
-    }
-    // At most the largest tier cap, so no award escapes it; at least the deployment's floor.
-    let largest_cap = checked.iter().copied().max().unwrap_or(max_cap).max(1);
-    let floor = state.settings.four_eyes_floor_fen.clamp(0, largest_cap);
-    let threshold = v.check(
-        "four_eyes_threshold_fen",
-        four_eyes_threshold(input.four_eyes_threshold_fen, floor, largest_cap),
-    );
-    if input.closes_at <= input.opens_at {
-        v.add("closes_at", crate::error::Invalid::new("after-opening"));
-    }
-    for (field, at) in [("opens_at", input.opens_at), ("closes_at", input.closes_at)] {
-        if let Err(m) = within_reason(at) {
-            v.add(field, m);
-        }
-    }
-    v.finish(|| ())?;
-    let fund = NewFund {
-        name: name.expect("checked"),
-        budget_fen: budget.expect("checked").get(),
-        caps: checked,
-        opens_at: input.opens_at,
-        closes_at: input.closes_at,
-        public_register: input.public_register,
-        four_eyes_threshold_fen: threshold.expect("checked").get(),
-    };
-    let id = store::insert_fund(&state.db, &fund, state.clock.now()).await?;
-    load_fund(state, id).await.map(|f| fund_view(&f, state.clock.now()))
-}
-
-pub async fn load_fund(state: &AppState, id: i64) -> ApiResult<FundRow> {
-    store::find_fund(&state.db, id).await?.ok_or_else(|| ApiError::not_found(format!("Fund {id}")))
-}
+pub use self::applications::{apply, edit};
+pub use self::funds::{
+    FOUR_EYES_THRESHOLD_FEN, Fund, FundInput, MAX_FLOOR_AREA_M2, TierCap, TierCaps, create_fund, fund_view,
+    load_fund,
+};
+use self::proposals::Proposal;
+pub use self::reports::{
+    Breakdown, FundReport, RegisterEntry, applications_csv, ledger_csv, public_register, register, report,
+};
 
 #[derive(Debug, Clone, Object, Deserialize)]
 #[oai(skip_serializing_if_is_none)]
@@ -257,113 +135,6 @@ pub async fn load_visible(state: &AppState, principal: &Principal, id: i64) -> A
     }
 }
 
-async fn validate(state: &AppState, input: ApplicationInput) -> ApiResult<ApplicationContent> {
-    let fund = store::find_fund(&state.db, input.fund_id).await?.ok_or_else(|| {
-        ApiError::invalid("fund_id", crate::error::Invalid::new("no-fund").with("id", input.fund_id))
-    })?;
-    let mut v = Violations::default();
-    if !fund.is_open(state.clock.now()) {
-        v.add(
-            "fund_id",
-            format!(
-                "the fund takes applications from {} to {} only",
-                fund.opens_at.format("%Y-%m-%d %H:%M UTC"),
-                fund.closes_at.format("%Y-%m-%d %H:%M UTC")
-            ),
-        );
-    }
-    let store_name = v.check("store_name", required_text(&input.store_name, 200));
-    let mut address = v.check("address", optional_text(&input.address, 500));
-    let mut mall_venue_id = None;
-    if let Some(mall) = &input.mall_venue_id {
-        match mall.find(&state.db).await? {
-            Some(venue) if matches!(venue.kind, VenueKind::Mall | VenueKind::Plaza) => {
-                if address.as_deref() == Some("") {
-                    address = Some(venue.address.clone());
-                }
-                mall_venue_id = Some(venue.id);
-            }
-            Some(_) => v.add("mall_venue_id", crate::error::Invalid::new("not-a-mall")),
-            None => v.add("mall_venue_id", crate::error::Invalid::new("no-venue").with("id", mall)),
-        }
-    } else if address.as_deref() == Some("") {
-        v.add("address", crate::error::Invalid::new("address-or-mall"));
-    }
-    let opening_date = v.check(
-        "opening_date",
-        NaiveDate::parse_from_str(input.opening_date.trim(), "%Y-%m-%d")
-            .map_err(|_| crate::error::Invalid::new("date").with("typed", input.opening_date.trim()))
-            .and_then(|date| {
-                if crate::values::time::YEARS.contains(&chrono::Datelike::year(&date)) {
-                    Ok(date)
-                } else {
-                    Err(crate::error::Invalid::new("years"))
-                }
-            }),
-    );
-    if !(1..=MAX_FLOOR_AREA_M2).contains(&input.floor_area_m2) {
-        v.add("floor_area_m2", crate::error::Invalid::new("floor-area").with("max", MAX_FLOOR_AREA_M2));
-    }
-    if !(0..=Fen::MAX).contains(&input.investment_fen) {
-        v.add("investment_fen", crate::error::Invalid::new("investment").with("max", format_cny(Fen::MAX)));
-    }
-    let requested = v.check("requested_fen", Fen::positive(input.requested_fen, Some(fund.cap(input.tier))));
-    let statement = v.check("statement", optional_text(&input.statement, 10_000));
-    v.finish(|| ())?;
-    Ok(ApplicationContent {
-        fund_id: fund.id,
-        store_name: store_name.expect("checked"),
-        mall_venue_id,
-        address: address.expect("checked"),
-        tier: input.tier,
-        opening_date: opening_date.expect("checked"),
-        floor_area_m2: input.floor_area_m2,
-        investment_fen: input.investment_fen,
-        requested_fen: requested.expect("checked").get(),
-        statement: statement.expect("checked"),
-    })
-}
-
-pub async fn apply(
-    state: &AppState,
-    principal: &Principal,
-    input: ApplicationInput,
-) -> ApiResult<Application> {
-    let org = principal
-        .organization
-        .filter(|o| o.kind == OrgKind::Brand)
-        .ok_or_else(|| ApiError::forbidden("Only brands apply for first-store awards."))?;
-    let content = validate(state, input).await?;
-    let id =
-        store::insert_application(&state.db, org.id, principal.user_id, &content, state.clock.now()).await?;
-    let row = load_visible(state, principal, id).await?;
-    view(state, principal, &row).await
-}
-
-pub async fn edit(
-    state: &AppState,
-    principal: &Principal,
-    id: i64,
-    input: ApplicationInput,
-) -> ApiResult<Application> {
-    let row = load_visible(state, principal, id).await?;
-    if !principal.acts_for(row.organization_id) {
-        return Err(ApiError::forbidden("Only the applicant may edit an application."));
-    }
-    if input.fund_id != row.fund_id {
-        return Err(ApiError::invalid("fund_id", crate::error::Invalid::new("fund-fixed")));
-    }
-    let content = validate(state, input).await?;
-    if !store::update_application(&state.db, id, &content, state.clock.now()).await? {
-        return Err(ApiError::Conflict {
-            detail: format!("An application that is {} cannot be edited.", row.state.as_str()),
-            info: ConflictInfo { current_state: Some(row.state.as_str().to_owned()), ..Default::default() },
-        });
-    }
-    let row = load_visible(state, principal, id).await?;
-    view(state, principal, &row).await
-}
-
 #[derive(Debug, Clone, Default, Object, Deserialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct IncentiveActionRequest {
@@ -459,23 +230,6 @@ pub fn decide(
         )
     });
     Ok(Plan { action, from, to, ledger_amount, note, audit_note, message })
-}
-
-/// A fund's four-eyes threshold: given, or the default, within `floor..=largest_cap` (a default
-/// above the largest cap is lowered to it).
-fn four_eyes_threshold(
-    given: Option<i64>,
-    floor: i64,
-    largest_cap: i64,
-) -> Result<Fen, crate::error::Invalid> {
-    let threshold = given.unwrap_or(FOUR_EYES_THRESHOLD_FEN.min(largest_cap));
-    if threshold > largest_cap {
-        return Err(crate::error::Invalid::new("threshold-above-cap").with("cap", format_cny(largest_cap)));
-    }
-    if threshold < floor {
-        return Err(crate::error::Invalid::new("threshold-below-floor").with("floor", format_cny(floor)));
-    }
-    Fen::positive(threshold, Some(largest_cap))
 }
 
 /// Whether a ledger entry waits for a second staff member: an award at or above the fund's
@@ -579,178 +333,9 @@ pub(super) async fn apply_plan(
     Ok(())
 }
 
-#[derive(Debug, Clone, Object)]
-pub struct Breakdown {
-    /// A tier or a mall.
-    pub key: String,
-    pub awards: i64,
-    pub awarded: Money,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct FundReport {
-    pub fund: Fund,
-    pub awarded: Money,
-    pub clawed_back: Money,
-    /// The sum of the ledger.
-    pub committed: Money,
-    pub remaining: Money,
-    pub applications_by_state: Vec<Breakdown>,
-    pub by_tier: Vec<Breakdown>,
-    pub by_mall: Vec<Breakdown>,
-}
-
-pub async fn report(state: &AppState, principal: &Principal, fund_id: i64) -> ApiResult<FundReport> {
-    principal.require_staff()?;
-    let fund = load_fund(state, fund_id).await?;
-    let ledger = store::ledger(&state.db, fund_id).await?;
-    let applications = store::list_applications(&state.db, Some(fund_id), None, None).await?;
-    let awarded: i64 = ledger.iter().filter(|l| l.amount_fen > 0).map(|l| l.amount_fen).sum();
-    let clawed_back: i64 = -ledger.iter().filter(|l| l.amount_fen < 0).map(|l| l.amount_fen).sum::<i64>();
-    let committed = awarded - clawed_back;
-    let mut by_state: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    let mut by_tier: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    let mut by_mall: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for a in &applications {
-        by_state.entry(a.state.as_str().to_owned()).or_default().0 += 1;
-        if let Some(award) = a.award_fen {
-            let net = award - a.clawed_back_fen;
-            for (map, key) in [
-                (&mut by_tier, a.tier.as_str().to_owned()),
-                (&mut by_mall, a.mall_name.clone().unwrap_or_else(|| "(no mall)".into())),
-            ] {
-                let entry = map.entry(key).or_default();
-                entry.0 += 1;
-                entry.1 += net;
-            }
-        }
-    }
-    let breakdown = |map: BTreeMap<String, (i64, i64)>| {
-        map.into_iter().map(|(key, (awards, sum))| Breakdown { key, awards, awarded: sum.into() }).collect()
-    };
-    Ok(FundReport {
-        fund: fund_view(&fund, state.clock.now()),
-        awarded: awarded.into(),
-        clawed_back: clawed_back.into(),
-        committed: committed.into(),
-        remaining: (fund.budget_fen - committed).into(),
-        applications_by_state: breakdown(by_state),
-        by_tier: breakdown(by_tier),
-        by_mall: breakdown(by_mall),
-    })
-}
-
-pub async fn applications_csv(state: &AppState, principal: &Principal, fund_id: i64) -> ApiResult<String> {
-    principal.require_staff()?;
-    load_fund(state, fund_id).await?;
-    let rows = store::list_applications(&state.db, Some(fund_id), None, None).await?;
-    Ok(csv(
-        &[
-            "id",
-            "brand",
-            "store",
-            "mall",
-            "address",
-            "tier",
-            "opening_date",
-            "floor_area_m2",
-            "investment_fen",
-            "requested_fen",
-            "state",
-            "award_fen",
-            "clawed_back_fen",
-            "submitted_at",
-        ],
-        rows.into_iter().map(|r| {
-            vec![
-                r.id.to_string(),
-                r.organization_name,
-                r.store_name,
-                r.mall_name.unwrap_or_default(),
-                r.address,
-                r.tier.as_str().to_owned(),
-                r.opening_date,
-                r.floor_area_m2.to_string(),
-                r.investment_fen.to_string(),
-                r.requested_fen.to_string(),
-                r.state.as_str().to_owned(),
-                r.award_fen.map(|a| a.to_string()).unwrap_or_default(),
-                r.clawed_back_fen.to_string(),
-                r.submitted_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            ]
-        }),
-    ))
-}
-
-pub async fn ledger_csv(state: &AppState, principal: &Principal, fund_id: i64) -> ApiResult<String> {
-    principal.require_staff()?;
-    load_fund(state, fund_id).await?;
-    let rows = store::ledger(&state.db, fund_id).await?;
-    Ok(csv(
-        &[
-            "entry",
-            "at",
-            "application_id",
-            "brand",
-            "store",
-            "tier",
-            "amount_fen",
-            "amount_cny",
-            "reason",
-            "actor_user_id",
-        ],
-        rows.into_iter().map(|r| {
-            vec![
-                r.id.to_string(),
-                r.at.to_rfc3339(),
-                r.application_id.to_string(),
-                r.organization_name,
-                r.store_name,
-                r.tier.as_str().to_owned(),
-                r.amount_fen.to_string(),
-                format_cny(r.amount_fen),
-                r.reason,
-                r.actor_user_id.to_string(),
-            ]
-        }),
-    ))
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct RegisterEntry {
-    pub brand: String,
-    pub store: String,
-    pub tier: StoreTier,
-    pub award: Money,
-}
-
-/// The public register of a fund's awards, when the fund publishes one.
-pub async fn public_register(state: &AppState, fund_id: i64) -> ApiResult<Vec<RegisterEntry>> {
-    register(state, fund_id, false).await
-}
-
-/// A fund's register; `preview` (staff) reads it whether or not the fund publishes it.
-pub async fn register(state: &AppState, fund_id: i64, preview: bool) -> ApiResult<Vec<RegisterEntry>> {
-    let fund = load_fund(state, fund_id).await?;
-    if !fund.public_register && !preview {
-        return Err(ApiError::not_found(format!("A public register for fund {fund_id}")));
-    }
-    let rows =
-        store::list_applications(&state.db, Some(fund_id), None, Some(ApplicationState::Approved)).await?;
-    Ok(rows
-        .into_iter()
-        .filter(|r| r.award_fen.unwrap_or(0) > r.clawed_back_fen)
-        .map(|r| RegisterEntry {
-            tier: r.tier,
-            award: (r.award_fen.unwrap_or(0) - r.clawed_back_fen).into(),
-            brand: r.organization_name,
-            store: r.store_name,
-        })
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
+    use super::funds::four_eyes_threshold;
     use super::*;
 
     fn fund() -> FundRow {

@@ -9,11 +9,8 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
-use super::{
-    IncentiveAction,
-    service::{self, Application, IncentiveActionRequest, Plan},
-    store::ApplicationRow,
-};
+use super::{self as service, Application, IncentiveActionRequest, Plan};
+use crate::incentives::{IncentiveAction, store::ApplicationRow};
 use crate::{
     accounts::{Principal, store as accounts},
     audit::{self, Subject},
@@ -255,7 +252,7 @@ pub async fn decline(state: &AppState, principal: &Principal, id: i64, note: &st
         return Err(ApiError::conflict(crate::error::Reason::new("proposal-decided")));
     }
     let who = name_of(state, principal.user_id).await?;
-    let current = super::store::find_application(&state.db, proposal.application_id)
+    let current = crate::incentives::store::find_application(&state.db, proposal.application_id)
         .await?
         .map(|a| a.state.as_str())
         .unwrap_or_default();
