@@ -14,7 +14,6 @@
 //! shares the unchanged ones with the previous build instead of copying 4.9 MB into a new body.
 
 use std::{
-    collections::HashMap,
     hash::{DefaultHasher, Hash, Hasher},
     pin::Pin,
     sync::{Arc, Mutex},
@@ -23,6 +22,8 @@ use std::{
 
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
+
+use super::lru::Lru;
 
 /// The key of a piece that is its own text (a page, a feed's head and tail).
 pub fn text_key(text: &str) -> u64 {
@@ -143,14 +144,19 @@ impl Chunk {
     }
 }
 
-/// Chunks by key, reused across builds; bounded in bytes (past the bound it starts over, which
-/// costs the next build of each large document one full compression). Their texts are shared
-/// with the cached documents built from them, so the bound counts memory mostly held anyway.
-#[derive(Debug, Default)]
+/// Chunks by key, reused across builds; bounded in bytes (past the bound the least recently
+/// used go first: chunks of documents nobody asks for any more). Their texts are shared with the
+/// cached documents built from them, so the bound counts memory mostly held anyway.
+#[derive(Debug)]
 pub struct Chunks {
-    map: Mutex<HashMap<u64, Arc<Chunk>>>,
-    bytes: std::sync::atomic::AtomicUsize,
+    map: Mutex<Lru<u64, Arc<Chunk>>>,
     compressed: std::sync::atomic::AtomicU64,
+}
+
+impl Default for Chunks {
+    fn default() -> Self {
+        Self { map: Mutex::new(Lru::new(usize::MAX, MAX_CHUNKS_BYTES)), compressed: Default::default() }
+    }
 }
 
 /// A boundary after a piece whose key has these bits all zero: chunks of 32 pieces on average
@@ -186,7 +192,7 @@ impl Chunks {
 
     /// Bytes held for reuse.
     pub fn bytes(&self) -> usize {
-        self.bytes.load(std::sync::atomic::Ordering::Relaxed)
+        self.map.lock().expect("chunks lock").weight()
     }
 
     /// The document of the pieces `keys` names: its body, gzip form and a strong ETag (a digest
@@ -198,7 +204,7 @@ impl Chunks {
         // A document of one chunk (a page) is compressed at once and not kept: nothing to reuse.
         let reuse = groups.len() > 1;
         let mut chunks: Vec<Option<Arc<Chunk>>> = if reuse {
-            let map = self.map.lock().expect("chunks lock");
+            let mut map = self.map.lock().expect("chunks lock");
             groups.iter().map(|(key, _)| map.get(key).cloned()).collect()
         } else {
             vec![None]
@@ -222,16 +228,9 @@ impl Chunks {
         self.compressed.fetch_add(fresh.len() as u64, Relaxed);
         if reuse && !fresh.is_empty() {
             let mut map = self.map.lock().expect("chunks lock");
-            let added: usize = fresh.iter().map(|(_, c)| c.size()).sum();
-            if self.bytes.load(Relaxed) + added > MAX_CHUNKS_BYTES {
-                map.clear();
-                self.bytes.store(0, Relaxed);
-            }
             for (key, chunk) in fresh {
                 let size = chunk.size();
-                if map.insert(key, chunk).is_none() {
-                    self.bytes.fetch_add(size, Relaxed);
-                }
+                map.insert(key, chunk, size);
             }
         }
 

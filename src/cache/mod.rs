@@ -9,14 +9,16 @@
 //! the database beyond reading the version.
 
 mod document;
+pub mod lru;
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::HashMap,
     sync::{Arc, Mutex},
 };
 
 use chrono::{DateTime, TimeDelta, Utc};
 pub use document::{Chunks, Encoded, Parts, text_key};
+use lru::Lru;
 use poem::{
     Request, Response,
     http::{HeaderValue, StatusCode, header},
@@ -163,69 +165,12 @@ pub struct Built {
     pub last_modified: DateTime<Utc>,
 }
 
-/// The cached documents, least recently used first in `order`.
-#[derive(Debug, Default)]
-struct Entries {
-    map: HashMap<String, Slot>,
-    /// Use tick → key, oldest first: the next to evict is the first.
-    order: BTreeMap<u64, String>,
-    tick: u64,
-    bytes: usize,
-    evictions: u64,
-}
-
-#[derive(Debug)]
-struct Slot {
-    doc: Arc<Cached>,
-    tick: u64,
-}
-
-impl Entries {
-    fn touch(&mut self, key: &str) -> Option<Arc<Cached>> {
-        let slot = self.map.get_mut(key)?;
-        self.tick += 1;
-        let key = self.order.remove(&slot.tick).unwrap_or_else(|| key.to_owned());
-        slot.tick = self.tick;
-        self.order.insert(self.tick, key);
-        Some(slot.doc.clone())
-    }
-
-    fn remove(&mut self, key: &str) {
-        if let Some(old) = self.map.remove(key) {
-            self.order.remove(&old.tick);
-            self.bytes -= old.doc.size() + key.len();
-        }
-    }
-
-    /// Keeps `doc` under `key`, evicting the least recently used until it fits the budget. A
-    /// document larger than the whole budget is served but not kept.
-    fn insert(&mut self, key: String, doc: Arc<Cached>, budget: usize) {
-        self.remove(&key);
-        let size = doc.size() + key.len();
-        if size > budget {
-            return;
-        }
-        while self.bytes + size > budget || self.map.len() >= MAX_ENTRIES {
-            let Some((_, oldest)) = self.order.pop_first() else { break };
-            if let Some(slot) = self.map.remove(&oldest) {
-                self.bytes -= slot.doc.size() + oldest.len();
-                self.evictions += 1;
-            }
-        }
-        self.tick += 1;
-        self.order.insert(self.tick, key.clone());
-        self.map.insert(key, Slot { doc, tick: self.tick });
-        self.bytes += size;
-    }
-}
-
 /// Built documents by key (feed or page, filter, language), within a byte budget: past it the
 /// least recently used go first (an old month page, a rare filter), and the feeds and pages
 /// people keep asking for stay.
 #[derive(Debug)]
 pub struct ResponseCache {
-    budget: usize,
-    entries: Mutex<Entries>,
+    entries: Mutex<Lru<String, Arc<Cached>>>,
     /// One build at a time per key: requests that find a key being rebuilt wait for that build
     /// instead of starting their own (eight requests right after a change built a large feed
     /// eight times). Weak, so a key's lock goes when nobody builds or waits.
@@ -246,8 +191,7 @@ impl ResponseCache {
     /// A cache that holds at most `budget` bytes of documents.
     pub fn with_budget(budget: usize) -> Self {
         Self {
-            budget,
-            entries: Mutex::default(),
+            entries: Mutex::new(Lru::new(MAX_ENTRIES, budget)),
             building: Mutex::default(),
             builds: Default::default(),
             hits: Default::default(),
@@ -264,7 +208,7 @@ impl ResponseCache {
     /// Documents held, their bytes, and how many were evicted to stay within the budget.
     pub fn usage(&self) -> (usize, usize, u64) {
         let entries = self.entries.lock().expect("response cache lock");
-        (entries.map.len(), entries.bytes, entries.evictions)
+        (entries.len(), entries.weight(), entries.evictions())
     }
 
     /// The lock that serializes builds of `key`.
@@ -282,11 +226,13 @@ impl ResponseCache {
     }
 
     fn get(&self, key: &str) -> Option<Arc<Cached>> {
-        self.entries.lock().expect("response cache lock").touch(key)
+        self.entries.lock().expect("response cache lock").get(key).cloned()
     }
 
     fn put(&self, key: String, entry: Arc<Cached>) {
-        self.entries.lock().expect("response cache lock").insert(key, entry, self.budget);
+        // A document larger than the whole budget is served but not kept.
+        let size = entry.size() + key.len();
+        self.entries.lock().expect("response cache lock").insert(key, entry, size);
     }
 
     /// The cached document for `key`, built with `build` (given the public version it is built
@@ -346,14 +292,19 @@ type AnyList = Arc<dyn std::any::Any + Send + Sync>;
 /// The item lists large documents were last built from, by list key, with the public version
 /// they were read at: a feed's next build starts from its list and the change log
 /// ([`changes_since`]) instead of reading every event again. The caller chooses the list's type.
-#[derive(Default)]
 pub struct Listings {
-    lists: Mutex<HashMap<String, (i64, AnyList)>>,
+    lists: Mutex<Lru<String, (i64, AnyList)>>,
     rows_read: std::sync::atomic::AtomicU64,
 }
 
+impl Default for Listings {
+    fn default() -> Self {
+        Self { lists: Mutex::new(Lru::new(Self::MAX_LISTS, usize::MAX)), rows_read: Default::default() }
+    }
+}
+
 impl Listings {
-    /// Lists kept; past it the map starts over (each list costs its next build a full read).
+    /// Lists kept; past it the least recently used goes (its next build reads everything).
     const MAX_LISTS: usize = 256;
 
     /// Counts rows read from the database to make or bring up to date a list.
@@ -368,7 +319,7 @@ impl Listings {
 
     /// The list kept under `key` and the version it was read at.
     pub fn get<T: std::any::Any + Send + Sync>(&self, key: &str) -> Option<(i64, Arc<T>)> {
-        let lists = self.lists.lock().expect("listings lock");
+        let mut lists = self.lists.lock().expect("listings lock");
         let (version, list) = lists.get(key)?;
         Some((*version, list.clone().downcast::<T>().ok()?))
     }
@@ -376,13 +327,10 @@ impl Listings {
     /// Keeps `list`, read at `version`, unless a list read later is kept already.
     pub fn put<T: std::any::Any + Send + Sync>(&self, key: String, version: i64, list: Arc<T>) {
         let mut lists = self.lists.lock().expect("listings lock");
-        if lists.get(&key).is_some_and(|(kept, _)| *kept > version) {
+        if lists.peek(&key).is_some_and(|(kept, _)| *kept > version) {
             return;
         }
-        if lists.len() >= Self::MAX_LISTS && !lists.contains_key(&key) {
-            lists.clear();
-        }
-        lists.insert(key, (version, list));
+        lists.insert(key, (version, list), 1);
     }
 }
 
@@ -396,17 +344,22 @@ impl std::fmt::Debug for Listings {
 /// item is unchanged, so rebuilding a 10,000-event feed after one change renders one event
 /// instead of all of them. Items are addressed by content: the caller hashes what the text is
 /// made from (the row and the rendering's settings) into `key`, so a stale text cannot be
-/// returned, and entries of items that no longer exist are dropped when the map outgrows its
-/// bound.
-#[derive(Debug, Default)]
+/// returned, and texts of items that no longer exist (or changed) are the least recently used,
+/// so they go first when the map reaches its bound.
+#[derive(Debug)]
 pub struct Fragments {
-    texts: Mutex<HashMap<u64, Arc<str>>>,
+    texts: Mutex<Lru<u64, Arc<str>>>,
     rendered: std::sync::atomic::AtomicU64,
 }
 
+impl Default for Fragments {
+    fn default() -> Self {
+        Self { texts: Mutex::new(Lru::new(Self::MAX_ENTRIES, usize::MAX)), rendered: Default::default() }
+    }
+}
+
 impl Fragments {
-    /// Room for 10,000 events in both languages and both kinds, plus old texts of changed ones:
-    /// above it the map starts over (which costs one full render), so it cannot grow unbounded.
+    /// Room for 10,000 events in both languages and both kinds, plus old texts of changed ones.
     const MAX_ENTRIES: usize = 60_000;
 
     /// The text of the item `key`, rendered with `render` only when not seen before; `None` when
@@ -418,11 +371,8 @@ impl Fragments {
         // Rendered outside the lock: another feed's build may need the map meanwhile.
         let text: Arc<str> = render()?.into();
         self.rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut texts = self.texts.lock().expect("fragments lock");
-        if texts.len() >= Self::MAX_ENTRIES {
-            texts.clear();
-        }
-        texts.insert(key, text.clone());
+        let weight = text.len();
+        self.texts.lock().expect("fragments lock").insert(key, text.clone(), weight);
         Some(text)
     }
 
@@ -458,7 +408,7 @@ impl Fragments {
     /// Texts held and their bytes.
     pub fn usage(&self) -> (usize, usize) {
         let texts = self.texts.lock().expect("fragments lock");
-        (texts.len(), texts.values().map(|t| t.len()).sum())
+        (texts.len(), texts.weight())
     }
 }
 
@@ -523,6 +473,23 @@ mod tests {
     fn doc(bytes: usize) -> Arc<Cached> {
         let at = DateTime::from_timestamp(0, 0).unwrap();
         Arc::new(Cached::new(1, at, at, "text/plain", "x".repeat(bytes)))
+    }
+
+    #[test]
+    fn a_full_fragment_map_forgets_the_texts_nobody_asked_for_again() {
+        let fragments = Fragments::default();
+        fragments.text(0, || Some("kept".into()));
+        for key in 1..=Fragments::MAX_ENTRIES as u64 {
+            if key % 1000 == 0 {
+                assert!(fragments.text(0, || None).is_some(), "still kept at {key}");
+            }
+            fragments.text(key, || Some(key.to_string()));
+        }
+        let rendered = fragments.rendered();
+        assert_eq!(fragments.text(0, || Some("again".into())).as_deref(), Some("kept"));
+        assert_eq!(fragments.rendered(), rendered, "the text in use was not rendered again");
+        assert!(fragments.text(1, || None).is_none(), "the oldest text nobody asked for again went");
+        assert_eq!(fragments.usage().0, Fragments::MAX_ENTRIES);
     }
 
     #[test]
