@@ -228,11 +228,16 @@ pub fn routes(r: &mut crate::http::Routes) {
     r.post("/staff/digest", Guard::Staff, set_digest);
     r.get("/staff/queue", queue::queue);
     r.post("/staff/queue/release", Guard::Staff, queue::release);
-    r.page_and_form("/staff/queue/group", queue::group, Guard::Staff, queue::decide_group);
-    r.get("/staff/bookings/:id", queue::review);
-    r.post("/staff/bookings/:id/decision", Guard::Staff, queue::decide);
-    r.post("/staff/bookings/:id/comments", Guard::Staff, queue::comment);
-    r.post("/staff/bookings/:id/images/:image_id/:verdict", Guard::Staff, queue::image_verdict);
+    r.page_and_form(
+        "/staff/queue/group",
+        queue::clash_group::group,
+        Guard::Staff,
+        queue::clash_group::decide_group,
+    );
+    r.get("/staff/bookings/:id", queue::review::review);
+    r.post("/staff/bookings/:id/decision", Guard::Staff, queue::review::decide);
+    r.post("/staff/bookings/:id/comments", Guard::Staff, queue::review::comment);
+    r.post("/staff/bookings/:id/images/:image_id/:verdict", Guard::Staff, queue::review::image_verdict);
     r.get("/staff/timeline", timeline::timeline);
     r.get("/staff/markets", markets::list);
     r.get("/staff/reports", reports::report_page);

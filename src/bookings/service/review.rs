@@ -2,11 +2,7 @@
 
 use poem_openapi::Object;
 
-use crate::bookings::{
-    Action,
-    store::{self},
-    transition,
-};
+use crate::bookings::{Action, store, transition};
 use crate::{
     accounts::Principal,
     audit::{self, Comment, Subject},

@@ -4,10 +4,7 @@ use std::collections::BTreeMap;
 
 use poem_openapi::Object;
 
-use crate::incentives::{
-    ApplicationState, StoreTier,
-    store::{self},
-};
+use crate::incentives::{ApplicationState, StoreTier, store};
 use crate::{
     accounts::Principal,
     error::{ApiError, ApiResult},

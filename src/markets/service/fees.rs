@@ -3,10 +3,7 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
-use crate::markets::{
-    ApplicationState, DateStatus, FeeState,
-    store::{self},
-};
+use crate::markets::{ApplicationState, DateStatus, FeeState, store};
 use crate::{
     accounts::Principal,
     error::{ApiError, ApiResult},

@@ -2,11 +2,7 @@
 
 use poem_openapi::Object;
 
-use crate::markets::{
-    StallPlanInput,
-    store::{self},
-    validate_plan,
-};
+use crate::markets::{StallPlanInput, store, validate_plan};
 use crate::{
     accounts::Principal,
     cache,
