@@ -356,3 +356,25 @@ fn the_cycle_check_finds_a_cycle_between_nested_siblings_and_ignores_a_family() 
     assert_eq!(uses[&vec!["d".to_owned()]], BTreeSet::from([vec!["a".to_owned()]]));
     assert_eq!(cycles(&uses), [vec!["a::b".to_owned(), "a::c".to_owned()]]);
 }
+
+/// A file longer than this holds more than one thing; split it by page or by concern.
+const MAX_FILE_LINES: usize = 600;
+
+#[test]
+fn no_file_in_src_is_longer_than_it_takes_to_show_one_thing() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|file| {
+            let lines = fs::read_to_string(file).unwrap().lines().count();
+            (lines > MAX_FILE_LINES)
+                .then(|| format!("{} ({lines} lines)", file.strip_prefix(&src).unwrap().display()))
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "split these files by page or concern (at most {MAX_FILE_LINES} lines): {long:?}"
+    );
+}
