@@ -452,6 +452,15 @@ pub fn tombstone_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
     now - TimeDelta::days(TOMBSTONE_DAYS)
 }
 
+/// The public page of an approved booking's event, once it is published.
+pub async fn public_href(
+    state: &crate::state::AppState,
+    booking_id: i64,
+) -> crate::error::ApiResult<Option<String>> {
+    let slug = store::public_slug(&state.db, booking_id, state.now()).await?;
+    Ok(slug.map(|slug| format!("/events/{slug}")))
+}
+
 /// The public feeds and personal calendars.
 pub fn routes(r: &mut crate::http::Routes) {
     r.get("/calendar.ics", feeds::all_events);

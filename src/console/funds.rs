@@ -20,7 +20,6 @@ use crate::{
         service::{self, Breakdown, IncentiveActionRequest},
         store as incentive_store,
     },
-    portal::incentives::tier_name,
     state::AppState,
     values::money::{format_cny, parse_yuan},
     web::{Csrf, Errors, Shell, SignedIn, Words, language, page, see_other, words::words},
@@ -128,7 +127,7 @@ async fn fund_page(
             id: row.id,
             store: row.store_name.clone(),
             brand: row.organization_name.clone(),
-            tier: tier_name(lang, row.tier).to_owned(),
+            tier: row.tier.label(lang).to_owned(),
             requested: format_cny(row.requested_fen),
             award: row.award_fen.map(format_cny),
             state: crate::web::words::application_state_label(lang, row.state).0,
@@ -155,7 +154,7 @@ async fn fund_page(
             threshold: report.fund.four_eyes_threshold.display.clone(),
             charts: vec![
                 chart(c.by_tier, &report.by_tier, |key| {
-                    StoreTier::parse(key).map_or_else(|_| key.to_owned(), |t| tier_name(lang, t).to_owned())
+                    StoreTier::parse(key).map_or_else(|_| key.to_owned(), |t| t.label(lang).to_owned())
                 }),
                 chart(c.by_mall, &report.by_mall, str::to_owned),
             ],

@@ -17,7 +17,6 @@ use crate::{
         i18n,
         programme::{Bar, bars},
     },
-    portal::incentives::tier_name,
     reports::programme::{self, Count, ProgrammeReport},
     state::AppState,
     values::{
@@ -121,7 +120,7 @@ fn view(report: &ProgrammeReport, lang: Lang) -> (Vec<Fact>, Vec<Chart>) {
     ];
     // A tier's key is a word of the API (`city`); people read the tier's name.
     let tier_or = |key: &str, fallback: &str| {
-        StoreTier::parse(key).map_or_else(|_| fallback.to_owned(), |tier| tier_name(lang, tier).to_owned())
+        StoreTier::parse(key).map_or_else(|_| fallback.to_owned(), |tier| tier.label(lang).to_owned())
     };
     let money = |list: &[programme::Awards]| -> Vec<Count> {
         list.iter()

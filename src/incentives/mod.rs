@@ -36,6 +36,31 @@ pub enum StoreTier {
 }
 text_enum!(StoreTier { Global => "global", Asia => "asia", National => "national", Provincial => "provincial", City => "city" });
 
+crate::words::catalogue! {
+    /// A first store's tier
+    pub struct TierWords in "tier" {
+        global,
+        asia,
+        national,
+        provincial,
+        city,
+    }
+}
+
+impl StoreTier {
+    /// The tier as people say it, in `lang`.
+    pub fn label(self, lang: crate::values::Lang) -> &'static str {
+        let w = TierWords::of(lang);
+        match self {
+            Self::Global => w.global,
+            Self::Asia => w.asia,
+            Self::National => w.national,
+            Self::Provincial => w.provincial,
+            Self::City => w.city,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]

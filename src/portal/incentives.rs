@@ -56,36 +56,13 @@ pub async fn award_lines(state: &AppState, me: &SignedIn, lang: Lang) -> ApiResu
             AwardLine {
                 href: format!("/portal/incentives/{}", row.id),
                 store: row.store_name,
-                tier: tier_name(lang, row.tier),
+                tier: row.tier.label(lang),
                 requested: format_cny(row.requested_fen),
                 state_word,
                 state_shape,
             }
         })
         .collect())
-}
-
-crate::words::catalogue! {
-    /// A first store's tier
-    pub struct TierWords in "tier" {
-        global,
-        asia,
-        national,
-        provincial,
-        city,
-    }
-}
-
-/// A first-store tier as people say it.
-pub fn tier_name(lang: Lang, tier: StoreTier) -> &'static str {
-    let w = TierWords::of(lang);
-    match tier {
-        StoreTier::Global => w.global,
-        StoreTier::Asia => w.asia,
-        StoreTier::National => w.national,
-        StoreTier::Provincial => w.provincial,
-        StoreTier::City => w.city,
-    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -196,8 +173,8 @@ async fn new_page_view(
         .map(|t| Choice {
             value: t.as_str().into(),
             label: match fund {
-                Some(f) => format!("{} · {} {}", tier_name(lang, *t), w.cap, format_cny(f.cap(*t))),
-                None => tier_name(lang, *t).into(),
+                Some(f) => format!("{} · {} {}", t.label(lang), w.cap, format_cny(f.cap(*t))),
+                None => t.label(lang).into(),
             },
             selected: form.tier == t.as_str(),
         })
@@ -338,7 +315,7 @@ async fn award_page(
         Fact { label: w.fund, value: fund.name.clone() },
         Fact {
             label: w.tier,
-            value: format!("{} ({} {})", tier_name(lang, row.tier), w.cap, format_cny(fund.cap(row.tier))),
+            value: format!("{} ({} {})", row.tier.label(lang), w.cap, format_cny(fund.cap(row.tier))),
         },
         Fact {
             label: w.mall,

@@ -153,19 +153,13 @@ async fn booking_lines(
                 state_word,
                 state_shape,
                 state_class: row.state.as_str(),
-                public_href: public_href(state, row.id).await?,
+                public_href: crate::calendar::public_href(state, row.id).await?,
             },
             row.state,
             row.pending_change.is_some(),
         ));
     }
     Ok(lines)
-}
-
-/// The public page of an approved booking's event.
-pub async fn public_href(state: &AppState, booking_id: i64) -> ApiResult<Option<String>> {
-    let slug = calendar_store::public_slug(&state.db, booking_id, state.now()).await?;
-    Ok(slug.map(|slug| format!("/events/{slug}")))
 }
 
 /// `POST /portal/feed`: a new secret calendar URL for the user (any earlier one stops working),

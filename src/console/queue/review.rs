@@ -189,7 +189,7 @@ async fn review_page(
                 .map(|s| format!("{} {}", action_word(c, s.action), s.note)),
             history,
             comments,
-            public_href: crate::portal::public_href(state, id).await?,
+            public_href: crate::calendar::public_href(state, id).await?,
             awaiting_images,
         },
         csrf,

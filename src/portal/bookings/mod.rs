@@ -10,7 +10,7 @@ use poem::{
     web::{Data, Path, Query},
 };
 
-use super::public_href;
+use crate::calendar::public_href;
 use crate::{
     accounts::store as accounts,
     audit::{self, Subject},
