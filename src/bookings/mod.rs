@@ -353,7 +353,7 @@ impl BookingContent {
         let teardown = input.teardown_minutes.unwrap_or(venue.teardown_minutes);
         for (field, minutes) in [("setup_minutes", setup), ("teardown_minutes", teardown)] {
             if !(0..=7 * 24 * 60).contains(&minutes) {
-                v.add(field, "must be between 0 and 10080 minutes");
+                v.add(field, crate::error::Invalid::new("between").with("min", 0).with("max", 7 * 24 * 60));
             }
         }
         if input.alternatives.len() > Self::MAX_ALTERNATIVES {
@@ -368,7 +368,10 @@ impl BookingContent {
             let end = v.check(format!("alternatives[{i}].ends_at"), parse_time(&alt.ends_at, tz));
             if let (Some(start), Some(end)) = (start, end) {
                 if end <= start {
-                    v.add(format!("alternatives[{i}].ends_at"), "must be after starts_at");
+                    v.add(
+                        format!("alternatives[{i}].ends_at"),
+                        crate::error::Invalid::new("end-after-start"),
+                    );
                 }
                 alternatives.push(TimeSpan { starts_at: start, ends_at: end });
             }

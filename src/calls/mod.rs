@@ -97,7 +97,7 @@ impl CallDraft {
         }
         for (i, id) in input.venue_ids.iter().enumerate() {
             if !known_venues.contains(id) {
-                v.add(format!("venue_ids[{i}]"), format!("there is no venue {id}"));
+                v.add(format!("venue_ids[{i}]"), crate::error::Invalid::new("no-venue").with("id", *id));
             }
         }
         if input.formats.is_empty() {

@@ -231,16 +231,16 @@ async fn venue_page(
         }
     }
     let inputs = vec![
-        Input::new("slug", c.slug, "text", &form.slug, "off").hint(c.slug_hint),
+        Input::new("slug", c.slug, "text", &form.slug, "off").hint(c.slug_hint).required(),
         Input::new("name_zh", c.name_zh, "text", &form.name_zh, "off"),
         Input::new("name_en", c.name_en, "text", &form.name_en, "off"),
-        Input::new("address", w.address, "text", &form.address, "off"),
-        Input::new("latitude", c.latitude, "text", &form.latitude, "off").hint(c.coordinates_hint),
-        Input::new("longitude", c.longitude, "text", &form.longitude, "off"),
-        Input::new("capacity", w.capacity, "text", &form.capacity, "off"),
+        Input::new("address", w.address, "text", &form.address, "off").required(),
+        Input::new("latitude", c.latitude, "text", &form.latitude, "off").hint(c.coordinates_hint).required(),
+        Input::new("longitude", c.longitude, "text", &form.longitude, "off").required(),
+        Input::whole_number("capacity", w.capacity, &form.capacity).required(),
         Input::new("zone", c.zone, "text", &form.zone, "off"),
-        Input::new("setup_minutes", w.setup_minutes, "text", &form.setup_minutes, "off"),
-        Input::new("teardown_minutes", w.teardown_minutes, "text", &form.teardown_minutes, "off"),
+        Input::whole_number("setup_minutes", w.setup_minutes, &form.setup_minutes),
+        Input::whole_number("teardown_minutes", w.teardown_minutes, &form.teardown_minutes),
     ];
     let kinds = VenueKind::ALL
         .iter()

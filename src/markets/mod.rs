@@ -10,6 +10,7 @@
 //!   waitlisted vendor is offered the place until [`OFFER_HOURS`] pass, then the next one.
 
 pub mod api;
+mod plan;
 pub mod service;
 pub mod store;
 
@@ -25,6 +26,8 @@ use crate::{
         time::parse_time,
     },
 };
+
+pub use self::plan::{StallClassInput, StallInput, StallPlanInput, validate_plan};
 
 /// How long a waitlisted vendor has to take up a freed place.
 pub const OFFER_HOURS: i64 = 48;
@@ -282,7 +285,7 @@ pub fn expand_dates(
         let end = v.check(format!("dates[{i}].ends_at"), parse_time(&date.ends_at, tz));
         if let (Some(starts_at), Some(ends_at)) = (start, end) {
             if ends_at <= starts_at {
-                v.add(format!("dates[{i}].ends_at"), "must be after starts_at");
+                v.add(format!("dates[{i}].ends_at"), Invalid::new("end-after-start"));
             } else if starts_at < within.starts_at || ends_at > within.ends_at {
                 v.add(format!("dates[{i}]"), outside(within, tz, false));
             } else {
@@ -355,103 +358,6 @@ fn expand_series(series: &SeriesInput, tz: Tz, within: Span, v: &mut Violations)
         v.add("series", outside(within, tz, true));
     }
     spans
-}
-
-/// A stall class as the organizer writes it.
-#[derive(Debug, Clone, PartialEq, Object, Serialize, Deserialize)]
-pub struct StallClassInput {
-    /// Unique within the market, e.g. `Food 3×3`.
-    pub name: String,
-    pub size_m2: i64,
-    #[oai(default)]
-    #[serde(default)]
-    pub power: bool,
-    #[oai(default)]
-    #[serde(default)]
-    pub water: bool,
-    #[oai(default)]
-    #[serde(default)]
-    pub food_allowed: bool,
-    /// Fee per date, in fen.
-    pub fee_fen: i64,
-}
-
-/// A stall as the organizer writes it: a code, its class by name, and a grid position.
-#[derive(Debug, Clone, PartialEq, Object, Serialize, Deserialize)]
-pub struct StallInput {
-    /// `A01`
-    pub code: String,
-    /// The name of one of the plan's classes.
-    pub class: String,
-    pub x: i64,
-    pub y: i64,
-}
-
-/// The whole stall plan: `PUT` replaces it, keeping stalls and classes by code and name.
-#[derive(Debug, Clone, Default, Object, Deserialize)]
-pub struct StallPlanInput {
-    pub classes: Vec<StallClassInput>,
-    pub stalls: Vec<StallInput>,
-}
-
-fn stall_code(raw: &str) -> Result<String, Invalid> {
-    let code = raw.trim().to_ascii_uppercase();
-    let ok = (1..=8).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    if ok { Ok(code) } else { Err(Invalid::new("stall-code")) }
-}
-
-/// Checks a plan as a whole: unique names, codes and positions, known classes, sane numbers.
-pub fn validate_plan(input: &StallPlanInput) -> ApiResult<StallPlanInput> {
-    let mut v = Violations::default();
-    if input.classes.len() > 50 {
-        v.add("classes", "at most 50 stall classes");
-    }
-    if input.stalls.len() > MAX_STALLS {
-        v.add("stalls", Invalid::new("too-many-stalls").with("max", MAX_STALLS));
-    }
-    let mut classes: Vec<StallClassInput> = Vec::new();
-    for (i, class) in input.classes.iter().enumerate() {
-        let name = v.check(format!("classes[{i}].name"), required_text(&class.name, 60));
-        if !(1..=1000).contains(&class.size_m2) {
-            v.add(format!("classes[{i}].size_m2"), "must be between 1 and 1000");
-        }
-        if !(0..=100_000_000).contains(&class.fee_fen) {
-            v.add(format!("classes[{i}].fee_fen"), "must be between 0 and 100000000 fen");
-        }
-        if let Some(name) = name {
-            if classes.iter().any(|c| c.name == name) {
-                v.add(format!("classes[{i}].name"), format!("{name:?} is named twice"));
-            }
-            classes.push(StallClassInput { name, ..class.clone() });
-        }
-    }
-    let mut stalls: Vec<StallInput> = Vec::new();
-    for (i, stall) in input.stalls.iter().enumerate() {
-        let code = v.check(format!("stalls[{i}].code"), stall_code(&stall.code));
-        let class = stall.class.trim();
-        if !classes.iter().any(|c| c.name == class) && !input.classes.is_empty() {
-            v.add(format!("stalls[{i}].class"), format!("{class:?} is not one of the plan's classes"));
-        } else if input.classes.is_empty() {
-            v.add(format!("stalls[{i}].class"), "the plan has no classes");
-        }
-        for (axis, value) in [("x", stall.x), ("y", stall.y)] {
-            if !(0..=MAX_GRID).contains(&value) {
-                v.add(format!("stalls[{i}].{axis}"), format!("is outside the plan's grid (0 to {MAX_GRID})"));
-            }
-        }
-        if let Some(code) = code {
-            if stalls.iter().any(|s| s.code == code) {
-                v.add(format!("stalls[{i}].code"), format!("{code} is used twice"));
-            } else if stalls.iter().any(|s| (s.x, s.y) == (stall.x, stall.y)) {
-                v.add(
-                    format!("stalls[{i}].x"),
-                    format!("another stall already stands at ({}, {})", stall.x, stall.y),
-                );
-            }
-            stalls.push(StallInput { code, class: class.to_owned(), x: stall.x, y: stall.y });
-        }
-    }
-    v.finish(|| StallPlanInput { classes, stalls })
 }
 
 /// A vendor's application as it comes in.

@@ -59,7 +59,6 @@ crate::words::catalogue! {
         end_time,
         time_hint,
         first_date,
-        date_hint,
         weeks,
         within_booking,
         create,

@@ -191,12 +191,12 @@ async fn new_page_view(
         label: lang.pick(&v.name_zh, &v.name_en).to_owned(),
     }));
     let inputs = vec![
-        Input::new("store_name", w.store_name, "text", &form.store_name, "off"),
+        Input::new("store_name", w.store_name, "text", &form.store_name, "off").required(),
         Input::new("address", w.address, "text", &form.address, "address-line1").hint(w.address_hint),
-        Input::new("opening_date", w.opening_date, "text", &form.opening_date, "off").hint(w.date_hint),
-        Input::new("floor_area_m2", w.floor_area, "text", &form.floor_area_m2, "off"),
-        Input::new("investment_fen", w.investment, "text", &form.investment_fen, "off").hint(w.money_hint),
-        Input::new("requested_fen", w.requested, "text", &form.requested_fen, "off").hint(w.money_hint),
+        Input::date("opening_date", w.opening_date, &form.opening_date).required(),
+        Input::whole_number("floor_area_m2", w.floor_area, &form.floor_area_m2).required(),
+        Input::money("investment_fen", w.investment, &form.investment_fen).hint(w.money_hint).required(),
+        Input::money("requested_fen", w.requested, &form.requested_fen).hint(w.money_hint).required(),
     ];
     let shell = Shell::new(req, lang, w.apply_for_award, &csrf, Some(me)).with_errors(errors);
     let selects = vec![

@@ -43,9 +43,12 @@ impl FiguresInput {
             ("media_reach", self.media_reach, MAX_MEDIA_REACH),
         ] {
             if value < 0 {
-                v.add(field, "cannot be negative");
+                v.add(field, crate::error::Invalid::new("not-negative"));
             } else if value > max {
-                v.add(field, format!("{value} is beyond belief; at most {max}"));
+                v.add(
+                    field,
+                    crate::error::Invalid::new("beyond-belief").with("value", value).with("max", max),
+                );
             }
         }
         v.finish(|| (self.footfall, self.sales_fen, self.media_reach))

@@ -24,6 +24,9 @@ pub fn parse_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, Invalid> {
 
 fn parse_any_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, Invalid> {
     let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(Invalid::new("required"));
+    }
     if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
         return Ok(instant.to_utc());
     }
@@ -59,6 +62,7 @@ mod tests {
             "\"next friday\" is not a time; use 2026-12-04T19:00 (venue time) or RFC 3339"
         );
         assert_eq!(local_time(parse_time("2026-12-05T01:30", tz).unwrap(), tz), "2026-12-05T01:30");
+        assert_eq!(parse_time(" ", tz).unwrap_err().text(crate::words::Lang::Zh), "请填写此项。");
     }
 
     #[test]

@@ -91,7 +91,7 @@ impl VenueDraft {
         }
         for (i, b) in input.blackouts.iter().enumerate() {
             if b.ends_at <= b.starts_at {
-                v.add(format!("blackouts[{i}].ends_at"), "must be after starts_at");
+                v.add(format!("blackouts[{i}].ends_at"), crate::error::Invalid::new("end-after-start"));
             }
             for (field, at) in [("starts_at", b.starts_at), ("ends_at", b.ends_at)] {
                 if let Err(m) = within_reason(at) {

@@ -289,6 +289,10 @@ pub struct Input {
     pub value: String,
     pub autocomplete: &'static str,
     pub hint: &'static str,
+    /// The keyboard a phone shows for a text input (`numeric`, `decimal`), or none.
+    pub inputmode: &'static str,
+    /// Marked as needed beside its label (the form still posts, so the server names what is missing).
+    pub required: bool,
 }
 
 impl Input {
@@ -299,7 +303,48 @@ impl Input {
         value: &str,
         autocomplete: &'static str,
     ) -> Self {
-        Self { id, label, kind, value: value.to_owned(), autocomplete, hint: "" }
+        Self {
+            id,
+            label,
+            kind,
+            value: value.to_owned(),
+            autocomplete,
+            hint: "",
+            inputmode: "",
+            required: false,
+        }
+    }
+
+    /// A date and time at the venue, with the browser's picker (`2027-03-12T19:00`, the form
+    /// our times are written and read in).
+    pub fn date_time(id: &'static str, label: &'static str, value: &str) -> Self {
+        Self::new(id, label, "datetime-local", value, "off")
+    }
+
+    /// A day, with the browser's date picker (`2027-03-12`).
+    pub fn date(id: &'static str, label: &'static str, value: &str) -> Self {
+        Self::new(id, label, "date", value, "off")
+    }
+
+    /// A time of day, with the browser's time picker (`18:00`).
+    pub fn time(id: &'static str, label: &'static str, value: &str) -> Self {
+        Self::new(id, label, "time", value, "off")
+    }
+
+    /// A whole number typed as text, so "1,000" or "５００" reach the server to be read or named
+    /// as wrong, with the phone's number keyboard.
+    pub fn whole_number(id: &'static str, label: &'static str, value: &str) -> Self {
+        Self { inputmode: "numeric", ..Self::new(id, label, "text", value, "off") }
+    }
+
+    /// An amount of money typed as text ("80万", "8,000.50"), with the decimal keyboard.
+    pub fn money(id: &'static str, label: &'static str, value: &str) -> Self {
+        Self { inputmode: "decimal", ..Self::new(id, label, "text", value, "off") }
+    }
+
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
     }
 
     pub fn hint(mut self, hint: &'static str) -> Self {
@@ -324,6 +369,8 @@ pub struct Shell {
     pub admin: bool,
     pub errors: Errors,
     pub notice: Option<String>,
+    /// The mark beside the label of a field that must be filled in.
+    pub required_word: &'static str,
 }
 
 impl Shell {
@@ -351,6 +398,7 @@ impl Shell {
             admin: who.is_some_and(|s| s.principal.role == crate::accounts::Role::Admin),
             errors: Errors::default(),
             notice: None,
+            required_word: words::words(lang).required,
         }
     }
 

@@ -287,6 +287,17 @@ async fn a_brand_applies_in_the_browser_forms_and_sees_its_fields_named() {
     let page = browser.get("/portal/bookings/new?venue=wuma-street").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("class=\"slot free\""), "the week shows free blocks");
+    assert!(
+        page.text.contains(r#"name="starts_at" type="datetime-local" value="#),
+        "times come with the browser's picker, in the form we read"
+    );
+    assert!(page.text.contains(
+        r#"name="expected_attendance" type="text" value="" autocomplete="off" inputmode="numeric""#
+    ));
+    assert!(
+        page.text.contains(r#"<span class="required">必填</span>"#),
+        "needed fields are marked in Chinese"
+    );
     let venue = app.get("/api/v1/venues/wuma-street", None).await.ok(200)["id"].as_i64().unwrap().to_string();
     let fields = [
         ("venue_id", venue.as_str()),
@@ -300,6 +311,7 @@ async fn a_brand_applies_in_the_browser_forms_and_sees_its_fields_named() {
         assert!(page.text.contains(&format!("<a href=\"#{field}\">")), "the summary links to {field}");
         assert!(page.text.contains(&format!("id=\"{field}-error\"")), "{field} shows its error");
     }
+    assert!(page.text.contains("id=\"ends_at-error\">请填写此项。"), "an empty time asks to be filled in");
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM bookings WHERE organization_id IS NOT NULL AND title_zh = ''")
             .await,

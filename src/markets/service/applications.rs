@@ -119,7 +119,7 @@ pub async fn apply(
     wanted.dedup();
     for (i, occurrence_id) in wanted.iter().enumerate() {
         if !live.contains(occurrence_id) {
-            v.add(format!("occurrence_ids[{i}]"), format!("{occurrence_id} is not a date of this market"));
+            v.add(format!("occurrence_ids[{i}]"), crate::error::Invalid::new("not-a-market-date"));
         }
     }
     if wanted.is_empty() {

@@ -92,9 +92,9 @@ pub async fn view(
             .unwrap_or_default(),
         can_file: mine && !confirmed,
         inputs: vec![
-            Input::new("footfall", fw.footfall, "text", &value(|f| f.footfall), "off"),
-            Input::new("sales_fen", fw.sales, "text", &sales, "off").hint(fw.sales_hint),
-            Input::new("media_reach", fw.media_reach, "text", &value(|f| f.media_reach), "off"),
+            Input::whole_number("footfall", fw.footfall, &value(|f| f.footfall)),
+            Input::money("sales_fen", fw.sales, &sales).hint(fw.sales_hint),
+            Input::whole_number("media_reach", fw.media_reach, &value(|f| f.media_reach)),
         ],
         photos,
     }))

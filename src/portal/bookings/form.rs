@@ -235,13 +235,14 @@ impl FormView {
                 Input::new("title_zh", w.title_zh, "text", &form.title_zh, "off").hint(w.title_hint),
                 Input::new("title_en", w.title_en, "text", &form.title_en, "off"),
                 Input::new("brand_name", w.brand_name, "text", &form.brand_name, "organization")
-                    .hint(w.brand_name_hint),
+                    .hint(w.brand_name_hint)
+                    .required(),
             ],
             description_zh: form.description_zh.clone(),
             description_en: form.description_en.clone(),
             times: vec![
-                Input::new("starts_at", w.starts_at, "text", &form.starts_at, "off").hint(w.time_hint),
-                Input::new("ends_at", w.ends_at, "text", &form.ends_at, "off").hint(w.time_hint),
+                Input::date_time("starts_at", w.starts_at, &form.starts_at).hint(w.time_hint).required(),
+                Input::date_time("ends_at", w.ends_at, &form.ends_at).hint(w.time_hint).required(),
             ],
             alternatives: [
                 (
@@ -265,28 +266,21 @@ impl FormView {
             ]
             .into_iter()
             .flat_map(|(start_id, end_id, start, end)| {
-                [
-                    Input::new(start_id, w.starts_at, "text", start, "off"),
-                    Input::new(end_id, w.ends_at, "text", end, "off"),
-                ]
+                [Input::date_time(start_id, w.starts_at, start), Input::date_time(end_id, w.ends_at, end)]
             })
             .collect(),
             numbers: vec![
-                Input::new(
-                    "expected_attendance",
-                    w.expected_attendance,
-                    "text",
-                    &form.expected_attendance,
-                    "off",
-                ),
-                Input::new("setup_minutes", w.setup_minutes, "text", &form.setup_minutes, "off")
+                Input::whole_number("expected_attendance", w.expected_attendance, &form.expected_attendance)
+                    .required(),
+                Input::whole_number("setup_minutes", w.setup_minutes, &form.setup_minutes)
                     .hint(w.minutes_hint),
-                Input::new("teardown_minutes", w.teardown_minutes, "text", &form.teardown_minutes, "off")
+                Input::whole_number("teardown_minutes", w.teardown_minutes, &form.teardown_minutes)
                     .hint(w.minutes_hint),
             ],
             contact: vec![
-                Input::new("contact_name", w.contact_name, "text", &form.contact_name, "name"),
-                Input::new("contact_email", w.contact_email, "email", &form.contact_email, "email"),
+                Input::new("contact_name", w.contact_name, "text", &form.contact_name, "name").required(),
+                Input::new("contact_email", w.contact_email, "email", &form.contact_email, "email")
+                    .required(),
                 Input::new("contact_phone", w.contact_phone, "tel", &form.contact_phone, "tel"),
             ],
             buttons,

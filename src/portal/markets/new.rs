@@ -120,16 +120,14 @@ async fn new_market_view(
             inputs: vec![
                 Input::new("title_zh", mw.title_zh, "text", &form.title_zh, "off"),
                 Input::new("title_en", mw.title_en, "text", &form.title_en, "off"),
-                Input::new("theme", mw.theme, "text", &form.theme, "off").hint(mw.theme_hint),
+                Input::new("theme", mw.theme, "text", &form.theme, "off").hint(mw.theme_hint).required(),
                 Input::new("slug", mw.slug, "text", &form.slug, "off").hint(mw.slug_hint),
             ],
             series: vec![
-                Input::new("series_start_time", mw.start_time, "text", &form.start_time, "off")
-                    .hint(mw.time_hint),
-                Input::new("series_end_time", mw.end_time, "text", &form.end_time, "off").hint(mw.time_hint),
-                Input::new("series_first_date", mw.first_date, "text", &form.first_date, "off")
-                    .hint(mw.date_hint),
-                Input::new("series_weeks", mw.weeks, "text", &form.weeks, "off"),
+                Input::time("series_start_time", mw.start_time, &form.start_time),
+                Input::time("series_end_time", mw.end_time, &form.end_time).hint(mw.time_hint),
+                Input::date("series_first_date", mw.first_date, &form.first_date),
+                Input::whole_number("series_weeks", mw.weeks, &form.weeks),
             ],
             days,
             description_zh: form.description_zh.clone(),

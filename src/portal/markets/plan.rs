@@ -156,8 +156,8 @@ pub(super) async fn market_view(
             dates,
             call_note,
             inputs: vec![
-                Input::new("opens_at", mw.opens_at, "text", &opens, "off").hint(mw.datetime_hint),
-                Input::new("closes_at", mw.closes_at, "text", &closes, "off").hint(mw.datetime_hint),
+                Input::date_time("opens_at", mw.opens_at, &opens).hint(mw.datetime_hint),
+                Input::date_time("closes_at", mw.closes_at, &closes).hint(mw.datetime_hint),
             ],
             classes,
             stalls,
