@@ -184,12 +184,9 @@ fn api_error_from_poem_named(err: poem::Error, path_params: &PathParams, path: &
 pub async fn problem_responses<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
     let path_params = req.data::<PathParams>().cloned().unwrap_or_default();
     let path = req.uri().path().to_owned();
-    // Field messages follow `Accept-Language`; without one they stay English, the API's own.
-    let lang = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Lang::from_accept_language);
+    // Field messages follow `Accept-Language`; without one they stay English, the API's own. The
+    // header is kept as it came (a reference count) and read only when an error needs it.
+    let accept_language = req.headers().get(header::ACCEPT_LANGUAGE).cloned();
     match ep.call(req).await {
         Ok(response) => Ok(response.into_response()),
         // A page an HTML route made for its own refusal (`web::form`) goes out as it is.
@@ -199,6 +196,8 @@ pub async fn problem_responses<E: Endpoint>(ep: E, req: Request) -> poem::Result
                 .then(|| path_params.allowed_methods(&path))
                 .flatten();
             let error = api_error_from_poem_named(err, &path_params, &path);
+            let lang =
+                accept_language.as_ref().and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language);
             let mut response = match lang {
                 Some(lang) => error.localized(lang).into_response(),
                 None => error.into_response(),

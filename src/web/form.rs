@@ -212,9 +212,15 @@ pub async fn html_errors<E: poem::Endpoint>(ep: E, req: Request) -> poem::Result
     if !is_html_route(req.uri().path()) {
         return ep.call(req).await.map(IntoResponse::into_response);
     }
-    // What the page needs of the request, kept before the request goes to the endpoint.
+    // What an error page needs of the request (its address, and the cookies and
+    // `Accept-Language` that choose its language and carry the CSRF token), kept before the
+    // request goes to the endpoint: two headers, not all of them, on the path of every page.
     let mut shadow = Request::builder().uri(req.uri().clone()).finish();
-    *shadow.headers_mut() = req.headers().clone();
+    for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
+        for value in req.headers().get_all(&name) {
+            shadow.headers_mut().append(name.clone(), value.clone());
+        }
+    }
     if let Some(state) = req.data::<AppState>() {
         shadow.set_data(state.clone());
     }

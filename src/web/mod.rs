@@ -270,6 +270,36 @@ impl Errors {
     pub fn all(&self) -> &[(String, String)] {
         &self.0
     }
+
+    /// The summary's lines: each field's message after the field's label, as the form shows it
+    /// ("结束时间：请填写此项。"), so six "please fill this in" say which six fields. A label is
+    /// the catalogue's `{area}-{field}` of the first of `areas` that has one; a field without
+    /// one keeps its message alone.
+    pub fn summary(&self, lang: Lang, areas: &[&str]) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .map(|(field, message)| {
+                let key = field.replace('_', "-");
+                let label = (!field.is_empty())
+                    .then(|| {
+                        areas.iter().map(|area| format!("{area}-{key}")).find(|k| crate::words::has(lang, k))
+                    })
+                    .flatten();
+                let line = match label {
+                    Some(label) => crate::words::text_with(
+                        lang,
+                        "portal-field-message",
+                        &[
+                            ("label", crate::words::text(lang, &label).into()),
+                            ("message", message.as_str().into()),
+                        ],
+                    ),
+                    None => message.clone(),
+                };
+                (field.clone(), line)
+            })
+            .collect()
+    }
 }
 
 /// A form field's id for a domain field path: `contact.email` → `contact_email`.
@@ -368,6 +398,11 @@ pub struct Shell {
     /// The signed-in person is an admin: the top bar leads to staff accounts too.
     pub admin: bool,
     pub errors: Errors,
+    /// The error summary's lines, each naming its field's label (see [`Errors::summary`]).
+    pub error_lines: Vec<(String, String)>,
+    /// Where the summary looks for field labels: the words of this page's area first.
+    label_areas: &'static [&'static str],
+    lang: Lang,
     pub notice: Option<String>,
     /// The mark beside the label of a field that must be filled in.
     pub required_word: &'static str,
@@ -397,12 +432,16 @@ impl Shell {
             staff: who.is_some_and(|s| s.principal.is_staff()),
             admin: who.is_some_and(|s| s.principal.role == crate::accounts::Role::Admin),
             errors: Errors::default(),
+            error_lines: Vec::new(),
+            label_areas: label_areas(req.uri().path()),
+            lang,
             notice: None,
             required_word: words::words(lang).required,
         }
     }
 
     pub fn with_errors(mut self, errors: Errors) -> Self {
+        self.error_lines = errors.summary(self.lang, self.label_areas);
         self.errors = errors;
         self
     }
@@ -410,6 +449,20 @@ impl Shell {
     pub fn with_notice(mut self, notice: Option<&str>) -> Self {
         self.notice = notice.map(str::to_owned);
         self
+    }
+}
+
+/// The areas of the word catalogue whose `{area}-{field}` keys name a page's fields: a market's
+/// forms say 中文名称 where a booking's say 中文标题.
+fn label_areas(path: &str) -> &'static [&'static str] {
+    if path.contains("/markets") || path.contains("/market-applications") {
+        &["market", "portal"]
+    } else if path.starts_with("/staff") {
+        &["console", "portal"]
+    } else if path.contains("/figures") {
+        &["figures", "portal"]
+    } else {
+        &["portal"]
     }
 }
 

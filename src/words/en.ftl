@@ -45,6 +45,7 @@ portal-change-password = Change password
 portal-password-changed = Password changed; your other sessions were signed out.
 portal-language = Language of notifications
 portal-save = Save
+portal-field-message = { $label }: { $message }
 portal-required = required
 portal-welcome = Welcome
 portal-next-step = Your next step

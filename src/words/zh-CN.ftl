@@ -46,6 +46,7 @@ portal-change-password = 修改密码
 portal-password-changed = 密码已修改，其他设备已退出登录。
 portal-language = 通知语言
 portal-save = 保存
+portal-field-message = { $label }：{ $message }
 portal-required = 必填
 portal-welcome = 欢迎
 portal-next-step = 下一步

@@ -312,6 +312,10 @@ async fn a_brand_applies_in_the_browser_forms_and_sees_its_fields_named() {
         assert!(page.text.contains(&format!("id=\"{field}-error\"")), "{field} shows its error");
     }
     assert!(page.text.contains("id=\"ends_at-error\">请填写此项。"), "an empty time asks to be filled in");
+    assert!(
+        page.text.contains("<a href=\"#ends_at\">结束时间：请填写此项。</a>"),
+        "the summary names each field by its label"
+    );
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM bookings WHERE organization_id IS NOT NULL AND title_zh = ''")
             .await,
