@@ -181,10 +181,13 @@ pub fn transition(
             Ok(Transition { from, to: *to, change: ChangeEffect::None })
         }
         Some((_, _, who, _)) => Err(wrong_actor(action, *who)),
-        None => Err(ApiError::Conflict {
-            detail: format!("A booking that is {} cannot be {}.", from.as_str(), past_tense(action)),
-            info: ConflictInfo { current_state: Some(from.as_str().to_owned()), ..Default::default() },
-        }),
+        None => Err(ApiError::conflict_with(
+            crate::error::Reason::new("booking-not-now")
+                .with("state", from.as_str())
+                .with("state_zh", from.label(crate::values::Lang::Zh))
+                .with("done", past_tense(action)),
+            ConflictInfo { current_state: Some(from.as_str().to_owned()), ..Default::default() },
+        )),
     }
 }
 

@@ -154,6 +154,16 @@ impl ApiError {
         }
     }
 
+    /// A 409 that also says what the client needs to act on it: the current state, the ids it
+    /// clashes with, what remains of a budget.
+    pub fn conflict_with(reason: impl Into<Reason>, info: ConflictInfo) -> Self {
+        let reason = reason.into();
+        Self::Conflict {
+            detail: reason.text(Lang::En),
+            info: ConflictInfo { reason: Some(Box::new(reason)), ..info },
+        }
+    }
+
     /// A validation error for a single field.
     pub fn invalid(field: impl Into<String>, invalid: impl Into<Invalid>) -> Self {
         Self::Validation(vec![FieldError::new(field, invalid)])

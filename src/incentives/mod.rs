@@ -134,14 +134,13 @@ pub fn transition(
         Some(_) => {
             Err(ApiError::forbidden(format!("Only the applicant may {} an application.", action.as_str())))
         }
-        None => Err(ApiError::Conflict {
-            detail: format!(
-                "An application that is {} cannot take the action {}.",
-                from.as_str(),
-                action.as_str()
-            ),
-            info: ConflictInfo { current_state: Some(from.as_str().to_owned()), ..Default::default() },
-        }),
+        None => Err(ApiError::conflict_with(
+            crate::error::Reason::new("application-not-now")
+                .with("state", from.as_str())
+                .with("state_zh", from.label(crate::values::Lang::Zh))
+                .with("action", action.as_str()),
+            ConflictInfo { current_state: Some(from.as_str().to_owned()), ..Default::default() },
+        )),
     }
 }
 

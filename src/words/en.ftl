@@ -1020,6 +1020,17 @@ invalid-finite = must be a finite number
 
 # A sentence written before codes existed, said as it is.
 conflict-text = { $text }
+# $state: the record's state code; $state_zh: its Chinese label; $done: the English past tense.
+conflict-booking-not-now = A booking that is { $state } cannot be { $done }.
+conflict-application-not-now = An application that is { $state } cannot take the action { $action }.
+conflict-application-not-editable = An application that is { $state } cannot be edited.
+# $award, $remaining: amounts as shown, ¥80,000.00.
+conflict-fund-exceeded = The award of { $award } exceeds what remains in the fund: { $remaining }.
+# $kind: award or clawback; $amount: as shown; $name: who proposed it; $id: the proposal.
+conflict-awaiting-second = { $kind ->
+        [clawback] A clawback
+       *[award] An award
+    } of { $amount } proposed by { $name } awaits a second staff member (proposal { $id }); confirm or decline it first.
 conflict-proposal-pending = Another award or clawback for this application awaits confirmation already.
 conflict-proposal-decided = The proposal was decided meanwhile; reload it.
 conflict-date-cancelled = This date is cancelled already.

@@ -981,6 +981,17 @@ invalid-finite = 须为有效的数字。
 
 # A sentence written before codes existed, said as it is.
 conflict-text = { $text }
+# $state: the record's state code; $state_zh: its Chinese label; $done: the English past tense.
+conflict-booking-not-now = 这份档期申请现在是“{ $state_zh }”，不能执行这一步。请刷新页面查看最新状态。
+conflict-application-not-now = 这份申请现在是“{ $state_zh }”，不能执行这一步。请刷新页面查看最新状态。
+conflict-application-not-editable = 这份申请现在是“{ $state_zh }”，不能再修改。
+# $award, $remaining: amounts as shown, ¥80,000.00.
+conflict-fund-exceeded = 奖励 { $award } 超过了基金余额 { $remaining }。
+# $kind: award or clawback; $amount: as shown; $name: who proposed it; $id: the proposal.
+conflict-awaiting-second = { $name } 提议的{ $kind ->
+        [clawback] 追回
+       *[award] 奖励
+    } { $amount } 正等待另一位工作人员确认（提议 { $id }），请先确认或驳回它。
 conflict-proposal-pending = 这份申请已有一项奖励或追回在等待第二人确认。
 conflict-proposal-decided = 这项提议刚刚已被处理，请刷新页面。
 conflict-date-cancelled = 这个日期已经取消。

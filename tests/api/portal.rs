@@ -223,6 +223,35 @@ async fn another_organizations_booking_page_is_404() {
     assert_eq!(state, "submitted", "nothing changed");
 }
 
+#[tokio::test]
+async fn a_step_the_booking_no_longer_allows_is_said_on_its_page_in_the_page_language() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff("staff@office.cn").await;
+    let ada = app.brand("ada@acme.cn").await;
+    let venue = app.open_venue(&staff, "oujiang-parlor").await;
+    let id = app.submitted_booking(&ada, booking_body(venue, &local(10, 19, 0), &local(10, 21, 0))).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("ada@acme.cn").await;
+    let withdraw = format!("/portal/bookings/{id}/withdraw");
+    assert_eq!(browser.post(&withdraw, &[], true).await.status, StatusCode::SEE_OTHER);
+    let again = browser.post(&withdraw, &[], true).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(
+        again.text.contains("这份档期申请现在是“已撤回”，不能执行这一步。"),
+        "the reason is in Chinese, with the state as the page names it"
+    );
+    let api = app.post(&format!("/api/v1/bookings/{id}/withdraw"), Some(&ada), serde_json::json!({})).await;
+    let problem = api.problem(409);
+    assert_eq!(
+        problem["detail"], "A booking that is withdrawn cannot be withdrawn.",
+        "the API's English stays"
+    );
+    assert_eq!(
+        (problem["code"].as_str(), problem["current_state"].as_str()),
+        (Some("booking-not-now"), Some("withdrawn"))
+    );
+}
+
 /// The reset link of the last message to `email`, from the outbox.
 async fn reset_link(app: &TestApp, email: &str) -> String {
     let body: String = on_db!(&app.db, pool => sqlx::query_scalar(

@@ -114,10 +114,12 @@ pub async fn edit(
     }
     let content = validate(state, input).await?;
     if !store::update_application(&state.db, id, &content, state.clock.now()).await? {
-        return Err(ApiError::Conflict {
-            detail: format!("An application that is {} cannot be edited.", row.state.as_str()),
-            info: ConflictInfo { current_state: Some(row.state.as_str().to_owned()), ..Default::default() },
-        });
+        return Err(ApiError::conflict_with(
+            crate::error::Reason::new("application-not-editable")
+                .with("state", row.state.as_str())
+                .with("state_zh", row.state.label(crate::values::Lang::Zh)),
+            ConflictInfo { current_state: Some(row.state.as_str().to_owned()), ..Default::default() },
+        ));
     }
     let row = load_visible(state, principal, id).await?;
     view(state, principal, &row).await

@@ -292,14 +292,12 @@ pub(super) async fn apply_plan(
             // Read inside the transaction: taking a second connection while holding this one
             // could wait forever on a pool full of writers queued behind us.
             let remaining = store::remaining_in(&mut tx, row.fund_id).await?;
-            return Err(ApiError::Conflict {
-                detail: format!(
-                    "The award of {} exceeds what remains in the fund: {}.",
-                    format_cny(amount),
-                    format_cny(remaining)
-                ),
-                info: ConflictInfo { remaining_fen: Some(remaining), ..Default::default() },
-            });
+            return Err(ApiError::conflict_with(
+                crate::error::Reason::new("fund-exceeded")
+                    .with("award", format_cny(amount))
+                    .with("remaining", format_cny(remaining)),
+                ConflictInfo { remaining_fen: Some(remaining), ..Default::default() },
+            ));
         }
         let reason = if plan.note.is_empty() { plan.action.as_str().to_owned() } else { plan.note.clone() };
         store::add_ledger_entry(&mut tx, row.fund_id, id, amount, &reason, user_id, now).await?;
@@ -310,11 +308,10 @@ pub(super) async fn apply_plan(
         store::set_state(&mut tx, id, plan.from, plan.to, plan.ledger_amount.filter(|a| *a > 0), now).await?
     };
     if !moved {
-        return Err(ApiError::Conflict {
-            detail: "The application changed while this request was being handled; reload it and try again."
-                .into(),
-            info: ConflictInfo { current_state: Some(plan.from.as_str().to_owned()), ..Default::default() },
-        });
+        return Err(ApiError::conflict_with(
+            crate::error::Reason::new("application-changed"),
+            ConflictInfo { current_state: Some(plan.from.as_str().to_owned()), ..Default::default() },
+        ));
     }
     audit::record(
         &mut tx,

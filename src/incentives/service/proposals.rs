@@ -110,16 +110,14 @@ pub async fn open_for(
 
 /// The 409 for acting on an application whose award awaits confirmation.
 pub fn awaiting_conflict(proposal: &Proposal) -> ApiError {
-    ApiError::Conflict {
-        detail: format!(
-            "{} of {} proposed by {} awaits a second staff member (proposal {}); confirm or decline it first.",
-            if proposal.action == IncentiveAction::ClawBack { "A clawback" } else { "An award" },
-            proposal.amount.display,
-            proposal.proposed_by_name,
-            proposal.id
-        ),
-        info: ConflictInfo { conflicts: vec![proposal.id], ..Default::default() },
-    }
+    ApiError::conflict_with(
+        crate::error::Reason::new("awaiting-second")
+            .with("kind", if proposal.action == IncentiveAction::ClawBack { "clawback" } else { "award" })
+            .with("amount", proposal.amount.display.as_str())
+            .with("name", proposal.proposed_by_name.as_str())
+            .with("id", proposal.id.to_string()),
+        ConflictInfo { conflicts: vec![proposal.id], ..Default::default() },
+    )
 }
 
 /// Records `plan` (an award or clawback at or above the threshold) as a proposal.
