@@ -239,7 +239,14 @@ impl Errors {
                 Ok((StatusCode::UNPROCESSABLE_ENTITY, Self::from_fields(fields, lang)))
             }
             ApiError::Conflict { detail, .. } => Ok((StatusCode::CONFLICT, Self::general(detail))),
-            ApiError::Forbidden(detail) => Ok((StatusCode::FORBIDDEN, Self::general(detail))),
+            // A refusal's detail is English prose still (issue 31): other pages say the words
+            // for a refusal instead, as `web::form::html_errors` does for a 403 page.
+            ApiError::Forbidden(detail) if lang == Lang::En => {
+                Ok((StatusCode::FORBIDDEN, Self::general(detail)))
+            }
+            ApiError::Forbidden(_) => {
+                Ok((StatusCode::FORBIDDEN, Self::general(words::words(lang).forbidden)))
+            }
             other => Err(other),
         }
     }
@@ -545,5 +552,21 @@ mod tests {
         let errors = Errors::from_fields(vec![FieldError::new("contact.email", "bad")], Lang::En);
         assert_eq!(errors.get("contact_email"), Some("bad"));
         assert_eq!(errors.get("email"), None);
+    }
+
+    #[test]
+    fn a_refusal_on_a_chinese_page_is_said_in_chinese_and_the_summary_names_labels() {
+        let (status, errors) =
+            Errors::from_problem(ApiError::forbidden("Only staff may approve."), Lang::Zh).unwrap();
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(errors.all()[0].1, words::words(Lang::Zh).forbidden);
+        let (_, english) =
+            Errors::from_problem(ApiError::forbidden("Only staff may approve."), Lang::En).unwrap();
+        assert_eq!(english.all()[0].1, "Only staff may approve.");
+
+        let fields = vec![FieldError::new("ends_at", crate::error::Invalid::new("required"))];
+        let summary =
+            Errors::from_fields(fields, Lang::Zh).summary(Lang::Zh, label_areas("/portal/bookings/new"));
+        assert_eq!(summary, [("ends_at".to_owned(), "结束时间：请填写此项。".to_owned())]);
     }
 }
