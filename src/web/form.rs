@@ -263,7 +263,19 @@ pub async fn html_errors<E: poem::Endpoint>(ep: E, req: Request) -> poem::Result
             wait_text(lang, seconds.parse().unwrap_or(1))
         }
         (Lang::En, Some(detail), _) if !status.is_server_error() => detail,
-        _ if !fields.is_empty() => format!("{text} ({})", fields.join(", ")),
+        _ if !fields.is_empty() => {
+            // Named as the page's filter labels them (起始日期), else as typed in the address.
+            let named: Vec<std::borrow::Cow<str>> = fields
+                .iter()
+                .map(|field| match *field {
+                    "from" | "venue" | "kind" | "format" | "reach" => {
+                        crate::words::text(lang, &crate::words::key("page", field))
+                    }
+                    typed => typed.into(),
+                })
+                .collect();
+            format!("{text} ({})", named.join(lang.pick("、", ", ")))
+        }
         _ => text.to_owned(),
     };
     let mut page = problem_page(&shadow, lang, status, heading, text);

@@ -252,6 +252,16 @@ async fn a_step_the_booking_no_longer_allows_is_said_on_its_page_in_the_page_lan
     );
 }
 
+#[tokio::test]
+async fn a_bad_filter_in_the_address_is_named_as_the_filter_labels_it() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    let page = browser.get("/events?from=someday").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text.contains("（起始日期）") || page.text.contains("(起始日期)"), "{}", page.text);
+    assert!(!page.text.contains("(from)"), "not by the parameter's name");
+}
+
 /// The reset link of the last message to `email`, from the outbox.
 async fn reset_link(app: &TestApp, email: &str) -> String {
     let body: String = on_db!(&app.db, pool => sqlx::query_scalar(
