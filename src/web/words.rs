@@ -127,6 +127,8 @@ crate::words::catalogue! {
         saved,
         submitted_note,
         withdrawn_note,
+        commented_note,
+        removed_note,
         calendar_feed,
         calendar_feed_help,
         renew,

@@ -232,6 +232,12 @@ async fn a_step_the_booking_no_longer_allows_is_said_on_its_page_in_the_page_lan
     let id = app.submitted_booking(&ada, booking_body(venue, &local(10, 19, 0), &local(10, 21, 0))).await;
     let mut browser = Browser::new(&app);
     browser.sign_in("ada@acme.cn").await;
+    let commented = browser
+        .post(&format!("/portal/bookings/{id}/comments"), &[("body", "我们想提前一小时布展。")], true)
+        .await;
+    assert_eq!(commented.status, StatusCode::SEE_OTHER);
+    let page = browser.get(commented.location.as_deref().expect("sent back to the booking")).await;
+    assert!(page.text.contains("留言已发送。"), "the page confirms what was done");
     let withdraw = format!("/portal/bookings/{id}/withdraw");
     assert_eq!(browser.post(&withdraw, &[], true).await.status, StatusCode::SEE_OTHER);
     let again = browser.post(&withdraw, &[], true).await;

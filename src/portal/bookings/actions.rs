@@ -86,7 +86,7 @@ pub async fn comment(
     me: SignedIn,
 ) -> poem::Result<Response> {
     match service::comment(&state, &me.principal, id, &form.body, false).await {
-        Ok(_) => Ok(see_other(&format!("/portal/bookings/{id}#comments"), vec![])),
+        Ok(_) => Ok(see_other(&format!("/portal/bookings/{id}?done=commented#comments"), vec![])),
         Err(err) => show_problem(req, &state, &me, id, err).await,
     }
 }
@@ -115,5 +115,5 @@ pub async fn remove_image(
     me: SignedIn,
 ) -> poem::Result<Response> {
     discard_image(&state, &me, ImageOwner::Booking(id), image_id).await?;
-    Ok(see_other(&format!("/portal/bookings/{id}#images"), vec![]))
+    Ok(see_other(&format!("/portal/bookings/{id}?done=removed#images"), vec![]))
 }

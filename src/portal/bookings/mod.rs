@@ -118,6 +118,8 @@ fn done_notice(w: &Words, done: Option<&str>) -> Option<&'static str> {
         "saved" => Some(w.saved),
         "submitted" => Some(w.submitted_note),
         "withdrawn" => Some(w.withdrawn_note),
+        "commented" => Some(w.commented_note),
+        "removed" => Some(w.removed_note),
         _ => None,
     }
 }
