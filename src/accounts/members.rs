@@ -66,7 +66,7 @@ async fn require_owner(state: &AppState, principal: &Principal, organization_id:
     if principal.acts_for(organization_id) && me.is_some_and(|u| u.org_role == Some(OrgRole::Owner)) {
         Ok(())
     } else {
-        Err(ApiError::forbidden("Only the organization's owners may invite and remove members."))
+        Err(ApiError::forbidden(crate::error::Refusal::new("owners-only-members")))
     }
 }
 
@@ -209,7 +209,7 @@ pub async fn accept(
     let invitation = live_invitation(state, token).await?;
     let given = Email::parse(email).map_err(|m| ApiError::invalid("email", m))?;
     if given.as_str() != invitation.email {
-        return Err(ApiError::forbidden("This invitation is for another e-mail address."));
+        return Err(ApiError::forbidden(crate::error::Refusal::new("invitation-other-address")));
     }
     let mut v = crate::error::Violations::default();
     let display_name = v.check("display_name", required_text(display_name, 200));

@@ -117,12 +117,16 @@ impl Principal {
         if self.is_staff() {
             Ok(())
         } else {
-            Err(ApiError::forbidden("Only commerce-office staff may do this."))
+            Err(ApiError::forbidden(crate::error::Refusal::new("staff-only")))
         }
     }
 
     pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.role == Role::Admin { Ok(()) } else { Err(ApiError::forbidden("Only admins may do this.")) }
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(crate::error::Refusal::new("admins-only")))
+        }
     }
 
     /// The organization whose records this caller may list: `None` for staff (everyone's).
@@ -130,7 +134,9 @@ impl Principal {
         if self.is_staff() {
             Ok(None)
         } else {
-            self.organization.map(|o| Some(o.id)).ok_or_else(|| ApiError::forbidden("No organization."))
+            self.organization
+                .map(|o| Some(o.id))
+                .ok_or_else(|| ApiError::forbidden(crate::error::Refusal::new("no-organization")))
         }
     }
 

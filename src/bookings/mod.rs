@@ -193,8 +193,12 @@ pub fn transition(
 
 fn wrong_actor(action: Action, who: Actor) -> ApiError {
     match who {
-        Actor::Staff => ApiError::forbidden(format!("Only staff may {} a booking.", action.as_str())),
-        Actor::Owner => ApiError::forbidden(format!("Only the applicant may {} a booking.", action.as_str())),
+        Actor::Staff => ApiError::forbidden(
+            crate::error::Refusal::new("staff-only-booking").with("action", action.as_str()),
+        ),
+        Actor::Owner => ApiError::forbidden(
+            crate::error::Refusal::new("applicant-only-booking").with("action", action.as_str()),
+        ),
     }
 }
 
@@ -506,11 +510,11 @@ mod tests {
     fn the_wrong_actor_is_forbidden() {
         assert!(matches!(
             transition(BookingState::Submitted, false, Action::Approve, Actor::Owner),
-            Err(ApiError::Forbidden(_))
+            Err(ApiError::Forbidden { .. })
         ));
         assert!(matches!(
             transition(BookingState::Draft, false, Action::Submit, Actor::Staff),
-            Err(ApiError::Forbidden(_))
+            Err(ApiError::Forbidden { .. })
         ));
     }
 

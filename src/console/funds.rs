@@ -225,7 +225,7 @@ async fn settle(
         Err(ApiError::ReauthenticationRequired(_)) => {
             Ok(crate::web::security::confirm_first(&format!("/staff/funds/{fund_id}")))
         }
-        Err(err @ (ApiError::Validation(_) | ApiError::Conflict { .. } | ApiError::Forbidden(_))) => {
+        Err(err @ (ApiError::Validation(_) | ApiError::Conflict { .. } | ApiError::Forbidden { .. })) => {
             let errors = match err {
                 ApiError::Validation(fields) => Errors::from_fields(fields, crate::web::language(req)),
                 other => Errors::general(other.to_string()),

@@ -33,8 +33,16 @@ impl Kind for ConflictKind {
     const PREFIX: &'static str = "conflict";
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForbiddenKind {}
+impl Kind for ForbiddenKind {
+    const PREFIX: &'static str = "forbidden";
+}
+
 pub type Invalid = Coded<InvalidKind>;
 pub type Reason = Coded<ConflictKind>;
+/// Why this person may not do this, a 403 (`forbidden-…`).
+pub type Refusal = Coded<ForbiddenKind>;
 
 impl<K: Kind> Coded<K> {
     pub fn new(code: &'static str) -> Self {

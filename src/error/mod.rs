@@ -22,7 +22,7 @@ use poem_openapi::{
 mod coded;
 mod from_poem;
 
-pub use self::coded::{Coded, ConflictKind, Invalid, InvalidKind, Kind, Reason};
+pub use self::coded::{Coded, ConflictKind, ForbiddenKind, Invalid, InvalidKind, Kind, Reason, Refusal};
 pub use self::from_poem::{PathParams, api_error_from_poem, problem_responses};
 
 use self::coded::render;
@@ -106,8 +106,8 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     Unauthorized(String),
-    #[error("{0}")]
-    Forbidden(String),
+    #[error("{detail}")]
+    Forbidden { detail: String, reason: Box<Refusal> },
     /// The password was right; the account also needs a code from its authenticator app.
     #[error("{0}")]
     SecondFactorRequired(String),
@@ -142,8 +142,9 @@ impl ApiError {
         Self::NotFound(format!("{what} was not found"))
     }
 
-    pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::Forbidden(detail.into())
+    pub fn forbidden(reason: impl Into<Refusal>) -> Self {
+        let reason = reason.into();
+        Self::Forbidden { detail: reason.text(Lang::En), reason: Box::new(reason) }
     }
 
     pub fn conflict(reason: impl Into<Reason>) -> Self {
@@ -176,6 +177,7 @@ impl ApiError {
             Self::Conflict { detail, info: ConflictInfo { reason: Some(reason), .. } } => {
                 *detail = reason.text(lang)
             }
+            Self::Forbidden { detail, reason } => *detail = reason.text(lang),
             _ => {}
         }
         self
@@ -185,7 +187,7 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::ReauthenticationRequired(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden { .. } | Self::ReauthenticationRequired(_) => StatusCode::FORBIDDEN,
             Self::SecondFactorRequired(_) => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
@@ -203,7 +205,7 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => ("/problems/bad-request", "Malformed request"),
             Self::Unauthorized(_) => ("/problems/unauthorized", "Authentication required"),
-            Self::Forbidden(_) => ("/problems/forbidden", "Not allowed"),
+            Self::Forbidden { .. } => ("/problems/forbidden", "Not allowed"),
             Self::SecondFactorRequired(_) => ("/problems/second-factor-required", "A code is needed"),
             Self::ReauthenticationRequired(_) => {
                 ("/problems/reauthentication-required", "Confirm your password first")

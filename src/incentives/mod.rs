@@ -128,12 +128,12 @@ pub fn transition(
 ) -> ApiResult<ApplicationState> {
     match MOVES.iter().find(|(f, a, _, _)| *f == from && *a == action) {
         Some((_, _, who, to)) if *who == actor => Ok(*to),
-        Some((_, _, Actor::Staff, _)) => {
-            Err(ApiError::forbidden(format!("Only staff may {} an application.", action.as_str())))
-        }
-        Some(_) => {
-            Err(ApiError::forbidden(format!("Only the applicant may {} an application.", action.as_str())))
-        }
+        Some((_, _, Actor::Staff, _)) => Err(ApiError::forbidden(
+            crate::error::Refusal::new("staff-only-application").with("action", action.as_str()),
+        )),
+        Some(_) => Err(ApiError::forbidden(
+            crate::error::Refusal::new("applicant-only-application").with("action", action.as_str()),
+        )),
         None => Err(ApiError::conflict_with(
             crate::error::Reason::new("application-not-now")
                 .with("state", from.as_str())
@@ -164,7 +164,7 @@ mod tests {
         assert_eq!(transition(Draft, Submit, Actor::Owner).unwrap(), Submitted);
         assert_eq!(transition(Approved, ClawBack, Actor::Staff).unwrap(), Approved);
         assert!(matches!(transition(Rejected, Approve, Actor::Staff), Err(ApiError::Conflict { .. })));
-        assert!(matches!(transition(Submitted, Approve, Actor::Owner), Err(ApiError::Forbidden(_))));
+        assert!(matches!(transition(Submitted, Approve, Actor::Owner), Err(ApiError::Forbidden { .. })));
     }
 
     #[test]

@@ -489,8 +489,8 @@ mod tests {
         use ApplicationState::*;
         assert_eq!(transition(Submitted, Accept, Party::Organizer).unwrap(), Accepted);
         assert_eq!(transition(Offered, AcceptOffer, Party::Vendor).unwrap(), Accepted);
-        assert!(matches!(transition(Submitted, Accept, Party::Vendor), Err(ApiError::Forbidden(_))));
-        assert!(matches!(transition(Accepted, Withdraw, Party::Organizer), Err(ApiError::Forbidden(_))));
+        assert!(matches!(transition(Submitted, Accept, Party::Vendor), Err(ApiError::Forbidden { .. })));
+        assert!(matches!(transition(Accepted, Withdraw, Party::Organizer), Err(ApiError::Forbidden { .. })));
         assert!(matches!(transition(Rejected, Accept, Party::Organizer), Err(ApiError::Conflict { .. })));
         assert!(matches!(transition(Lapsed, AcceptOffer, Party::Vendor), Err(ApiError::Conflict { .. })));
     }

@@ -31,7 +31,7 @@ pub async fn authorize(
             Access::Read => Ok(()),
             Access::Change if principal.acts_for(organization_id) => Ok(()),
             Access::Change if principal.is_staff() => {
-                Err(ApiError::forbidden("Only the organization's members may change its logo."))
+                Err(ApiError::forbidden(crate::error::Refusal::new("members-only-logo")))
             }
             Access::Change => Err(ApiError::not_found(format!("Organization {organization_id}"))),
         },
@@ -39,7 +39,7 @@ pub async fn authorize(
         ImageOwner::Booking(booking_id) => {
             let row = bookings::service::load_visible(state, principal, booking_id).await?;
             if access == Access::Change && !principal.acts_for(row.organization_id) {
-                return Err(ApiError::forbidden("Only the applicant may change a booking's images."));
+                return Err(ApiError::forbidden(crate::error::Refusal::new("applicant-only-images")));
             }
             Ok(())
         }
@@ -58,7 +58,7 @@ pub async fn authorize(
         ImageOwner::IncentiveEvidence(application_id) => {
             let row = incentives::service::load_visible(state, principal, application_id).await?;
             if access == Access::Change && !principal.acts_for(row.organization_id) {
-                return Err(ApiError::forbidden("Only the applicant may change an application's evidence."));
+                return Err(ApiError::forbidden(crate::error::Refusal::new("applicant-only-evidence")));
             }
             Ok(())
         }
@@ -67,7 +67,7 @@ pub async fn authorize(
         ImageOwner::MarketApplication(id) | ImageOwner::MarketPermit(id) => {
             let (_, row) = markets::service::load_application(state, principal, id).await?;
             if access == Access::Change && !principal.acts_for(row.organization_id) {
-                return Err(ApiError::forbidden("Only the vendor may change its application's images."));
+                return Err(ApiError::forbidden(crate::error::Refusal::new("vendor-only-images")));
             }
             Ok(())
         }

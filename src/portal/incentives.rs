@@ -213,7 +213,7 @@ async fn new_page_view(
 fn may_apply(me: &SignedIn) -> ApiResult<()> {
     match me.principal.organization.map(|o| o.kind) {
         Some(OrgKind::Brand) => Ok(()),
-        _ => Err(ApiError::forbidden("Only brands apply for first-store awards.")),
+        _ => Err(ApiError::forbidden(crate::error::Refusal::new("brands-only-awards"))),
     }
 }
 

@@ -106,7 +106,7 @@ pub async fn file(
         return Err(ApiError::not_found(format!("Booking {booking_id}")));
     }
     if input.confirm && !staff {
-        return Err(ApiError::forbidden("Only commerce-office staff confirm figures."));
+        return Err(ApiError::forbidden(crate::error::Refusal::new("staff-only-figures")));
     }
     let numbers = input.check()?;
     let now = state.now();

@@ -239,12 +239,12 @@ impl Errors {
                 Ok((StatusCode::UNPROCESSABLE_ENTITY, Self::from_fields(fields, lang)))
             }
             ApiError::Conflict { detail, .. } => Ok((StatusCode::CONFLICT, Self::general(detail))),
-            // A refusal's detail is English prose still (issue 31): other pages say the words
-            // for a refusal instead, as `web::form::html_errors` does for a 403 page.
-            ApiError::Forbidden(detail) if lang == Lang::En => {
+            // A refusal still written as English prose (code `text`) is not said on other pages:
+            // they say the words for a refusal instead, as `web::form::html_errors` does.
+            ApiError::Forbidden { detail, reason } if lang == Lang::En || reason.code != "text" => {
                 Ok((StatusCode::FORBIDDEN, Self::general(detail)))
             }
-            ApiError::Forbidden(_) => {
+            ApiError::Forbidden { .. } => {
                 Ok((StatusCode::FORBIDDEN, Self::general(words::words(lang).forbidden)))
             }
             other => Err(other),
@@ -563,6 +563,9 @@ mod tests {
         let (_, english) =
             Errors::from_problem(ApiError::forbidden("Only staff may approve."), Lang::En).unwrap();
         assert_eq!(english.all()[0].1, "Only staff may approve.");
+        let coded = ApiError::forbidden(crate::error::Refusal::new("brands-only-awards"));
+        let (_, chinese) = Errors::from_problem(coded, Lang::Zh).unwrap();
+        assert_eq!(chinese.all()[0].1, "只有品牌可以申请首店奖励。", "a coded refusal says why, in Chinese");
 
         let fields = vec![FieldError::new("ends_at", crate::error::Invalid::new("required"))];
         let summary =

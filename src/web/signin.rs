@@ -543,7 +543,7 @@ pub async fn accept_invitation(
     if let Some(me) = signed_in(req, &state).await? {
         let invited = crate::accounts::members::live_invitation(&state, &token).await?;
         if me.user.email != invited.email {
-            return Err(ApiError::forbidden("This invitation is for another e-mail address.").into());
+            return Err(ApiError::forbidden(crate::error::Refusal::new("invitation-other-address")).into());
         }
     }
     let lang = language(req);

@@ -1021,6 +1021,29 @@ invalid-finite = must be a finite number
 ## Why a request cannot be done as things stand (error.rs `Reason`, a 409): `conflict-{code}`.
 
 # A sentence written before codes existed, said as it is.
+forbidden-text = { $text }
+# $action: the action's code (approve, withdraw, …).
+forbidden-staff-only-booking = Only staff may { $action } a booking.
+forbidden-applicant-only-booking = Only the applicant may { $action } a booking.
+forbidden-staff-only-application = Only staff may { $action } an application.
+forbidden-applicant-only-application = Only the applicant may { $action } an application.
+forbidden-brands-only-awards = Only brands apply for first-store awards.
+forbidden-brands-only-bookings = Only brands and organizers apply for venue bookings.
+forbidden-applicant-only-edit = Only the applicant may edit this.
+forbidden-staff-only = Only commerce-office staff may do this.
+forbidden-admins-only = Only admins may do this.
+forbidden-no-organization = Your account belongs to no organization.
+forbidden-vendors-only-stalls = Only vendor organizations apply for stalls.
+forbidden-organizer-only-market = Only the market's organizer or commerce-office staff may do this.
+forbidden-owners-only-members = Only the organization's owners may invite and remove members.
+forbidden-invitation-other-address = This invitation is for another e-mail address.
+forbidden-members-only-logo = Only the organization's members may change its logo.
+forbidden-applicant-only-images = Only the applicant may change a booking's images.
+forbidden-applicant-only-evidence = Only the applicant may change an application's evidence.
+forbidden-vendor-only-images = Only the vendor may change its application's images.
+forbidden-staff-only-figures = Only commerce-office staff confirm figures.
+forbidden-staff-only-notes = Only staff may write internal notes.
+forbidden-members-only-rename = Only the organization's members may rename it.
 conflict-text = { $text }
 # $state: the record's state code; $state_zh: its Chinese label; $done: the English past tense.
 conflict-booking-not-now = A booking that is { $state } cannot be { $done }.

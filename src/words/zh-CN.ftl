@@ -982,6 +982,29 @@ invalid-finite = 须为有效的数字。
 ## Why a request cannot be done as things stand (error.rs `Reason`, a 409): `conflict-{code}`.
 
 # A sentence written before codes existed, said as it is.
+forbidden-text = { $text }
+# $action: the action's code (approve, withdraw, …).
+forbidden-staff-only-booking = 这一步只能由商务局工作人员操作。
+forbidden-applicant-only-booking = 这一步只能由申请方操作。
+forbidden-staff-only-application = 这一步只能由商务局工作人员操作。
+forbidden-applicant-only-application = 这一步只能由申请方操作。
+forbidden-brands-only-awards = 只有品牌可以申请首店奖励。
+forbidden-brands-only-bookings = 只有品牌和主办方可以申请秀场档期。
+forbidden-applicant-only-edit = 只有申请方可以修改。
+forbidden-staff-only = 只有商务局工作人员可以这样操作。
+forbidden-admins-only = 只有管理员可以这样操作。
+forbidden-no-organization = 您的账户不属于任何机构。
+forbidden-vendors-only-stalls = 只有摊主机构可以申请摊位。
+forbidden-organizer-only-market = 只有市集主办方或商务局工作人员可以这样操作。
+forbidden-owners-only-members = 只有机构负责人可以邀请或移除成员。
+forbidden-invitation-other-address = 这份邀请发给的是另一个邮箱地址。
+forbidden-members-only-logo = 只有机构成员可以更换标志。
+forbidden-applicant-only-images = 只有申请方可以更改档期申请的图片。
+forbidden-applicant-only-evidence = 只有申请方可以更改申请的证明材料。
+forbidden-vendor-only-images = 只有摊主可以更改申请的图片。
+forbidden-staff-only-figures = 只有商务局工作人员可以确认活动数据。
+forbidden-staff-only-notes = 只有工作人员可以写内部备注。
+forbidden-members-only-rename = 只有机构成员可以修改机构名称。
 conflict-text = { $text }
 # $state: the record's state code; $state_zh: its Chinese label; $done: the English past tense.
 conflict-booking-not-now = 这份档期申请现在是“{ $state_zh }”，不能执行这一步。请刷新页面查看最新状态。

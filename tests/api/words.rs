@@ -74,8 +74,8 @@ fn asked_for() -> (BTreeSet<String>, BTreeSet<String>) {
             }
         }
         // What is wrong with an input: `Invalid::new("required")` asks for `invalid-required`;
-        // `Coded`'s own `Self::new("text")` asks for `invalid-text` and `conflict-text`.
-        keys.extend(["invalid-text".to_owned(), "conflict-text".to_owned()]);
+        // `Coded`'s own `Self::new("text")` asks for `invalid-text`, `conflict-text` and `forbidden-text`.
+        keys.extend(["invalid-text".to_owned(), "conflict-text".to_owned(), "forbidden-text".to_owned()]);
         let mut rest = source;
         while let Some(at) = rest.find("Invalid::new(\"") {
             rest = &rest[at + 14..];
@@ -85,6 +85,11 @@ fn asked_for() -> (BTreeSet<String>, BTreeSet<String>) {
         while let Some(at) = rest.find("Reason::new(\"") {
             rest = &rest[at + 13..];
             keys.insert(format!("conflict-{}", &rest[..rest.find('"').unwrap()]));
+        }
+        let mut rest = source;
+        while let Some(at) = rest.find("Refusal::new(\"") {
+            rest = &rest[at + 14..];
+            keys.insert(format!("forbidden-{}", &rest[..rest.find('"').unwrap()]));
         }
         // An e-mail's words: `"mail-booking-decision"` asks for its `-subject` and `-body`.
         let mut rest = source;
@@ -214,6 +219,17 @@ async fn the_api_says_what_is_wrong_in_the_language_asked_for_with_stable_codes(
     );
     let en = app.read(again("en-GB")).await.problem(409);
     assert_eq!(en["detail"], "An account with this e-mail already exists; log in instead.");
+
+    // A refusal too: a brand at a staff operation is told why in its language.
+    let brand = app.brand("brand@refused.cn").await;
+    let staff_only = app
+        .client
+        .post(format!("{}/api/v1/venues", app.base))
+        .bearer_auth(&brand)
+        .header("Accept-Language", "zh-CN")
+        .json(&serde_json::json!({}));
+    let refused = app.read(staff_only).await.problem(403);
+    assert_eq!(refused["detail"], "只有商务局工作人员可以这样操作。");
 }
 
 #[tokio::test]

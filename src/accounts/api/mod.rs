@@ -362,7 +362,7 @@ impl AccountsApi {
     ) -> ApiResult<OrganizationResponse> {
         if !auth.0.acts_for(id.0) {
             return Err(if auth.0.is_staff() {
-                ApiError::forbidden("Only the organization's members may rename it.")
+                ApiError::forbidden(crate::error::Refusal::new("members-only-rename"))
             } else {
                 ApiError::not_found(format!("Organization {}", id.0))
             });

@@ -404,7 +404,7 @@ mod tests {
     fn the_wrong_party_or_state_is_refused_before_anything_is_planned() {
         assert!(matches!(
             decide(&row(BookingState::Submitted, None), Actor::Owner, Action::Approve, ""),
-            Err(ApiError::Forbidden(_))
+            Err(ApiError::Forbidden { .. })
         ));
         assert!(matches!(
             decide(&row(BookingState::Rejected, None), Actor::Staff, Action::Approve, ""),

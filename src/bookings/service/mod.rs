@@ -199,7 +199,7 @@ pub async fn create_linked(
     let org = principal
         .organization
         .filter(|o| matches!(o.kind, OrgKind::Brand | OrgKind::Organizer))
-        .ok_or_else(|| ApiError::forbidden("Only brands and organizers apply for venue bookings."))?;
+        .ok_or_else(|| ApiError::forbidden(crate::error::Refusal::new("brands-only-bookings")))?;
     let content = checked_content(state, input).await?;
     let id = store::insert_draft(&state.db, org.id, principal.user_id, &content, call_id, state.clock.now())
         .await?;
@@ -218,7 +218,7 @@ pub async fn edit(
 ) -> ApiResult<Booking> {
     let row = load_visible(state, principal, id).await?;
     if !principal.acts_for(row.organization_id) {
-        return Err(ApiError::forbidden("Only the applicant may edit a booking."));
+        return Err(ApiError::forbidden(crate::error::Refusal::new("applicant-only-edit")));
     }
     let current_state = row.state;
     let effect = edit_effect(current_state)?;

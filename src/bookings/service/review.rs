@@ -27,7 +27,7 @@ pub async fn comment(
 ) -> ApiResult<Comment> {
     load_visible(state, principal, id).await?;
     if internal && !principal.is_staff() {
-        return Err(ApiError::forbidden("Only staff may write internal notes."));
+        return Err(ApiError::forbidden(crate::error::Refusal::new("staff-only-notes")));
     }
     let text = required_paragraph(body, 5000).map_err(|m| ApiError::invalid("body", m))?;
     audit::add_comment(&state.db, Subject::Booking(id), principal.user_id, state.clock.now(), &text, internal)

@@ -91,7 +91,7 @@ pub async fn apply(
     let org = principal
         .organization
         .filter(|o| o.kind == OrgKind::Brand)
-        .ok_or_else(|| ApiError::forbidden("Only brands apply for first-store awards."))?;
+        .ok_or_else(|| ApiError::forbidden(crate::error::Refusal::new("brands-only-awards")))?;
     let content = validate(state, input).await?;
     let id =
         store::insert_application(&state.db, org.id, principal.user_id, &content, state.clock.now()).await?;
@@ -107,7 +107,7 @@ pub async fn edit(
 ) -> ApiResult<Application> {
     let row = load_visible(state, principal, id).await?;
     if !principal.acts_for(row.organization_id) {
-        return Err(ApiError::forbidden("Only the applicant may edit an application."));
+        return Err(ApiError::forbidden(crate::error::Refusal::new("applicant-only-edit")));
     }
     if input.fund_id != row.fund_id {
         return Err(ApiError::invalid("fund_id", crate::error::Invalid::new("fund-fixed")));

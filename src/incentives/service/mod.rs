@@ -463,7 +463,7 @@ mod tests {
         assert_eq!((plan.to, plan.ledger_amount, plan.message), (ApplicationState::Submitted, None, None));
         assert!(matches!(
             decide(&draft, &fund(), Actor::Owner, IncentiveAction::Approve, &request(Some(1), "")),
-            Err(ApiError::Forbidden(_) | ApiError::Conflict { .. })
+            Err(ApiError::Forbidden { .. } | ApiError::Conflict { .. })
         ));
     }
 }

@@ -79,7 +79,7 @@ pub async fn apply(
 ) -> ApiResult<Application> {
     let row = load(state, id).await?;
     let Some(org) = principal.organization.filter(|o| o.kind == OrgKind::Vendor) else {
-        return Err(ApiError::forbidden("Only vendor organizations apply for stalls."));
+        return Err(ApiError::forbidden(crate::error::Refusal::new("vendors-only-stalls")));
     };
     let now = state.now();
     match (row.call_opens_at, row.call_closes_at) {
@@ -182,7 +182,12 @@ pub async fn applications(state: &AppState, principal: &Principal, id: i64) -> A
     let scope = if principal.is_staff() || principal.acts_for(row.organization_id) {
         None
     } else {
-        Some(principal.organization.map(|o| o.id).ok_or_else(|| ApiError::forbidden("No organization."))?)
+        Some(
+            principal
+                .organization
+                .map(|o| o.id)
+                .ok_or_else(|| ApiError::forbidden(crate::error::Refusal::new("no-organization")))?,
+        )
     };
     Ok(store::applications(&state.db, id, scope).await?.iter().map(application_view).collect())
 }

@@ -158,7 +158,7 @@ pub fn require_organizer(principal: &Principal, market: &MarketRow) -> ApiResult
     if principal.is_staff() || principal.acts_for(market.organization_id) {
         Ok(())
     } else {
-        Err(ApiError::forbidden("Only the market's organizer or commerce-office staff may do this."))
+        Err(ApiError::forbidden(crate::error::Refusal::new("organizer-only-market")))
     }
 }
 

@@ -167,7 +167,12 @@ pub async fn assignments(state: &AppState, principal: &Principal, id: i64) -> Ap
     let scope = if principal.is_staff() || principal.acts_for(market.organization_id) {
         None
     } else {
-        Some(principal.organization.map(|o| o.id).ok_or_else(|| ApiError::forbidden("No organization."))?)
+        Some(
+            principal
+                .organization
+                .map(|o| o.id)
+                .ok_or_else(|| ApiError::forbidden(crate::error::Refusal::new("no-organization")))?,
+        )
     };
     Ok(store::assignments(&state.db, id, scope).await?.iter().map(assignment_view).collect())
 }

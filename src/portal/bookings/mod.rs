@@ -43,7 +43,7 @@ fn may_apply(me: &SignedIn) -> ApiResult<()> {
     use crate::accounts::OrgKind;
     match me.principal.organization.map(|o| o.kind) {
         Some(OrgKind::Brand | OrgKind::Organizer) => Ok(()),
-        _ => Err(ApiError::forbidden("Only brands and organizers apply for venue bookings.")),
+        _ => Err(ApiError::forbidden(crate::error::Refusal::new("brands-only-bookings"))),
     }
 }
 
