@@ -112,17 +112,18 @@ pub fn transition(
 ) -> ApiResult<ApplicationState> {
     match MOVES.iter().find(|(f, a, _, _)| *f == from && *a == action) {
         Some((_, _, who, to)) if *who == party => Ok(*to),
-        Some((_, _, Party::Organizer, _)) => Err(ApiError::forbidden(format!(
-            "Only the market's organizer may {} an application.",
-            action.as_str()
-        ))),
-        Some((_, _, Party::Vendor, _)) => {
-            Err(ApiError::forbidden(format!("Only the vendor may {} its application.", action.as_str())))
-        }
-        None => Err(ApiError::Conflict {
-            detail: format!("An application that is {} cannot take `{}`.", from.as_str(), action.as_str()),
-            info: ConflictInfo { current_state: Some(from.as_str().to_owned()), ..Default::default() },
-        }),
+        Some((_, _, Party::Organizer, _)) => Err(ApiError::forbidden(
+            crate::error::Refusal::new("organizer-only-application").with("action", action.as_str()),
+        )),
+        Some((_, _, Party::Vendor, _)) => Err(ApiError::forbidden(
+            crate::error::Refusal::new("vendor-only-application").with("action", action.as_str()),
+        )),
+        None => Err(ApiError::conflict_with(
+            crate::error::Reason::new("stall-application-not-now")
+                .with("state", from.as_str())
+                .with("action", action.as_str()),
+            ConflictInfo { current_state: Some(from.as_str().to_owned()), ..Default::default() },
+        )),
     }
 }
 

@@ -48,9 +48,7 @@ pub async fn authorize(
         ImageOwner::EventFigures(booking_id) => {
             let row = bookings::service::load_visible(state, principal, booking_id).await?;
             if access == Access::Change && !principal.acts_for(row.organization_id) && !principal.is_staff() {
-                return Err(ApiError::forbidden(
-                    "Only the event's organization or staff may change its photos.",
-                ));
+                return Err(ApiError::forbidden(crate::error::Refusal::new("figures-photos")));
             }
             Ok(())
         }

@@ -1044,7 +1044,13 @@ forbidden-vendor-only-images = Only the vendor may change its application's imag
 forbidden-staff-only-figures = Only commerce-office staff confirm figures.
 forbidden-staff-only-notes = Only staff may write internal notes.
 forbidden-members-only-rename = Only the organization's members may rename it.
+forbidden-organizer-only-application = Only the market's organizer may { $action } an application.
+forbidden-vendor-only-application = Only the vendor may { $action } its application.
+forbidden-four-eyes-self = You proposed this; another staff member must confirm it (four eyes).
+forbidden-figures-photos = Only the event's organization or staff may change its photos.
+forbidden-enrol-second-factor = Your role must sign in with a second factor, which is not set up yet: sign in once on the web (/login) to set it up, then log in here with its code.
 conflict-text = { $text }
+conflict-stall-application-not-now = An application that is { $state } cannot take `{ $action }`.
 # $state: the record's state code; $state_zh: its Chinese label; $done: the English past tense.
 conflict-booking-not-now = A booking that is { $state } cannot be { $done }.
 conflict-application-not-now = An application that is { $state } cannot take the action { $action }.

@@ -1005,7 +1005,13 @@ forbidden-vendor-only-images = 只有摊主可以更改申请的图片。
 forbidden-staff-only-figures = 只有商务局工作人员可以确认活动数据。
 forbidden-staff-only-notes = 只有工作人员可以写内部备注。
 forbidden-members-only-rename = 只有机构成员可以修改机构名称。
+forbidden-organizer-only-application = 这一步只能由市集主办方操作。
+forbidden-vendor-only-application = 这一步只能由摊主操作。
+forbidden-four-eyes-self = 这是您提议的，须由另一位工作人员确认（双人复核）。
+forbidden-figures-photos = 只有活动的主办机构或工作人员可以更改这些照片。
+forbidden-enrol-second-factor = 您的角色须使用两步验证登录，但尚未设置：请先在网页（/login）登录一次完成设置，再用验证码在这里登录。
 conflict-text = { $text }
+conflict-stall-application-not-now = 这份摊位申请的状态已经变了，不能执行这一步。请刷新页面查看最新状态。
 # $state: the record's state code; $state_zh: its Chinese label; $done: the English past tense.
 conflict-booking-not-now = 这份档期申请现在是“{ $state_zh }”，不能执行这一步。请刷新页面查看最新状态。
 conflict-application-not-now = 这份申请现在是“{ $state_zh }”，不能执行这一步。请刷新页面查看最新状态。

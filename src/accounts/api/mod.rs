@@ -86,10 +86,9 @@ impl AccountsApi {
                  6-digit code of your authenticator app (or an unused recovery code)."
                     .to_owned(),
             )),
-            service::LoginOutcome::NeedsEnrolment { .. } => Err(ApiError::forbidden(
-                "Your role must sign in with a second factor, which is not set up yet: sign in once on the \
-                 web (/login) to set it up, then log in here with its code.",
-            )),
+            service::LoginOutcome::NeedsEnrolment { .. } => {
+                Err(ApiError::forbidden(crate::error::Refusal::new("enrol-second-factor")))
+            }
         }
     }
 

@@ -187,9 +187,7 @@ pub async fn confirm(state: &AppState, principal: &Principal, id: i64) -> ApiRes
     principal.require_staff()?;
     let proposal = load_open(state, id).await?;
     if proposal.proposed_by == principal.user_id {
-        return Err(ApiError::forbidden(
-            "You proposed this; another staff member must confirm it (four eyes).",
-        ));
+        return Err(ApiError::forbidden(crate::error::Refusal::new("four-eyes-self")));
     }
     principal.require_recent_sign_in(state.now())?;
     let row = service::load_visible(state, principal, proposal.application_id).await?;
